@@ -1,0 +1,232 @@
+/**
+ * The signaling protocol, defined once.
+ *
+ * Every message is one JSON object in one WebSocket text frame, with a `type`.
+ * The schemas below are the single source of truth: the relay validates with
+ * them, the element imports only their static types (so no validator is
+ * bundled into the drop-in file), and `docs/protocol.md` describes them.
+ *
+ * Identity: a peer chooses its own `peer` id when it joins, so that after a
+ * relay restart it can come back as the same peer and keep its calls.
+ *
+ * Held offers: every peer in a room keeps one offer (with an `offerId`) held
+ * at the relay for the next joiner. A joiner receives every held offer in its
+ * `welcome` and can answer at once, without a round trip to anybody.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Largest frame the relay accepts; larger ones get a `too-large` error. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+const Room = Type.String({ minLength: 1, maxLength: 128 });
+const Name = Type.String({ maxLength: 64 });
+const Sdp = Type.String({ minLength: 1, maxLength: MAX_MESSAGE_BYTES });
+
+/** What a peer shows the others about its media; merged key by key. */
+export const PeerStatus = Type.Object(
+  {
+    audio: Type.Optional(Type.Boolean()),
+    video: Type.Optional(Type.Boolean()),
+    screen: Type.Optional(Type.Boolean()),
+    name: Type.Optional(Name),
+  },
+  { additionalProperties: false },
+);
+
+/** `RTCIceCandidateInit`, or `null` for end-of-candidates. */
+export const Candidate = Type.Union([
+  Type.Object({
+    candidate: Type.String({ maxLength: 4096 }),
+    sdpMid: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+    sdpMLineIndex: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+    usernameFragment: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Null()])),
+  }),
+  Type.Null(),
+]);
+
+/** `RTCSessionDescriptionInit` as it travels. */
+export const Description = Type.Object({
+  type: Type.Union([
+    Type.Literal('offer'),
+    Type.Literal('answer'),
+    Type.Literal('pranswer'),
+    Type.Literal('rollback'),
+  ]),
+  sdp: Type.Optional(Type.String({ maxLength: MAX_MESSAGE_BYTES })),
+});
+
+const strict = { additionalProperties: false } as const;
+
+// ---- client → relay ----------------------------------------------------
+
+export const JoinMessage = Type.Object(
+  {
+    type: Type.Literal('join'),
+    room: Room,
+    /** Chosen by the client; reused on reconnect. The relay makes one if absent. */
+    peer: Type.Optional(Id),
+    name: Type.Optional(Name),
+    /** The most people this client wants in a room (the relay's cap still applies). */
+    maxPeers: Type.Optional(Type.Integer({ minimum: 2, maximum: 64 })),
+    status: Type.Optional(PeerStatus),
+  },
+  strict,
+);
+
+/** Hold this offer for the next joiner; replaces the sender's untaken held offer. */
+export const HoldOfferMessage = Type.Object(
+  { type: Type.Literal('offer'), offerId: Id, sdp: Sdp },
+  strict,
+);
+
+/**
+ * A trickled ICE candidate. Exactly one of `to` (a peer) or `offerId` (the
+ * sender's own held offer: held with it, or forwarded to whoever took it).
+ */
+export const CandidateMessage = Type.Object(
+  {
+    type: Type.Literal('candidate'),
+    to: Type.Optional(Id),
+    offerId: Type.Optional(Id),
+    candidate: Candidate,
+  },
+  strict,
+);
+
+/** An offer or answer sent straight to one peer (answers, renegotiation, ICE restart). */
+export const DescriptionMessage = Type.Object(
+  {
+    type: Type.Literal('description'),
+    to: Id,
+    /** Set on the answer to a held offer. */
+    offerId: Type.Optional(Id),
+    description: Description,
+  },
+  strict,
+);
+
+/** Tell the room about my media state (muted, camera off, sharing, name). */
+export const StatusMessage = Type.Object(
+  { type: Type.Literal('status'), status: PeerStatus },
+  strict,
+);
+
+export const LeaveMessage = Type.Object({ type: Type.Literal('leave') }, strict);
+
+/** Application-level heartbeat: browsers cannot see WebSocket pings. */
+export const PingMessage = Type.Object({ type: Type.Literal('ping') }, strict);
+
+export const ClientMessage = Type.Union([
+  JoinMessage,
+  HoldOfferMessage,
+  CandidateMessage,
+  DescriptionMessage,
+  StatusMessage,
+  LeaveMessage,
+  PingMessage,
+]);
+
+/** Schemas by `type`, so the relay can name the exact field that is wrong. */
+export const clientMessageSchemas = {
+  join: JoinMessage,
+  offer: HoldOfferMessage,
+  candidate: CandidateMessage,
+  description: DescriptionMessage,
+  status: StatusMessage,
+  leave: LeaveMessage,
+  ping: PingMessage,
+} satisfies Record<string, TSchema>;
+
+export type ClientMessageType = keyof typeof clientMessageSchemas;
+export type ClientMessage = Static<typeof ClientMessage>;
+export type JoinMessage = Static<typeof JoinMessage>;
+export type HoldOfferMessage = Static<typeof HoldOfferMessage>;
+export type CandidateMessage = Static<typeof CandidateMessage>;
+export type DescriptionMessage = Static<typeof DescriptionMessage>;
+export type StatusMessage = Static<typeof StatusMessage>;
+export type PeerStatus = Static<typeof PeerStatus>;
+export type CandidateInit = Static<typeof Candidate>;
+export type DescriptionInit = Static<typeof Description>;
+
+// ---- relay → client ----------------------------------------------------
+
+export interface PeerInfo {
+  peer: string;
+  name?: string;
+  status: PeerStatus;
+}
+
+/** A held offer handed to a joiner, with every candidate trickled for it so far. */
+export interface DeliveredOffer {
+  from: string;
+  offerId: string;
+  sdp: string;
+  candidates: CandidateInit[];
+}
+
+export interface WelcomeMessage {
+  type: 'welcome';
+  protocol: typeof PROTOCOL_VERSION;
+  room: string;
+  /** Your id (the one you asked for, or one the relay made). */
+  peer: string;
+  /** Everyone else already in the room. */
+  peers: PeerInfo[];
+  /** Every held offer in the room, now yours to answer. */
+  offers: DeliveredOffer[];
+}
+
+export interface PeerJoinedMessage {
+  type: 'peer-joined';
+  peer: string;
+  name?: string;
+  status: PeerStatus;
+  /** Present when the joiner took your held offer: bind it to this peer and hold a fresh one. */
+  offerId?: string;
+}
+
+export interface PeerLeftMessage {
+  type: 'peer-left';
+  peer: string;
+}
+
+/** Forwarded messages are the sender's own frame plus `from`. */
+export type Forwarded<M> = M & { from: string };
+
+export interface PongMessage {
+  type: 'pong';
+}
+
+export const ERROR_CODES = [
+  'bad-json',
+  'bad-message',
+  'too-large',
+  'not-joined',
+  'already-joined',
+  'room-full',
+  'unknown-peer',
+  'unknown-offer',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorMessage {
+  type: 'error';
+  code: ErrorCode;
+  /** Human-readable: names the field or limit that was wrong. */
+  message: string;
+  /** The `type` of the offending message, when it had one. */
+  ref?: string;
+}
+
+export type ServerMessage =
+  | WelcomeMessage
+  | PeerJoinedMessage
+  | PeerLeftMessage
+  | Forwarded<CandidateMessage>
+  | Forwarded<DescriptionMessage>
+  | Forwarded<StatusMessage>
+  | PongMessage
+  | ErrorMessage;
