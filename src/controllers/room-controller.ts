@@ -1,0 +1,117 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { PeerStatus } from '../protocol/messages.js';
+import { RoomSession, type RoomSessionOptions } from '../room/room-session.js';
+import type { SignalingState } from '../signaling/signaling-client.js';
+import { emit } from '../p2p-call/events.js';
+import type { MediaController, MediaWanted } from './media-controller.js';
+
+/** What the host wants right now; `null` means no call. */
+export interface CallWish {
+  session: Omit<RoomSessionOptions, 'status'>;
+  media: MediaWanted;
+}
+
+export interface RoomHost extends ReactiveControllerHost, HTMLElement {
+  callWish(): CallWish | null;
+  localStatus(): PeerStatus;
+  /** Shows a problem inside the element and fires `p2p-error`. */
+  reportError(code: string, values?: Record<string, string>): void;
+}
+
+/**
+ * Keeps a RoomSession in step with the host's attributes: a change of room,
+ * server or ICE configuration leaves the old call and joins the new one;
+ * disconnecting the host leaves for good. Turns session callbacks into DOM
+ * events and re-renders.
+ */
+export class RoomController implements ReactiveController {
+  session?: RoomSession;
+  signalingState: SignalingState = 'closed';
+  joined = false;
+  private wishKey = '';
+  private statusKey = '';
+
+  constructor(
+    private readonly host: RoomHost,
+    private readonly media: MediaController,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    // Moved in the DOM: disconnect left the call, so come back to it.
+    this.host.requestUpdate();
+  }
+
+  /** Before render, so what the session reports right away is drawn in this same update. */
+  hostUpdate(): void {
+    const wish = this.host.callWish();
+    const key = wish ? JSON.stringify(wish) : '';
+    if (key !== this.wishKey) {
+      this.wishKey = key;
+      this.stop();
+      if (wish) this.start(wish);
+      else this.media.stop(); // No call, no camera light.
+    }
+    const status = this.host.localStatus();
+    const statusKey = JSON.stringify(status);
+    if (statusKey !== this.statusKey) {
+      this.statusKey = statusKey;
+      this.session?.setStatus(status);
+    }
+  }
+
+  hostDisconnected(): void {
+    this.wishKey = '';
+    this.stop();
+  }
+
+  private start(wish: CallWish): void {
+    const host = this.host;
+    const session: RoomSession = new RoomSession(
+      { ...wish.session, status: host.localStatus() },
+      {
+        onJoined: (room, peer) => {
+          this.joined = true;
+          emit(host, 'p2p-joined', { room, peer });
+          host.requestUpdate();
+        },
+        onPeerJoined: ({ id, name }) => emit(host, 'p2p-peer-joined', { peer: id, name }),
+        onPeerLeft: (peer, reason) => {
+          emit(host, 'p2p-peer-left', { peer, reason });
+          if (reason === 'failed') host.reportError('peer-failed');
+        },
+        onRemoteStream: (peer, stream) => emit(host, 'p2p-remote-stream', { peer, stream }),
+        onConnectionState: (peer, state) => emit(host, 'p2p-connection-state', { peer, state }),
+        onStatus: (peer, status) => emit(host, 'p2p-peer-status', { peer, status }),
+        onSignalingState: (state) => {
+          this.signalingState = state;
+          emit(host, 'p2p-signaling-state', { state });
+          host.requestUpdate();
+        },
+        onError: (code, message) =>
+          host.reportError(code, { server: wish.session.server, detail: message }),
+        onChange: () => host.requestUpdate(),
+      },
+    );
+    this.session = session;
+    this.statusKey = JSON.stringify(host.localStatus());
+    session.start(
+      this.media.acquire(wish.media).then((stream) => {
+        emit(host, 'p2p-local-stream', { stream });
+        if (this.media.error) host.reportError(this.media.error.code);
+        return stream;
+      }),
+    );
+  }
+
+  private stop(): void {
+    if (!this.session) return;
+    const room = this.joined ? this.session.room : undefined;
+    this.session.close();
+    this.session = undefined;
+    this.joined = false;
+    this.signalingState = 'closed';
+    if (room !== undefined) emit(this.host, 'p2p-left', { room });
+  }
+}

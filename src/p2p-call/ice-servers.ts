@@ -1,0 +1,24 @@
+/** The `ice-servers` attribute as parsed: a list, or why it is not one. */
+export type IceServersValue = RTCIceServer[] | { invalid: string };
+
+/**
+ * Lit attribute converter for `ice-servers`. Bad JSON must not throw out of
+ * attributeChangedCallback (the page would just see a console error and a
+ * call without TURN), so the problem is kept and shown inside the element.
+ */
+export const iceServersConverter = {
+  fromAttribute(value: string | null): IceServersValue {
+    if (!value) return [];
+    try {
+      const parsed: unknown = JSON.parse(value);
+      const list = Array.isArray(parsed) ? parsed : [parsed];
+      if (list.every((s) => s && typeof s === 'object' && 'urls' in s)) return list as RTCIceServer[];
+      return { invalid: 'expected an array of {"urls": …} objects' };
+    } catch (error) {
+      return { invalid: (error as Error).message };
+    }
+  },
+  toAttribute(value: IceServersValue): string {
+    return JSON.stringify(value);
+  },
+};

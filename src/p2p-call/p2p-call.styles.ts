@@ -1,0 +1,124 @@
+import { css } from 'lit';
+
+export const styles = css`
+  :host {
+    --_gap: var(--p2p-call-gap, 8px);
+    --_radius: var(--p2p-call-radius, 12px);
+    --_bg: var(--p2p-call-background, #111318);
+    --_tile-bg: var(--p2p-call-tile-background, #1d2029);
+    --_fg: var(--p2p-call-color, #f2f3f5);
+    --_accent: var(--p2p-call-accent, #3b82f6);
+    --_danger: var(--p2p-call-danger, #dc2626);
+    display: flex;
+    flex-direction: column;
+    gap: var(--_gap);
+    box-sizing: border-box;
+    min-height: var(--p2p-call-min-height, 320px);
+    padding: var(--_gap);
+    border-radius: var(--_radius);
+    background: var(--_bg);
+    color: var(--_fg);
+    font: 14px/1.4 system-ui, sans-serif;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  .stage {
+    position: relative;
+    flex: 1;
+    display: grid;
+    min-height: 0;
+  }
+  .grid {
+    display: grid;
+    gap: var(--_gap);
+    /* One remote fills the box; more reflow into a grid of near-square tiles. */
+    grid-template-columns: repeat(auto-fit, minmax(min(100%, var(--p2p-call-tile-min-width, 220px)), 1fr));
+    grid-auto-rows: 1fr;
+  }
+  figure {
+    position: relative;
+    margin: 0;
+    min-height: 0;
+    overflow: hidden;
+    border-radius: calc(var(--_radius) - 4px);
+    background: var(--_tile-bg);
+  }
+  video {
+    display: block;
+    width: 100%;
+    height: 100%;
+    object-fit: cover;
+    aspect-ratio: var(--p2p-call-aspect-ratio, 4 / 3);
+  }
+  [part~='local-video'] {
+    transform: scaleX(-1); /* A mirror is what people expect of themselves. */
+  }
+  .self.pip {
+    position: absolute;
+    right: calc(var(--_gap) * 1.5);
+    bottom: calc(var(--_gap) * 1.5);
+    width: var(--p2p-call-self-width, 24%);
+    min-width: 96px;
+    box-shadow: 0 4px 16px rgb(0 0 0 / 0.45);
+    z-index: 1;
+  }
+  figcaption {
+    position: absolute;
+    left: 8px;
+    bottom: 8px;
+    display: flex;
+    gap: 6px;
+    align-items: center;
+    padding: 2px 8px;
+    border-radius: 999px;
+    background: rgb(0 0 0 / 0.55);
+    font-size: 12px;
+  }
+  .tile[data-state='connecting'] video,
+  .tile[data-state='new'] video {
+    opacity: 0.4;
+  }
+  .tile.speaking {
+    outline: 3px solid var(--_accent);
+    outline-offset: -3px;
+  }
+  [part~='status'] {
+    margin: 0;
+    opacity: 0.8;
+  }
+  [part~='error'] {
+    margin: 0;
+    padding: 8px 12px;
+    border-radius: calc(var(--_radius) - 4px);
+    background: color-mix(in srgb, var(--_danger) 25%, transparent);
+    border: 1px solid var(--_danger);
+  }
+  [part~='controls'] {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--_gap);
+    justify-content: center;
+  }
+  button,
+  select {
+    font: inherit;
+    color: inherit;
+    padding: 8px 14px;
+    border: 1px solid rgb(255 255 255 / 0.15);
+    border-radius: 999px;
+    background: var(--_tile-bg);
+    cursor: pointer;
+  }
+  button[aria-pressed='true'] {
+    background: var(--_accent);
+  }
+  button.leave {
+    background: var(--_danger);
+  }
+  button:focus-visible,
+  select:focus-visible {
+    outline: 2px solid var(--_accent);
+    outline-offset: 2px;
+  }
+`;

@@ -1,0 +1,270 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import type { PeerStatus } from '../protocol/messages.js';
+import { MediaController } from '../controllers/media-controller.js';
+import { RoomController, type CallWish } from '../controllers/room-controller.js';
+import type { RemotePeer } from '../room/room-session.js';
+import { emit } from './events.js';
+import { iceServersConverter, type IceServersValue } from './ice-servers.js';
+import { DEFAULT_STRINGS, format, type Strings } from './strings.js';
+import { styles } from './p2p-call.styles.js';
+
+function newPeerId(): string {
+  return crypto.randomUUID();
+}
+
+/**
+ * A video call in one tag. Everyone whose page shows
+ * `<p2p-call room="standup" server="wss://relay.example">` with the same room
+ * and server is in the same call.
+ *
+ * @summary WebRTC video call between everyone in a room.
+ *
+ * @csspart stage - The area holding the remote grid and the self view.
+ * @csspart grid - The grid of remote tiles.
+ * @csspart tile - One person's tile (remote tiles and the local one).
+ * @csspart local-tile - The tile of the local camera.
+ * @csspart local-video - The `<video>` of the local camera (mirrored).
+ * @csspart remote-video - Each remote person's `<video>`.
+ * @csspart name - The name label on a tile.
+ * @csspart muted-indicator - Shown on a remote tile whose microphone is off.
+ * @csspart camera-off-indicator - Shown on a remote tile whose camera is off.
+ * @csspart status - The one-line status text (a polite live region).
+ * @csspart error - The box with error messages (role=alert); absent when all is well.
+ * @csspart controls - The toolbar; hidden by `no-controls`.
+ * @csspart mute-button - Toggles the microphone.
+ * @csspart camera-button - Toggles the camera.
+ * @csspart leave-button - Leaves the call.
+ * @csspart join-button - Joins again after leaving.
+ *
+ * @cssprop --p2p-call-gap - Space between tiles and around the element. Default 8px.
+ * @cssprop --p2p-call-radius - Corner radius of the element; tiles use 4px less. Default 12px.
+ * @cssprop --p2p-call-background - Background of the element. Default #111318.
+ * @cssprop --p2p-call-tile-background - Background of an empty tile and of buttons. Default #1d2029.
+ * @cssprop --p2p-call-color - Text color. Default #f2f3f5.
+ * @cssprop --p2p-call-accent - Pressed buttons, focus ring, speaking outline. Default #3b82f6.
+ * @cssprop --p2p-call-danger - Leave button and error box. Default #dc2626.
+ * @cssprop --p2p-call-min-height - Minimum height of the element. Default 320px.
+ * @cssprop --p2p-call-tile-min-width - Narrowest a tile gets before the grid reflows. Default 220px.
+ * @cssprop --p2p-call-aspect-ratio - Aspect ratio of video tiles. Default 4 / 3.
+ * @cssprop --p2p-call-self-width - Width of the self view over the grid. Default 24%.
+ *
+ * @event p2p-joined - Joined the room. detail: `{ room, peer }` (peer = my id).
+ * @event p2p-left - Left the room (leave(), room change, removal). detail: `{ room }`.
+ * @event p2p-peer-joined - Someone joined. detail: `{ peer, name? }`.
+ * @event p2p-peer-left - Someone left, or their connection could not be repaired. detail: `{ peer, reason: 'left' | 'failed' }`.
+ * @event p2p-remote-stream - A remote person's media arrived. detail: `{ peer, stream }`.
+ * @event p2p-connection-state - A peer connection changed state. detail: `{ peer, state }` (RTCPeerConnectionState).
+ * @event p2p-peer-status - A remote person muted, turned the camera off, renamed… detail: `{ peer, status }`.
+ * @event p2p-signaling-state - The relay connection changed. detail: `{ state: 'connecting' | 'open' | 'reconnecting' | 'closed' }`.
+ * @event p2p-local-stream - The camera/mic stream is ready (or null when capture failed). detail: `{ stream }`.
+ * @event p2p-media-change - The local microphone or camera was turned on or off. detail: `{ audio, video }`.
+ * @event p2p-error - Something went wrong; it is also shown in the `error` part. detail: `{ code, message }`.
+ */
+export class P2PCallElement extends LitElement {
+  static override styles = styles;
+
+  static override properties = {
+    room: { reflect: true },
+    server: { reflect: true },
+    name: { reflect: true },
+    iceServers: { attribute: 'ice-servers', converter: iceServersConverter },
+    iceTransportPolicy: { attribute: 'ice-transport-policy' },
+    maxPeers: { attribute: 'max-peers', type: Number },
+    muted: { type: Boolean, reflect: true },
+    cameraOff: { attribute: 'camera-off', type: Boolean, reflect: true },
+    noAudio: { attribute: 'no-audio', type: Boolean },
+    noVideo: { attribute: 'no-video', type: Boolean },
+    noControls: { attribute: 'no-controls', type: Boolean },
+    strings: { attribute: false },
+    left: { state: true },
+  };
+
+  /** The room to join; everyone with the same room and server is in one call. */
+  declare room: string;
+  /** The relay's WebSocket URL, e.g. `wss://relay.example` (any endpoint speaking docs/protocol.md). */
+  declare server: string;
+  /** My display name, shown on my tile at the others. */
+  declare name: string;
+  /** STUN/TURN servers as JSON (`ice-servers` attribute) or an array (property). Default: none (same machine or LAN). */
+  declare iceServers: IceServersValue;
+  /** `'relay'` forces every connection through TURN. */
+  declare iceTransportPolicy: RTCIceTransportPolicy;
+  /** The most people I want in the room (the relay may cap lower). */
+  declare maxPeers: number;
+  /** Microphone off (the track stays, so unmuting needs no renegotiation). */
+  declare muted: boolean;
+  /** Camera off (black frames are sent; turning it back on is instant). */
+  declare cameraOff: boolean;
+  /** Do not capture the microphone at all. */
+  declare noAudio: boolean;
+  /** Do not capture the camera at all. */
+  declare noVideo: boolean;
+  /** Hide the built-in toolbar (draw your own with the methods and attributes). */
+  declare noControls: boolean;
+  /** Replace any user-visible text, e.g. to translate. Missing keys keep the default. */
+  declare strings: Partial<Strings>;
+  declare private left: boolean;
+
+  /** My id in the room; kept across reconnects so calls survive a relay restart. */
+  readonly peerId = newPeerId();
+  private readonly media = new MediaController(this);
+  private readonly call = new RoomController(this, this.media);
+  private readonly errors = new Map<string, string>();
+
+  constructor() {
+    super();
+    this.room = '';
+    this.server = '';
+    this.name = '';
+    this.iceServers = [];
+    this.iceTransportPolicy = 'all';
+    this.maxPeers = 6;
+    this.muted = false;
+    this.cameraOff = false;
+    this.noAudio = false;
+    this.noVideo = false;
+    this.noControls = false;
+    this.strings = {};
+    this.left = false;
+  }
+
+  /** Everyone else in the room, as last heard. */
+  get peers(): RemotePeer[] {
+    return [...(this.call.session?.peers.values() ?? [])];
+  }
+
+  /** My camera/microphone stream, when capturing. */
+  get localStream(): MediaStream | null {
+    return this.media.stream;
+  }
+
+  /** The RTCPeerConnection to one peer (e.g. for getStats). */
+  connectionTo(peer: string): RTCPeerConnection | undefined {
+    return this.call.session?.connectionTo(peer);
+  }
+
+  /** Leaves the call and stops the camera. The element stays on the page. */
+  leave(): void {
+    this.left = true;
+  }
+
+  /** Joins again after leave(). */
+  join(): void {
+    this.left = false;
+  }
+
+  /** @internal Called by RoomController: what call, if any, should be running. */
+  callWish(): CallWish | null {
+    if (this.left || !this.room || !this.server || 'invalid' in this.iceServers) return null;
+    return {
+      session: {
+        server: this.server,
+        room: this.room,
+        peerId: this.peerId,
+        maxPeers: this.maxPeers,
+        rtcConfig: { iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy },
+      },
+      media: { audio: !this.noAudio, video: !this.noVideo },
+    };
+  }
+
+  /** @internal What the others see of me. */
+  localStatus(): PeerStatus {
+    const status: PeerStatus = { audio: !this.muted && !this.noAudio, video: !this.cameraOff && !this.noVideo };
+    if (this.name) status.name = this.name;
+    return status;
+  }
+
+  /** @internal Shows a problem in the `error` part and fires `p2p-error`. */
+  reportError(code: string, values: Record<string, string> = {}): void {
+    const template = this.text[code as keyof Strings] ?? this.text.relayError;
+    const message = format(template, { server: this.server, ...values });
+    this.errors.set(code, message);
+    emit(this, 'p2p-error', { code, message });
+    this.requestUpdate();
+  }
+
+  private get text(): Strings {
+    return { ...DEFAULT_STRINGS, ...this.strings };
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('iceServers')) {
+      this.errors.delete('bad-ice-servers');
+      if ('invalid' in this.iceServers) this.reportError('bad-ice-servers', { detail: this.iceServers.invalid });
+    }
+    if (changed.has('room') || changed.has('server') || (changed as PropertyValues).has('left')) {
+      // A new call starts with a clean slate; media errors are re-reported on capture.
+      for (const code of this.errors.keys()) if (code !== 'bad-ice-servers') this.errors.delete(code);
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('muted') || changed.has('cameraOff')) {
+      this.media.setEnabled('audio', !this.muted);
+      this.media.setEnabled('video', !this.cameraOff);
+      if (changed.get('muted') !== undefined || changed.get('cameraOff') !== undefined)
+        emit(this, 'p2p-media-change', { audio: !this.muted, video: !this.cameraOff });
+    }
+    if (this.call.joined) this.errors.delete('relay-unreachable');
+  }
+
+  override render() {
+    const peers = this.peers;
+    return html`
+      <div part="stage" class="stage">
+        <div part="grid" class="grid">${repeat(peers, (p) => p.id, (p) => this.renderTile(p))}</div>
+        <figure part="tile local-tile" class="self ${peers.length ? 'pip' : 'full'}">
+          <video part="local-video" muted autoplay playsinline .srcObject=${this.media.stream}></video>
+          <figcaption part="name">${this.name || this.text.you}</figcaption>
+        </figure>
+      </div>
+      <p part="status" role="status" aria-live="polite">${this.statusText(peers.length)}</p>
+      ${this.errors.size
+        ? html`<div part="error" role="alert">${[...this.errors.values()].map((m) => html`<div>${m}</div>`)}</div>`
+        : nothing}
+      ${this.noControls ? nothing : this.renderControls()}
+    `;
+  }
+
+  private renderTile(peer: RemotePeer) {
+    return html`
+      <figure part="tile" class="tile" data-peer=${peer.id} data-state=${peer.connectionState}>
+        <video part="remote-video" data-peer=${peer.id} autoplay playsinline .srcObject=${peer.stream ?? null}></video>
+        <figcaption part="name">
+          ${peer.name || peer.id.slice(0, 8)}
+          ${peer.status.audio === false ? html`<span part="muted-indicator" title="muted">🔇</span>` : nothing}
+          ${peer.status.video === false ? html`<span part="camera-off-indicator" title="camera off">📷̸</span>` : nothing}
+        </figcaption>
+      </figure>
+    `;
+  }
+
+  private renderControls() {
+    if (this.left) {
+      return html`<div part="controls">
+        <button part="join-button" @click=${this.join}>Join again</button>
+      </div>`;
+    }
+    return html`<div part="controls">
+      <button part="mute-button" aria-pressed=${this.muted} @click=${() => (this.muted = !this.muted)}>
+        ${this.muted ? 'Unmute' : 'Mute'}
+      </button>
+      <button part="camera-button" aria-pressed=${this.cameraOff} @click=${() => (this.cameraOff = !this.cameraOff)}>
+        ${this.cameraOff ? 'Camera on' : 'Camera off'}
+      </button>
+      <button part="leave-button" class="leave" @click=${this.leave}>Leave</button>
+    </div>`;
+  }
+
+  private statusText(count: number): string {
+    const t = this.text;
+    if (this.left) return t.left;
+    if (!this.callWish()) return t.idle;
+    if (this.call.signalingState === 'reconnecting') return t.reconnecting;
+    if (!this.call.joined) return t.connecting;
+    if (!count) return format(t.waiting, { room: this.room });
+    return format(t.inCall, { count, people: count === 1 ? t.person : t.people });
+  }
+}

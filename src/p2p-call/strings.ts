@@ -1,0 +1,35 @@
+/**
+ * Every word the element shows. Replace any of them through the `strings`
+ * property to translate the element; missing keys fall back to these.
+ */
+export const DEFAULT_STRINGS = {
+  connecting: 'Connecting…',
+  reconnecting: 'Connection to the relay lost. Reconnecting…',
+  waiting: 'Waiting for someone to join “{room}”…',
+  inCall: 'In a call with {count} {people}',
+  person: 'person',
+  people: 'people',
+  left: 'You left the call.',
+  idle: 'Set the room and server attributes to start a call.',
+  you: 'You',
+  peerConnecting: 'Connecting…',
+  'media-denied': 'Camera and microphone access was denied. Allow it in the browser to be seen and heard.',
+  'media-missing': 'No camera or microphone was found.',
+  'media-busy': 'The camera or microphone is in use by another application.',
+  'media-insecure': 'The camera needs a secure page (https:// or localhost).',
+  'media-failed': 'The camera or microphone could not be started.',
+  'relay-unreachable': 'Cannot reach the call server at {server}.',
+  'room-full': 'This room is full.',
+  'bad-ice-servers': 'The ice-servers attribute is not valid JSON: {detail}',
+  'peer-failed': 'The connection to a participant was lost.',
+  relayError: 'The call server refused a request: {detail}',
+};
+
+export type Strings = typeof DEFAULT_STRINGS;
+
+/** Fills `{name}` placeholders. */
+export function format(template: string, values: Record<string, string | number> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) =>
+    key in values ? String(values[key]) : whole,
+  );
+}

@@ -1,0 +1,317 @@
+import type {
+  ClientMessage,
+  DeliveredOffer,
+  ErrorCode,
+  PeerInfo,
+  PeerStatus,
+  ServerMessage,
+} from '../protocol/messages.js';
+import {
+  SignalingClient,
+  type SignalingOptions,
+  type SignalingState,
+} from '../signaling/signaling-client.js';
+import {
+  PeerNegotiator,
+  type NegotiatorOptions,
+  type OutgoingSignal,
+} from '../negotiation/peer-negotiator.js';
+
+/** What the session knows about one other person in the room. */
+export interface RemotePeer {
+  id: string;
+  name?: string;
+  status: PeerStatus;
+  stream?: MediaStream;
+  connectionState: RTCPeerConnectionState | 'new';
+}
+
+export type PeerLeftReason = 'left' | 'failed';
+
+export interface RoomSessionEvents {
+  onJoined?(room: string, peer: string): void;
+  onPeerJoined?(peer: RemotePeer): void;
+  onPeerLeft?(peer: string, reason: PeerLeftReason): void;
+  onRemoteStream?(peer: string, stream: MediaStream): void;
+  onConnectionState?(peer: string, state: RTCPeerConnectionState): void;
+  onStatus?(peer: string, status: PeerStatus): void;
+  onSignalingState?(state: SignalingState): void;
+  onError?(code: ErrorCode | 'relay-unreachable', message: string): void;
+  /** Anything that changes what should be drawn. */
+  onChange?(): void;
+}
+
+export interface RoomSessionOptions {
+  server: string;
+  room: string;
+  peerId: string;
+  maxPeers?: number;
+  status?: PeerStatus;
+  rtcConfig: RTCConfiguration;
+  signaling?: SignalingOptions;
+  negotiation?: Pick<NegotiatorOptions, 'disconnectGraceMs' | 'giveUpAfterMs'>;
+}
+
+/** Where a negotiator's signals go: to a peer, or (while held) to its held offer. */
+interface Route {
+  to?: string;
+  offerId?: string;
+}
+
+/** Relay errors after which retrying the same join cannot help. */
+const FATAL_ERRORS: ReadonlySet<string> = new Set(['room-full']);
+
+/**
+ * One membership of one room: joins through the relay, keeps an offer held
+ * there for the next joiner, answers the offers held for it, and runs one
+ * PeerNegotiator per remote peer. Knows nothing of the DOM.
+ */
+export class RoomSession {
+  readonly peers = new Map<string, RemotePeer>();
+  private readonly negotiators = new Map<string, PeerNegotiator>();
+  /** My offer waiting at the relay for the next joiner. */
+  private held?: { route: Route; negotiator: PeerNegotiator };
+  private readonly signaling: SignalingClient;
+  private localStream: MediaStream | null = null;
+  private mediaReady?: Promise<MediaStream | null>;
+  private status: PeerStatus;
+  private joined = false;
+  private closed = false;
+
+  constructor(
+    private readonly options: RoomSessionOptions,
+    private readonly events: RoomSessionEvents = {},
+  ) {
+    this.status = { ...options.status };
+    this.signaling = new SignalingClient(
+      options.server,
+      {
+        onOpen: () => void this.join(),
+        onMessage: (message) => this.handle(message),
+        onStateChange: (state) => events.onSignalingState?.(state),
+        onUnreachable: () =>
+          events.onError?.('relay-unreachable', `Cannot reach the relay at ${options.server}`),
+      },
+      options.signaling,
+    );
+  }
+
+  get room(): string {
+    return this.options.room;
+  }
+
+  /**
+   * Connects at once and joins as soon as the local media has settled, so
+   * the WebSocket handshake overlaps getUserMedia.
+   */
+  start(localMedia: Promise<MediaStream | null>): void {
+    this.mediaReady = localMedia.then((stream) => (this.localStream = stream));
+    this.signaling.connect();
+  }
+
+  /** Leaves the room and closes every connection. The session is done. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.joined) this.send({ type: 'leave' });
+    this.signaling.close();
+    this.held?.negotiator.close();
+    this.held = undefined;
+    for (const negotiator of this.negotiators.values()) negotiator.close();
+    this.negotiators.clear();
+    this.peers.clear();
+  }
+
+  /** Publishes a change of my media state to the room. */
+  setStatus(status: PeerStatus): void {
+    this.status = { ...this.status, ...status };
+    if (this.joined) this.send({ type: 'status', status });
+  }
+
+  /** Sends another track (or none) for one kind to every peer, without renegotiation. */
+  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
+    const all = [...this.negotiators.values()];
+    if (this.held) all.push(this.held.negotiator);
+    await Promise.all(all.map((n) => n.replaceTrack(kind, track)));
+  }
+
+  /** The connection to one peer, for stats and tests. */
+  connectionTo(peer: string): RTCPeerConnection | undefined {
+    return this.negotiators.get(peer)?.pc;
+  }
+
+  private async join(): Promise<void> {
+    await this.mediaReady;
+    if (this.closed) return;
+    const { room, peerId, maxPeers } = this.options;
+    const { name } = this.status;
+    this.send({ type: 'join', room, peer: peerId, name, maxPeers, status: this.status });
+  }
+
+  private handle(message: ServerMessage): void {
+    if (this.closed) return;
+    switch (message.type) {
+      case 'welcome':
+        this.joined = true;
+        for (const info of message.peers) this.addPeer(info);
+        for (const offer of message.offers) this.answerHeldOffer(offer);
+        this.events.onJoined?.(message.room, message.peer);
+        this.holdOffer();
+        break;
+      case 'peer-joined':
+        this.addPeer(message);
+        if (message.offerId && message.offerId === this.held?.route.offerId) {
+          this.adoptHeldOffer(message.peer);
+        } else if (!this.negotiators.has(message.peer)) {
+          // My held offer was not at the relay in time: offer directly instead.
+          this.connect(message.peer);
+        }
+        break;
+      case 'peer-left':
+        this.removePeer(message.peer, 'left');
+        break;
+      case 'description': {
+        const negotiator =
+          this.negotiators.get(message.from) ??
+          (message.description.type === 'offer' ? this.connect(message.from) : undefined);
+        void negotiator?.handleDescription(message.description);
+        break;
+      }
+      case 'candidate':
+        void this.negotiators.get(message.from)?.handleCandidate(message.candidate);
+        break;
+      case 'status': {
+        const peer = this.peers.get(message.from);
+        if (!peer) break;
+        peer.status = { ...peer.status, ...message.status };
+        if (message.status.name !== undefined) peer.name = message.status.name;
+        this.events.onStatus?.(peer.id, peer.status);
+        this.events.onChange?.();
+        break;
+      }
+      case 'error':
+        this.events.onError?.(message.code, message.message);
+        if (FATAL_ERRORS.has(message.code)) this.close();
+        break;
+    }
+  }
+
+  private addPeer(info: PeerInfo): void {
+    const known = this.peers.get(info.peer);
+    if (known) {
+      known.status = info.status;
+      return;
+    }
+    const peer: RemotePeer = {
+      id: info.peer,
+      name: info.name ?? info.status.name,
+      status: info.status,
+      connectionState: 'new',
+    };
+    this.peers.set(peer.id, peer);
+    this.events.onPeerJoined?.(peer);
+    this.events.onChange?.();
+  }
+
+  private removePeer(id: string, reason: PeerLeftReason): void {
+    this.negotiators.get(id)?.close();
+    this.negotiators.delete(id);
+    if (!this.peers.delete(id)) return;
+    this.events.onPeerLeft?.(id, reason);
+    this.events.onChange?.();
+  }
+
+  /** A connection that still works is kept across relay restarts and re-joins. */
+  private isHealthy(peer: string): boolean {
+    const state = this.negotiators.get(peer)?.pc.connectionState;
+    return state !== undefined && state !== 'failed' && state !== 'closed';
+  }
+
+  /** Answers an offer that waited at the relay for me: no round trip needed. */
+  private answerHeldOffer({ from, sdp, candidates }: DeliveredOffer): void {
+    if (this.isHealthy(from)) return;
+    const negotiator = this.connect(from);
+    void negotiator.handleDescription({ type: 'offer', sdp });
+    for (const candidate of candidates) void negotiator.handleCandidate(candidate);
+  }
+
+  /** The newcomer took my held offer: it becomes my connection to them. */
+  private adoptHeldOffer(peer: string): void {
+    const { route, negotiator } = this.held!;
+    this.held = undefined;
+    if (this.isHealthy(peer)) {
+      negotiator.close(); // Already connected (a re-join after a relay restart).
+    } else {
+      this.negotiators.get(peer)?.close();
+      route.to = peer;
+      this.register(peer, negotiator);
+    }
+    this.holdOffer();
+  }
+
+  /** Makes a fresh offer for the next joiner and has the relay hold it. */
+  private holdOffer(): void {
+    this.held?.negotiator.close();
+    const route: Route = { offerId: crypto.randomUUID() };
+    this.held = { route, negotiator: this.createNegotiator(route) };
+  }
+
+  /** A new connection to a known peer (replacing any old one). */
+  private connect(peer: string): PeerNegotiator {
+    this.negotiators.get(peer)?.close();
+    const negotiator = this.createNegotiator({ to: peer });
+    this.register(peer, negotiator);
+    return negotiator;
+  }
+
+  private register(peer: string, negotiator: PeerNegotiator): void {
+    // Any fixed rule works, as long as the two sides of a pair disagree.
+    negotiator.polite = this.options.peerId < peer;
+    this.negotiators.set(peer, negotiator);
+  }
+
+  private createNegotiator(route: Route): PeerNegotiator {
+    const negotiator: PeerNegotiator = new PeerNegotiator(
+      {
+        signal: (signal) => this.sendSignal(route, signal),
+        onRemoteStream: (stream) => {
+          const peer = route.to && this.peers.get(route.to);
+          if (!peer) return;
+          peer.stream = stream;
+          this.events.onRemoteStream?.(peer.id, stream);
+          this.events.onChange?.();
+        },
+        onConnectionState: (state) => {
+          const peer = route.to && this.peers.get(route.to);
+          if (!peer || this.negotiators.get(peer.id) !== negotiator) return;
+          peer.connectionState = state;
+          this.events.onConnectionState?.(peer.id, state);
+          this.events.onChange?.();
+        },
+        onGiveUp: () => {
+          if (route.to && this.negotiators.get(route.to) === negotiator)
+            this.removePeer(route.to, 'failed');
+        },
+      },
+      { rtcConfig: this.options.rtcConfig, localStream: this.localStream, ...this.options.negotiation },
+    );
+    return negotiator;
+  }
+
+  private sendSignal(route: Route, signal: OutgoingSignal): void {
+    if ('candidate' in signal) {
+      const { candidate } = signal;
+      this.send(
+        route.to ? { type: 'candidate', to: route.to, candidate } : { type: 'candidate', offerId: route.offerId, candidate },
+      );
+    } else if (route.to) {
+      this.send({ type: 'description', to: route.to, description: signal.description });
+    } else if (signal.description.type === 'offer' && signal.description.sdp) {
+      this.send({ type: 'offer', offerId: route.offerId!, sdp: signal.description.sdp });
+    }
+  }
+
+  private send(message: ClientMessage): void {
+    this.signaling.send(message);
+  }
+}
