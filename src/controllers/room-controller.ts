@@ -29,6 +29,8 @@ export class RoomController implements ReactiveController {
   signalingState: SignalingState = 'closed';
   joined = false;
   private wishKey = '';
+  /** Lit keeps updating a detached element; a detached element must not call. */
+  private connected = false;
   private statusKey = '';
 
   constructor(
@@ -39,13 +41,14 @@ export class RoomController implements ReactiveController {
   }
 
   hostConnected(): void {
+    this.connected = true;
     // Moved in the DOM: disconnect left the call, so come back to it.
     this.host.requestUpdate();
   }
 
   /** Before render, so what the session reports right away is drawn in this same update. */
   hostUpdate(): void {
-    const wish = this.host.callWish();
+    const wish = this.connected ? this.host.callWish() : null;
     const key = wish ? JSON.stringify(wish) : '';
     if (key !== this.wishKey) {
       this.wishKey = key;
@@ -62,6 +65,7 @@ export class RoomController implements ReactiveController {
   }
 
   hostDisconnected(): void {
+    this.connected = false;
     this.wishKey = '';
     this.stop();
   }

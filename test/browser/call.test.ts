@@ -1,0 +1,96 @@
+import { expect } from 'chai';
+import {
+  expectDecodesVideoFrom,
+  mountCall,
+  nextEvent,
+  relayStats,
+  removeAll,
+  uniqueRoom,
+  until,
+} from './helpers.js';
+
+describe('<p2p-call>: a call between two people through the real relay', () => {
+  afterEach(removeAll);
+
+  it('the joiner answers the offer held for it and both sides decode video', async () => {
+    const room = uniqueRoom();
+    const before = (await relayStats()).heldOffers;
+    const alice = mountCall({ room, name: 'Alice' });
+    const aliceJoined = await nextEvent(alice, 'p2p-joined');
+    // Alice is alone: her offer must be waiting at the relay before Bob arrives.
+    await until(async () => (await relayStats()).heldOffers > before, 'Alice’s offer to be held');
+
+    const bob = mountCall({ room, name: 'Bob' });
+    const bobJoined = await nextEvent(bob, 'p2p-joined');
+    const alicePeer = aliceJoined.detail.peer;
+    const bobPeer = bobJoined.detail.peer;
+
+    await expectDecodesVideoFrom(bob, alicePeer);
+    await expectDecodesVideoFrom(alice, bobPeer);
+    // Bob answered Alice's held offer; he never had to offer himself.
+    expect(bob.connectionTo(alicePeer)!.localDescription!.type).to.equal('answer');
+    expect(alice.connectionTo(bobPeer)!.localDescription!.type).to.equal('offer');
+    expect(alice.peers.map((p) => p.name)).to.deep.equal(['Bob']);
+    expect(alice.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('1 person');
+  });
+
+  it('keeps rooms apart: a third room sees nobody and nobody sees it', async () => {
+    const room = uniqueRoom();
+    const alice = mountCall({ room });
+    const bob = mountCall({ room });
+    const strangers: string[] = [];
+    for (const element of [alice, bob])
+      element.addEventListener('p2p-peer-joined', (e) => strangers.push(e.detail.peer));
+    const [a, b] = await Promise.all([nextEvent(alice, 'p2p-joined'), nextEvent(bob, 'p2p-joined')]);
+    await expectDecodesVideoFrom(bob, a.detail.peer);
+
+    const carol = mountCall({ room: uniqueRoom('other') });
+    await nextEvent(carol, 'p2p-joined');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(carol.peers).to.have.length(0);
+    expect(strangers).to.not.include(carol.peerId);
+    expect(alice.peers.map((p) => p.id)).to.deep.equal([b.detail.peer]);
+    expect(carol.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('Waiting');
+  });
+
+  it('changing the room leaves the old call and joins the new one', async () => {
+    const [first, second] = [uniqueRoom(), uniqueRoom()];
+    const alice = mountCall({ room: first });
+    const bob = mountCall({ room: first });
+    await Promise.all([nextEvent(alice, 'p2p-joined'), nextEvent(bob, 'p2p-joined')]);
+    await until(() => alice.peers.length === 1, 'Alice to see Bob');
+
+    const bobLeft = nextEvent(alice, 'p2p-peer-left');
+    const bobMoved = nextEvent(bob, 'p2p-joined');
+    bob.room = second;
+    expect((await bobLeft).detail).to.deep.equal({ peer: bob.peerId, reason: 'left' });
+    expect((await bobMoved).detail.room).to.equal(second);
+    expect(alice.peers).to.have.length(0);
+
+    const carol = mountCall({ room: second });
+    await nextEvent(carol, 'p2p-joined');
+    await expectDecodesVideoFrom(carol, bob.peerId);
+    await expectDecodesVideoFrom(bob, carol.peerId);
+  });
+
+  it('removing the element stops the camera and closes every connection', async () => {
+    const room = uniqueRoom();
+    const alice = mountCall({ room });
+    const bob = mountCall({ room });
+    await Promise.all([nextEvent(alice, 'p2p-joined'), nextEvent(bob, 'p2p-joined')]);
+    await expectDecodesVideoFrom(alice, bob.peerId);
+    const tracks = alice.localStream!.getTracks();
+    const pc = alice.connectionTo(bob.peerId)!;
+    expect(tracks.map((t) => t.readyState)).to.deep.equal(['live', 'live']);
+
+    const aliceGone = nextEvent(bob, 'p2p-peer-left');
+    alice.remove();
+    expect(tracks.map((t) => t.readyState)).to.deep.equal(['ended', 'ended']);
+    expect(pc.connectionState).to.equal('closed');
+    expect((await aliceGone).detail.peer).to.equal(alice.peerId);
+    await until(() => bob.shadowRoot!.querySelectorAll('[part~="remote-video"]').length === 0, 'Alice’s tile to go');
+    // Detached, Alice must stay gone: no quiet re-join behind the page's back.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(bob.peers).to.have.length(0);
+  });
+});

@@ -1,0 +1,47 @@
+import { expect } from 'chai';
+import { expectDecodesVideoFrom, mountCall, nextEvent, removeAll, uniqueRoom } from './helpers.js';
+
+function errorText(element: HTMLElement): string {
+  return element.shadowRoot!.querySelector('[part~="error"]')?.textContent ?? '';
+}
+
+describe('<p2p-call>: problems are shown, never a blank box', () => {
+  const realGetUserMedia = navigator.mediaDevices.getUserMedia;
+  afterEach(() => {
+    navigator.mediaDevices.getUserMedia = realGetUserMedia;
+    removeAll();
+  });
+
+  it('a denied camera shows a message and still lets you see the others', async () => {
+    // The browser's own denial is exercised in test/e2e; here the element's handling.
+    navigator.mediaDevices.getUserMedia = () =>
+      Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    const room = uniqueRoom();
+    const viewer = mountCall({ room });
+    const error = await nextEvent(viewer, 'p2p-error');
+    expect(error.detail.code).to.equal('media-denied');
+    await viewer.updateComplete;
+    expect(errorText(viewer)).to.contain('denied');
+    expect(viewer.shadowRoot!.querySelector('[part~="error"]')!.getAttribute('role')).to.equal('alert');
+
+    navigator.mediaDevices.getUserMedia = realGetUserMedia;
+    const host = mountCall({ room });
+    await nextEvent(host, 'p2p-joined');
+    await expectDecodesVideoFrom(viewer, host.peerId);
+  });
+
+  it('an unreachable relay is reported in the element', async () => {
+    const element = mountCall({ room: uniqueRoom(), server: 'ws://127.0.0.1:9' });
+    const error = await nextEvent(element, 'p2p-error');
+    expect(error.detail.code).to.equal('relay-unreachable');
+    await element.updateComplete;
+    expect(errorText(element)).to.contain('ws://127.0.0.1:9');
+  });
+
+  it('invalid ice-servers JSON is reported and no call is started', async () => {
+    const element = mountCall({ room: uniqueRoom(), 'ice-servers': '[{"urls": "stun:x"' });
+    await element.updateComplete;
+    expect(errorText(element)).to.contain('ice-servers');
+    expect(element.localStream).to.equal(null);
+  });
+});

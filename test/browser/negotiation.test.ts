@@ -1,0 +1,153 @@
+/**
+ * PeerNegotiator on its own: two real RTCPeerConnections in this page, their
+ * signals passed by hand, so ordering (glare, early candidates) is ours to set.
+ */
+import { expect } from 'chai';
+import { PeerNegotiator, type OutgoingSignal } from '../../src/negotiation/peer-negotiator.js';
+import { until } from './helpers.js';
+
+interface Side {
+  negotiator: PeerNegotiator;
+  streams: MediaStream[];
+  /** Signals this side sent that the wire has not delivered yet. */
+  outbox: OutgoingSignal[];
+}
+
+/**
+ * The wire between two sides: delivers every signal in order, one at a time,
+ * unless held. Holding lets a test make both sides speak before either hears.
+ */
+class Wire {
+  held = true;
+  private closed = false;
+
+  constructor(private readonly sides: [Side, Side]) {
+    void this.pump();
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const s of this.sides) s.negotiator.close();
+  }
+
+  /** Delivers only what `from` has sent of one kind, now, even while held. */
+  async deliver(from: Side, kind: 'candidate' | 'description'): Promise<number> {
+    const to = this.sides[0] === from ? this.sides[1] : this.sides[0];
+    const picked = from.outbox.filter((signal) => kind in signal);
+    from.outbox = from.outbox.filter((signal) => !(kind in signal));
+    for (const signal of picked) await Wire.hand(to, signal);
+    return picked.length;
+  }
+
+  private static hand(to: Side, signal: OutgoingSignal): Promise<void> {
+    return 'description' in signal
+      ? to.negotiator.handleDescription(signal.description)
+      : to.negotiator.handleCandidate(signal.candidate);
+  }
+
+  private async pump(): Promise<void> {
+    while (!this.closed) {
+      await new Promise((r) => setTimeout(r, 5));
+      if (this.held) continue;
+      for (const [from, to] of [this.sides, [...this.sides].reverse()] as [Side, Side][]) {
+        for (const signal of from.outbox.splice(0)) await Wire.hand(to, signal);
+      }
+    }
+  }
+}
+
+function side(polite: boolean, localStream: MediaStream | null): Side {
+  const s: Side = { streams: [], outbox: [] } as unknown as Side;
+  s.negotiator = new PeerNegotiator(
+    {
+      signal: (signal) => s.outbox.push(signal),
+      onRemoteStream: (stream) => s.streams.push(stream),
+      onConnectionState: () => {},
+      onGiveUp: () => {},
+    },
+    { rtcConfig: {}, localStream },
+  );
+  s.negotiator.polite = polite;
+  return s;
+}
+
+async function videoFramesDecodedPerTrack(pc: RTCPeerConnection): Promise<number[]> {
+  const decoded: number[] = [];
+  (await pc.getStats()).forEach((r) => {
+    if (r.type === 'inbound-rtp' && r.kind === 'video') decoded.push(r.framesDecoded ?? 0);
+  });
+  return decoded;
+}
+
+const stable = (s: Side) => s.negotiator.pc.signalingState === 'stable';
+const connected = (s: Side) => s.negotiator.pc.connectionState === 'connected';
+
+describe('PeerNegotiator (perfect negotiation)', () => {
+  let camera: MediaStream;
+  let wire: Wire | undefined;
+  before(async () => {
+    camera = await navigator.mediaDevices.getUserMedia({ video: { width: 160, height: 120 }, audio: true });
+  });
+  afterEach(() => wire?.close());
+  after(() => camera.getTracks().forEach((t) => t.stop()));
+
+  it('buffers candidates that arrive before the description, and connects', async () => {
+    const caller = side(false, camera);
+    const callee = side(true, null);
+    wire = new Wire([caller, callee]);
+    await until(() => caller.outbox.some((s) => 'candidate' in s), 'caller candidates');
+    // Every candidate first, then the offer: none may be lost.
+    expect(await wire.deliver(caller, 'candidate')).to.be.greaterThan(0);
+    expect(callee.negotiator.pc.remoteDescription).to.equal(null);
+    wire.held = false;
+    await until(() => connected(caller) && connected(callee), 'both connected');
+    expect(callee.streams).to.have.length(1);
+  });
+
+  it('glare: both sides renegotiate at once and both end stable with media flowing', async () => {
+    const polite = side(true, camera);
+    const impolite = side(false, camera);
+    wire = new Wire([polite, impolite]);
+    wire.held = false;
+    await until(() => connected(polite) && connected(impolite) && stable(polite) && stable(impolite), 'first connection');
+    wire.held = true;
+
+    // Both add a track in the same tick: both make offers that cross on the wire.
+    const extra = camera.getVideoTracks()[0].clone();
+    polite.negotiator.pc.addTrack(extra);
+    impolite.negotiator.pc.addTrack(extra.clone());
+    await until(
+      () => polite.outbox.some((s) => 'description' in s) && impolite.outbox.some((s) => 'description' in s),
+      'two crossing offers',
+    );
+    expect(polite.negotiator.pc.signalingState).to.equal('have-local-offer');
+    expect(impolite.negotiator.pc.signalingState).to.equal('have-local-offer');
+    wire.held = false;
+
+    await until(() => stable(polite) && stable(impolite), 'both stable after glare');
+    expect(connected(polite) && connected(impolite)).to.equal(true);
+    // Each side now receives both of the other's video tracks.
+    // Each side now decodes both of the other's video tracks. (Chromium can leave
+    // track.muted stale after a rollback, so frames decoded are the evidence.)
+    for (const s of [polite, impolite]) {
+      await until(
+        async () => (await videoFramesDecodedPerTrack(s.negotiator.pc)).filter((n) => n >= 5).length >= 2,
+        'frames decoded on two remote video tracks',
+      );
+    }
+  });
+
+  it('ICE restart renegotiates new credentials and stays connected', async () => {
+    const a = side(false, camera);
+    const b = side(true, camera);
+    wire = new Wire([a, b]);
+    wire.held = false;
+    await until(() => connected(a) && connected(b) && stable(a) && stable(b), 'connected');
+    const ufrag = (pc: RTCPeerConnection) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription!.sdp)![1];
+    const before = ufrag(a.negotiator.pc);
+    a.negotiator.restartIce();
+    await until(() => ufrag(a.negotiator.pc) !== before, 'new local credentials');
+    await until(() => stable(a) && stable(b) && connected(a), 'stable again');
+    expect(ufrag(a.negotiator.pc)).to.not.equal(before);
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * The browser transport, run in Node against the real relay: `ws` provides a
+ * WebSocket with the same event-handler API the browser has.
+ */
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { WebSocket } from 'ws';
+import { createRelay, type Relay } from '../../signaling-server/index.js';
+import { SignalingClient, type SignalingState } from '../../src/signaling/signaling-client.js';
+import { backoffDelay } from '../../src/signaling/backoff.js';
+import type { ServerMessage } from '../../src/protocol/messages.js';
+
+/** Browsers report a failed connect as a close event; `ws` also throws an unhandled 'error'. */
+class BrowserLikeWebSocket extends WebSocket {
+  constructor(url: string) {
+    super(url);
+    this.on('error', () => {});
+  }
+}
+Object.assign(globalThis, { WebSocket: BrowserLikeWebSocket });
+
+function waitFor(check: () => boolean, what: string, timeout = 5000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if (check()) resolve();
+      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
+      else setTimeout(poll, 10);
+    };
+    poll();
+  });
+}
+
+/** A client that joins `room` every time it (re)connects, recording what happens. */
+function joiningClient(url: string, room: string, options = {}) {
+  const states: SignalingState[] = [];
+  const messages: ServerMessage[] = [];
+  let opens = 0;
+  let unreachable = 0;
+  const client: SignalingClient = new SignalingClient(
+    url,
+    {
+      onOpen: () => {
+        opens++;
+        client.send({ type: 'join', room, peer: 'me' });
+      },
+      onMessage: (m) => messages.push(m),
+      onStateChange: (s) => states.push(s),
+      onUnreachable: () => unreachable++,
+    },
+    { backoff: { initialMs: 20, maxMs: 100 }, ...options },
+  );
+  return { client, states, messages, get opens() { return opens; }, get unreachable() { return unreachable; } };
+}
+
+describe('backoff', () => {
+  it('grows exponentially, is capped, and jitters within [ceiling/2, ceiling]', () => {
+    const opts = { initialMs: 100, maxMs: 1000 };
+    assert.equal(backoffDelay(0, opts, () => 0), 50);
+    assert.equal(backoffDelay(0, opts, () => 1), 100);
+    assert.equal(backoffDelay(3, opts, () => 1), 800);
+    assert.equal(backoffDelay(10, opts, () => 1), 1000);
+    assert.equal(backoffDelay(10, opts, () => 0), 500);
+  });
+});
+
+describe('SignalingClient', () => {
+  const relays: Relay[] = [];
+  after(() => Promise.all(relays.map((r) => r.close())));
+
+  it('re-joins by itself after the relay restarts on the same port', async () => {
+    const first = await createRelay({ port: 0 });
+    const port = first.port;
+    const c = joiningClient(first.url, 'restart');
+    c.client.connect();
+    await waitFor(() => c.messages.some((m) => m.type === 'welcome'), 'the first welcome');
+    await first.close();
+    await waitFor(() => c.states.includes('reconnecting'), 'reconnecting state');
+
+    const second = await createRelay({ port });
+    relays.push(second);
+    await waitFor(() => c.messages.filter((m) => m.type === 'welcome').length === 2, 'a welcome from the new relay');
+    assert.equal(c.opens, 2);
+    assert.equal(second.stats().peers, 1);
+    assert.equal(c.client.state, 'open');
+    c.client.close();
+    assert.equal(c.client.state, 'closed');
+  });
+
+  it('reports an unreachable relay once per outage, and keeps trying', async () => {
+    const probe = await createRelay({ port: 0 });
+    const port = probe.port;
+    await probe.close();
+    const c = joiningClient(`ws://127.0.0.1:${port}`, 'later');
+    c.client.connect();
+    await waitFor(() => c.unreachable === 1, 'unreachable report');
+    await new Promise((r) => setTimeout(r, 300)); // several more attempts
+    assert.equal(c.unreachable, 1);
+
+    const relay = await createRelay({ port });
+    relays.push(relay);
+    await waitFor(() => c.messages.some((m) => m.type === 'welcome'), 'a welcome once the relay is up');
+    c.client.close();
+  });
+
+  it('sends nothing and says so while disconnected', () => {
+    const c = joiningClient('ws://127.0.0.1:9', 'none');
+    assert.equal(c.client.send({ type: 'ping' }), false);
+  });
+
+  it('treats a silent relay as dead and reconnects (heartbeat)', async () => {
+    // A relay that accepts the socket but never answers anything: a half-open connection.
+    const { WebSocketServer } = await import('ws');
+    const mute = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((r) => mute.once('listening', r));
+    let connections = 0;
+    mute.on('connection', () => connections++);
+    const port = (mute.address() as { port: number }).port;
+    const c = joiningClient(`ws://127.0.0.1:${port}`, 'silent', { heartbeatMs: 50 });
+    c.client.connect();
+    await waitFor(() => connections >= 2, 'a second connection after the heartbeat gave up');
+    c.client.close();
+    for (const ws of mute.clients) ws.terminate();
+    await new Promise((r) => mute.close(r));
+  });
+});
