@@ -1,0 +1,5 @@
+/**
+ * The p2p-call signaling relay as a library: `createRelay()` starts one (or
+ * attaches to your http.Server). The protocol it speaks is in docs/protocol.md.
+ */
+export { createRelay, DEFAULT_HOST, DEFAULT_PORT, type Relay, type RelayOptions } from './relay.js';

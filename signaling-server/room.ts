@@ -1,0 +1,170 @@
+/**
+ * One room: who is in it, what they show, and the offers they hold.
+ *
+ * The room knows nothing about WebSockets: members are reached through an
+ * Endpoint, so the whole protocol state machine lives here and the socket
+ * plumbing lives in connection.ts.
+ */
+import {
+  PROTOCOL_VERSION,
+  type CandidateInit,
+  type CandidateMessage,
+  type DeliveredOffer,
+  type HoldOfferMessage,
+  type JoinMessage,
+  type PeerInfo,
+  type PeerStatus,
+  type ServerMessage,
+  type StatusMessage,
+} from '../src/protocol/messages.js';
+import { ProtocolError } from './errors.js';
+import { fromPrefix, withFrom } from './frame.js';
+
+/** How the room talks to a member's socket. */
+export interface Endpoint {
+  /** Sends one text frame. */
+  send(frame: string | Buffer): void;
+  /** Another socket took over this membership: forget it and close with 4001. */
+  replaced(): void;
+}
+
+/** An offer parked at the relay for the next joiner, with its candidates so far. */
+interface HeldOffer {
+  offerId: string;
+  sdp: string;
+  candidates: CandidateInit[];
+}
+
+export interface Member {
+  readonly peer: string;
+  readonly name: string | undefined;
+  readonly status: PeerStatus;
+  readonly endpoint: Endpoint;
+  /** `{"from":"<peer>",` for forwarding this member's frames. */
+  readonly prefix: Buffer;
+  /** The offer waiting for the next joiner, if any. */
+  held: HeldOffer | undefined;
+  /**
+   * offerId → peer that took it. A taken offer's late candidates still name
+   * its offerId (the owner may not have seen peer-joined yet), so we keep the
+   * route until the taker or the owner leaves.
+   */
+  readonly taken: Map<string, string>;
+}
+
+export class Room {
+  private readonly members = new Map<string, Member>();
+
+  constructor(
+    readonly name: string,
+    private readonly maxPeers: number,
+  ) {}
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  /** Untaken held offers, for stats. */
+  get heldOffers(): number {
+    let count = 0;
+    for (const member of this.members.values()) if (member.held) count++;
+    return count;
+  }
+
+  /**
+   * Adds `peer`, handing it every untaken held offer. If `peer` is already
+   * here on another socket, this socket takes over: a client that reconnects
+   * after a network blip comes back before the relay notices the old socket
+   * is dead, so the old membership is dropped silently (a takeover is not a
+   * departure, hence no peer-left).
+   */
+  join(endpoint: Endpoint, message: JoinMessage, peer: string): Member {
+    const previous = this.members.get(peer);
+    const cap = Math.min(this.maxPeers, message.maxPeers ?? Infinity);
+    if (this.members.size - (previous ? 1 : 0) >= cap) {
+      throw new ProtocolError('room-full', `room "${this.name}" is full (${cap} peers)`);
+    }
+    if (previous) {
+      this.leave(previous, false);
+      previous.endpoint.replaced();
+    }
+
+    const member: Member = {
+      peer,
+      name: message.name,
+      status: { ...message.status },
+      endpoint,
+      prefix: fromPrefix(peer),
+      held: undefined,
+      taken: new Map(),
+    };
+    const peers: PeerInfo[] = [];
+    const offers: DeliveredOffer[] = [];
+    for (const other of this.members.values()) {
+      peers.push({ peer: other.peer, name: other.name, status: other.status });
+      const held = other.held;
+      if (held) {
+        other.held = undefined;
+        other.taken.set(held.offerId, peer);
+        offers.push({ from: other.peer, ...held });
+      }
+      send(other, { type: 'peer-joined', peer, name: member.name, status: member.status, offerId: held?.offerId });
+    }
+    this.members.set(peer, member);
+    send(member, { type: 'welcome', protocol: PROTOCOL_VERSION, room: this.name, peer, peers, offers });
+    return member;
+  }
+
+  /** Removes a member, its held offer and every route to offers it had taken. */
+  leave(member: Member, announce = true): void {
+    this.members.delete(member.peer);
+    for (const other of this.members.values()) {
+      for (const [offerId, taker] of other.taken) {
+        if (taker === member.peer) other.taken.delete(offerId);
+      }
+      if (announce) send(other, { type: 'peer-left', peer: member.peer });
+    }
+  }
+
+  /** Parks an offer for the next joiner, replacing the member's untaken one. */
+  hold(member: Member, message: HoldOfferMessage): void {
+    member.held = { offerId: message.offerId, sdp: message.sdp, candidates: [] };
+  }
+
+  /** A candidate for a peer, or for the sender's own held offer (kept with it, or sent on to its taker). */
+  candidate(member: Member, message: CandidateMessage, frame: Buffer): void {
+    if (message.to !== undefined) return this.forward(member, message.to, frame);
+    const offerId = message.offerId as string; // validate() guarantees exactly one of to/offerId
+    if (member.held?.offerId === offerId) {
+      member.held.candidates.push(message.candidate);
+      return;
+    }
+    const taker = member.taken.get(offerId);
+    if (taker === undefined) {
+      throw new ProtocolError('unknown-offer', `you hold no offer "${offerId}"`);
+    }
+    this.forward(member, taker, frame);
+  }
+
+  /** Sends the sender's frame, plus `from`, to one other member. */
+  forward(member: Member, to: string, frame: Buffer): void {
+    const target = this.members.get(to);
+    if (!target || target === member) {
+      throw new ProtocolError('unknown-peer', `no other peer "${to}" in room "${this.name}"`);
+    }
+    target.endpoint.send(withFrom(member.prefix, frame));
+  }
+
+  /** Merges the sender's status and tells everyone else. */
+  status(member: Member, message: StatusMessage, frame: Buffer): void {
+    Object.assign(member.status, message.status);
+    const forwarded = withFrom(member.prefix, frame);
+    for (const other of this.members.values()) {
+      if (other !== member) other.endpoint.send(forwarded);
+    }
+  }
+}
+
+function send(member: Member, message: ServerMessage): void {
+  member.endpoint.send(JSON.stringify(message));
+}

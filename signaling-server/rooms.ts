@@ -1,0 +1,39 @@
+/**
+ * The set of live rooms. A room exists exactly while it has members, so a
+ * relay that has seen a million rooms holds only the ones in use.
+ */
+import type { JoinMessage } from '../src/protocol/messages.js';
+import { Room, type Endpoint, type Member } from './room.js';
+
+export interface Membership {
+  room: Room;
+  member: Member;
+}
+
+export class Rooms {
+  private readonly rooms = new Map<string, Room>();
+
+  constructor(private readonly maxPeersPerRoom: number) {}
+
+  join(endpoint: Endpoint, message: JoinMessage, peer: string): Membership {
+    const room = this.rooms.get(message.room) ?? new Room(message.room, this.maxPeersPerRoom);
+    const member = room.join(endpoint, message, peer);
+    this.rooms.set(room.name, room); // only now: a refused join must not leave an empty room behind
+    return { room, member };
+  }
+
+  leave({ room, member }: Membership): void {
+    room.leave(member);
+    if (room.size === 0) this.rooms.delete(room.name);
+  }
+
+  stats(): { rooms: number; peers: number; heldOffers: number } {
+    let peers = 0;
+    let heldOffers = 0;
+    for (const room of this.rooms.values()) {
+      peers += room.size;
+      heldOffers += room.heldOffers;
+    }
+    return { rooms: this.rooms.size, peers, heldOffers };
+  }
+}

@@ -1,0 +1,428 @@
+/**
+ * The relay's protocol, end to end: a real relay on an ephemeral port and
+ * real `ws` clients. docs/protocol.md is the prose version of these tests.
+ */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { WebSocket, type ClientOptions } from 'ws';
+import { createRelay, type RelayOptions } from '../../signaling-server/index.js';
+import { ERROR_CODES, MAX_MESSAGE_BYTES, type CandidateInit } from '../../src/protocol/messages.js';
+import { TestClient } from './relay-client.js';
+
+/** A relay for one test, closed (with every socket) when the test ends. */
+async function start(t: TestContext, options: RelayOptions = {}) {
+  const relay = await createRelay({ port: 0, ...options });
+  t.after(() => relay.close());
+  const connect = (clientOptions?: ClientOptions) => TestClient.connect(relay.url, clientOptions);
+  /** Joins `peers` one by one into `room`, consuming the peer-joined notices. */
+  const joined = async (room: string, ...peers: string[]) => {
+    const clients: TestClient[] = [];
+    for (const peer of peers) {
+      const client = await connect();
+      await client.join(room, peer);
+      for (const earlier of clients) assert.equal((await earlier.next('peer-joined')).peer, peer);
+      clients.push(client);
+    }
+    return clients;
+  };
+  return { relay, connect, joined };
+}
+
+const candidate = (n: number): CandidateInit => ({
+  candidate: `candidate:${n} 1 udp 2122260223 192.0.2.${n} 5000${n} typ host`,
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+});
+
+/** What a forwarded frame must look like: the sender's bytes with `from` spliced in first. */
+const forwarded = (from: string, frame: string) => `{"from":"${from}",${frame.trimStart().slice(1)}`;
+
+test('first joiner gets an empty welcome; the relay makes an id when none is given', async (t) => {
+  const { connect } = await start(t);
+  const a = await connect();
+  assert.deepEqual(await a.join('room', 'alice'), {
+    type: 'welcome',
+    protocol: 1,
+    room: 'room',
+    peer: 'alice',
+    peers: [],
+    offers: [],
+  });
+  const b = await connect();
+  const c = await connect();
+  const { peer: idB } = await b.join('room');
+  const { peer: idC } = await c.join('room');
+  assert.match(idB, /^[A-Za-z0-9_-]{1,64}$/);
+  assert.notEqual(idB, idC);
+});
+
+test('two peers: held offer with its candidates in the welcome, late candidates reach the taker, answer comes back with from', async (t) => {
+  const { relay, connect } = await start(t);
+  const a = await connect();
+  await a.join('room', 'alice', { name: 'Alice', status: { audio: true, video: false } });
+  a.send({ type: 'offer', offerId: 'o1', sdp: 'v=0 offer' });
+  a.send({ type: 'candidate', offerId: 'o1', candidate: candidate(1) });
+  a.send({ type: 'candidate', offerId: 'o1', candidate: candidate(2) });
+  await a.quiet(); // holding an offer has no reply
+  assert.deepEqual(relay.stats(), { rooms: 1, peers: 1, heldOffers: 1 });
+
+  const b = await connect();
+  const welcome = await b.join('room', 'bob');
+  assert.deepEqual(welcome.peers, [{ peer: 'alice', name: 'Alice', status: { audio: true, video: false } }]);
+  assert.deepEqual(welcome.offers, [
+    { from: 'alice', offerId: 'o1', sdp: 'v=0 offer', candidates: [candidate(1), candidate(2)] },
+  ]);
+  assert.deepEqual(await a.next('peer-joined'), { type: 'peer-joined', peer: 'bob', status: {}, offerId: 'o1' });
+  assert.deepEqual(relay.stats(), { rooms: 1, peers: 2, heldOffers: 0 });
+
+  const late = JSON.stringify({ type: 'candidate', offerId: 'o1', candidate: candidate(3) });
+  a.send(late);
+  assert.equal((await b.nextRaw()).raw, forwarded('alice', late));
+
+  const answer = '  {"type":"description","to":"alice","offerId":"o1","description":{"type":"answer","sdp":"v=0 answer"}}';
+  b.send(answer);
+  assert.equal((await a.nextRaw()).raw, forwarded('bob', answer));
+
+  b.send({ type: 'candidate', to: 'alice', candidate: null });
+  assert.deepEqual(await a.next('candidate'), { from: 'bob', type: 'candidate', to: 'alice', candidate: null });
+
+  // Nothing is echoed to a sender.
+  await a.quiet();
+  await b.quiet();
+});
+
+test('a third joiner receives both held offers; each owner learns its own offerId', async (t) => {
+  const { relay, connect, joined } = await start(t);
+  const [a, b] = await joined('room', 'alice', 'bob');
+  a.send({ type: 'offer', offerId: 'a-for-next', sdp: 'offer from alice' });
+  b.send({ type: 'offer', offerId: 'b-for-next', sdp: 'offer from bob' });
+  b.send({ type: 'candidate', offerId: 'b-for-next', candidate: candidate(7) });
+  await a.quiet();
+  await b.quiet();
+
+  const c = await connect();
+  const welcome = await c.join('room', 'carol');
+  assert.deepEqual(
+    welcome.peers.map((p) => p.peer),
+    ['alice', 'bob'],
+  );
+  assert.deepEqual(welcome.offers, [
+    { from: 'alice', offerId: 'a-for-next', sdp: 'offer from alice', candidates: [] },
+    { from: 'bob', offerId: 'b-for-next', sdp: 'offer from bob', candidates: [candidate(7)] },
+  ]);
+  assert.equal((await a.next('peer-joined')).offerId, 'a-for-next');
+  assert.equal((await b.next('peer-joined')).offerId, 'b-for-next');
+  assert.equal(relay.stats().heldOffers, 0);
+
+  // Nobody holds an offer now: the next joiner gets none, and peer-joined has no offerId.
+  const d = await connect();
+  assert.deepEqual((await d.join('room', 'dave')).offers, []);
+  for (const member of [a, b, c]) assert.equal('offerId' in (await member.next('peer-joined')), false);
+
+  // The direct path: an existing member offers the newcomer via `description`.
+  a.send({ type: 'description', to: 'dave', description: { type: 'offer', sdp: 'direct' } });
+  assert.deepEqual(await d.next('description'), {
+    from: 'alice',
+    type: 'description',
+    to: 'dave',
+    description: { type: 'offer', sdp: 'direct' },
+  });
+});
+
+test('a newer held offer replaces an untaken one; a taken one still routes late candidates', async (t) => {
+  const { connect } = await start(t);
+  const a = await connect();
+  await a.join('room', 'alice');
+  a.send({ type: 'offer', offerId: 'old', sdp: 'old' });
+  a.send({ type: 'offer', offerId: 'new', sdp: 'new' });
+  a.send({ type: 'candidate', offerId: 'old', candidate: null });
+  assert.equal((await a.next('error')).code, 'unknown-offer');
+
+  const b = await connect();
+  assert.deepEqual(
+    (await b.join('room', 'bob')).offers.map((o) => o.offerId),
+    ['new'],
+  );
+  await a.next('peer-joined');
+  a.send({ type: 'offer', offerId: 'newer', sdp: 'newer' });
+  a.send({ type: 'candidate', offerId: 'new', candidate: candidate(1) }); // taken by bob: forwarded
+  a.send({ type: 'candidate', offerId: 'newer', candidate: candidate(2) }); // untaken: held
+  assert.deepEqual((await b.next('candidate')).candidate, candidate(1));
+  await b.quiet();
+});
+
+test('status is merged, forwarded to the others, and shown to later joiners', async (t) => {
+  const { connect, joined } = await start(t);
+  const [a, b, c] = await joined('room', 'alice', 'bob', 'carol');
+  a.send({ type: 'status', status: { audio: true, video: true } });
+  a.send({ type: 'status', status: { video: false, name: 'Al' } });
+  for (const other of [b, c]) {
+    assert.deepEqual(await other.next('status'), { from: 'alice', type: 'status', status: { audio: true, video: true } });
+    assert.deepEqual(await other.next('status'), { from: 'alice', type: 'status', status: { video: false, name: 'Al' } });
+  }
+  await a.quiet();
+  const d = await connect();
+  const welcome = await d.join('room', 'dave');
+  assert.deepEqual(welcome.peers[0], { peer: 'alice', status: { audio: true, video: false, name: 'Al' } });
+});
+
+test('rooms are isolated', async (t) => {
+  const { relay, connect, joined } = await start(t);
+  const [a, b] = await joined('one', 'alice', 'bob');
+  a.send({ type: 'offer', offerId: 'held', sdp: 'held in one' });
+  await a.quiet();
+
+  const c = await connect();
+  assert.deepEqual(await c.join('two', 'carol'), {
+    type: 'welcome',
+    protocol: 1,
+    room: 'two',
+    peer: 'carol',
+    peers: [],
+    offers: [],
+  });
+  // The same peer id in another room is a different membership, not a takeover.
+  const alsoAlice = await connect();
+  await alsoAlice.join('two', 'alice');
+  await c.next('peer-joined');
+
+  a.send({ type: 'status', status: { audio: false } });
+  a.send({ type: 'candidate', to: 'bob', candidate: null });
+  a.send({ type: 'description', to: 'bob', description: { type: 'offer', sdp: 'x' } });
+  await b.next('status');
+  await b.next('candidate');
+  await b.next('description');
+  c.send({ type: 'description', to: 'bob', description: { type: 'offer', sdp: 'x' } });
+  assert.equal((await c.next('error')).code, 'unknown-peer');
+  await c.quiet();
+  await alsoAlice.quiet();
+  await a.quiet();
+  await b.quiet();
+  assert.deepEqual(relay.stats(), { rooms: 2, peers: 4, heldOffers: 1 });
+});
+
+test('room-full: the relay cap and the joiner’s own maxPeers', async (t) => {
+  const { relay, connect, joined } = await start(t, { maxPeersPerRoom: 3 });
+  const [a, b] = await joined('room', 'alice', 'bob');
+  const c = await connect();
+  c.send({ type: 'join', room: 'room', peer: 'carol', maxPeers: 2 });
+  assert.deepEqual(await c.next('error'), {
+    type: 'error',
+    code: 'room-full',
+    message: 'room "room" is full (2 peers)',
+    ref: 'join',
+  });
+  await c.join('room', 'carol'); // within the relay's cap of 3
+  await a.next('peer-joined');
+  await b.next('peer-joined');
+  const d = await connect();
+  d.send({ type: 'join', room: 'room', peer: 'dave' });
+  assert.equal((await d.next('error')).code, 'room-full');
+  await d.quiet();
+  await d.join('elsewhere', 'dave');
+  await a.quiet();
+  assert.deepEqual(relay.stats(), { rooms: 2, peers: 4, heldOffers: 0 });
+});
+
+test('takeover by peer id: the old socket is closed with 4001, nobody hears peer-left', async (t) => {
+  const { relay, connect, joined } = await start(t, { maxPeersPerRoom: 2 });
+  const [a, oldB] = await joined('room', 'alice', 'bob');
+  oldB.send({ type: 'offer', offerId: 'b-offer', sdp: 'from old bob' });
+  a.send({ type: 'offer', offerId: 'a-offer', sdp: 'from alice' });
+  await oldB.quiet();
+  await a.quiet();
+  const oldClosed = once(oldB.socket, 'close');
+
+  const newB = await connect();
+  const welcome = await newB.join('room', 'bob'); // the room is "full", but bob replaces bob
+  assert.deepEqual(welcome.peers.map((p) => p.peer), ['alice']);
+  assert.deepEqual(welcome.offers.map((o) => o.offerId), ['a-offer']);
+  assert.deepEqual(await a.next('peer-joined'), { type: 'peer-joined', peer: 'bob', status: {}, offerId: 'a-offer' });
+
+  const [code, reason] = await oldClosed;
+  assert.equal(code, 4001);
+  assert.equal(reason.toString(), 'replaced');
+  await a.quiet(); // no peer-left, not even after the old socket is gone
+  assert.deepEqual(relay.stats(), { rooms: 1, peers: 2, heldOffers: 0 }); // old bob's held offer is gone
+
+  newB.send({ type: 'candidate', offerId: 'b-offer', candidate: null });
+  assert.equal((await newB.next('error')).code, 'unknown-offer');
+  newB.send({ type: 'candidate', to: 'alice', candidate: null });
+  assert.equal((await a.next('candidate')).from, 'bob');
+});
+
+test('a held offer is dropped when its owner leaves; offers a leaver had taken are forgotten', async (t) => {
+  const { relay, connect, joined } = await start(t);
+  const [a, b] = await joined('room', 'alice', 'bob');
+  b.send({ type: 'offer', offerId: 'b-offer', sdp: 'from bob' });
+  await b.quiet();
+  assert.equal(relay.stats().heldOffers, 1);
+  await b.close();
+  assert.deepEqual(await a.next('peer-left'), { type: 'peer-left', peer: 'bob' });
+  assert.deepEqual(relay.stats(), { rooms: 1, peers: 1, heldOffers: 0 });
+
+  a.send({ type: 'offer', offerId: 'a-offer', sdp: 'from alice' });
+  const c = await connect();
+  assert.deepEqual((await c.join('room', 'carol')).offers.map((o) => o.from), ['alice']);
+  await a.next('peer-joined');
+  c.send({ type: 'leave' });
+  await a.next('peer-left');
+  a.send({ type: 'candidate', offerId: 'a-offer', candidate: null });
+  assert.equal((await a.next('error')).code, 'unknown-offer');
+
+  await a.close();
+  await c.quiet();
+  assert.deepEqual(relay.stats(), { rooms: 0, peers: 0, heldOffers: 0 });
+});
+
+test('leave, then join again on the same socket', async (t) => {
+  const { relay, joined } = await start(t);
+  const [a, b] = await joined('room', 'alice', 'bob');
+  b.send({ type: 'leave' });
+  assert.deepEqual(await a.next('peer-left'), { type: 'peer-left', peer: 'bob' });
+  await b.quiet(); // leaving has no reply
+  b.send({ type: 'leave' });
+  assert.equal((await b.next('error')).code, 'not-joined');
+  assert.deepEqual((await b.join('room', 'bob')).peers.map((p) => p.peer), ['alice']);
+  assert.equal((await a.next('peer-joined')).peer, 'bob');
+  b.send({ type: 'leave' });
+  await a.next('peer-left');
+  await b.join('another', 'bob');
+  assert.deepEqual(relay.stats(), { rooms: 2, peers: 2, heldOffers: 0 });
+});
+
+test('every error code: one error reply, and the same socket and everyone else keep working', async (t) => {
+  const { connect, joined } = await start(t);
+  const [a, b] = await joined('room', 'alice', 'bob');
+  const outsider = await connect();
+  const huge = JSON.stringify({ type: 'offer', offerId: 'x', sdp: 'x'.repeat(MAX_MESSAGE_BYTES) });
+  const cases: { who: TestClient; send: object | string | Uint8Array; code: string; ref?: string; says?: RegExp }[] = [
+    { who: outsider, send: 'not json', code: 'bad-json' },
+    { who: outsider, send: '[{"type":"ping"}]', code: 'bad-json', says: /object/ },
+    { who: outsider, send: 'null', code: 'bad-json' },
+    { who: outsider, send: new Uint8Array([123, 125]), code: 'bad-json', says: /binary/ },
+    { who: outsider, send: {}, code: 'bad-message', says: /join, offer, candidate, description, status, leave, ping/ },
+    { who: outsider, send: { type: 'hello' }, code: 'bad-message', ref: 'hello' },
+    { who: outsider, send: { type: 7 }, code: 'bad-message' },
+    { who: outsider, send: { type: 'join' }, code: 'bad-message', ref: 'join', says: /"room"/ },
+    { who: outsider, send: { type: 'join', room: 'r', peer: 'no spaces' }, code: 'bad-message', ref: 'join', says: /"peer"/ },
+    { who: outsider, send: { type: 'join', room: 'r', status: { audio: 'yes' } }, code: 'bad-message', says: /"status.audio"/ },
+    { who: outsider, send: { type: 'ping', extra: 1 }, code: 'bad-message', ref: 'ping', says: /"extra"/ },
+    { who: a, send: { type: 'candidate', from: 'bob', to: 'bob', candidate: null }, code: 'bad-message', says: /"from"/ },
+    { who: a, send: { type: 'candidate', candidate: null }, code: 'bad-message', ref: 'candidate', says: /exactly one/ },
+    { who: a, send: { type: 'candidate', to: 'bob', offerId: 'x', candidate: null }, code: 'bad-message', says: /exactly one/ },
+    { who: a, send: { type: 'description', to: 'bob', description: { type: 'hi' } }, code: 'bad-message', says: /"description.type"/ },
+    { who: a, send: huge, code: 'too-large', says: new RegExp(`${MAX_MESSAGE_BYTES}`) },
+    { who: outsider, send: { type: 'offer', offerId: 'x', sdp: 'x' }, code: 'not-joined', ref: 'offer' },
+    { who: outsider, send: { type: 'candidate', to: 'alice', candidate: null }, code: 'not-joined' },
+    { who: outsider, send: { type: 'description', to: 'alice', description: { type: 'offer' } }, code: 'not-joined' },
+    { who: outsider, send: { type: 'status', status: {} }, code: 'not-joined' },
+    { who: outsider, send: { type: 'leave' }, code: 'not-joined', ref: 'leave' },
+    { who: a, send: { type: 'join', room: 'other' }, code: 'already-joined', ref: 'join' },
+    { who: outsider, send: { type: 'join', room: 'room', maxPeers: 2 }, code: 'room-full', ref: 'join' },
+    { who: a, send: { type: 'description', to: 'nobody', description: { type: 'offer' } }, code: 'unknown-peer', says: /"nobody"/ },
+    { who: a, send: { type: 'candidate', to: 'alice', candidate: null }, code: 'unknown-peer' },
+    { who: a, send: { type: 'candidate', offerId: 'never-held', candidate: null }, code: 'unknown-offer', ref: 'candidate' },
+  ];
+  assert.deepEqual(new Set(cases.map((c) => c.code)), new Set(ERROR_CODES), 'every code is exercised');
+
+  let failed = false; // after a failure the replies are out of step: skip the rest rather than time out on each
+  for (const { who, send, code, ref, says } of cases) {
+    const name = `${code}: ${typeof send === 'string' ? send.slice(0, 40) : JSON.stringify(send)}`;
+    await t.test(name, { skip: failed && 'an earlier case failed' }, async () => {
+      failed = true;
+      who.send(send);
+      const error = await who.next('error');
+      assert.equal(error.code, code);
+      if (ref !== undefined) assert.equal(error.ref, ref);
+      if (says) assert.match(error.message, says);
+      await who.quiet(); // exactly one reply, and the socket still answers
+      failed = false;
+    });
+  }
+
+  // Everyone else was never disturbed, and the joined sockets still relay.
+  await b.quiet();
+  a.send({ type: 'candidate', to: 'bob', candidate: candidate(1) });
+  assert.deepEqual((await b.next('candidate')).candidate, candidate(1));
+  await outsider.join('room', 'carol');
+});
+
+test('heartbeat: a socket that stops answering pings is dropped and peer-left announced', async (t) => {
+  const { relay, connect, joined } = await start(t, { heartbeatMs: 30 });
+  const [a] = await joined('room', 'alice');
+  const mute = await connect({ autoPong: false });
+  await mute.join('room', 'mute');
+  await a.next('peer-joined');
+  const muteClosed = once(mute.socket, 'close');
+
+  assert.deepEqual(await a.next('peer-left'), { type: 'peer-left', peer: 'mute' });
+  await muteClosed;
+  await new Promise((resolve) => setTimeout(resolve, 120)); // several more ticks
+  assert.equal(a.socket.readyState, WebSocket.OPEN, 'a socket that pongs stays');
+  await a.quiet();
+  assert.deepEqual(relay.stats(), { rooms: 1, peers: 1, heldOffers: 0 });
+});
+
+test('attaches to an existing http.Server, on any path, and leaves it running on close', async (t) => {
+  const server = createServer((_request, response) => response.end('the app'));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  const port = (server.address() as { port: number }).port;
+
+  const relay = await createRelay({ server });
+  assert.equal(relay.port, port);
+  assert.equal(relay.url, `ws://127.0.0.1:${port}`);
+  const a = await TestClient.connect(`${relay.url}/any/path?room=x`);
+  await a.join('room', 'alice');
+  assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), 'the app');
+
+  const closed = once(a.socket, 'close');
+  await relay.close();
+  await closed;
+  assert.equal(server.listening, true);
+  assert.deepEqual(relay.stats(), { rooms: 0, peers: 0, heldOffers: 0 });
+});
+
+test('its own server answers plain HTTP with 426, and close() ends every socket', async (t) => {
+  const { relay } = await start(t); // closed below; the after-hook only matters if an assertion fails first
+  const response = await fetch(relay.url.replace('ws:', 'http:'));
+  assert.equal(response.status, 426);
+  await response.text();
+  const a = await TestClient.connect(relay.url);
+  await a.join('room', 'alice');
+  const closed = once(a.socket, 'close');
+  await relay.close();
+  await closed;
+  await assert.rejects(TestClient.connect(relay.url));
+});
+
+test('cli: prints one line with the url, serves, and exits cleanly on SIGTERM', async () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling-server/cli.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    const match = /^p2p-call relay listening on (ws:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+    assert.ok(match, line);
+    const a = await TestClient.connect(match[1]!);
+    await a.join('room', 'alice');
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    assert.deepEqual(await exited, [0, null]);
+    assert.equal(stdout, `${line}\n`, 'exactly one line on stdout');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
