@@ -7,6 +7,17 @@ export interface MediaWanted {
   video: boolean;
 }
 
+export type MediaKind = 'audio' | 'video';
+
+/** Which capture device a kind is asked of (a deviceId), if any. */
+export type PreferredDevices = Partial<Record<MediaKind, string>>;
+
+const DEVICE_KIND: Record<MediaKind, MediaDeviceKind> = { audio: 'audioinput', video: 'videoinput' };
+
+function constraint(wanted: boolean, deviceId: string | undefined): boolean | MediaTrackConstraints {
+  return wanted && deviceId ? { deviceId: { exact: deviceId } } : wanted;
+}
+
 /** Why capture failed, sorted into what a user can act on. */
 function classify(error: unknown): MediaErrorCode {
   const name = (error as { name?: string })?.name;
@@ -23,12 +34,21 @@ function classify(error: unknown): MediaErrorCode {
  */
 export class MediaController implements ReactiveController {
   stream: MediaStream | null = null;
+  /** The screen being shared, if any; it is sent instead of the camera. */
+  screen: MediaStream | null = null;
+  /** Cameras and microphones (labels only once capture was allowed). */
+  devices: MediaDeviceInfo[] = [];
+  preferred: PreferredDevices = {};
   error?: { code: MediaErrorCode; detail: string };
   private wanted = '';
   private pending?: Promise<MediaStream | null>;
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
+  }
+
+  hostConnected(): void {
+    navigator.mediaDevices?.addEventListener('devicechange', this.refreshDevices);
   }
 
   /**
@@ -58,7 +78,58 @@ export class MediaController implements ReactiveController {
     for (const track of this.stream?.getTracks() ?? []) if (track.kind === kind) track.enabled = enabled;
   }
 
+  /**
+   * Captures another device for one kind and swaps it into the local stream.
+   * `send` puts the new track on the wire before the old one is stopped, so
+   * the others never see a frozen frame while the encoder loses its source.
+   */
+  async switchDevice(
+    kind: MediaKind,
+    deviceId: string,
+    send: (track: MediaStreamTrack) => Promise<void>,
+  ): Promise<boolean> {
+    const stream = this.stream;
+    const old = stream?.getTracks().find((t) => t.kind === kind);
+    if (!stream || !old || old.getSettings().deviceId === deviceId) return false;
+    const captured = await navigator.mediaDevices.getUserMedia({ [kind]: constraint(true, deviceId) });
+    const track = captured.getTracks()[0];
+    track.enabled = old.enabled;
+    if (this.stream !== stream) {
+      track.stop(); // The call ended while the device was opening.
+      return false;
+    }
+    await send(track);
+    stream.removeTrack(old);
+    old.stop();
+    stream.addTrack(track);
+    this.host.requestUpdate();
+    return true;
+  }
+
+  /** Asks for a screen, window or tab; resolves null when the user cancels. */
+  async startScreenShare(onEnded: () => void): Promise<MediaStreamTrack | null> {
+    try {
+      const display = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+      this.stopScreenShare();
+      this.screen = display;
+      const track = display.getVideoTracks()[0];
+      // The browser's own "Stop sharing" button ends the track, not our UI.
+      track.addEventListener('ended', onEnded, { once: true });
+      this.host.requestUpdate();
+      return track;
+    } catch {
+      return null;
+    }
+  }
+
+  stopScreenShare(): void {
+    this.screen?.getTracks().forEach((t) => t.stop());
+    this.screen = null;
+    this.host.requestUpdate();
+  }
+
   stop(): void {
+    this.stopScreenShare();
     this.stream?.getTracks().forEach((t) => t.stop());
     this.stream = null;
     this.pending = undefined;
@@ -67,7 +138,19 @@ export class MediaController implements ReactiveController {
   }
 
   hostDisconnected(): void {
+    navigator.mediaDevices?.removeEventListener('devicechange', this.refreshDevices);
     this.stop();
+  }
+
+  private readonly refreshDevices = async (): Promise<void> => {
+    const all = await navigator.mediaDevices.enumerateDevices();
+    this.devices = all.filter((d) => d.kind === DEVICE_KIND.audio || d.kind === DEVICE_KIND.video);
+    this.host.requestUpdate();
+  };
+
+  /** The capture devices of one kind. */
+  devicesOf(kind: MediaKind): MediaDeviceInfo[] {
+    return this.devices.filter((d) => d.kind === DEVICE_KIND[kind]);
   }
 
   private async capture({ audio, video }: MediaWanted): Promise<MediaStream | null> {
@@ -78,7 +161,13 @@ export class MediaController implements ReactiveController {
       return null;
     }
     try {
-      return await navigator.mediaDevices.getUserMedia({ audio, video });
+      const { preferred } = this;
+      const stream = await navigator.mediaDevices.getUserMedia({
+        audio: constraint(audio, preferred.audio),
+        video: constraint(video, preferred.video),
+      });
+      void this.refreshDevices(); // Labels are only readable once capture is allowed.
+      return stream;
     } catch (error) {
       this.error = { code: classify(error), detail: String(error) };
       this.host.requestUpdate();

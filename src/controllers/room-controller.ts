@@ -81,8 +81,8 @@ export class RoomController implements ReactiveController {
           host.requestUpdate();
         },
         onPeerJoined: ({ id, name }) => emit(host, 'p2p-peer-joined', { peer: id, name }),
-        onPeerLeft: (peer, reason) => {
-          emit(host, 'p2p-peer-left', { peer, reason });
+        onPeerLeft: ({ id, name }, reason) => {
+          emit(host, 'p2p-peer-left', { peer: id, name, reason });
           if (reason === 'failed') host.reportError('peer-failed');
         },
         onRemoteStream: (peer, stream) => emit(host, 'p2p-remote-stream', { peer, stream }),

@@ -10,13 +10,15 @@ export interface P2PCallEventDetails {
   'p2p-joined': { room: string; peer: string };
   'p2p-left': { room: string };
   'p2p-peer-joined': { peer: string; name?: string };
-  'p2p-peer-left': { peer: string; reason: PeerLeftReason };
+  'p2p-peer-left': { peer: string; name?: string; reason: PeerLeftReason };
   'p2p-remote-stream': { peer: string; stream: MediaStream };
   'p2p-connection-state': { peer: string; state: RTCPeerConnectionState };
   'p2p-peer-status': { peer: string; status: PeerStatus };
   'p2p-signaling-state': { state: SignalingState };
   'p2p-local-stream': { stream: MediaStream | null };
-  'p2p-media-change': { audio: boolean; video: boolean };
+  'p2p-media-change': { audio: boolean; video: boolean; screen: boolean };
+  'p2p-device-change': { kind: 'audio' | 'video'; deviceId: string };
+  'p2p-speaking': { peer: string; speaking: boolean };
   'p2p-error': { code: string; message: string };
 }
 
@@ -30,18 +32,10 @@ export function emit<K extends P2PCallEventName>(
   target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
 }
 
+/** Every p2p-call event as the DOM types it, for addEventListener. */
+export type P2PCallEventMap = { [K in P2PCallEventName]: CustomEvent<P2PCallEventDetails[K]> };
+
 declare global {
-  interface HTMLElementEventMap {
-    'p2p-joined': CustomEvent<P2PCallEventDetails['p2p-joined']>;
-    'p2p-left': CustomEvent<P2PCallEventDetails['p2p-left']>;
-    'p2p-peer-joined': CustomEvent<P2PCallEventDetails['p2p-peer-joined']>;
-    'p2p-peer-left': CustomEvent<P2PCallEventDetails['p2p-peer-left']>;
-    'p2p-remote-stream': CustomEvent<P2PCallEventDetails['p2p-remote-stream']>;
-    'p2p-connection-state': CustomEvent<P2PCallEventDetails['p2p-connection-state']>;
-    'p2p-peer-status': CustomEvent<P2PCallEventDetails['p2p-peer-status']>;
-    'p2p-signaling-state': CustomEvent<P2PCallEventDetails['p2p-signaling-state']>;
-    'p2p-local-stream': CustomEvent<P2PCallEventDetails['p2p-local-stream']>;
-    'p2p-media-change': CustomEvent<P2PCallEventDetails['p2p-media-change']>;
-    'p2p-error': CustomEvent<P2PCallEventDetails['p2p-error']>;
-  }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface HTMLElementEventMap extends P2PCallEventMap {}
 }

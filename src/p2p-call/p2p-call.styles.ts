@@ -54,6 +54,18 @@ export const styles = css`
   [part~='local-video'] {
     transform: scaleX(-1); /* A mirror is what people expect of themselves. */
   }
+  video.screen {
+    object-fit: contain; /* Cropping a shared screen would hide its edges. */
+    transform: none;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
   .self.pip {
     position: absolute;
     right: calc(var(--_gap) * 1.5);
@@ -112,6 +124,10 @@ export const styles = css`
   }
   button[aria-pressed='true'] {
     background: var(--_accent);
+  }
+  button:disabled {
+    opacity: 0.5;
+    cursor: default;
   }
   button.leave {
     background: var(--_danger);

@@ -1,8 +1,9 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { PeerStatus } from '../protocol/messages.js';
-import { MediaController } from '../controllers/media-controller.js';
+import { MediaController, type MediaKind } from '../controllers/media-controller.js';
 import { RoomController, type CallWish } from '../controllers/room-controller.js';
+import { SpeakingController } from '../controllers/speaking-controller.js';
 import type { RemotePeer } from '../room/room-session.js';
 import { emit } from './events.js';
 import { iceServersConverter, type IceServersValue } from './ice-servers.js';
@@ -34,8 +35,13 @@ function newPeerId(): string {
  * @csspart controls - The toolbar; hidden by `no-controls`.
  * @csspart mute-button - Toggles the microphone.
  * @csspart camera-button - Toggles the camera.
+ * @csspart screen-button - Starts or stops sharing the screen.
+ * @csspart camera-select - Chooses the camera (shown when there are several).
+ * @csspart microphone-select - Chooses the microphone (shown when there are several).
  * @csspart leave-button - Leaves the call.
  * @csspart join-button - Joins again after leaving.
+ * @csspart speaking - Added to a tile's parts while that person is speaking.
+ * @csspart presenting - Added to a tile's parts while that person shares a screen.
  *
  * @cssprop --p2p-call-gap - Space between tiles and around the element. Default 8px.
  * @cssprop --p2p-call-radius - Corner radius of the element; tiles use 4px less. Default 12px.
@@ -58,7 +64,9 @@ function newPeerId(): string {
  * @event p2p-peer-status - A remote person muted, turned the camera off, renamed… detail: `{ peer, status }`.
  * @event p2p-signaling-state - The relay connection changed. detail: `{ state: 'connecting' | 'open' | 'reconnecting' | 'closed' }`.
  * @event p2p-local-stream - The camera/mic stream is ready (or null when capture failed). detail: `{ stream }`.
- * @event p2p-media-change - The local microphone or camera was turned on or off. detail: `{ audio, video }`.
+ * @event p2p-media-change - Microphone, camera or screen share turned on or off. detail: `{ audio, video, screen }`.
+ * @event p2p-device-change - Another camera or microphone is in use. detail: `{ kind: 'audio' | 'video', deviceId }`.
+ * @event p2p-speaking - Someone started or stopped speaking (peer = my peerId for me). detail: `{ peer, speaking }`.
  * @event p2p-error - Something went wrong; it is also shown in the `error` part. detail: `{ code, message }`.
  */
 export class P2PCallElement extends LitElement {
@@ -76,8 +84,12 @@ export class P2PCallElement extends LitElement {
     noAudio: { attribute: 'no-audio', type: Boolean },
     noVideo: { attribute: 'no-video', type: Boolean },
     noControls: { attribute: 'no-controls', type: Boolean },
+    camera: { reflect: true },
+    microphone: { reflect: true },
     strings: { attribute: false },
     left: { state: true },
+    screenSharing: { state: true },
+    announcement: { state: true },
   };
 
   /** The room to join; everyone with the same room and server is in one call. */
@@ -102,14 +114,23 @@ export class P2PCallElement extends LitElement {
   declare noVideo: boolean;
   /** Hide the built-in toolbar (draw your own with the methods and attributes). */
   declare noControls: boolean;
+  /** deviceId of the camera to use; changing it switches live, without renegotiation. */
+  declare camera: string;
+  /** deviceId of the microphone to use; changing it switches live. */
+  declare microphone: string;
   /** Replace any user-visible text, e.g. to translate. Missing keys keep the default. */
   declare strings: Partial<Strings>;
   declare private left: boolean;
+  /** True while my screen is sent instead of my camera. */
+  declare screenSharing: boolean;
+  /** The last state change, read out by screen readers. */
+  declare private announcement: string;
 
   /** My id in the room; kept across reconnects so calls survive a relay restart. */
   readonly peerId = newPeerId();
   private readonly media = new MediaController(this);
   private readonly call = new RoomController(this, this.media);
+  private readonly speakers = new SpeakingController(this);
   private readonly errors = new Map<string, string>();
 
   constructor() {
@@ -125,8 +146,18 @@ export class P2PCallElement extends LitElement {
     this.noAudio = false;
     this.noVideo = false;
     this.noControls = false;
+    this.camera = '';
+    this.microphone = '';
     this.strings = {};
     this.left = false;
+    this.screenSharing = false;
+    this.announcement = '';
+    this.addEventListener('p2p-peer-joined', ({ detail }) =>
+      this.announce('announceJoined', detail.name || detail.peer.slice(0, 8)),
+    );
+    this.addEventListener('p2p-peer-left', ({ detail }) =>
+      this.announce('announceLeft', detail.name || detail.peer.slice(0, 8)),
+    );
   }
 
   /** Everyone else in the room, as last heard. */
@@ -139,9 +170,40 @@ export class P2PCallElement extends LitElement {
     return this.media.stream;
   }
 
+  /** Cameras and microphones available (labelled once capture was allowed). */
+  get devices(): MediaDeviceInfo[] {
+    return this.media.devices;
+  }
+
   /** The RTCPeerConnection to one peer (e.g. for getStats). */
   connectionTo(peer: string): RTCPeerConnection | undefined {
     return this.call.session?.connectionTo(peer);
+  }
+
+  /** @internal Every live connection by peer id. */
+  connections(): [string, RTCPeerConnection][] {
+    return this.call.session?.connections() ?? [];
+  }
+
+  /**
+   * Sends a screen, window or tab instead of the camera (the browser asks
+   * the user which). Resolves false when the user cancels.
+   */
+  async shareScreen(): Promise<boolean> {
+    const track = await this.media.startScreenShare(() => void this.stopScreenShare());
+    if (!track) return false;
+    await this.call.session?.replaceTrack('video', track);
+    this.screenSharing = true;
+    return true;
+  }
+
+  /** Back to the camera. */
+  async stopScreenShare(): Promise<void> {
+    if (!this.screenSharing) return;
+    this.media.stopScreenShare();
+    this.screenSharing = false;
+    const camera = this.media.stream?.getVideoTracks()[0] ?? null;
+    await this.call.session?.replaceTrack('video', camera);
   }
 
   /** Leaves the call and stops the camera. The element stays on the page. */
@@ -171,7 +233,11 @@ export class P2PCallElement extends LitElement {
 
   /** @internal What the others see of me. */
   localStatus(): PeerStatus {
-    const status: PeerStatus = { audio: !this.muted && !this.noAudio, video: !this.cameraOff && !this.noVideo };
+    const status: PeerStatus = {
+      audio: !this.muted && !this.noAudio,
+      video: (!this.cameraOff && !this.noVideo) || this.screenSharing,
+      screen: this.screenSharing,
+    };
     if (this.name) status.name = this.name;
     return status;
   }
@@ -189,7 +255,21 @@ export class P2PCallElement extends LitElement {
     return { ...DEFAULT_STRINGS, ...this.strings };
   }
 
+  private announce(key: keyof Strings, name = ''): void {
+    this.announcement = format(this.text[key], { name });
+  }
+
+  /** Captures the chosen device and sends it to everyone, without renegotiation. */
+  private async switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
+    const switched = await this.media.switchDevice(kind, deviceId, async (track) => {
+      // While presenting, the new camera waits until the share ends.
+      if (kind === 'audio' || !this.screenSharing) await this.call.session?.replaceTrack(kind, track);
+    });
+    if (switched) emit(this, 'p2p-device-change', { kind, deviceId });
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
+    this.media.preferred = { audio: this.microphone || undefined, video: this.camera || undefined };
     if (changed.has('iceServers')) {
       this.errors.delete('bad-ice-servers');
       if ('invalid' in this.iceServers) this.reportError('bad-ice-servers', { detail: this.iceServers.invalid });
@@ -204,23 +284,44 @@ export class P2PCallElement extends LitElement {
     if (changed.has('muted') || changed.has('cameraOff')) {
       this.media.setEnabled('audio', !this.muted);
       this.media.setEnabled('video', !this.cameraOff);
-      if (changed.get('muted') !== undefined || changed.get('cameraOff') !== undefined)
-        emit(this, 'p2p-media-change', { audio: !this.muted, video: !this.cameraOff });
     }
+    // `undefined` old values are the first render, not a change by anyone.
+    const toggled = (['muted', 'cameraOff', 'screenSharing'] as const).filter(
+      (key) => changed.has(key) && changed.get(key) !== undefined,
+    );
+    if (toggled.length) {
+      emit(this, 'p2p-media-change', { audio: !this.muted, video: !this.cameraOff, screen: this.screenSharing });
+      const last = toggled[toggled.length - 1];
+      const on = { muted: !this.muted, cameraOff: !this.cameraOff, screenSharing: this.screenSharing }[last];
+      const key = { muted: ['announceMuted', 'announceUnmuted'], cameraOff: ['announceCameraOff', 'announceCameraOn'], screenSharing: ['announceStoppedSharing', 'announceSharing'] }[last][on ? 1 : 0];
+      this.announce(key as keyof Strings);
+    }
+    if (changed.get('camera') !== undefined) void this.switchDevice('video', this.camera);
+    if (changed.get('microphone') !== undefined) void this.switchDevice('audio', this.microphone);
     if (this.call.joined) this.errors.delete('relay-unreachable');
   }
 
   override render() {
     const peers = this.peers;
+    const t = this.text;
+    const self = this.speakers.speaking.has(this.peerId) ? ' speaking' : '';
     return html`
       <div part="stage" class="stage">
         <div part="grid" class="grid">${repeat(peers, (p) => p.id, (p) => this.renderTile(p))}</div>
-        <figure part="tile local-tile" class="self ${peers.length ? 'pip' : 'full'}">
-          <video part="local-video" muted autoplay playsinline .srcObject=${this.media.stream}></video>
-          <figcaption part="name">${this.name || this.text.you}</figcaption>
+        <figure part="tile local-tile${self}" class="self ${peers.length ? 'pip' : 'full'}${self}">
+          <video
+            part="local-video"
+            class=${this.screenSharing ? 'screen' : ''}
+            muted
+            autoplay
+            playsinline
+            .srcObject=${this.media.screen ?? this.media.stream}
+          ></video>
+          <figcaption part="name">${this.name || t.you}</figcaption>
         </figure>
       </div>
       <p part="status" role="status" aria-live="polite">${this.statusText(peers.length)}</p>
+      <p id="announcer" class="visually-hidden" aria-live="polite">${this.announcement}</p>
       ${this.errors.size
         ? html`<div part="error" role="alert">${[...this.errors.values()].map((m) => html`<div>${m}</div>`)}</div>`
         : nothing}
@@ -229,33 +330,68 @@ export class P2PCallElement extends LitElement {
   }
 
   private renderTile(peer: RemotePeer) {
+    const t = this.text;
+    const speaking = this.speakers.speaking.has(peer.id);
+    const { audio, video, screen } = peer.status;
+    const parts = `tile${speaking ? ' speaking' : ''}${screen ? ' presenting' : ''}`;
     return html`
-      <figure part="tile" class="tile" data-peer=${peer.id} data-state=${peer.connectionState}>
-        <video part="remote-video" data-peer=${peer.id} autoplay playsinline .srcObject=${peer.stream ?? null}></video>
+      <figure part=${parts} class="tile${speaking ? ' speaking' : ''}" data-peer=${peer.id} data-state=${peer.connectionState}>
+        <video
+          part="remote-video"
+          class=${screen ? 'screen' : ''}
+          data-peer=${peer.id}
+          autoplay
+          playsinline
+          .srcObject=${peer.stream ?? null}
+        ></video>
         <figcaption part="name">
           ${peer.name || peer.id.slice(0, 8)}
-          ${peer.status.audio === false ? html`<span part="muted-indicator" title="muted">🔇</span>` : nothing}
-          ${peer.status.video === false ? html`<span part="camera-off-indicator" title="camera off">📷̸</span>` : nothing}
+          ${audio === false ? html`<span part="muted-indicator" role="img" aria-label=${t.mutedIndicator}>🔇</span>` : nothing}
+          ${video === false ? html`<span part="camera-off-indicator" role="img" aria-label=${t.cameraOffIndicator}>🚫</span>` : nothing}
+          ${screen ? html`<span>${t.presenting}</span>` : nothing}
+          ${speaking ? html`<span class="visually-hidden">${t.speaking}</span>` : nothing}
         </figcaption>
       </figure>
     `;
   }
 
   private renderControls() {
+    const t = this.text;
     if (this.left) {
-      return html`<div part="controls">
-        <button part="join-button" @click=${this.join}>Join again</button>
+      return html`<div part="controls" role="toolbar">
+        <button part="join-button" @click=${this.join}>${t.joinAgain}</button>
       </div>`;
     }
-    return html`<div part="controls">
-      <button part="mute-button" aria-pressed=${this.muted} @click=${() => (this.muted = !this.muted)}>
-        ${this.muted ? 'Unmute' : 'Mute'}
+    return html`<div part="controls" role="toolbar">
+      <button part="mute-button" aria-pressed=${this.muted} ?disabled=${this.noAudio} @click=${() => (this.muted = !this.muted)}>
+        ${this.muted ? t.unmute : t.mute}
       </button>
-      <button part="camera-button" aria-pressed=${this.cameraOff} @click=${() => (this.cameraOff = !this.cameraOff)}>
-        ${this.cameraOff ? 'Camera on' : 'Camera off'}
+      <button part="camera-button" aria-pressed=${this.cameraOff} ?disabled=${this.noVideo} @click=${() => (this.cameraOff = !this.cameraOff)}>
+        ${this.cameraOff ? t.cameraOn : t.cameraOff}
       </button>
-      <button part="leave-button" class="leave" @click=${this.leave}>Leave</button>
+      ${navigator.mediaDevices && 'getDisplayMedia' in navigator.mediaDevices
+        ? html`<button part="screen-button" aria-pressed=${this.screenSharing} @click=${() => (this.screenSharing ? this.stopScreenShare() : this.shareScreen())}>
+            ${this.screenSharing ? t.stopSharing : t.shareScreen}
+          </button>`
+        : nothing}
+      ${this.renderDeviceSelect('video', t.camera)} ${this.renderDeviceSelect('audio', t.microphone)}
+      <button part="leave-button" class="leave" @click=${this.leave}>${t.leave}</button>
     </div>`;
+  }
+
+  /** A device picker, only when there is a choice to make. */
+  private renderDeviceSelect(kind: MediaKind, label: string) {
+    const devices = this.media.devicesOf(kind);
+    if (devices.length < 2) return nothing;
+    const current = this.media.stream?.getTracks().find((t) => t.kind === kind)?.getSettings().deviceId;
+    const part = kind === 'video' ? 'camera-select' : 'microphone-select';
+    return html`<select part=${part} aria-label=${label} @change=${(e: Event) => {
+      const id = (e.target as HTMLSelectElement).value;
+      if (kind === 'video') this.camera = id;
+      else this.microphone = id;
+    }}>
+      ${devices.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === current}>${d.label || `${label} ${i + 1}`}</option>`)}
+    </select>`;
   }
 
   private statusText(count: number): string {

@@ -31,12 +31,12 @@ export type PeerLeftReason = 'left' | 'failed';
 export interface RoomSessionEvents {
   onJoined?(room: string, peer: string): void;
   onPeerJoined?(peer: RemotePeer): void;
-  onPeerLeft?(peer: string, reason: PeerLeftReason): void;
+  onPeerLeft?(peer: RemotePeer, reason: PeerLeftReason): void;
   onRemoteStream?(peer: string, stream: MediaStream): void;
   onConnectionState?(peer: string, state: RTCPeerConnectionState): void;
   onStatus?(peer: string, status: PeerStatus): void;
   onSignalingState?(state: SignalingState): void;
-  onError?(code: ErrorCode | 'relay-unreachable', message: string): void;
+  onError?(code: ErrorCode | 'relay-unreachable' | 'replaced', message: string): void;
   /** Anything that changes what should be drawn. */
   onChange?(): void;
 }
@@ -73,6 +73,8 @@ export class RoomSession {
   private held?: { route: Route; negotiator: PeerNegotiator };
   private readonly signaling: SignalingClient;
   private localStream: MediaStream | null = null;
+  /** Tracks sent instead of the local stream's (screen share, switched device). */
+  private readonly sending: Partial<Record<'audio' | 'video', MediaStreamTrack | null>> = {};
   private mediaReady?: Promise<MediaStream | null>;
   private status: PeerStatus;
   private joined = false;
@@ -91,6 +93,10 @@ export class RoomSession {
         onStateChange: (state) => events.onSignalingState?.(state),
         onUnreachable: () =>
           events.onError?.('relay-unreachable', `Cannot reach the relay at ${options.server}`),
+        onReplaced: () => {
+          events.onError?.('replaced', 'Another connection joined with this peer id');
+          this.close();
+        },
       },
       options.signaling,
     );
@@ -130,9 +136,15 @@ export class RoomSession {
 
   /** Sends another track (or none) for one kind to every peer, without renegotiation. */
   async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
+    this.sending[kind] = track; // Connections made later send it too.
     const all = [...this.negotiators.values()];
     if (this.held) all.push(this.held.negotiator);
     await Promise.all(all.map((n) => n.replaceTrack(kind, track)));
+  }
+
+  /** Every live connection by peer id (stats, speaking detection). */
+  connections(): [string, RTCPeerConnection][] {
+    return [...this.negotiators].map(([peer, negotiator]) => [peer, negotiator.pc]);
   }
 
   /** The connection to one peer, for stats and tests. */
@@ -216,8 +228,10 @@ export class RoomSession {
   private removePeer(id: string, reason: PeerLeftReason): void {
     this.negotiators.get(id)?.close();
     this.negotiators.delete(id);
-    if (!this.peers.delete(id)) return;
-    this.events.onPeerLeft?.(id, reason);
+    const peer = this.peers.get(id);
+    if (!peer) return;
+    this.peers.delete(id);
+    this.events.onPeerLeft?.(peer, reason);
     this.events.onChange?.();
   }
 
@@ -295,6 +309,8 @@ export class RoomSession {
       },
       { rtcConfig: this.options.rtcConfig, localStream: this.localStream, ...this.options.negotiation },
     );
+    for (const kind of ['audio', 'video'] as const)
+      if (kind in this.sending) void negotiator.replaceTrack(kind, this.sending[kind]!);
     return negotiator;
   }
 

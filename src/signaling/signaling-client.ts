@@ -3,6 +3,9 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js
 
 export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
+/** Close code the relay uses when another socket joined with my peer id (docs/protocol.md). */
+const REPLACED = 4001;
+
 export interface SignalingHandlers {
   /** Every time a connection opens, the first and each reconnect: (re-)join here. */
   onOpen(): void;
@@ -10,6 +13,8 @@ export interface SignalingHandlers {
   onStateChange?(state: SignalingState): void;
   /** The relay could not be reached (once per outage, not once per attempt). */
   onUnreachable?(): void;
+  /** Another connection took over my peer id; reconnecting would only evict it back. */
+  onReplaced?(): void;
 }
 
 export interface SignalingOptions {
@@ -80,7 +85,11 @@ export class SignalingClient {
       }
       if (message.type !== 'pong') this.handlers.onMessage(message);
     };
-    socket.onclose = () => this.dropped(socket, opened);
+    socket.onclose = ({ code }) => {
+      if (code !== REPLACED) return this.dropped(socket, opened);
+      this.close();
+      this.handlers.onReplaced?.();
+    };
   }
 
   /** Sends if connected; returns false when the message could not be sent. */

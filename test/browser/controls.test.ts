@@ -1,0 +1,135 @@
+import { expect } from 'chai';
+import type { P2PCallElement } from '../../src/index.js';
+import { expectDecodesVideoFrom, mountCall, nextEvent, remoteVideo, removeAll, uniqueRoom, until } from './helpers.js';
+
+/** Two people in a call, both decoding. */
+async function call(): Promise<[P2PCallElement, P2PCallElement]> {
+  const room = uniqueRoom();
+  const alice = mountCall({ room, name: 'Alice' });
+  const bob = mountCall({ room, name: 'Bob' });
+  await Promise.all([nextEvent(alice, 'p2p-joined'), nextEvent(bob, 'p2p-joined')]);
+  await expectDecodesVideoFrom(bob, alice.peerId);
+  return [alice, bob];
+}
+
+/** The element with that part, inside (or being) the tile of `peer` if given. */
+function part(element: P2PCallElement, name: string, peer?: string): Element | null {
+  const root = element.shadowRoot!;
+  if (!peer) return root.querySelector(`[part~="${name}"]`);
+  const tile = root.querySelector(`[part~="tile"][data-peer="${peer}"]`);
+  return tile?.part.contains(name) ? tile : (tile?.querySelector(`[part~="${name}"]`) ?? null);
+}
+
+async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
+  let decoded = 0;
+  (await pc.getStats()).forEach((r) => {
+    if (r.type === 'inbound-rtp' && r.kind === 'video') decoded += r.framesDecoded ?? 0;
+  });
+  return decoded;
+}
+
+/** Frames keep arriving: the decoded count grows by `more` from now. */
+async function keepsDecoding(element: P2PCallElement, peer: string, more = 10): Promise<void> {
+  const pc = element.connectionTo(peer)!;
+  const start = await framesDecoded(pc);
+  await until(async () => (await framesDecoded(pc)) >= start + more, `${more} more frames from ${peer}`);
+}
+
+const aspect = (video: HTMLVideoElement) => video.videoWidth / video.videoHeight;
+
+describe('<p2p-call>: controls, as the other side sees them', () => {
+  afterEach(removeAll);
+
+  it('mute and camera off show on the remote tile, with no renegotiation', async () => {
+    const [alice, bob] = await call();
+    const pc = alice.connectionTo(bob.peerId)!;
+    const sdp = pc.localDescription!.sdp;
+    const change = nextEvent(alice, 'p2p-media-change');
+    part(alice, 'mute-button')!.dispatchEvent(new MouseEvent('click'));
+    expect((await change).detail).to.deep.equal({ audio: false, video: true, screen: false });
+    expect(alice.muted).to.equal(true);
+    expect(alice.localStream!.getAudioTracks()[0].enabled).to.equal(false);
+    await until(() => part(bob, 'muted-indicator', alice.peerId), 'the muted indicator at Bob');
+
+    alice.cameraOff = true;
+    await until(() => part(bob, 'camera-off-indicator', alice.peerId), 'the camera-off indicator at Bob');
+    expect(alice.localStream!.getVideoTracks()[0].enabled).to.equal(false);
+    alice.muted = false;
+    alice.cameraOff = false;
+    await until(() => !part(bob, 'muted-indicator', alice.peerId) && !part(bob, 'camera-off-indicator', alice.peerId), 'indicators to go');
+    expect(pc.localDescription!.sdp).to.equal(sdp);
+    expect(alice.shadowRoot!.querySelector('#announcer')!.textContent).to.contain('camera is on');
+  });
+
+  it('screen share replaces the camera at the other side, and back', async () => {
+    const [alice, bob] = await call();
+    const video = remoteVideo(bob, alice.peerId)!;
+    await until(() => Math.abs(aspect(video) - 4 / 3) < 0.05, 'the 4:3 camera at Bob');
+    expect(await alice.shareScreen()).to.equal(true);
+    expect(alice.screenSharing).to.equal(true);
+    // The fake screen is 16:9: frames from the new source have its shape.
+    await until(() => Math.abs(aspect(video) - 16 / 9) < 0.05, `16:9 screen frames at Bob (${aspect(video)})`);
+    await until(() => part(bob, 'presenting', alice.peerId), 'the presenting part at Bob');
+    await keepsDecoding(bob, alice.peerId);
+
+    await alice.stopScreenShare();
+    await until(() => Math.abs(aspect(video) - 4 / 3) < 0.05, 'the camera back at Bob');
+    await keepsDecoding(bob, alice.peerId);
+  });
+
+  it('switching the camera sends the new device live', async () => {
+    const [alice, bob] = await call();
+    await until(() => alice.devices.filter((d) => d.kind === 'videoinput').length >= 2, 'several cameras');
+    const select = (await until(() => part(alice, 'camera-select'), 'the camera picker')) as HTMLSelectElement;
+    // fake_device_1 is a depth camera (Y16) that encoders refuse; fake_device_2 is a plain one.
+    const other = alice.devices.find((d) => d.kind === 'videoinput' && d.label === 'fake_device_2')!;
+    const switched = nextEvent(alice, 'p2p-device-change');
+    select.value = other.deviceId;
+    select.dispatchEvent(new Event('change'));
+    expect((await switched).detail).to.deep.equal({ kind: 'video', deviceId: other.deviceId });
+    const sender = alice.connectionTo(bob.peerId)!.getSenders().find((s) => s.track?.kind === 'video')!;
+    expect(sender.track!.label).to.equal('fake_device_2');
+    expect(alice.localStream!.getVideoTracks().map((t) => t.label)).to.deep.equal(['fake_device_2']);
+    await keepsDecoding(bob, alice.peerId);
+  });
+
+  it('leave and join again', async () => {
+    const [alice, bob] = await call();
+    const gone = nextEvent(bob, 'p2p-peer-left');
+    part(alice, 'leave-button')!.dispatchEvent(new MouseEvent('click'));
+    await gone;
+    await alice.updateComplete;
+    expect(alice.localStream).to.equal(null);
+    expect(part(alice, 'status')!.textContent).to.contain('left');
+    part(alice, 'join-button')!.dispatchEvent(new MouseEvent('click'));
+    await nextEvent(alice, 'p2p-joined');
+    await expectDecodesVideoFrom(bob, alice.peerId);
+    await expectDecodesVideoFrom(alice, bob.peerId);
+  });
+
+  it('shows who is speaking, from audio levels, and stops when muted', async () => {
+    const room = uniqueRoom();
+    const alice = mountCall({ room, name: 'Alice' });
+    const bob = mountCall({ room, name: 'Bob' });
+    const heard: boolean[] = [];
+    bob.addEventListener('p2p-speaking', ({ detail }) => {
+      if (detail.peer === alice.peerId) heard.push(detail.speaking);
+    });
+    // Chromium's fake microphone beeps without pause: Alice is heard at Bob.
+    await until(() => heard.at(-1) === true, 'Alice speaking at Bob', 15_000);
+    await until(() => part(bob, 'speaking', alice.peerId), 'the speaking part on Alice’s tile');
+    alice.muted = true;
+    await until(() => heard.at(-1) === false, 'Alice silent at Bob once muted');
+    expect(part(bob, 'speaking', alice.peerId)).to.equal(null);
+  });
+
+  it('every control is a real, named button', async () => {
+    const [alice] = await call();
+    const buttons = [...alice.shadowRoot!.querySelectorAll('[part~="controls"] button')] as HTMLButtonElement[];
+    expect(buttons.map((b) => b.getAttribute('part'))).to.include.members(['mute-button', 'camera-button', 'screen-button', 'leave-button']);
+    for (const b of buttons) expect(b.textContent!.trim(), b.getAttribute('part')!).to.not.equal('');
+    alice.strings = { mute: 'Stumm' };
+    await alice.updateComplete;
+    expect(part(alice, 'mute-button')!.textContent!.trim()).to.equal('Stumm');
+  });
+});
