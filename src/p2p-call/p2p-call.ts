@@ -38,6 +38,7 @@ function newPeerId(): string {
  * @csspart screen-button - Starts or stops sharing the screen.
  * @csspart camera-select - Chooses the camera (shown when there are several).
  * @csspart microphone-select - Chooses the microphone (shown when there are several).
+ * @csspart sound-button - Shown when the browser blocked sound until the user clicks; turns it on.
  * @csspart leave-button - Leaves the call.
  * @csspart join-button - Joins again after leaving.
  * @csspart speaking - Added to a tile's parts while that person is speaking.
@@ -89,6 +90,7 @@ export class P2PCallElement extends LitElement {
     strings: { attribute: false },
     left: { state: true },
     screenSharing: { state: true },
+    soundBlocked: { state: true },
     announcement: { state: true },
   };
 
@@ -123,6 +125,7 @@ export class P2PCallElement extends LitElement {
   declare private left: boolean;
   /** True while my screen is sent instead of my camera. */
   declare screenSharing: boolean;
+  declare private soundBlocked: boolean;
   /** The last state change, read out by screen readers. */
   declare private announcement: string;
 
@@ -151,6 +154,7 @@ export class P2PCallElement extends LitElement {
     this.strings = {};
     this.left = false;
     this.screenSharing = false;
+    this.soundBlocked = false;
     this.announcement = '';
     this.addEventListener('p2p-peer-joined', ({ detail }) =>
       this.announce('announceJoined', detail.name || detail.peer.slice(0, 8)),
@@ -202,6 +206,7 @@ export class P2PCallElement extends LitElement {
     if (!this.screenSharing) return;
     this.media.stopScreenShare();
     this.screenSharing = false;
+    this.soundBlocked = false;
     const camera = this.media.stream?.getVideoTracks()[0] ?? null;
     await this.call.session?.replaceTrack('video', camera);
   }
@@ -253,6 +258,28 @@ export class P2PCallElement extends LitElement {
 
   private get text(): Strings {
     return { ...DEFAULT_STRINGS, ...this.strings };
+  }
+
+  /**
+   * Browsers may refuse to play sound before the user has touched the page.
+   * Then play muted (video is better than a frozen tile) and offer a button,
+   * whose click is the gesture that lets the sound through.
+   */
+  private readonly playWithSound = (event: Event): void => {
+    const video = event.target as HTMLVideoElement;
+    video.play().catch(() => {
+      video.muted = true;
+      this.soundBlocked = true;
+      void video.play();
+    });
+  };
+
+  private enableSound(): void {
+    this.soundBlocked = false;
+    for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[part~="remote-video"]')) {
+      video.muted = false;
+      void video.play();
+    }
   }
 
   private announce(key: keyof Strings, name = ''): void {
@@ -342,6 +369,7 @@ export class P2PCallElement extends LitElement {
           data-peer=${peer.id}
           autoplay
           playsinline
+          @loadedmetadata=${this.playWithSound}
           .srcObject=${peer.stream ?? null}
         ></video>
         <figcaption part="name">
@@ -375,6 +403,9 @@ export class P2PCallElement extends LitElement {
           </button>`
         : nothing}
       ${this.renderDeviceSelect('video', t.camera)} ${this.renderDeviceSelect('audio', t.microphone)}
+      ${this.soundBlocked
+        ? html`<button part="sound-button" @click=${this.enableSound}>${t.enableSound}</button>`
+        : nothing}
       <button part="leave-button" class="leave" @click=${this.leave}>${t.leave}</button>
     </div>`;
   }
@@ -399,6 +430,7 @@ export class P2PCallElement extends LitElement {
     if (this.left) return t.left;
     if (!this.callWish()) return t.idle;
     if (this.call.signalingState === 'reconnecting') return t.reconnecting;
+    if (this.call.session?.closed) return t.notInCall;
     if (!this.call.joined) return t.connecting;
     if (!count) return format(t.waiting, { room: this.room });
     return format(t.inCall, { count, people: count === 1 ? t.person : t.people });

@@ -58,7 +58,11 @@ interface Route {
   offerId?: string;
 }
 
-/** Relay errors after which retrying the same join cannot help. */
+/**
+ * Relay errors after which retrying the same join cannot help. The others
+ * (unknown-peer, unknown-offer…) are races with someone leaving mid-handshake:
+ * worth a console line for developers, not a message to the user.
+ */
 const FATAL_ERRORS: ReadonlySet<string> = new Set(['room-full']);
 
 /**
@@ -78,7 +82,8 @@ export class RoomSession {
   private mediaReady?: Promise<MediaStream | null>;
   private status: PeerStatus;
   private joined = false;
-  private closed = false;
+  /** Set by close(), which the session also calls itself when the relay ends it (room full). */
+  closed = false;
 
   constructor(
     private readonly options: RoomSessionOptions,
@@ -202,8 +207,12 @@ export class RoomSession {
         break;
       }
       case 'error':
+        if (!FATAL_ERRORS.has(message.code)) {
+          console.warn(`p2p-call: relay said ${message.code}: ${message.message}`);
+          break;
+        }
         this.events.onError?.(message.code, message.message);
-        if (FATAL_ERRORS.has(message.code)) this.close();
+        this.close();
         break;
     }
   }

@@ -1,0 +1,72 @@
+/**
+ * A user who says no to the camera, for real: a Chromium without the
+ * auto-grant flag, in a context with no permission, so the browser itself
+ * rejects getUserMedia with NotAllowedError. That user must see a message,
+ * not a blank box, and still see (and hear) the others.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  ROOT,
+  launchChromium,
+  newContext,
+  startRelayProcess,
+  startStaticServer,
+  waitForRemoteFrames,
+  type RelayProcess,
+  type StaticServer,
+} from './helpers.js';
+
+let relay: RelayProcess;
+let web: StaticServer;
+let granting: Browser;
+let denying: Browser;
+
+before(async () => {
+  [relay, granting, denying] = await Promise.all([
+    startRelayProcess(),
+    launchChromium(),
+    chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
+    }),
+  ]);
+  const page = `<!doctype html><meta charset="utf-8">
+<script type="module" src="/dist/p2p-call.js"></script>
+<p2p-call server="${relay.url}" style="display:block;width:640px;height:480px"></p2p-call>
+<script>
+  window.errors = [];
+  const call = document.querySelector('p2p-call');
+  call.addEventListener('p2p-error', (e) => window.errors.push(e.detail));
+  call.setAttribute('room', new URLSearchParams(location.search).get('room'));
+</script>`;
+  web = await startStaticServer(ROOT, { '/call.html': page });
+});
+
+after(async () => {
+  await Promise.all([granting?.close(), denying?.close()]);
+  await Promise.all([web?.close(), relay?.stop()]);
+});
+
+test('a denied camera shows why inside the element, and the call still shows the others', { timeout: 60000 }, async () => {
+  const room = `denied-${Math.random().toString(36).slice(2, 8)}`;
+  const viewer = await (await newContext(denying)).newPage();
+  await viewer.goto(`${web.url}/call.html?room=${room}`);
+  const error = await viewer.waitForFunction(
+    () => document.querySelector('p2p-call')!.shadowRoot!.querySelector('[part~="error"]')?.textContent,
+    null,
+    { timeout: 10000 },
+  );
+  assert.match(String(await error.jsonValue()), /denied/i);
+  const errors = await viewer.evaluate(() => (window as unknown as { errors: { code: string }[] }).errors);
+  assert.deepEqual(errors.map((e) => e.code), ['media-denied']);
+
+  const sender = await (await newContext(granting)).newPage();
+  await sender.goto(`${web.url}/call.html?room=${room}`);
+  const seen = await waitForRemoteFrames(viewer, { minFrames: 10, timeoutMs: 20000 });
+  assert.ok(seen.frames >= 10 && seen.width > 0, `the denied viewer decodes the other's video: ${JSON.stringify(seen)}`);
+});
