@@ -1,0 +1,40 @@
+import { P2PCallElement } from '../../src/index.js';
+import { relayUrl } from './relay-url.js';
+
+function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+describe('smoke', () => {
+  it('defines <p2p-call> as P2PCallElement', () => {
+    assert(customElements.get('p2p-call') === P2PCallElement, 'p2p-call is not P2PCallElement');
+    assert(document.createElement('p2p-call') instanceof P2PCallElement, 'createElement gave something else');
+  });
+
+  it('has reactive properties that are not shadowed by class fields', async () => {
+    // With useDefineForClassFields semantics a class field would hide Lit's accessor
+    // and this reflection would never happen.
+    const el = document.createElement('p2p-call');
+    el.setAttribute('no-audio', '');
+    el.setAttribute('no-video', '');
+    document.body.append(el);
+    try {
+      el.name = 'smoke';
+      await el.updateComplete;
+      assert(el.getAttribute('name') === 'smoke', `name did not reflect: ${el.getAttribute('name')}`);
+      assert(el.shadowRoot, 'no shadow root');
+    } finally {
+      el.remove();
+    }
+  });
+
+  it('can reach the test relay', async () => {
+    assert(/^ws:\/\/127\.0\.0\.1:\d+/.test(relayUrl), `odd relay url ${relayUrl}`);
+    const ws = new WebSocket(relayUrl);
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = () => reject(new Error(`cannot connect to ${relayUrl}`));
+    });
+    ws.close();
+  });
+});

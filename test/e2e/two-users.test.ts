@@ -1,0 +1,82 @@
+/**
+ * Two users, end to end, against the BUILT drop-in file: one Chromium, two
+ * isolated contexts, each a page with `<script type="module" src="/dist/p2p-call.js">`
+ * and `<p2p-call room server>`, the relay started as `npm run relay`.
+ * Each side's remote <video> must really decode frames.
+ *
+ * Needs `npm run build` first (npm test does it).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import {
+  ROOT,
+  collectPageLogs,
+  launchChromium,
+  newContext,
+  startRelayProcess,
+  startStaticServer,
+  waitForRemoteFrames,
+  type RelayProcess,
+  type StaticServer,
+} from './helpers.js';
+
+const room = `e2e-${Math.random().toString(36).slice(2, 8)}`;
+let relay: RelayProcess;
+let web: StaticServer;
+let browser: Browser;
+
+before(async () => {
+  assert.ok(existsSync(path.join(ROOT, 'dist/p2p-call.js')), 'dist/p2p-call.js is missing: run `npm run build` first');
+  [relay, browser] = await Promise.all([startRelayProcess(), launchChromium()]);
+  const page = `<!doctype html>
+<html><head><meta charset="utf-8"><title>two users</title>
+<script type="module" src="/dist/p2p-call.js"></script>
+</head><body>
+<p2p-call room="${room}" server="${relay.url}" style="display:block;width:640px;height:480px"></p2p-call>
+<script>
+  // A classic script runs before the deferred module upgrades the element.
+  window.remoteStreams = [];
+  document.querySelector('p2p-call').addEventListener('p2p-remote-stream', (e) => {
+    window.remoteStreams.push({ peer: e.detail.peer, isStream: e.detail.stream instanceof MediaStream });
+  });
+</script>
+</body></html>`;
+  web = await startStaticServer(ROOT, { '/two-users.html': page });
+});
+
+after(async () => {
+  await browser?.close();
+  await Promise.all([web?.close(), relay?.stop()]);
+});
+
+test('two users in two browser contexts see each other’s video', { timeout: 60000 }, async () => {
+  const pages = await Promise.all(
+    ['alice', 'bob'].map(async (who) => {
+      const context = await newContext(browser);
+      const page = await context.newPage();
+      const pageLogs = collectPageLogs(page, who);
+      await page.goto(`${web.url}/two-users.html`);
+      return { who, page, pageLogs };
+    }),
+  );
+  try {
+    const results = await Promise.all(pages.map(({ page }) => waitForRemoteFrames(page, { minFrames: 10, timeoutMs: 20000 })));
+    for (const [i, r] of results.entries()) {
+      assert.ok(r.frames >= 10, `${pages[i]!.who}: ${r.frames} frames`);
+      assert.ok(r.width > 0, `${pages[i]!.who}: videoWidth ${r.width}`);
+    }
+    for (const { who, page } of pages) {
+      const events = await page.evaluate(() => (window as unknown as { remoteStreams: { peer: string; isStream: boolean }[] }).remoteStreams);
+      assert.ok(events.length >= 1, `${who}: no p2p-remote-stream event`);
+      assert.ok(events.every((e) => e.isStream && typeof e.peer === 'string' && e.peer), `${who}: bad p2p-remote-stream detail ${JSON.stringify(events)}`);
+    }
+  } catch (err) {
+    const all = pages.flatMap((p) => p.pageLogs).join('\n');
+    throw new Error(`${(err as Error).message}\n--- page logs ---\n${all}\n--- relay output ---\n${relay.output()}`, { cause: err });
+  } finally {
+    await Promise.all(pages.map(({ page }) => page.context().close()));
+  }
+});
