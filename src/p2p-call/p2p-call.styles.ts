@@ -27,6 +27,12 @@ export const styles = css`
     position: relative;
     flex: 1;
     display: grid;
+    grid-template: minmax(0, 1fr) / minmax(0, 1fr);
+    min-height: 0;
+  }
+  /* The grid and a lone self view share one cell, which shrinks with a fixed-height host. */
+  .stage > * {
+    grid-area: 1 / 1;
     min-height: 0;
   }
   .grid {
@@ -72,6 +78,7 @@ export const styles = css`
     bottom: calc(var(--_gap) * 1.5);
     width: var(--p2p-call-self-width, 24%);
     min-width: 96px;
+    max-height: 45%;
     box-shadow: 0 4px 16px rgb(0 0 0 / 0.45);
     z-index: 1;
   }
