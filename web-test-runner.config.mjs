@@ -10,9 +10,6 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { tsImport } from 'tsx/esm/api';
-// Server commands for browser tests (executeServerCommand from '@web/test-runner-commands').
-import { peersPlugin } from './test/browser/plugins/peers.mjs';
-import { turnPlugin } from './test/browser/plugins/turn.mjs';
 
 // Chromium path + flags live in one place for WTR and the e2e tests.
 const { CHROMIUM_ARGS, CHROMIUM_PATH } = await tsImport('./test/e2e/helpers.ts', import.meta.url);
@@ -105,9 +102,9 @@ export default {
   </head><body><script type="module" src="${testFramework}"></script></body></html>`,
   plugins: [
     relayPlugin(),
+    // Server commands for browser tests (executeServerCommand from '@web/test-runner-commands'):
+    // start-turn/stop-turn (turn.mjs), ghost-*/open-tab/close-tab (peers.mjs).
     ...(await projectPlugins()),
-    turnPlugin(),
-    peersPlugin(),
     // esbuild reads tsconfig.json, notably useDefineForClassFields: false (Lit reactive properties).
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
   ],

@@ -1,4 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { PeerStatus } from '../protocol/messages.js';
 import { MediaController, type MediaKind } from '../controllers/media-controller.js';
@@ -328,6 +329,8 @@ export class P2PCallElement extends LitElement {
     if (this.call.joined) this.errors.delete('relay-unreachable');
   }
 
+  // Both <video> bindings use live(): Lit re-commits object values on every
+  // render, and assigning srcObject (even the same stream) restarts playback.
   override render() {
     const peers = this.peers;
     const t = this.text;
@@ -342,7 +345,7 @@ export class P2PCallElement extends LitElement {
             muted
             autoplay
             playsinline
-            .srcObject=${this.media.screen ?? this.media.stream}
+            .srcObject=${live(this.media.screen ?? this.media.stream)}
           ></video>
           <figcaption part="name">${this.name || t.you}</figcaption>
         </figure>
@@ -370,7 +373,7 @@ export class P2PCallElement extends LitElement {
           autoplay
           playsinline
           @loadedmetadata=${this.playWithSound}
-          .srcObject=${peer.stream ?? null}
+          .srcObject=${live(peer.stream ?? null)}
         ></video>
         <figcaption part="name">
           ${peer.name || peer.id.slice(0, 8)}

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/index.js';
 import type { P2PCallElement } from '../../src/index.js';
 import { relayUrl } from './relay-url.js';
@@ -12,7 +13,8 @@ export function uniqueRoom(prefix = 'room'): string {
 /** Puts a `<p2p-call>` on the page; removed again by `removeAll()`. */
 export function mountCall(attributes: Record<string, string | true>): P2PCallElement {
   const element = document.createElement('p2p-call');
-  for (const [name, value] of Object.entries({ server: relayUrl, ...attributes }))
+  const all: Record<string, string | true> = { server: relayUrl, ...attributes };
+  for (const [name, value] of Object.entries(all))
     element.setAttribute(name, value === true ? '' : value);
   document.body.append(element);
   return element;
@@ -55,7 +57,8 @@ export function remoteVideo(element: P2PCallElement, peer: string): HTMLVideoEle
   return element.shadowRoot!.querySelector(`video[part~="remote-video"][data-peer="${peer}"]`);
 }
 
-async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
+/** Video frames decoded so far on one connection (all inbound video streams). */
+export async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
   let decoded = 0;
   (await pc.getStats()).forEach((report) => {
     if (report.type === 'inbound-rtp' && report.kind === 'video') decoded += report.framesDecoded ?? 0;
@@ -69,7 +72,7 @@ async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
  * count decoded frames. A black box or a stream that never plays fails this.
  */
 export async function expectDecodesVideoFrom(element: P2PCallElement, peer: string, frames = 10): Promise<void> {
-  const video = await until(() => remoteVideo(element, peer), `a remote video for ${peer}`);
+  const video = (await until(() => remoteVideo(element, peer), `a remote video for ${peer}`))!;
   let presented = 0;
   const count = (_now: number, metadata: VideoFrameCallbackMetadata) => {
     presented = Math.max(presented + 1, metadata.presentedFrames);
@@ -77,7 +80,9 @@ export async function expectDecodesVideoFrom(element: P2PCallElement, peer: stri
   };
   video.requestVideoFrameCallback(count);
   await until(() => presented >= frames, `${frames} presented frames from ${peer} (saw ${presented})`, 15_000);
-  expect(video.videoWidth).to.be.greaterThan(0);
+  // Under load Chromium can present frames (rVFC, with a size in its metadata) a
+  // little before the element's readyState/videoWidth catch up: wait, don't sample.
+  await until(() => video.videoWidth > 0, `a video size for ${peer} (readyState ${video.readyState})`);
   const pc = element.connectionTo(peer);
   expect(pc, `a connection to ${peer}`).to.exist;
   await until(async () => (await framesDecoded(pc!)) >= frames, `${frames} frames decoded from ${peer}`);
@@ -86,4 +91,86 @@ export async function expectDecodesVideoFrom(element: P2PCallElement, peer: stri
 /** The relay's own counters, served by the test runner's relay plugin. */
 export async function relayStats(): Promise<{ rooms: number; peers: number; heldOffers: number }> {
   return (await fetch('/__relay-stats')).json();
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Runs a server command of web-test-runner.config.mjs (restart-relay) or of
+ * test/browser/plugins/*.mjs (start-turn, stop-turn, ghost-*, open-tab, close-tab).
+ */
+export async function serverCommand<T = Record<string, unknown>>(command: string, payload?: unknown): Promise<T> {
+  return (await executeServerCommand(command, payload)) as T;
+}
+
+/** Mounts `count` elements into one room, all at once, and waits until every one has joined. */
+export async function mountRoom(
+  room: string,
+  count: number,
+  attributes: Record<string, string | true> = {},
+): Promise<P2PCallElement[]> {
+  const elements = Array.from({ length: count }, (_, i) => mountCall({ room, name: `P${i + 1}`, ...attributes }));
+  await Promise.all(elements.map((element) => nextEvent(element, 'p2p-joined')));
+  return elements;
+}
+
+/** Every element decodes every other element's video: all n·(n-1) directions. */
+export async function expectFullMesh(elements: P2PCallElement[]): Promise<void> {
+  await Promise.all(
+    elements.flatMap((viewer) =>
+      elements.filter((other) => other !== viewer).map((other) => expectDecodesVideoFrom(viewer, other.peerId)),
+    ),
+  );
+}
+
+/** Records the `detail` of every `type` event from now on. */
+export function record<K extends keyof HTMLElementEventMap>(
+  target: HTMLElement,
+  type: K,
+): HTMLElementEventMap[K] extends CustomEvent<infer D> ? D[] : never {
+  const seen: unknown[] = [];
+  target.addEventListener(type, (event) => seen.push((event as CustomEvent).detail));
+  return seen as never;
+}
+
+/** The peer ids of the remote tiles in the element's grid, in order. */
+export function tilePeers(element: P2PCallElement): string[] {
+  return [...element.shadowRoot!.querySelectorAll('[part~="grid"] [part~="tile"]')].map(
+    (tile) => (tile as HTMLElement).dataset.peer ?? '',
+  );
+}
+
+export function statusText(element: P2PCallElement): string {
+  return element.shadowRoot!.querySelector('[part~="status"]')?.textContent ?? '';
+}
+
+export function errorText(element: P2PCallElement): string {
+  return element.shadowRoot!.querySelector('[part~="error"]')?.textContent ?? '';
+}
+
+/** The `a=ice-ufrag` of a session description (changes with every ICE restart). */
+export function iceUfrag(description: RTCSessionDescription | null): string | undefined {
+  return /^a=ice-ufrag:(\S+)/m.exec(description?.sdp ?? '')?.[1];
+}
+
+/** The candidate types of the selected pair, e.g. `{ local: 'relay', remote: 'relay' }`. */
+export async function selectedPair(pc: RTCPeerConnection): Promise<{ local?: string; remote?: string }> {
+  const stats = await pc.getStats();
+  let pairId: string | undefined;
+  stats.forEach((report) => {
+    if (report.type === 'transport' && report.selectedCandidatePairId) pairId = report.selectedCandidatePairId;
+  });
+  const pair = pairId ? stats.get(pairId) : undefined;
+  return {
+    local: pair ? stats.get(pair.localCandidateId)?.candidateType : undefined,
+    remote: pair ? stats.get(pair.remoteCandidateId)?.candidateType : undefined,
+  };
+}
+
+/** Resolves once the connection has decoded `more` video frames beyond what it has decoded now. */
+export async function expectMoreFrames(pc: RTCPeerConnection, what: string, more = 10, timeout = 10_000): Promise<void> {
+  const start = await framesDecoded(pc);
+  await until(async () => (await framesDecoded(pc)) >= start + more, `${more} more frames decoded ${what}`, timeout);
 }

@@ -1,0 +1,244 @@
+/**
+ * Calls that survive the network: a relay restart, a TURN server that dies
+ * (ICE restart, and giving up), and people who vanish without saying goodbye.
+ * The infrastructure is real and is broken for real through server commands
+ * (web-test-runner.config.mjs: restart-relay; plugins/turn.mjs; plugins/peers.mjs).
+ */
+import { expect } from 'chai';
+import type { P2PCallElement } from '../../src/index.js';
+import {
+  errorText,
+  expectDecodesVideoFrom,
+  expectMoreFrames,
+  framesDecoded,
+  iceUfrag,
+  mountCall,
+  nextEvent,
+  record,
+  relayStats,
+  relayUrl,
+  removeAll,
+  selectedPair,
+  serverCommand,
+  statusText,
+  tilePeers,
+  uniqueRoom,
+  until,
+} from './helpers.js';
+
+type Timeout = { timeout(ms: number): void };
+
+interface Turn {
+  port: number;
+  iceServers: RTCIceServer[];
+}
+
+/** Mounts two elements in a fresh room and waits until each decodes the other. */
+async function twoInACall(attributes: Record<string, string | true> = {}): Promise<[P2PCallElement, P2PCallElement]> {
+  const room = uniqueRoom('call');
+  const alice = mountCall({ room, name: 'Alice', ...attributes });
+  await nextEvent(alice, 'p2p-joined');
+  const bob = mountCall({ room, name: 'Bob', ...attributes });
+  await nextEvent(bob, 'p2p-joined');
+  await Promise.all([expectDecodesVideoFrom(alice, bob.peerId), expectDecodesVideoFrom(bob, alice.peerId)]);
+  return [alice, bob];
+}
+
+function turnAttributes(turn: Turn): Record<string, string> {
+  return { 'ice-servers': JSON.stringify(turn.iceServers), 'ice-transport-policy': 'relay' };
+}
+
+describe('<p2p-call>: calls survive the network', () => {
+  beforeEach(async () => {
+    await until(async () => (await relayStats()).peers === 0, 'the relay to be empty');
+  });
+  afterEach(async () => {
+    removeAll();
+    await serverCommand('stop-turn');
+    await serverCommand('ghost-cleanup');
+  });
+
+  it('a relay restart does not drop the call; both re-join; a newcomer gets in afterwards', async function () {
+    (this as Timeout).timeout(40_000);
+    const [alice, bob] = await twoInACall();
+    const pcs = [alice.connectionTo(bob.peerId)!, bob.connectionTo(alice.peerId)!] as const;
+    const watched = [alice, bob].map((element) => ({
+      left: record(element, 'p2p-peer-left'),
+      states: record(element, 'p2p-connection-state'),
+      signaling: record(element, 'p2p-signaling-state'),
+      joined: record(element, 'p2p-joined'),
+    }));
+
+    // The relay goes away for 2 s, then comes back on the same port, empty.
+    const restarted = serverCommand('restart-relay', { downMs: 2000 });
+    await until(
+      () => watched.every((w) => w.signaling.some((s) => s.state === 'reconnecting')),
+      'both to notice the relay is gone',
+    );
+    // While the relay is down, media keeps flowing peer to peer.
+    await Promise.all([
+      expectMoreFrames(pcs[0], 'by Alice while the relay is down', 10, 1500),
+      expectMoreFrames(pcs[1], 'by Bob while the relay is down', 10, 1500),
+    ]);
+    await alice.updateComplete;
+    expect(statusText(alice)).to.match(/reconnect/i);
+    expect(watched.map((w) => w.joined.length), 'nobody re-joined a relay that is down').to.deep.equal([0, 0]);
+    await restarted;
+
+    await until(() => watched.every((w) => w.joined.length > 0), 'both to join the restarted relay', 15_000);
+    for (const [i, element] of [alice, bob].entries()) {
+      const states = watched[i]!.signaling.map((s) => s.state);
+      expect(states.slice(states.indexOf('reconnecting'))).to.include('open');
+      expect(states.at(-1)).to.equal('open');
+      expect(watched[i]!.joined[0]!.peer).to.equal(element.peerId); // the same id as before
+    }
+    expect((await relayStats()).peers).to.equal(2);
+    // The same connections, never closed or failed, nobody left, still decoding.
+    expect(alice.connectionTo(bob.peerId)).to.equal(pcs[0]);
+    expect(bob.connectionTo(alice.peerId)).to.equal(pcs[1]);
+    for (const w of watched) {
+      expect(w.left).to.deep.equal([]);
+      const states = w.states.map((s) => s.state);
+      expect(states).to.not.include('failed');
+      expect(states).to.not.include('closed');
+    }
+    await Promise.all([
+      expectMoreFrames(pcs[0], 'by Alice after the restart'),
+      expectMoreFrames(pcs[1], 'by Bob after the restart'),
+    ]);
+    expect(tilePeers(alice)).to.deep.equal([bob.peerId]);
+    expect(statusText(alice)).to.contain('1 person');
+
+    // Both hold a fresh offer at the new relay, so a newcomer can still just answer.
+    await until(async () => (await relayStats()).heldOffers === 2, 'Alice and Bob to hold offers at the new relay');
+    const carol = mountCall({ room: alice.room, name: 'Carol' });
+    await nextEvent(carol, 'p2p-joined');
+    await Promise.all([
+      expectDecodesVideoFrom(carol, alice.peerId),
+      expectDecodesVideoFrom(carol, bob.peerId),
+      expectDecodesVideoFrom(alice, carol.peerId),
+      expectDecodesVideoFrom(bob, carol.peerId),
+    ]);
+    expect(carol.connectionTo(alice.peerId)!.localDescription!.type).to.equal('answer');
+    expect(carol.connectionTo(bob.peerId)!.localDescription!.type).to.equal('answer');
+    expect(alice.connectionTo(bob.peerId)).to.equal(pcs[0]);
+  });
+
+  it('ICE restart through TURN: the TURN server dies and comes back; the same connection recovers', async function () {
+    (this as Timeout).timeout(45_000);
+    const turn = await serverCommand<Turn>('start-turn');
+    const [alice, bob] = await twoInACall(turnAttributes(turn));
+    const pcs = [alice.connectionTo(bob.peerId)!, bob.connectionTo(alice.peerId)!];
+    // Relay-only really is relayed: without coturn this call has no path at all.
+    for (const pc of pcs) expect(await selectedPair(pc)).to.deep.equal({ local: 'relay', remote: 'relay' });
+    const ufrags = pcs.map((pc) => iceUfrag(pc.localDescription));
+    const states = [alice, bob].map((element) => record(element, 'p2p-connection-state'));
+    const left = [alice, bob].map((element) => record(element, 'p2p-peer-left'));
+
+    await serverCommand('stop-turn'); // SIGKILL: every allocation is gone
+    await until(
+      () => states.some((s) => s.some(({ state }) => state === 'disconnected' || state === 'failed')),
+      'ICE to notice that the TURN server is gone',
+      15_000,
+    );
+    const frozen = await Promise.all(pcs.map(framesDecoded));
+    await serverCommand('start-turn', { port: turn.port }); // a fresh coturn, same address, no allocations
+
+    await until(
+      () => pcs.every((pc, i) => iceUfrag(pc.localDescription) !== ufrags[i]),
+      'an ICE restart (new ice-ufrag on both sides)',
+      20_000,
+    );
+    await until(() => pcs.every((pc) => pc.connectionState === 'connected'), 'both connections to be connected again', 15_000);
+    // The same RTCPeerConnection objects, repaired in place.
+    expect(alice.connectionTo(bob.peerId)).to.equal(pcs[0]);
+    expect(bob.connectionTo(alice.peerId)).to.equal(pcs[1]);
+    await Promise.all([
+      until(async () => (await framesDecoded(pcs[0]!)) >= frozen[0]! + 10, 'Alice to decode Bob again'),
+      until(async () => (await framesDecoded(pcs[1]!)) >= frozen[1]! + 10, 'Bob to decode Alice again'),
+      expectDecodesVideoFrom(alice, bob.peerId),
+      expectDecodesVideoFrom(bob, alice.peerId),
+    ]);
+    for (const pc of pcs) expect((await selectedPair(pc)).local).to.equal('relay');
+    expect(left.flat()).to.deep.equal([]);
+    expect(tilePeers(alice)).to.deep.equal([bob.peerId]);
+  });
+
+  it('a connection that cannot be repaired is given up: p2p-peer-left "failed", tile removed', async function () {
+    // ICE needs a few seconds to call it disconnected, then the element gives it 15 s.
+    (this as Timeout).timeout(45_000);
+    const turn = await serverCommand<Turn>('start-turn');
+    const [alice, bob] = await twoInACall(turnAttributes(turn));
+    const pcs = [alice.connectionTo(bob.peerId)!, bob.connectionTo(alice.peerId)!];
+    const aliceLeft = nextEvent(alice, 'p2p-peer-left', 30_000);
+    const bobLeft = nextEvent(bob, 'p2p-peer-left', 30_000);
+    const started = performance.now();
+
+    await serverCommand('stop-turn'); // for good
+    const [a, b] = await Promise.all([aliceLeft, bobLeft]);
+    const seconds = (performance.now() - started) / 1000;
+    expect(a.detail).to.include({ peer: bob.peerId, reason: 'failed' });
+    expect(b.detail).to.include({ peer: alice.peerId, reason: 'failed' });
+    expect(seconds, 'not given up before the 15 s of repair attempts').to.be.greaterThan(14);
+    await Promise.all([alice.updateComplete, bob.updateComplete]);
+    for (const [element, pc] of [[alice, pcs[0]!], [bob, pcs[1]!]] as const) {
+      expect(tilePeers(element)).to.deep.equal([]);
+      expect(element.peers).to.deep.equal([]);
+      expect(pc.connectionState).to.equal('closed');
+      expect(errorText(element)).to.match(/lost/i);
+    }
+    // The peer stays given up: no connection to it comes back behind the page's back.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(alice.connectionTo(bob.peerId)).to.equal(undefined);
+    expect(bob.connectionTo(alice.peerId)).to.equal(undefined);
+  });
+
+  it('a peer whose network vanishes (no close, no FIN, no pongs) leaves everyone’s grid', async function () {
+    (this as Timeout).timeout(30_000);
+    const [alice, bob] = await twoInACall();
+    const ghost = await serverCommand<{ peer: string }>('ghost-join', { url: relayUrl, room: alice.room, name: 'Ghost' });
+    await until(() => [alice, bob].every((e) => tilePeers(e).includes(ghost.peer)), 'the ghost’s tile on both');
+    const gone = [alice, bob].map((element) => nextEvent(element, 'p2p-peer-left', 12_000));
+
+    await serverCommand('ghost-vanish', { peer: ghost.peer, how: 'silent' });
+    // Only the relay's heartbeat (every 5 s; one missed pong) can notice: ≤ ~10 s.
+    for (const event of await Promise.all(gone)) expect(event.detail).to.include({ peer: ghost.peer, reason: 'left' });
+    await Promise.all([alice.updateComplete, bob.updateComplete]);
+    expect(tilePeers(alice)).to.deep.equal([bob.peerId]);
+    expect(tilePeers(bob)).to.deep.equal([alice.peerId]);
+    expect(alice.connectionTo(ghost.peer)).to.equal(undefined);
+    await expectMoreFrames(alice.connectionTo(bob.peerId)!, 'by Alice from Bob');
+  });
+
+  it('a peer whose process dies (socket torn down, no close frame) leaves at once', async () => {
+    const [alice] = await twoInACall();
+    const ghost = await serverCommand<{ peer: string }>('ghost-join', { url: relayUrl, room: alice.room, name: 'Ghost' });
+    await until(() => tilePeers(alice).includes(ghost.peer), 'the ghost’s tile');
+    const gone = nextEvent(alice, 'p2p-peer-left', 3000);
+    await serverCommand('ghost-vanish', { peer: ghost.peer, how: 'terminate' });
+    expect((await gone).detail).to.include({ peer: ghost.peer, reason: 'left' });
+  });
+
+  it('a person who closes their tab leaves everyone’s grid', async function () {
+    (this as Timeout).timeout(30_000);
+    const room = uniqueRoom('tab');
+    const alice = mountCall({ room, name: 'Alice' });
+    await nextEvent(alice, 'p2p-joined');
+    const joined = nextEvent(alice, 'p2p-peer-joined');
+    const query = new URLSearchParams({ room, server: relayUrl, name: 'Tab' });
+    const { tab } = await serverCommand<{ tab: string }>('open-tab', { path: `/test/browser/fixtures/peer.html?${query}` });
+    const other = (await joined).detail;
+    expect(other.name).to.equal('Tab');
+    // A real person in another browser context: their camera really arrives here.
+    await expectDecodesVideoFrom(alice, other.peer);
+    const pc = alice.connectionTo(other.peer)!;
+    const gone = nextEvent(alice, 'p2p-peer-left', 12_000);
+
+    await serverCommand('close-tab', { tab });
+    expect((await gone).detail).to.include({ peer: other.peer, reason: 'left' });
+    await alice.updateComplete;
+    expect(tilePeers(alice)).to.deep.equal([]);
+    expect(pc.connectionState).to.equal('closed');
+    expect(statusText(alice)).to.match(/waiting/i);
+  });
+});
