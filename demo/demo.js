@@ -1,4 +1,4 @@
-// The demo page's glue (plain JS so demo/dist.html works from any static server).
+// The demo page's glue, in plain JS so that with ?dist the page runs from any static server.
 // Room: ?room=… or a random readable one, written back into the URL.
 // Relay: ?server=… or ws(s)://<this page's hostname>:8787.
 const ADJECTIVES = ['calm', 'bright', 'brave', 'quick', 'quiet', 'sunny', 'gentle', 'lucky', 'happy', 'clever', 'mellow', 'swift'];
@@ -7,6 +7,8 @@ const pick = (list) => list[Math.floor(Math.random() * list.length)];
 const randomRoom = () => `${pick(ADJECTIVES)}-${pick(NOUNS)}-${Math.floor(10 + Math.random() * 90)}`;
 
 const params = new URLSearchParams(location.search);
+// ?dist: the built drop-in file (run `npm run build` first); otherwise the sources, through Vite.
+await import(params.has('dist') ? '../dist/p2p-call.js' : '/src/index.ts');
 let room = params.get('room')?.trim();
 if (!room) {
   room = randomRoom();
