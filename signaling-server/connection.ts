@@ -3,6 +3,7 @@
  * client mistakes into `error` replies, and leaves the room when it closes.
  */
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { ClientMessage, ErrorMessage, JoinMessage } from '../src/protocol/messages.js';
 import { ProtocolError } from './errors.js';
@@ -16,9 +17,12 @@ export class Connection implements Endpoint {
   /** Cleared on every heartbeat tick, set again by the client's pong. */
   private alive = true;
   private membership: Membership | undefined;
+  private corked = false;
 
   constructor(
     private readonly socket: WebSocket,
+    /** The TCP socket under `socket`, for batching writes. */
+    private readonly tcp: Socket,
     private readonly rooms: Rooms,
     private readonly maxMessageBytes: number,
   ) {
@@ -31,7 +35,21 @@ export class Connection implements Endpoint {
     socket.on('error', () => {});
   }
 
+  /**
+   * Frames sent to this socket during one turn of the event loop leave in one
+   * writev: the socket is corked on the first and uncorked once the frames
+   * read in this turn are handled. One syscall per frame was the relay's
+   * main cost (see bench/README.md); this adds at most one loop turn of delay.
+   */
   send(frame: string | Buffer): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.tcp.cork();
+      setImmediate(() => {
+        this.corked = false;
+        this.tcp.uncork();
+      });
+    }
     this.socket.send(frame, { binary: false });
   }
 

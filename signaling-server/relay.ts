@@ -3,7 +3,7 @@
  * close() that really closes (tests start and stop relays by the dozen).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
@@ -49,7 +49,8 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   // Every path is accepted: clients are given a bare ws://host:port and may add anything.
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const connection = new Connection(ws, rooms, maxMessageBytes);
+      // An upgrade's socket is the TCP socket (a net.Socket) whatever Duplex says.
+      const connection = new Connection(ws, socket as Socket, rooms, maxMessageBytes);
       connections.add(connection);
       ws.on('close', () => connections.delete(connection));
     });

@@ -47,9 +47,10 @@ export interface Member {
   /**
    * offerId → peer that took it. A taken offer's late candidates still name
    * its offerId (the owner may not have seen peer-joined yet), so we keep the
-   * route until the taker or the owner leaves.
+   * route until the taker or the owner leaves. Made on first use: most
+   * members of a big relay sit idle, and every idle byte counts (bench/).
    */
-  readonly taken: Map<string, string>;
+  taken?: Map<string, string>;
 }
 
 export class Room {
@@ -96,7 +97,6 @@ export class Room {
       endpoint,
       prefix: fromPrefix(peer),
       held: undefined,
-      taken: new Map(),
     };
     const peers: PeerInfo[] = [];
     const offers: DeliveredOffer[] = [];
@@ -105,7 +105,7 @@ export class Room {
       const held = other.held;
       if (held) {
         other.held = undefined;
-        other.taken.set(held.offerId, peer);
+        (other.taken ??= new Map()).set(held.offerId, peer);
         offers.push({ from: other.peer, ...held });
       }
       send(other, { type: 'peer-joined', peer, name: member.name, status: member.status, offerId: held?.offerId });
@@ -119,8 +119,8 @@ export class Room {
   leave(member: Member, announce = true): void {
     this.members.delete(member.peer);
     for (const other of this.members.values()) {
-      for (const [offerId, taker] of other.taken) {
-        if (taker === member.peer) other.taken.delete(offerId);
+      for (const [offerId, taker] of other.taken ?? []) {
+        if (taker === member.peer) other.taken!.delete(offerId);
       }
       if (announce) send(other, { type: 'peer-left', peer: member.peer });
     }
@@ -139,7 +139,7 @@ export class Room {
       member.held.candidates.push(message.candidate);
       return;
     }
-    const taker = member.taken.get(offerId);
+    const taker = member.taken?.get(offerId);
     if (taker === undefined) {
       throw new ProtocolError('unknown-offer', `you hold no offer "${offerId}"`);
     }

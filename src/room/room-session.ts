@@ -75,6 +75,7 @@ export class RoomSession {
   private readonly negotiators = new Map<string, PeerNegotiator>();
   /** My offer waiting at the relay for the next joiner. */
   private held?: { route: Route; negotiator: PeerNegotiator };
+  private holdPending = false;
   private readonly signaling: SignalingClient;
   private localStream: MediaStream | null = null;
   /** Tracks sent instead of the local stream's (screen share, switched device). */
@@ -173,7 +174,7 @@ export class RoomSession {
         for (const info of message.peers) this.addPeer(info);
         for (const offer of message.offers) this.answerHeldOffer(offer);
         this.events.onJoined?.(message.room, message.peer);
-        this.holdOffer();
+        this.holdOfferWhenSettled();
         break;
       case 'peer-joined':
         this.addPeer(message);
@@ -240,6 +241,7 @@ export class RoomSession {
     const peer = this.peers.get(id);
     if (!peer) return;
     this.peers.delete(id);
+    this.holdIfSettled();
     this.events.onPeerLeft?.(peer, reason);
     this.events.onChange?.();
   }
@@ -269,6 +271,29 @@ export class RoomSession {
       route.to = peer;
       this.register(peer, negotiator);
     }
+    this.holdOfferWhenSettled();
+  }
+
+  /**
+   * Making the next held offer (a connection, ICE gathering) competes for the
+   * CPU with the handshakes in progress, which delays the first frame people
+   * are waiting for (bench/). So the offer is made once every connection has
+   * settled. A joiner arriving before then gets a direct offer instead.
+   */
+  private holdOfferWhenSettled(): void {
+    this.held?.negotiator.close();
+    this.held = undefined;
+    this.holdPending = true;
+    this.holdIfSettled();
+  }
+
+  private holdIfSettled(): void {
+    if (!this.holdPending || this.closed) return;
+    for (const negotiator of this.negotiators.values()) {
+      const state = negotiator.pc.connectionState;
+      if (state === 'new' || state === 'connecting') return;
+    }
+    this.holdPending = false;
     this.holdOffer();
   }
 
@@ -305,6 +330,7 @@ export class RoomSession {
           this.events.onChange?.();
         },
         onConnectionState: (state) => {
+          this.holdIfSettled();
           const peer = route.to && this.peers.get(route.to);
           if (!peer || this.negotiators.get(peer.id) !== negotiator) return;
           peer.connectionState = state;
