@@ -100,7 +100,7 @@ export class RoomController implements ReactiveController {
     );
     this.session = session;
     this.statusKey = JSON.stringify(host.localStatus());
-    session.start(
+    session.start(() =>
       this.media.acquire(wish.media).then((stream) => {
         emit(host, 'p2p-local-stream', { stream });
         if (this.media.error) host.reportError(this.media.error.code);

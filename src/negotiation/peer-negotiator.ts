@@ -11,15 +11,30 @@ export interface NegotiatorHooks {
   onGiveUp(): void;
 }
 
+export type MediaKind = 'audio' | 'video';
+
+/** What to send: the stream the remote side groups my tracks under, and the tracks so far. */
+export interface OutgoingMedia {
+  stream: MediaStream;
+  tracks: Partial<Record<MediaKind, MediaStreamTrack | null>>;
+}
+
 export interface NegotiatorOptions {
   rtcConfig: RTCConfiguration;
-  /** Local media to send; null means receive-only (no camera/mic available). */
-  localStream: MediaStream | null;
+  /**
+   * True for the side that starts: it adds its transceivers at once, which
+   * triggers negotiationneeded. The other side claims the transceivers the
+   * remote offer creates, so no extra m-lines and no second round trip.
+   */
+  offering: boolean;
+  outgoing: OutgoingMedia;
   /** How long `disconnected` may last before an ICE restart is tried. */
   disconnectGraceMs?: number;
   /** How long after trouble starts the connection may take to recover. */
   giveUpAfterMs?: number;
 }
+
+const KINDS: readonly MediaKind[] = ['audio', 'video'];
 
 /**
  * One RTCPeerConnection to one remote peer, negotiated with the "perfect
@@ -39,6 +54,8 @@ export class PeerNegotiator {
   /** Incoming signals run one at a time, so a candidate never overtakes its description. */
   private incoming: Promise<void> = Promise.resolve();
   private readonly streams = new Set<string>();
+  /** My sender for each kind: tracks come and go by replaceTrack, never renegotiation. */
+  private readonly senders: Partial<Record<MediaKind, RTCRtpSender>> = {};
   private graceTimer?: ReturnType<typeof setTimeout>;
   private giveUpTimer?: ReturnType<typeof setTimeout>;
   private closed = false;
@@ -60,7 +77,7 @@ export class PeerNegotiator {
       hooks.onRemoteStream(stream);
     };
     pc.onconnectionstatechange = () => this.connectionStateChanged();
-    this.attachLocalMedia(options.localStream);
+    if (options.offering) for (const kind of KINDS) this.addSender(kind);
   }
 
   /** An offer or answer from the remote peer. */
@@ -75,6 +92,7 @@ export class PeerNegotiator {
       await pc.setRemoteDescription(description as RTCSessionDescriptionInit);
       await this.flushCandidates();
       if (description.type === 'offer') {
+        this.claimSenders();
         await pc.setLocalDescription();
         this.hooks.signal({ description: pc.localDescription!.toJSON() as DescriptionInit });
       }
@@ -92,10 +110,12 @@ export class PeerNegotiator {
     });
   }
 
-  /** Swap what is sent for one kind without renegotiating (device switch, screen share). */
-  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
-    const sender = this.pc.getTransceivers().find((t) => t.receiver.track.kind === kind)?.sender;
-    await sender?.replaceTrack(track);
+  /**
+   * Swap what is sent for one kind without renegotiating: the camera once
+   * it is ready, another device, a screen share, nothing.
+   */
+  async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
+    await this.senders[kind]?.replaceTrack(track);
   }
 
   /** Start an ICE restart; perfect negotiation carries it out. */
@@ -113,12 +133,27 @@ export class PeerNegotiator {
     this.pc.close();
   }
 
-  private attachLocalMedia(stream: MediaStream | null): void {
-    for (const kind of ['audio', 'video'] as const) {
-      const track = stream?.getTracks().find((t) => t.kind === kind);
-      if (track && stream) this.pc.addTrack(track, stream);
-      // Without a local track we still want to see and hear the others.
-      else this.pc.addTransceiver(kind, { direction: 'recvonly' });
+  /**
+   * A sendrecv slot even before the camera is ready (or if it never is):
+   * the call can be set up while getUserMedia is still waiting for the user,
+   * and the track arrives later by replaceTrack.
+   */
+  private addSender(kind: MediaKind): void {
+    const { stream, tracks } = this.options.outgoing;
+    const transceiver = this.pc.addTransceiver(tracks[kind] ?? kind, { direction: 'sendrecv', streams: [stream] });
+    this.senders[kind] = transceiver.sender;
+  }
+
+  /** Answering: take the first transceiver of each kind the offer made, to send on. */
+  private claimSenders(): void {
+    const { stream, tracks } = this.options.outgoing;
+    for (const transceiver of this.pc.getTransceivers()) {
+      const kind = transceiver.receiver.track.kind as MediaKind;
+      if (this.senders[kind] || transceiver.currentDirection === 'stopped') continue;
+      transceiver.direction = 'sendrecv';
+      transceiver.sender.setStreams(stream);
+      void transceiver.sender.replaceTrack(tracks[kind] ?? null);
+      this.senders[kind] = transceiver.sender;
     }
   }
 

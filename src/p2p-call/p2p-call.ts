@@ -239,9 +239,11 @@ export class P2PCallElement extends LitElement {
 
   /** @internal What the others see of me. */
   localStatus(): PeerStatus {
+    // Only what is really captured: a denied camera shows as off at the others.
+    const has = (kind: MediaKind) => !!this.media.stream?.getTracks().some((t) => t.kind === kind);
     const status: PeerStatus = {
-      audio: !this.muted && !this.noAudio,
-      video: (!this.cameraOff && !this.noVideo) || this.screenSharing,
+      audio: !this.muted && has('audio'),
+      video: (!this.cameraOff && has('video')) || this.screenSharing,
       screen: this.screenSharing,
     };
     if (this.name) status.name = this.name;

@@ -13,7 +13,9 @@ import {
 } from '../signaling/signaling-client.js';
 import {
   PeerNegotiator,
+  type MediaKind,
   type NegotiatorOptions,
+  type OutgoingMedia,
   type OutgoingSignal,
 } from '../negotiation/peer-negotiator.js';
 
@@ -77,10 +79,8 @@ export class RoomSession {
   private held?: { route: Route; negotiator: PeerNegotiator };
   private holdPending = false;
   private readonly signaling: SignalingClient;
-  private localStream: MediaStream | null = null;
-  /** Tracks sent instead of the local stream's (screen share, switched device). */
-  private readonly sending: Partial<Record<'audio' | 'video', MediaStreamTrack | null>> = {};
-  private mediaReady?: Promise<MediaStream | null>;
+  /** What every connection sends; tracks are swapped in as they change. */
+  private readonly outgoing: OutgoingMedia = { stream: new MediaStream(), tracks: {} };
   private status: PeerStatus;
   private joined = false;
   /** Set by close(), which the session also calls itself when the relay ends it (room full). */
@@ -94,7 +94,7 @@ export class RoomSession {
     this.signaling = new SignalingClient(
       options.server,
       {
-        onOpen: () => void this.join(),
+        onOpen: () => this.join(),
         onMessage: (message) => this.handle(message),
         onStateChange: (state) => events.onSignalingState?.(state),
         onUnreachable: () =>
@@ -113,12 +113,16 @@ export class RoomSession {
   }
 
   /**
-   * Connects at once and joins as soon as the local media has settled, so
-   * the WebSocket handshake overlaps getUserMedia.
+   * Connects and joins at once, without waiting for the camera: held offers
+   * are answered while getUserMedia (perhaps a permission prompt) is still
+   * pending, and the tracks are put on every connection when they come.
    */
-  start(localMedia: Promise<MediaStream | null>): void {
-    this.mediaReady = localMedia.then((stream) => (this.localStream = stream));
-    this.signaling.connect();
+  start(capture: () => Promise<MediaStream | null>): void {
+    this.signaling.connect(); // First: the socket's handshake then overlaps the camera's start.
+    void capture().then((stream) => {
+      if (this.closed || !stream) return;
+      for (const track of stream.getTracks()) void this.replaceTrack(track.kind as MediaKind, track);
+    });
   }
 
   /** Leaves the room and closes every connection. The session is done. */
@@ -141,8 +145,8 @@ export class RoomSession {
   }
 
   /** Sends another track (or none) for one kind to every peer, without renegotiation. */
-  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
-    this.sending[kind] = track; // Connections made later send it too.
+  async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
+    this.outgoing.tracks[kind] = track; // Connections made later send it too.
     const all = [...this.negotiators.values()];
     if (this.held) all.push(this.held.negotiator);
     await Promise.all(all.map((n) => n.replaceTrack(kind, track)));
@@ -158,9 +162,7 @@ export class RoomSession {
     return this.negotiators.get(peer)?.pc;
   }
 
-  private async join(): Promise<void> {
-    await this.mediaReady;
-    if (this.closed) return;
+  private join(): void {
     const { room, peerId, maxPeers } = this.options;
     const { name } = this.status;
     this.send({ type: 'join', room, peer: peerId, name, maxPeers, status: this.status });
@@ -182,7 +184,7 @@ export class RoomSession {
           this.adoptHeldOffer(message.peer);
         } else if (!this.negotiators.has(message.peer)) {
           // My held offer was not at the relay in time: offer directly instead.
-          this.connect(message.peer);
+          this.connect(message.peer, true);
         }
         break;
       case 'peer-left':
@@ -191,7 +193,7 @@ export class RoomSession {
       case 'description': {
         const negotiator =
           this.negotiators.get(message.from) ??
-          (message.description.type === 'offer' ? this.connect(message.from) : undefined);
+          (message.description.type === 'offer' ? this.connect(message.from, false) : undefined);
         void negotiator?.handleDescription(message.description);
         break;
       }
@@ -255,7 +257,7 @@ export class RoomSession {
   /** Answers an offer that waited at the relay for me: no round trip needed. */
   private answerHeldOffer({ from, sdp, candidates }: DeliveredOffer): void {
     if (this.isHealthy(from)) return;
-    const negotiator = this.connect(from);
+    const negotiator = this.connect(from, false);
     void negotiator.handleDescription({ type: 'offer', sdp });
     for (const candidate of candidates) void negotiator.handleCandidate(candidate);
   }
@@ -301,13 +303,13 @@ export class RoomSession {
   private holdOffer(): void {
     this.held?.negotiator.close();
     const route: Route = { offerId: crypto.randomUUID() };
-    this.held = { route, negotiator: this.createNegotiator(route) };
+    this.held = { route, negotiator: this.createNegotiator(route, true) };
   }
 
-  /** A new connection to a known peer (replacing any old one). */
-  private connect(peer: string): PeerNegotiator {
+  /** A new connection to a known peer (replacing any old one); `offering` if I start. */
+  private connect(peer: string, offering: boolean): PeerNegotiator {
     this.negotiators.get(peer)?.close();
-    const negotiator = this.createNegotiator({ to: peer });
+    const negotiator = this.createNegotiator({ to: peer }, offering);
     this.register(peer, negotiator);
     return negotiator;
   }
@@ -318,7 +320,7 @@ export class RoomSession {
     this.negotiators.set(peer, negotiator);
   }
 
-  private createNegotiator(route: Route): PeerNegotiator {
+  private createNegotiator(route: Route, offering: boolean): PeerNegotiator {
     const negotiator: PeerNegotiator = new PeerNegotiator(
       {
         signal: (signal) => this.sendSignal(route, signal),
@@ -342,10 +344,8 @@ export class RoomSession {
             this.removePeer(route.to, 'failed');
         },
       },
-      { rtcConfig: this.options.rtcConfig, localStream: this.localStream, ...this.options.negotiation },
+      { rtcConfig: this.options.rtcConfig, offering, outgoing: this.outgoing, ...this.options.negotiation },
     );
-    for (const kind of ['audio', 'video'] as const)
-      if (kind in this.sending) void negotiator.replaceTrack(kind, this.sending[kind]!);
     return negotiator;
   }
 

@@ -94,8 +94,10 @@ describe('<p2p-call>: no leaks', () => {
     (this as { timeout(ms: number): void }).timeout(60_000);
     const room = uniqueRoom('leaks');
     const host = mountCall({ room, name: 'Host' });
-    await nextEvent(host, 'p2p-joined');
+    // Joining does not wait for the camera, so wait for the camera itself.
+    await nextEvent(host, 'p2p-local-stream');
     const hostTracks = [...recorded.tracks];
+    expect(hostTracks.length, 'the host’s own tracks').to.equal(2);
     const guest = mountCall({ room, name: 'Guest' });
     const peerLeftAtHost: string[] = [];
     host.addEventListener('p2p-peer-left', (e) => peerLeftAtHost.push(e.detail.peer));

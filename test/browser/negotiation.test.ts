@@ -56,7 +56,8 @@ class Wire {
   }
 }
 
-function side(polite: boolean, localStream: MediaStream | null): Side {
+/** One end; `offering` if it starts the call, sending `camera`'s tracks if given. */
+function side(polite: boolean, camera: MediaStream | null, offering: boolean): Side {
   const s: Side = { streams: [], outbox: [] } as unknown as Side;
   s.negotiator = new PeerNegotiator(
     {
@@ -65,7 +66,14 @@ function side(polite: boolean, localStream: MediaStream | null): Side {
       onConnectionState: () => {},
       onGiveUp: () => {},
     },
-    { rtcConfig: {}, localStream },
+    {
+      rtcConfig: {},
+      offering,
+      outgoing: {
+        stream: new MediaStream(),
+        tracks: { audio: camera?.getAudioTracks()[0] ?? null, video: camera?.getVideoTracks()[0] ?? null },
+      },
+    },
   );
   s.negotiator.polite = polite;
   return s;
@@ -92,8 +100,8 @@ describe('PeerNegotiator (perfect negotiation)', () => {
   after(() => camera.getTracks().forEach((t) => t.stop()));
 
   it('buffers candidates that arrive before the description, and connects', async () => {
-    const caller = side(false, camera);
-    const callee = side(true, null);
+    const caller = side(false, camera, true);
+    const callee = side(true, null, false);
     wire = new Wire([caller, callee]);
     await until(() => caller.outbox.some((s) => 'candidate' in s), 'caller candidates');
     // Every candidate first, then the offer: none may be lost.
@@ -104,9 +112,29 @@ describe('PeerNegotiator (perfect negotiation)', () => {
     expect(callee.streams).to.have.length(1);
   });
 
+  it('an answer made before the camera was ready gets the camera later, with no renegotiation', async () => {
+    const host = side(false, camera, true);
+    const joiner = side(true, null, false);
+    wire = new Wire([host, joiner]);
+    wire.held = false;
+    await until(() => connected(host) && connected(joiner) && stable(host) && stable(joiner), 'connected without a camera');
+    const descriptions = () => host.outbox.length + joiner.outbox.length;
+    // No camera yet: no video has arrived (no inbound stats at all, or zero frames).
+    expect((await videoFramesDecodedPerTrack(host.negotiator.pc)).filter((n) => n > 0)).to.deep.equal([]);
+
+    wire.held = true; // Nothing may need to be said for the camera to flow.
+    await joiner.negotiator.replaceTrack('video', camera.getVideoTracks()[0]);
+    await until(
+      async () => ((await videoFramesDecodedPerTrack(host.negotiator.pc))[0] ?? 0) >= 10,
+      'frames from the late camera',
+    );
+    expect(descriptions()).to.equal(0);
+    expect(host.streams).to.have.length(1);
+  });
+
   it('glare: both sides renegotiate at once and both end stable with media flowing', async () => {
-    const polite = side(true, camera);
-    const impolite = side(false, camera);
+    const polite = side(true, camera, false);
+    const impolite = side(false, camera, true);
     wire = new Wire([polite, impolite]);
     wire.held = false;
     await until(() => connected(polite) && connected(impolite) && stable(polite) && stable(impolite), 'first connection');
@@ -138,8 +166,8 @@ describe('PeerNegotiator (perfect negotiation)', () => {
   });
 
   it('ICE restart renegotiates new credentials and stays connected', async () => {
-    const a = side(false, camera);
-    const b = side(true, camera);
+    const a = side(false, camera, true);
+    const b = side(true, camera, false);
     wire = new Wire([a, b]);
     wire.held = false;
     await until(() => connected(a) && connected(b) && stable(a) && stable(b), 'connected');
