@@ -173,8 +173,9 @@ export class RoomSession {
     switch (message.type) {
       case 'welcome':
         this.joined = true;
-        for (const info of message.peers) this.addPeer(info);
+        // Answer first: the browser works on the offers while the page redraws for the new peers.
         for (const offer of message.offers) this.answerHeldOffer(offer);
+        for (const info of message.peers) this.addPeer(info);
         this.events.onJoined?.(message.room, message.peer);
         this.holdOfferWhenSettled();
         break;

@@ -1,0 +1,306 @@
+/**
+ * Call setup: join → first decoded remote video frame, in headless Chromium with fake media.
+ *
+ * runCallSetup() re-runs this file as a child process inside a private network namespace whose only
+ * interface is `lo` (`unshare -n`, root only) so that every ICE pair is 127.0.0.1; without root it
+ * runs the same child without the namespace and says so. The child (`--child --out FILE`) starts the
+ * relays (each in its own process), a static server for the pages, and Chromium.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { join, extname } from 'node:path';
+import { writeFile, readFile } from 'node:fs/promises';
+import { BENCH, ROOT, percentile, sleep, withTimeout } from '../lib/util.js';
+import { startServer, type ServerHandle } from '../relay/spawn.js';
+
+export type Variant = 'raw' | 'raw-joiner-offers' | 'p2p-call' | 'p2p-call-640' | 'peerjs' | `p2p-call:${string}`;
+
+/** Page, relay kind and query of each variant. */
+const VARIANTS: Record<string, { page: string; relay: 'raw-call' | 'p2p-call' | 'peerjs'; query: string }> = {
+  raw: { page: 'raw', relay: 'raw-call', query: '' },
+  'raw-joiner-offers': { page: 'raw-joiner-offers', relay: 'raw-call', query: '' },
+  'p2p-call': { page: 'p2p-call', relay: 'p2p-call', query: '&capture=small' },
+  'p2p-call-640': { page: 'p2p-call', relay: 'p2p-call', query: '' },
+  peerjs: { page: 'peerjs', relay: 'peerjs', query: '' },
+};
+
+export interface VariantResult {
+  variant: Variant;
+  label: string;
+  skipped?: string;
+  samples: number[];
+  p50: number;
+  p95: number;
+  min: number;
+  max: number;
+  stalls: number[];
+  failures: string[];
+  resolution?: string;
+  pair?: string;
+  via?: string;
+  /** ms from t0 at which each step happened, one list per step (see the pages). */
+  phases: Record<string, number[]>;
+  /** With --trace: per repetition, host (A) and joiner (B) events in ms from the joiner's t0. */
+  traces?: { ev: string; t: number }[][];
+}
+
+export interface CallSetupResult {
+  netns: boolean;
+  netnsNote: string;
+  reps: number;
+  warmup: number;
+  settleMs: number;
+  chromiumArgs: string[];
+  variants: VariantResult[];
+}
+
+const LABELS: Record<string, string> = {
+  raw: 'raw floor (hand-written page + minimal relay)',
+  'raw-joiner-offers': 'raw floor, other flow: joiner offers, host answers',
+  'p2p-call': 'p2p-call (dist/p2p-call.js + relay)',
+  'p2p-call-640': 'p2p-call, element’s default capture (no size asked)',
+  peerjs: 'PeerJS (peerjs client + peer server)',
+};
+
+// The same Chromium flags as the tests (test/e2e/helpers.ts), so the bench measures what is tested.
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/e2e/helpers.js';
+
+/** BENCH_P2P_CALL_JS=path serves another build of the element (for trying a change before it lands in dist/). */
+const DIST = process.env.BENCH_P2P_CALL_JS ?? join(ROOT, 'dist', 'p2p-call.js');
+/**
+ * BENCH_P2P_CALL_EXTRA=name=path[,name=path…] adds variants `p2p-call:name` that serve other builds of
+ * the element, interleaved with the rest (A/B-testing a change): e.g. --variants p2p-call,p2p-call:try.
+ */
+const EXTRA = new Map(
+  (process.env.BENCH_P2P_CALL_EXTRA ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => kv.split('=') as [string, string]),
+);
+for (const [name] of EXTRA) {
+  VARIANTS[`p2p-call:${name}`] = { page: 'p2p-call', relay: 'p2p-call', query: `&capture=small&js=${encodeURIComponent(`/extra/${name}.js`)}` };
+  LABELS[`p2p-call:${name}`] = `p2p-call, build "${name}"`;
+}
+const RELAY_SRC = join(ROOT, 'signaling-server', 'index.ts');
+
+/** Why p2p-call cannot be measured yet, or undefined if it can. */
+export function p2pCallMissing(): string | undefined {
+  if (!existsSync(DIST)) return 'dist/p2p-call.js not built yet (npm run build)';
+  if (!existsSync(RELAY_SRC)) return 'signaling-server/index.ts missing';
+  return undefined;
+}
+
+/** Parent side: run the child in a loopback-only namespace when root, else without. */
+export async function runCallSetup(opts: { reps?: number; variants?: Variant[]; trace?: boolean } = {}): Promise<CallSetupResult> {
+  const out = join(BENCH, '.tmp', `call-setup-${process.pid}.json`);
+  const variants = opts.variants ?? ['raw', 'p2p-call', 'p2p-call-640', 'peerjs'];
+  const childArgs = ['--import', 'tsx', join(BENCH, 'call-setup', 'index.ts'), '--child', '--out', out, '--reps', String(opts.reps ?? 12), '--variants', variants.join(','), ...(opts.trace ? ['--trace'] : [])];
+  const node = process.execPath;
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const tryRun = (cmd: string, args: string[], env: NodeJS.ProcessEnv) =>
+    new Promise<number>((resolve) => {
+      const c = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: ROOT, env });
+      // Hard bound on the whole section: ~1.5 s per call is typical; allow 6 s each plus start-up.
+      const t = setTimeout(() => c.kill('SIGKILL'), 60_000 + ((opts.reps ?? 12) + 1) * variants.length * 6_000);
+      c.on('exit', (code) => (clearTimeout(t), resolve(code ?? 1)));
+      c.on('error', () => (clearTimeout(t), resolve(127)));
+    });
+  rmSync(out, { force: true });
+  let netnsNote = '';
+  if (process.getuid?.() === 0) {
+    const inner = `ip link set lo up && sysctl -qw net.ipv6.conf.lo.disable_ipv6=1 && exec ${[node, ...childArgs].map(q).join(' ')}`;
+    const code = await tryRun('unshare', ['-n', 'sh', '-c', inner], { ...process.env, BENCH_NETNS: '1' });
+    if (code === 0 && existsSync(out)) return readResult(out);
+    netnsNote = `unshare -n failed (exit ${code}); ran without a private namespace`;
+  } else netnsNote = 'not root: ran without a private namespace (ICE may pair on a non-loopback address)';
+  console.error(`  call-setup: ${netnsNote}`);
+  const code = await tryRun(node, childArgs, { ...process.env, BENCH_NETNS: '0', BENCH_NETNS_NOTE: netnsNote });
+  if (code !== 0 || !existsSync(out)) throw new Error(`call-setup child failed (exit ${code})`);
+  return readResult(out);
+}
+
+async function readResult(file: string): Promise<CallSetupResult> {
+  const result = JSON.parse(await readFile(file, 'utf8')) as CallSetupResult;
+  rmSync(file, { force: true });
+  return result;
+}
+
+// ---------------------------------------------------------------- child side
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json' };
+
+function staticServer(): Promise<{ port: number; close(): void }> {
+  const files: Record<string, string> = {
+    ...Object.fromEntries([...EXTRA].map(([name, path]) => [`/extra/${name}.js`, path])),
+    '/p2p-call.js': DIST,
+    '/peerjs.min.js': join(ROOT, 'node_modules', 'peerjs', 'dist', 'peerjs.min.js'),
+  };
+  const server = http.createServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const file = files[path] ?? (/^\/[\w.-]+\.(html|js)$/.test(path) ? join(BENCH, 'call-setup', 'pages', path.slice(1)) : '');
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(body);
+    } catch {
+      res.writeHead(path === '/favicon.ico' ? 204 : 404).end();
+    }
+  });
+  return new Promise((ok) =>
+    server.listen(0, '127.0.0.1', () => ok({ port: (server.address() as { port: number }).port, close: () => server.close() })),
+  );
+}
+
+/** p2p-call: wait (≤ 5 s) until the relay says an offer is held (the host's, for the next joiner). */
+async function waitHeldOffer(relay: ServerHandle) {
+  const end = Date.now() + 5000;
+  while (Date.now() < end) {
+    const held = ((await relay.stats()).extra as { heldOffers?: number } | undefined)?.heldOffers;
+    if (held === undefined || held >= 1) return;
+    await sleep(25);
+  }
+  throw new Error('the host never got an offer held at the relay');
+}
+
+async function child(out: string, reps: number, variants: Variant[], trace: boolean) {
+  const { chromium } = await import('playwright-core');
+  const warmup = 1;
+  const SETTLE_MS = 500;
+  const st = await staticServer();
+  const relays: Partial<Record<'raw-call' | 'p2p-call' | 'peerjs', ServerHandle>> = {};
+  const results: VariantResult[] = [];
+  const missing = p2pCallMissing();
+  const isP2p = (v: Variant) => VARIANTS[v].relay === 'p2p-call';
+  const active = variants.filter((v) => !isP2p(v) || !missing);
+  for (const v of variants)
+    results.push({
+      variant: v,
+      label: LABELS[v],
+      ...(isP2p(v) && missing ? { skipped: missing } : {}),
+      samples: [],
+      phases: {},
+      p50: NaN,
+      p95: NaN,
+      min: NaN,
+      max: NaN,
+      stalls: [],
+      failures: [],
+    });
+  const byVariant = (v: Variant) => results.find((r) => r.variant === v)!;
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  try {
+    for (const v of [...active]) {
+      const kind = VARIANTS[v]!.relay;
+      try {
+        relays[kind] ??= await startServer(kind);
+      } catch (e) {
+        byVariant(v).skipped = `relay did not start: ${(e as Error).message}`;
+        active.splice(active.indexOf(v), 1);
+      }
+    }
+    const ctxA = await browser.newContext();
+    const ctxB = await browser.newContext();
+    const url = (v: Variant) => {
+      const { page, relay, query } = VARIANTS[v];
+      const r = relays[relay]!;
+      const q = relay === 'peerjs' ? `port=${r.port}` : `relay=${encodeURIComponent(r.url)}`;
+      return `http://127.0.0.1:${st.port}/${page}.html?${q}${query}${trace ? '&trace=1' : ''}`;
+    };
+    const logs: string[] = [];
+    const openPage = async (ctx: typeof ctxA, v: Variant, who: string) => {
+      const page = await ctx.newPage();
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') logs.push(`[${v} ${who}] ${m.text()}`);
+      });
+      page.on('pageerror', (e) => logs.push(`[${v} ${who}] pageerror ${e.message}`));
+      await page.goto(url(v));
+      await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, null, { timeout: 10_000 });
+      return page;
+    };
+    let n = 0;
+    for (let rep = 0; rep < warmup + reps; rep++) {
+      // Rotate the order each repetition so that no variant always runs first or last.
+      const order = active.map((_, i) => active[(i + rep) % active.length]!);
+      for (const v of order) {
+        const room = `bench${process.pid}x${n++}`;
+        const r = byVariant(v);
+        const [a, b] = await Promise.all([openPage(ctxA, v, 'host'), openPage(ctxB, v, 'joiner')]);
+
+        try {
+          await withTimeout(a.evaluate((room) => (window as any).host(room), room), 10_000, `${v} host`);
+          if (isP2p(v)) await waitHeldOffer(relays['p2p-call']!);
+          await sleep(SETTLE_MS);
+          const res = await withTimeout(
+            b.evaluate((room) => (window as any).join(room), room) as Promise<{
+              ms: number;
+              width: number;
+              height: number;
+              via: string;
+              pair?: string;
+              phases?: Record<string, number>;
+              t0abs: number;
+            }>,
+            10_000,
+            `${v} join → first frame`,
+          );
+          if (rep >= warmup) {
+            r.samples.push(res.ms);
+            if (res.ms > 1000) r.stalls.push(res.ms);
+            r.resolution = `${res.width}x${res.height}`;
+            if (res.pair) r.pair = res.pair;
+            r.via = res.via;
+            for (const [k, t] of Object.entries({ ...res.phases, frame: res.ms })) (r.phases[k] ??= []).push(t);
+            if (trace) {
+              const get = (p: typeof a) => p.evaluate(() => (window as any).__trace as { t: number; ev: string }[]);
+              const [ta, tb] = await Promise.all([get(a), get(b)]);
+              const rel = (who: string, xs: { t: number; ev: string }[]) => xs.map((x) => ({ ev: `${who} ${x.ev}`, t: +(x.t - res.t0abs).toFixed(1) }));
+              (r.traces ??= []).push([...rel('A', ta), ...rel('B', tb), { ev: 'B first frame', t: +res.ms.toFixed(1) }].sort((x, y) => x.t - y.t));
+            }
+          }
+          process.stdout.write(`  ${rep < warmup ? 'warm-up ' : ''}${v.padEnd(8)} ${res.ms.toFixed(1)} ms${res.ms > 1000 ? '  STALL (>1 s)' : ''}\n`);
+        } catch (e) {
+          const msg = (e as Error).message;
+          if (rep >= warmup) r.failures.push(msg);
+          process.stdout.write(`  ${v.padEnd(8)} FAILED: ${msg}\n${logs.slice(-8).map((l) => `    ${l}`).join('\n')}\n`);
+        } finally {
+          logs.length = 0;
+          await Promise.all([a.close(), b.close()]);
+        }
+      }
+    }
+    await ctxA.close();
+    await ctxB.close();
+  } finally {
+    await browser.close().catch(() => {});
+    for (const r of Object.values(relays)) await r?.close();
+    st.close();
+  }
+  for (const r of results) {
+    if (!r.samples.length) continue;
+    r.p50 = percentile(r.samples, 50);
+    r.p95 = percentile(r.samples, 95);
+    r.min = Math.min(...r.samples);
+    r.max = Math.max(...r.samples);
+  }
+  const res: CallSetupResult = {
+    netns: process.env.BENCH_NETNS === '1',
+    netnsNote: process.env.BENCH_NETNS === '1' ? 'unshare -n: lo only, IPv6 off' : (process.env.BENCH_NETNS_NOTE ?? 'no namespace'),
+    reps,
+    warmup,
+    settleMs: SETTLE_MS,
+    chromiumArgs: CHROMIUM_ARGS,
+    variants: results,
+  };
+  await writeFile(out, JSON.stringify(res, null, 2));
+}
+
+const argv = process.argv.slice(2);
+if (argv.includes('--child')) {
+  const out = argv[argv.indexOf('--out') + 1]!;
+  const reps = Number(argv[argv.indexOf('--reps') + 1] ?? 12);
+  const variants = (argv[argv.indexOf('--variants') + 1] ?? 'raw,p2p-call,peerjs').split(',') as Variant[];
+  await child(out, reps, variants, argv.includes('--trace'));
+  process.exit(0);
+}
+
