@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
-import { minifyLitTemplatesPlugin } from './minify-lit-templates.mjs';
+import { dropInConfig } from './drop-in-config.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const r = (...p) => path.join(root, ...p);
@@ -84,36 +84,17 @@ function noTypeBoxInBundle() {
 async function bundle() {
   const entry = process.env.P2P_CALL_ENTRY ? path.resolve(process.env.P2P_CALL_ENTRY) : r('src/index.ts');
   if (!existsSync(entry)) throw new Error(`bundle: entry ${path.relative(root, entry)} does not exist`);
-  await build({
-    configFile: false, // everything is here; no vite.config.* is read
-    root,
-    logLevel: 'warn',
-    mode: 'production',
-    publicDir: false,
-    plugins: [minifyLitTemplatesPlugin(), noTypeBoxInBundle()],
-    build: {
-      lib: { entry, formats: ['es'], fileName: () => path.basename(BUNDLE) },
-      outDir: r(path.dirname(BUNDLE)),
-      emptyOutDir: false, // dist/esm is written by tsc at the same time
-      target: 'es2022',
-      minify: true,
-      sourcemap: false,
-      reportCompressedSize: false,
-      copyPublicDir: false,
-      rolldownOptions: {
-        // Nothing is external: Lit is inlined, the file works from any page.
-        output: {
-          // Vite's lib mode only mangles ES output (to keep /*@__PURE__*/ for
-          // re-bundlers); this file is final, so minify whitespace too.
-          minify: true,
-          // Strip every comment (Lit's @license headers included) and say it once
-          // in the banner; full texts go to dist/THIRD_PARTY_LICENSES.txt.
-          comments: false,
-          postBanner: `/*! p2p-call ${pkg.version} | MIT | bundles Lit (BSD-3-Clause, (c) Google LLC): see THIRD_PARTY_LICENSES.txt */`,
-        },
-      },
-    },
-  });
+  await build(
+    dropInConfig({
+      root,
+      entry,
+      outFile: r(BUNDLE),
+      plugins: [noTypeBoxInBundle()],
+      // Every comment (Lit's @license headers included) is stripped: say it once
+      // here; the full texts go to dist/THIRD_PARTY_LICENSES.txt.
+      banner: `/*! p2p-call ${pkg.version} | MIT | bundles Lit (BSD-3-Clause, (c) Google LLC): see THIRD_PARTY_LICENSES.txt */`,
+    }),
+  );
   await thirdPartyLicenses();
 }
 

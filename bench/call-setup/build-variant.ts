@@ -1,0 +1,22 @@
+/**
+ * Bundle another copy of the element's sources exactly like scripts/build.mjs bundles dist/p2p-call.js
+ * (Vite lib mode, Lit inlined, minified, Lit-template minifier), to A/B-test a change in call setup
+ * without touching src/ or dist/:
+ *
+ *   cp -r src /tmp/try/src && (edit /tmp/try/src/...)
+ *   node --import tsx bench/call-setup/build-variant.ts /tmp/try/src/index.ts /tmp/try/p2p-call.js
+ *   BENCH_P2P_CALL_EXTRA=try=/tmp/try/p2p-call.js npm run bench -- call-setup --reps 20 --variants raw,p2p-call,p2p-call:try
+ *
+ * The copy resolves `lit` from this repository's node_modules when it lives under it (e.g. bench/.tmp/).
+ */
+import { resolve } from 'node:path';
+import { dropInConfig } from '../../scripts/drop-in-config.mjs';
+import { ROOT } from '../lib/util.js';
+
+const [entryArg, outArg] = process.argv.slice(2);
+if (!entryArg || !outArg) throw new Error('usage: build-variant.ts ENTRY.ts OUT.js');
+const entry = resolve(entryArg);
+const out = resolve(outArg);
+const { build } = await import('vite');
+await build(dropInConfig({ root: ROOT, entry, outFile: out }));
+console.log(`built ${out}`);

@@ -1,0 +1,107 @@
+/**
+ * Runs ONE server in its own process (started by bench/relay/spawn.ts with `fork`, `--expose-gc`),
+ * so that the load client in the parent and the server do not share an event loop or a core.
+ *
+ *   argv[2] = kind: raw | raw-held | raw-call | p2p-call | y-webrtc | peerjs
+ *
+ * IPC: child → parent {type:'ready', port}; parent → child {type:'stats', gc?} → child replies
+ * {type:'stats', rss, heapUsed, external, arrayBuffers, cpuUser, cpuSystem, extra}; {type:'close'} → exit.
+ */
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const HOST = '127.0.0.1';
+const kind = process.argv[2];
+
+interface Started {
+  port: number;
+  close(): unknown;
+  stats?: () => unknown;
+}
+
+async function start(): Promise<Started> {
+  switch (kind) {
+    case 'raw': {
+      const { startRawForwarder } = await import('./servers/raw-forwarder.js');
+      return startRawForwarder(0, HOST);
+    }
+    case 'raw-held': {
+      const { startRawHeld } = await import('./servers/raw-held.js');
+      return startRawHeld(0, HOST);
+    }
+    case 'raw-call': {
+      const { startRawCallRelay } = await import('../call-setup/raw-call-relay.js');
+      return startRawCallRelay(0, HOST);
+    }
+    case 'p2p-call': {
+      // Imported by URL so that the bench typechecks before signaling-server/ exists.
+      // BENCH_RELAY_DIR=/path/to/a/copy/of/signaling-server tries a change to the relay before it lands.
+      const dir = process.env.BENCH_RELAY_DIR ?? join(ROOT, 'signaling-server');
+      const mod = await import(pathToFileURL(join(dir, 'index.ts')).href);
+      const relay = await mod.createRelay({ port: 0, host: HOST });
+      return { port: relay.port, close: () => relay.close(), stats: () => relay.stats?.() };
+    }
+    case 'y-webrtc': {
+      // y-webrtc's own bin, unmodified. It calls server.listen(process.env.PORT || 4444) on all
+      // interfaces; we catch that call to bind 127.0.0.1 on an ephemeral port and learn the port.
+      let server: http.Server | undefined;
+      const listen = http.Server.prototype.listen;
+      http.Server.prototype.listen = function (this: http.Server, ...args: unknown[]) {
+        server = this;
+        http.Server.prototype.listen = listen;
+        const cb = args.find((a): a is () => void => typeof a === 'function');
+        return (listen as (this: http.Server, port: number, host: string, cb?: () => void) => http.Server).call(this, 0, HOST, cb);
+      } as typeof listen;
+      const log = console.log;
+      console.log = () => {}; // its "running on localhost: <port>" line would show the wrong port
+      const require = createRequire(import.meta.url);
+      const pkgDir = join(require.resolve('y-webrtc'), '..', '..'); // …/y-webrtc/dist/y-webrtc.cjs → …/y-webrtc
+      await import(pathToFileURL(join(pkgDir, 'bin', 'server.js')).href);
+      console.log = log;
+      const s = server!;
+      if (!s.listening) await new Promise((r) => s.once('listening', r));
+      return { port: (s.address() as { port: number }).port, close: () => s.close() };
+    }
+    case 'peerjs': {
+      const { PeerServer } = await import('peer');
+      return new Promise((resolve) => {
+        // concurrent_limit defaults to 5000 clients; raised so the 5000-socket idle test can run.
+        PeerServer({ port: 0, host: HOST, path: '/', key: 'peerjs', concurrent_limit: 100_000 }, (server) =>
+          resolve({ port: (server.address() as { port: number }).port, close: () => server.close() }),
+        );
+      });
+    }
+    default:
+      throw new Error(`unknown server kind ${kind}`);
+  }
+}
+
+const started = await start();
+process.on('message', (m: { type: string; gc?: boolean }) => {
+  if (m.type === 'stats') {
+    if (m.gc && typeof globalThis.gc === 'function') {
+      globalThis.gc();
+      globalThis.gc();
+    }
+    const mem = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    let extra: unknown;
+    try {
+      extra = started.stats?.();
+    } catch {
+      extra = undefined;
+    }
+    process.send!({ type: 'stats', ...mem, cpuUser: cpu.user, cpuSystem: cpu.system, extra });
+  } else if (m.type === 'close') {
+    try {
+      started.close();
+    } finally {
+      setTimeout(() => process.exit(0), 50);
+    }
+  }
+});
+process.on('disconnect', () => process.exit(0));
+process.send!({ type: 'ready', port: started.port });

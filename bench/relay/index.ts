@@ -1,0 +1,124 @@
+/**
+ * Relay section: each test starts each server fresh in a child process; the load client runs here.
+ * Runs are interleaved (raw, p2p-call, y-webrtc, peerjs, then the next run in a rotated order) so
+ * that slow drift of the machine hits every server alike.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../lib/util.js';
+import { fixedRate, heldOffer, idleMemory, saturated, waitQuiet, type ForwardKind, type HeldResult, type LatencyResult, type MemoryResult, type SaturatedResult } from './load.js';
+
+export interface RelayResults {
+  runs: number;
+  kinds: ForwardKind[];
+  skipped: Record<string, string>;
+  saturated: Partial<Record<ForwardKind, SaturatedResult[]>>;
+  fixedRate: Partial<Record<ForwardKind, LatencyResult[]>>;
+  memory: Partial<Record<ForwardKind, MemoryResult[]>>;
+  held: Partial<Record<'p2p-call' | 'raw-held', HeldResult[]>>;
+  errors: string[];
+  /** Attempts that were disturbed by other processes (≥ CONTENDED cores) and so repeated. */
+  retries: string[];
+  settings: Record<string, unknown>;
+}
+
+/** A timed run during which other processes used this many cores or more is run again (bounded). */
+export const CONTENDED = 0.25;
+const MAX_TRIES = 3;
+/** A test stops retrying disturbed runs after this long (so a busy machine cannot stretch the bench forever). */
+const TEST_BUDGET_MS = 60_000;
+
+export const RELAY_SETTINGS = {
+  saturated: { pairs: 100, inflight: 4, warmMs: 1000, measureMs: 3000 },
+  fixedRate: { sockets: 1000, rate: 2000, warmMs: 500, measureMs: 2500, drainMs: 500 },
+  memory: { steps: [1000, 5000] },
+  held: { rooms: 1000, joinRate: 1000 },
+  payloadBytes: 1000,
+};
+
+export async function runRelay(o: { runs?: number; only?: string[] } = {}): Promise<RelayResults> {
+  const runs = o.runs ?? 3;
+  const all: ForwardKind[] = ['raw', 'p2p-call', 'y-webrtc', 'peerjs'];
+  const skipped: Record<string, string> = {};
+  if (!existsSync(join(ROOT, 'signaling-server', 'index.ts'))) skipped['p2p-call'] = 'signaling-server/index.ts missing';
+  const kinds = all.filter((k) => !skipped[k]);
+  const res: RelayResults = { runs, kinds, skipped, saturated: {}, fixedRate: {}, memory: {}, held: {}, errors: [], retries: [], settings: RELAY_SETTINGS };
+  const want = (t: string) => !o.only?.length || o.only.includes(t);
+  const rotate = <T>(xs: T[], r: number) => xs.map((_, i) => xs[(i + r) % xs.length]!);
+
+  let deadline = Infinity;
+  async function attempt<T>(what: string, fn: () => Promise<T>, push: (x: T) => void, show: (x: T) => string) {
+    const t0 = Date.now();
+    try {
+      // Other sessions share this machine. A timed run during which other processes used
+      // ≥ CONTENDED cores is run again (at most MAX_TRIES in all, and not past the test's deadline);
+      // the calmest attempt is kept and, if still contended, marked so in results.json.
+      const load = (y: T) => (y as { otherCores?: number }).otherCores ?? 0;
+      let best: T | undefined;
+      for (let i = 0; i < MAX_TRIES; i++) {
+        await waitQuiet(CONTENDED, 5000);
+        const x = await fn();
+        if (best === undefined || load(x) < load(best)) best = x;
+        if (load(x) < CONTENDED) break;
+        res.retries.push(`${what}: other processes used ${load(x).toFixed(2)} cores`);
+        console.log(`  ${what.padEnd(34)} ${show(x)}  [disturbed: others used ${load(x).toFixed(2)} cores]`);
+        if (Date.now() > deadline) break;
+      }
+      const x = best!;
+      if (load(x) >= CONTENDED) (x as { contended?: boolean }).contended = true;
+      push(x);
+      console.log(`  ${what.padEnd(34)} ${show(x)}  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      const msg = `${what}: ${(e as Error).message}`;
+      res.errors.push(msg);
+      console.log(`  ${msg}`);
+    }
+  }
+  const push = <K extends string, T>(rec: Partial<Record<K, T[]>>, k: K) => (x: T) => void (rec[k] ??= []).push(x);
+
+  if (want('saturated')) {
+    deadline = Date.now() + TEST_BUDGET_MS;
+    console.log(`relay (a) saturated forwarding: 100 pairs × 4 in flight, ${runs} runs`);
+    for (let r = 0; r < runs; r++)
+      for (const k of rotate(kinds, r))
+        await attempt(`run ${r + 1} ${k}`, () => saturated(k, RELAY_SETTINGS.saturated), push(res.saturated, k), (x) =>
+          `${Math.round(x.msgPerSec).toLocaleString('en-US')} msg/s  server CPU ${x.serverCpuPct.toFixed(0)}%  client CPU ${x.clientCpuPct.toFixed(0)}%  others ${x.otherCores.toFixed(2)} cores`,
+        );
+  }
+  if (want('latency')) {
+    deadline = Date.now() + TEST_BUDGET_MS;
+    console.log(`relay (b) fixed rate: 1000 sockets, 2000 msg/s, ${runs} runs`);
+    for (let r = 0; r < runs; r++)
+      for (const k of rotate(kinds, r))
+        await attempt(`run ${r + 1} ${k}`, () => fixedRate(k, RELAY_SETTINGS.fixedRate), push(res.fixedRate, k), (x) =>
+          `p50 ${x.p50.toFixed(3)} ms  p99 ${x.p99.toFixed(3)} ms  max ${x.max.toFixed(1)} ms  ${x.received}/${x.sent} delivered  others ${x.otherCores.toFixed(2)} cores`,
+        );
+  }
+  // 5000 sockets need ~5000 descriptors in the server child and as many in this process (the child
+  // inherits this limit). Node cannot raise its own limit: run `ulimit -n 20000` first if it is low.
+  const fdLimit = Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim()) || Infinity;
+  const steps = RELAY_SETTINGS.memory.steps.filter((n) => n + 500 <= fdLimit);
+  if (steps.length < RELAY_SETTINGS.memory.steps.length) {
+    const msg = `open-file limit ${fdLimit} is too low for ${RELAY_SETTINGS.memory.steps.join('/')} sockets: only ${steps.join('/') || 'none'} measured (run \`ulimit -n 20000\` first)`;
+    res.errors.push(msg);
+    console.log(`  ${msg}`);
+  }
+  if (want('memory') && steps.length) {
+    console.log(`relay (c) idle memory: RSS delta / N at ${steps.join(' and ')} joined sockets, ${runs} runs (open-file limit ${fdLimit})`);
+    for (let r = 0; r < runs; r++)
+      for (const k of rotate(kinds, r))
+        await attempt(`run ${r + 1} ${k}`, () => idleMemory(k, steps), push(res.memory, k), (x) =>
+          x.points.map((p) => `${p.sockets}: ${(p.perConnBytes / 1024).toFixed(1)} KB/conn`).join('  '),
+        );
+  }
+  if (want('held') && !skipped['p2p-call']) {
+    console.log(`relay (d) held offers: 1000 rooms, joins paced at 1000/s, ${runs} runs`);
+    for (let r = 0; r < runs; r++)
+      for (const k of rotate(['raw-held', 'p2p-call'] as const, r))
+        await attempt(`run ${r + 1} ${k}`, () => heldOffer(k, RELAY_SETTINGS.held), push(res.held, k), (x) =>
+          `p50 ${x.p50.toFixed(3)} ms  p99 ${x.p99.toFixed(3)} ms  ${x.withOffer}/${x.joins} welcomes carried the offer`,
+        );
+  }
+  return res;
+}

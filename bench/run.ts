@@ -1,0 +1,418 @@
+/**
+ * npm run bench                      every section (relay, call-setup, bundle): about 4–5 minutes
+ * npm run bench -- relay             one section (several may be named: relay bundle)
+ * npm run bench -- relay --only saturated,latency,memory,held   part of the relay section
+ * npm run bench -- --runs 5 --reps 20                           more relay runs / call repetitions
+ * npm run bench -- call-setup --variants raw,p2p-call --trace    chosen variants, with a step-by-step
+ *                                                                timeline of both pages per repetition
+ * BENCH_P2P_CALL_EXTRA=try=/path/p2p-call.js npm run bench -- call-setup --variants raw,p2p-call,p2p-call:try
+ *                                                                A/B-test another build of the element
+ * BENCH_RELAY_DIR=/tmp/try/signaling-server npm run bench -- relay   a changed copy of the relay
+ * BENCH_CPU_PROF=p2p-call npm run bench -- relay --only saturated   CPU profile of that server
+ *                                                                (summarise: bench/relay/profile-summary.ts)
+ *
+ * Prints a table per section (each row beside the baseline measured in the same run, and the
+ * ratio), writes bench/results.json and regenerates bench/README.md. Sections not run this time keep
+ * their previous figures (with their own date) in both files.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { runBundle } from './bundle/index.js';
+import { runCallSetup, type CallSetupResult, type Variant } from './call-setup/index.js';
+import { BENCH, fmt, machineInfo, median, ratio, renderMarkdown, renderText, type Table } from './lib/util.js';
+import { runRelay, type RelayResults } from './relay/index.js';
+
+type Section = 'relay' | 'call-setup' | 'bundle';
+interface SectionMeta {
+  date: string;
+  seconds: number;
+  loadavg?: [number, number];
+}
+const SECTIONS: Section[] = ['relay', 'call-setup', 'bundle'];
+
+interface Results {
+  machine: ReturnType<typeof machineInfo>;
+  /** Set when dist/p2p-call.js was older than src/ at the last bundle/call-setup run. */
+  distNote?: string | null;
+  relay?: RelayResults & SectionMeta;
+  callSetup?: CallSetupResult & SectionMeta;
+  bundle?: Awaited<ReturnType<typeof runBundle>> & SectionMeta;
+}
+
+const argv = process.argv.slice(2);
+const opt = (name: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const optVals = new Set(['--runs', '--reps', '--only', '--variants'].flatMap((f) => (argv.includes(f) ? [argv[argv.indexOf(f) + 1]] : [])));
+const named = argv.filter((a) => !a.startsWith('--') && !optVals.has(a));
+for (const n of named) if (!SECTIONS.includes(n as Section)) throw new Error(`unknown section "${n}"; use ${SECTIONS.join(', ')}`);
+const run = new Set<Section>(named.length ? (named as Section[]) : SECTIONS);
+
+const RESULTS = join(BENCH, 'results.json');
+const previous: Partial<Results> = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : {};
+const results: Results = { ...previous, machine: machineInfo() };
+const t0 = Date.now();
+
+/** Each section keeps its date, duration and the machine's 1-minute load average before and after. */
+const timed = async <T>(fn: () => Promise<T>): Promise<T & { date: string; seconds: number; loadavg: [number, number] }> => {
+  const s = Date.now();
+  const before = os.loadavg()[0]!;
+  const x = await fn();
+  return { ...x, date: new Date().toISOString(), seconds: Math.round((Date.now() - s) / 1000), loadavg: [+before.toFixed(2), +os.loadavg()[0]!.toFixed(2)] };
+};
+
+/** A stale dist/p2p-call.js would be measured as is (bundle and call setup): say so. */
+function staleDist(): string | undefined {
+  const dist = join(BENCH, '..', 'dist', 'p2p-call.js');
+  if (!existsSync(dist)) return undefined;
+  const built = statSync(dist).mtimeMs;
+  const newer = (dir: string): string | undefined => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      const hit = e.isDirectory() ? newer(p) : statSync(p).mtimeMs > built ? p : undefined;
+      if (hit) return hit;
+    }
+    return undefined;
+  };
+  const hit = existsSync(join(BENCH, '..', 'src')) ? newer(join(BENCH, '..', 'src')) : undefined;
+  return hit ? `dist/p2p-call.js is older than ${hit.slice(join(BENCH, '..').length + 1)}: run \`npm run build\` first to measure the current code` : undefined;
+}
+const stale = run.has('bundle') || run.has('call-setup') ? staleDist() : undefined;
+if (stale) console.warn(`WARNING: ${stale}`);
+if (run.has('bundle') || run.has('call-setup')) results.distNote = stale ?? null;
+
+if (run.has('bundle')) {
+  console.log('bundle: building the Lit floor and compressing…');
+  results.bundle = await timed(runBundle);
+}
+if (run.has('relay')) {
+  const only = opt('only')?.split(',');
+  results.relay = await timed(() => runRelay({ runs: Number(opt('runs') ?? 3), ...(only ? { only } : {}) }));
+}
+if (run.has('call-setup')) {
+  console.log('call setup: headless Chromium, join → first remote frame');
+  const variants = opt('variants')?.split(',') as Variant[] | undefined;
+  results.callSetup = await timed(() =>
+    runCallSetup({ reps: Number(opt('reps') ?? 12), trace: argv.includes('--trace'), ...(variants ? { variants } : {}) }),
+  );
+}
+
+// ------------------------------------------------------------------ tables
+
+const KB = 1024;
+const kb = (n: number | undefined, d = 1) => (n === undefined ? 'n/a' : (n / KB).toFixed(d));
+const ms = (n: number | undefined, d = 2) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(d));
+const LABEL: Record<string, string> = {
+  raw: 'raw ws forwarder (floor)',
+  'raw-held': 'raw held-offer relay (floor)',
+  'p2p-call': 'p2p-call relay',
+  'y-webrtc': 'y-webrtc signaling (bin/server.js)',
+  peerjs: 'PeerJS server (peer)',
+};
+const check = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'yes' : 'NO');
+
+interface Target {
+  target: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
+function relayTables(r: NonNullable<Results['relay']>, targets: Target[]): Table[] {
+  const tables: Table[] = [];
+  const kinds = ['raw', 'p2p-call', 'y-webrtc', 'peerjs'] as const;
+  const skipNote = Object.entries(r.skipped).map(([k, why]) => `${k}: skipped (${why})`);
+  const retryNote = r.retries?.length
+    ? [`${r.retries.length} attempt(s) were disturbed by other processes (≥ 0.25 core) and repeated (≤ 3 tries per run, calmest kept; "calm runs" counts runs that ended undisturbed).`]
+    : [];
+  const sat = (k: string) => r.saturated[k as keyof typeof r.saturated];
+  if (Object.keys(r.saturated).length) {
+    const m = (k: string) => (sat(k)?.length ? median(sat(k)!.map((x) => x.msgPerSec)) : undefined);
+    const p2p = m('p2p-call');
+    tables.push({
+      title: `Relay (a): saturated forwarding, msg/s (median of ${r.runs} runs; 100 pairs, 4 × ~1 KB frames in flight per socket, 3 s after 1 s warm-up)`,
+      head: ['server', 'msg/s', 'runs min–max', 'vs raw floor', 'p2p-call ÷ this', 'msg per server CPU-s', 'server syscalls/msg (read+write)', 'server CPU', 'client CPU', 'other procs', 'calm runs'],
+      rows: kinds.map((k) => {
+        const xs = sat(k) ?? [];
+        return [
+          LABEL[k]!,
+          fmt(m(k)),
+          xs.length ? `${fmt(Math.min(...xs.map((x) => x.msgPerSec)))}–${fmt(Math.max(...xs.map((x) => x.msgPerSec)))}` : 'n/a',
+          ratio(m(k), m('raw')),
+          k === 'p2p-call' ? '—' : ratio(p2p, m(k)),
+          xs.length ? fmt(median(xs.map((x) => x.msgPerSec / (x.serverCpuPct / 100)))) : 'n/a',
+          xs.some((x) => x.serverWritesPerMsg !== undefined)
+            ? `${median(xs.map((x) => x.serverReadsPerMsg ?? NaN)).toFixed(2)}+${median(xs.map((x) => x.serverWritesPerMsg ?? NaN)).toFixed(2)}`
+            : 'n/a',
+          xs.length ? `${median(xs.map((x) => x.serverCpuPct)).toFixed(0)}%` : 'n/a',
+          xs.length ? `${median(xs.map((x) => x.clientCpuPct)).toFixed(0)}%` : 'n/a',
+          xs.length ? `${median(xs.map((x) => x.otherCores ?? NaN)).toFixed(2)} cores` : 'n/a',
+          `${xs.filter((x) => !x.contended).length}/${xs.length}`,
+        ];
+      }),
+      notes: [
+        'Counted: frames received by the partner. y-webrtc also echoes every publish to its sender (not counted, but it costs that server a second send).',
+        'CPU = % of one core over the measured window (server: its child process; client: the load client process). Other procs = CPU used by everything else on the machine then (cores; machine busy time from /proc/stat minus ours). msg per server CPU-s = msg/s ÷ server CPU: the cost of forwarding, less sensitive to a busy machine. Syscalls from /proc/PID/io.',
+        'When the raw floor’s server and client are both near 100%, the floor is bounded by the load client as much as by the server: it is a lower bound on what a raw forwarder can do.',
+        ...retryNote,
+        ...skipNote,
+      ],
+    });
+    targets.push(
+      { target: 'relay msg/s ≥ 1.5× y-webrtc', measured: ratio(p2p, m('y-webrtc')), met: p2p && m('y-webrtc') ? p2p >= 1.5 * m('y-webrtc')! : undefined },
+      { target: 'relay msg/s ≥ PeerJS', measured: ratio(p2p, m('peerjs')), met: p2p && m('peerjs') ? p2p >= m('peerjs')! : undefined },
+      { target: 'relay msg/s ≥ 80% of raw forwarder', measured: p2p && m('raw') ? `${((100 * p2p) / m('raw')!).toFixed(0)}%` : 'n/a', met: p2p && m('raw') ? p2p >= 0.8 * m('raw')! : undefined },
+    );
+  }
+  if (Object.keys(r.fixedRate).length) {
+    const get = (k: string) => r.fixedRate[k as keyof typeof r.fixedRate] ?? [];
+    const q = (k: string, f: 'p50' | 'p99' | 'max') => (get(k).length ? median(get(k).map((x) => x[f])) : undefined);
+    tables.push({
+      title: `Relay (b): one-way latency at a fixed 2000 msg/s over 1000 sockets, ms (median of ${r.runs} runs' percentiles; 2.5 s measured after 0.5 s)`,
+      head: ['server', 'p50 ms', 'p99 ms', 'max ms', 'delivered', 'server CPU', 'other procs', 'calm runs', 'p99 vs raw floor'],
+      rows: kinds.map((k) => [
+        LABEL[k]!,
+        ms(q(k, 'p50'), 3),
+        ms(q(k, 'p99'), 3),
+        ms(q(k, 'max'), 1),
+        get(k).length ? `${get(k).reduce((a, x) => a + x.received, 0)}/${get(k).reduce((a, x) => a + x.sent, 0)}` : 'n/a',
+        get(k).length ? `${median(get(k).map((x) => x.serverCpuPct)).toFixed(0)}%` : 'n/a',
+        get(k).length ? `${median(get(k).map((x) => x.otherCores ?? NaN)).toFixed(2)} cores` : 'n/a',
+        `${get(k).filter((x) => !x.contended).length}/${get(k).length}`,
+        ratio(q(k, 'p99'), q('raw', 'p99')),
+      ]),
+      notes: ['Timestamp in the payload, sent and received by the same process (one clock). Includes the load client’s own event-loop delay.', ...retryNote, ...skipNote],
+    });
+    const p99 = q('p2p-call', 'p99');
+    targets.push({ target: 'relay p99 ≤ 5 ms at 2000 msg/s', measured: `${ms(p99, 2)} ms`, met: p99 === undefined ? undefined : p99 <= 5 });
+  }
+  if (Object.keys(r.memory).length) {
+    const get = (k: string) => r.memory[k as keyof typeof r.memory] ?? [];
+    const per = (k: string, n: number, f: 'perConnBytes' | 'heapPerConnBytes' = 'perConnBytes') => {
+      const xs = get(k).flatMap((x) => x.points.filter((p) => p.sockets === n).map((p) => p[f]));
+      return xs.length ? median(xs) : undefined;
+    };
+    tables.push({
+      title: `Relay (c): idle memory per connection, KB = (RSS with N joined sockets − RSS before) / N (median of ${r.runs} runs)`,
+      head: ['server', 'KB/conn @1000', 'KB/conn @5000', 'heap KB/conn @5000', 'base RSS MB', '@5000 vs raw floor'],
+      rows: kinds.map((k) => [
+        LABEL[k]!,
+        kb(per(k, 1000)),
+        kb(per(k, 5000)),
+        kb(per(k, 5000, 'heapPerConnBytes')),
+        get(k).length ? (median(get(k).map((x) => x.baseRssBytes)) / 2 ** 20).toFixed(0) : 'n/a',
+        ratio(per(k, 5000), per('raw', 5000)),
+      ]),
+      notes: [
+        'Sockets joined in pairs (p2p-call: one room per pair; y-webrtc: one topic per pair; PeerJS: an id each). Both GCs run before each reading.',
+        'Every server runs under the same `node --expose-gc --import tsx` child; the base RSS includes that loader.',
+        ...skipNote,
+      ],
+    });
+    const a = per('p2p-call', 1000);
+    const b = per('p2p-call', 5000);
+    targets.push({
+      target: 'relay ≤ 12 KB per idle connection',
+      measured: `${kb(a)} KB @1000, ${kb(b)} KB @5000`,
+      met: a === undefined || b === undefined ? undefined : Math.max(a, b) <= 12 * KB,
+    });
+  }
+  if (Object.keys(r.held).length) {
+    const get = (k: string) => r.held[k as keyof typeof r.held] ?? [];
+    const q = (k: string, f: 'p50' | 'p99' | 'max') => (get(k).length ? median(get(k).map((x) => x[f])) : undefined);
+    tables.push({
+      title: `Relay (d): held offer, join → welcome carrying the offer, 1000 rooms, joins paced at 1000/s, ms (median of ${r.runs} runs)`,
+      head: ['server', 'p50 ms', 'p99 ms', 'max ms', 'welcomes with the offer', 'p50 vs floor', 'p99 vs floor'],
+      rows: (['raw-held', 'p2p-call'] as const).map((k) => [
+        LABEL[k]!,
+        ms(q(k, 'p50'), 3),
+        ms(q(k, 'p99'), 3),
+        ms(q(k, 'max'), 1),
+        get(k).length ? `${get(k).reduce((a, x) => a + x.withOffer, 0)}/${get(k).reduce((a, x) => a + x.joins, 0)}` : 'n/a',
+        ratio(q(k, 'p50'), q('raw-held', 'p50')),
+        ratio(q(k, 'p99'), q('raw-held', 'p99')),
+      ]),
+      notes: ['Floor: a ~15-line relay that parses JSON and answers join with the held offer, validating nothing. y-webrtc and PeerJS have no held offers.'],
+    });
+  }
+  if (r.errors.length) tables.push({ title: 'Relay: errors', head: ['error'], rows: r.errors.map((e) => [e]) });
+  return tables;
+}
+
+function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Table[] {
+  const raw = c.variants.find((v) => v.variant === 'raw');
+  const p2p = c.variants.find((v) => v.variant === 'p2p-call');
+  const pj = c.variants.find((v) => v.variant === 'peerjs');
+  const table: Table = {
+    title: `Call setup: second peer's join → its first decoded remote video frame, ms (${c.reps} repetitions each after ${c.warmup} warm-up, interleaved)`,
+    head: ['variant', 'p50 ms', 'p95 ms', 'min', 'max', 'runs > 1 s', 'failed', 'p50 vs raw floor', 'video', 'ICE pair'],
+    rows: c.variants.map((v) =>
+      v.skipped
+        ? [v.label, `skipped: ${v.skipped}`, '', '', '', '', '', '', '', '']
+        : [
+            v.label,
+            ms(v.p50, 0),
+            ms(v.p95, 0),
+            ms(v.min, 0),
+            ms(v.max, 0),
+            String(v.stalls.length),
+            String(v.failures.length),
+            ratio(v.p50, raw?.p50),
+            v.resolution ?? 'n/a',
+            v.pair ?? 'n/a',
+          ],
+    ),
+    notes: [
+      `Headless Chromium, fake camera+mic, ${c.netnsNote}. First peer in the room ${c.settleMs} ms before the second starts.`,
+      't0 = element appended / connect called on the joiner; t1 = requestVideoFrameCallback presentationTime of the first remote frame.',
+      'Floor: offer (all candidates in it) already held at a minimal relay and pushed on connect; answer sent at once, camera attached by replaceTrack.',
+      'PeerJS: its own flow (joiner connects, gets its camera, calls the waiting host).',
+      ...c.variants.filter((v) => v.stalls.length).map((v) => `STALL: ${v.variant} had ${v.stalls.length} run(s) over 1 s: ${v.stalls.map((x) => x.toFixed(0)).join(', ')} ms`),
+      ...c.variants.filter((v) => v.failures.length).map((v) => `FAILED: ${v.variant}: ${[...new Set(v.failures)].join('; ')}`),
+    ],
+  };
+  const med = (v: (typeof c.variants)[number], ...keys: string[]) => {
+    const k = keys.find((x) => v.phases?.[x]?.length);
+    return k ? ms(median(v.phases[k]!), 0) : '—';
+  };
+  const phases: Table = {
+    title: 'Call setup: where the time goes, ms after t0 on the joiner (medians over the same repetitions)',
+    head: ['variant', 'relay socket open', 'camera ready', 'offer in hand', 'remote track', 'connected', 'first frame'],
+    rows: c.variants
+      .filter((v) => !v.skipped && v.samples.length)
+      .map((v) => [v.label, med(v, 'ws open', 'server open'), med(v, 'media'), med(v, 'offer in', 'welcome in', 'call out'), med(v, 'track'), med(v, 'connected'), med(v, 'frame')]),
+    notes: [
+      '“offer in hand”: floor = held offer pushed to it; p2p-call = `welcome` carrying the held offer (p2p-joined); PeerJS = its own offer sent (it has no held offer).',
+      '“connected” = RTCPeerConnection connectionState on the joiner (ICE + DTLS done).',
+    ],
+  };
+  if (p2p && !p2p.skipped && p2p.samples.length) {
+    targets.push(
+      { target: 'call setup p50 ≤ 1.15× raw floor', measured: ratio(p2p.p50, raw?.p50), met: raw?.p50 ? p2p.p50 <= 1.15 * raw.p50 : undefined },
+      { target: 'call setup p50 faster than PeerJS', measured: `${ms(p2p.p50, 0)} vs ${ms(pj?.p50, 0)} ms`, met: pj?.p50 ? p2p.p50 < pj.p50 : undefined },
+      { target: 'no call setup over 1 s', measured: `${p2p.stalls.length} of ${p2p.samples.length} (+${p2p.failures.length} failed)`, met: p2p.stalls.length === 0 && p2p.failures.length === 0 },
+    );
+  }
+  return [table, phases];
+}
+
+function bundleTables(b: NonNullable<Results['bundle']>, targets: Target[]): Table[] {
+  const floor = b.rows.find((r) => r.key === 'lit-floor');
+  const p2p = b.rows.find((r) => r.key === 'p2p-call');
+  if (p2p?.gzip !== undefined)
+    targets.push({ target: 'bundle ≤ 12 KB gzip (stretch 10 KB)', measured: `${kb(p2p.gzip, 2)} KB`, met: p2p.gzip <= 12 * KB });
+  return [
+    {
+      title: 'Bundle size, KB (1 KB = 1024 B): gzip -9 and brotli quality 11 (node:zlib)',
+      head: ['file', 'raw', 'gzip', 'brotli', 'gzip vs Lit floor', 'gzip over Lit floor'],
+      rows: b.rows.map((r) =>
+        r.missing
+          ? [r.label, r.missing, '', '', '', '']
+          : [r.label, kb(r.raw, 2), kb(r.gzip, 2), kb(r.brotli, 2), ratio(r.gzip, floor?.gzip), floor?.gzip !== undefined && r.gzip !== undefined ? `${kb(r.gzip - floor.gzip, 2)}` : 'n/a'],
+      ),
+      notes: ['Lit floor: a 10-line Lit element bundled with the same Vite settings as scripts/build.mjs (lib mode, Lit inlined, minified, Lit-template minifier).'],
+    },
+    ...(b.composition
+      ? [
+          {
+            title: `What p2p-call's bundle is made of (src/index.ts rebundled the same way; gzip ${kb(b.composition.bundleGzip, 2)} KB split by each module's minified share)`,
+            head: ['module', 'minified alone KB', 'share', '≈ gzip KB'],
+            rows: [
+              ...(() => {
+                const lit = b.composition.rows.filter((r) => /node_modules\/(lit|lit-html|lit-element|@lit)\//.test(r.module));
+                const sum = (xs: typeof lit, f: 'minBytes' | 'share' | 'gzipEstimate') => xs.reduce((a, r) => a + r[f], 0);
+                const own = b.composition.rows.filter((r) => !lit.includes(r));
+                return [
+                  ['all of Lit (inlined)', kb(sum(lit, 'minBytes'), 2), `${(100 * sum(lit, 'share')).toFixed(0)}%`, kb(sum(lit, 'gzipEstimate'), 2)],
+                  ['all of p2p-call’s own code', kb(sum(own, 'minBytes'), 2), `${(100 * sum(own, 'share')).toFixed(0)}%`, kb(sum(own, 'gzipEstimate'), 2)],
+                ];
+              })(),
+              ...b.composition.rows.filter((r) => r.minBytes >= 200).map((r) => [r.module, kb(r.minBytes, 2), `${(100 * r.share).toFixed(1)}%`, kb(r.gzipEstimate, 2)]),
+            ],
+            notes: ['Modules minified alone are a little larger than inside the bundle, and gzip shares context across modules: the split is an estimate, the total is real.'],
+          },
+        ]
+      : []),
+  ];
+}
+
+const targets: Target[] = [];
+const sections: { name: string; meta: SectionMeta; tables: Table[] }[] = [];
+if (results.relay) sections.push({ name: 'relay', meta: results.relay, tables: relayTables(results.relay, targets) });
+if (results.callSetup) sections.push({ name: 'call-setup', meta: results.callSetup, tables: callTables(results.callSetup, targets) });
+if (results.bundle) sections.push({ name: 'bundle', meta: results.bundle, tables: bundleTables(results.bundle, targets) });
+const targetTable: Table = {
+  title: 'Targets (issue 5), p2p-call measured against the baselines of the same run',
+  head: ['target', 'measured', 'met'],
+  rows: targets.map((t) => [t.target, t.measured, check(t.met)]),
+};
+
+for (const s of sections) if (run.has(s.name as Section)) for (const t of s.tables) console.log(renderText(t));
+if (run.has('call-setup') && argv.includes('--trace'))
+  for (const v of results.callSetup?.variants ?? []) {
+    if (!v.traces?.length) continue;
+    // Median time of each step's first occurrence; "(k/n)" when only k of the n repetitions had it.
+    const first = new Map<string, number[]>();
+    for (const tr of v.traces) {
+      const seen = new Set<string>();
+      for (const e of tr) if (!seen.has(e.ev)) seen.add(e.ev), (first.get(e.ev) ?? first.set(e.ev, []).get(e.ev)!).push(e.t);
+    }
+    console.log(`\n## Timeline: ${v.label} (A = host page, B = joiner page; ms from the joiner's t0)`);
+    for (const [t, ev, n] of [...first].map(([ev, ts]) => [median(ts), ev, ts.length] as const).filter(([t]) => t > -20).sort((a, b) => a[0] - b[0]))
+      console.log(`${t.toFixed(1).padStart(8)}  ${ev}${n < v.traces.length ? ` (${n}/${v.traces.length})` : ''}`);
+  }
+console.log(renderText(targetTable));
+console.log(`\nbench: ${Math.round((Date.now() - t0) / 1000)} s; wrote bench/results.json and bench/README.md`);
+
+await writeFile(RESULTS, JSON.stringify(results, null, 2) + '\n');
+
+const m = results.machine;
+const readme = [
+  '# Benchmarks',
+  '',
+  'Generated by `npm run bench` (bench/run.ts); do not edit by hand. Raw figures: [results.json](results.json).',
+  '',
+  `Machine: ${m.nproc} cores, ${m.cpu}, ${m.memGiB} GiB, ${m.os}; Node ${m.node}; ${m.chromium}; open-file limit ${m.fdLimit}.`,
+  `Generated: ${m.date}.`,
+  ...(results.distNote ? ['', `**Warning:** ${results.distNote}.`] : []),
+  '',
+  '## How it is measured',
+  '',
+  '- Relay: each server is started fresh for every run in its own child process (`node --expose-gc --import tsx bench/relay/child.ts KIND`) on 127.0.0.1 with an ephemeral port; the `ws` load client runs in the bench process, so on this 2-core box the server and the client each have a core. The client sends unmasked frames (all-zero mask) to stay cheap; the servers still unmask. Runs are interleaved across servers.',
+  '- Payload: a realistic ~1 KB offer SDP in each project’s own frame shape (p2p-call `description`, y-webrtc `publish` of a `signal`, PeerJS `OFFER`; the raw floor forwards the p2p-call frame).',
+  '- Call setup: headless Chromium (playwright-core, /usr/bin/chromium) with fake media, inside `unshare -n` (loopback only) when run as root; each repetition uses fresh pages and a fresh room.',
+  '- Bundle: node:zlib gzip level 9 and brotli quality 11.',
+  '- This machine may be shared (other test runs): relay runs record the CPU other processes used during them and repeat disturbed runs (see “other procs” and “calm runs”); each section records the load average before and after.',
+  '',
+  '## Targets',
+  '',
+  renderMarkdown(targetTable),
+  '',
+  ...sections.flatMap((s) => [
+    `## ${s.name} (run ${s.meta.date}, ${s.meta.seconds} s${s.meta.loadavg ? `; machine load average ${s.meta.loadavg[0]} before, ${s.meta.loadavg[1]} after` : ''})`,
+    '',
+    ...s.tables.flatMap((t) => [renderMarkdown(t), '']),
+  ]),
+  '## Commands',
+  '',
+  '```sh',
+  'npm run bench                                   # everything (~4–5 min on 2 cores)',
+  'npm run bench -- relay                          # one section: relay | call-setup | bundle',
+  'npm run bench -- relay --only saturated,latency # part of the relay section (saturated, latency, memory, held)',
+  'npm run bench -- --runs 5 --reps 20             # more relay runs / call repetitions',
+  'npm run bench -- call-setup --variants raw,raw-joiner-offers,p2p-call,p2p-call-640,peerjs --trace',
+  '                                                # chosen variants, with a step-by-step timeline of both pages',
+  'node --import tsx bench/call-setup/build-variant.ts /tmp/try/src/index.ts /tmp/try/p2p-call.js   # bundle a changed copy of src/',
+  'BENCH_P2P_CALL_EXTRA=try=/tmp/try/p2p-call.js npm run bench -- call-setup --variants raw,p2p-call,p2p-call:try',
+  '                                                # A/B-test that build of the element, interleaved',
+  'BENCH_RELAY_DIR=/tmp/try/signaling-server npm run bench -- relay   # measure a changed copy of the relay instead',
+  'BENCH_CPU_PROF=p2p-call npm run bench -- relay --only saturated   # V8 CPU profile of that server → bench/.tmp/prof/',
+  'node --import tsx bench/relay/profile-summary.ts bench/.tmp/prof/<file>.cpuprofile',
+  'node --import tsx bench/relay/microbench.ts     # per-frame cost of each step the relay adds to a raw forwarder',
+  'BENCH_SERVER_NODE_ARGS="--max-semi-space-size=1" npm run bench -- relay --only memory   # node flags for the servers',
+  '```',
+  '',
+].join('\n');
+await writeFile(join(BENCH, 'README.md'), readme);

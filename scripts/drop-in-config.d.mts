@@ -1,0 +1,10 @@
+import type { InlineConfig, PluginOption } from 'vite';
+
+/** See drop-in-config.mjs. */
+export function dropInConfig(options: {
+  root: string;
+  entry: string;
+  outFile?: string;
+  plugins?: PluginOption[];
+  banner?: string;
+}): InlineConfig;

@@ -1,0 +1,44 @@
+/**
+ * The Vite settings that make a drop-in file: one ES module, everything
+ * inlined (Lit too), templates and code minified, no comments. Shared by
+ * scripts/build.mjs (dist/p2p-call.js) and bench/ (the Lit floor and trial
+ * builds), so every size in bench/README.md comes from the same recipe.
+ */
+import path from 'node:path';
+import { minifyLitTemplatesPlugin } from './minify-lit-templates.mjs';
+
+/**
+ * @param {{ root: string, entry: string, outFile?: string, plugins?: unknown[], banner?: string }} options
+ *   Without `outFile` nothing is written and the output comes back from `build()`.
+ */
+export function dropInConfig({ root, entry, outFile, plugins = [], banner }) {
+  return {
+    configFile: false, // everything is here; no vite.config.* is read
+    root,
+    logLevel: 'warn',
+    mode: 'production',
+    publicDir: false,
+    plugins: [minifyLitTemplatesPlugin(), ...plugins],
+    build: {
+      write: Boolean(outFile),
+      lib: { entry, formats: ['es'], fileName: () => path.basename(outFile ?? 'bundle.js') },
+      outDir: outFile ? path.dirname(outFile) : undefined,
+      emptyOutDir: false,
+      target: 'es2022',
+      minify: true,
+      sourcemap: false,
+      reportCompressedSize: false,
+      copyPublicDir: false,
+      rolldownOptions: {
+        // Nothing is external: the file works from any page.
+        output: {
+          // Vite's lib mode only mangles ES output (to keep /*@__PURE__*/ for
+          // re-bundlers); this file is final, so minify whitespace too.
+          minify: true,
+          comments: false,
+          ...(banner ? { postBanner: banner } : {}),
+        },
+      },
+    },
+  };
+}
