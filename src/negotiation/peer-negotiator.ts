@@ -90,12 +90,14 @@ export class PeerNegotiator {
       if (this.ignoreOffer) return;
       // For the polite side, this implicitly rolls back its own offer on glare.
       await pc.setRemoteDescription(description as RTCSessionDescriptionInit);
-      await this.flushCandidates();
       if (description.type === 'offer') {
         this.claimSenders();
         await pc.setLocalDescription();
         this.hooks.signal({ description: pc.localDescription!.toJSON() as DescriptionInit });
       }
+      // After the answer is on its way: nothing can connect before the other
+      // side has it, so it must not wait behind a dozen addIceCandidate calls.
+      await this.flushCandidates();
     });
   }
 
@@ -170,10 +172,11 @@ export class PeerNegotiator {
     }
   }
 
+  /** All at once: the connection applies them in order on its own operations chain. */
   private async flushCandidates(): Promise<void> {
     const pending = this.pendingCandidates;
     this.pendingCandidates = [];
-    for (const candidate of pending) await this.addCandidate(candidate);
+    await Promise.all(pending.map((candidate) => this.addCandidate(candidate)));
   }
 
   private async addCandidate(candidate: CandidateInit): Promise<void> {

@@ -259,8 +259,10 @@ export class RoomSession {
   private answerHeldOffer({ from, sdp, candidates }: DeliveredOffer): void {
     if (this.isHealthy(from)) return;
     const negotiator = this.connect(from, false);
-    void negotiator.handleDescription({ type: 'offer', sdp });
+    // Candidates first: buffered, they are applied right after the offer and
+    // before the answer is made, so ICE checks start as soon as it is set.
     for (const candidate of candidates) void negotiator.handleCandidate(candidate);
+    void negotiator.handleDescription({ type: 'offer', sdp });
   }
 
   /** The newcomer took my held offer: it becomes my connection to them. */
