@@ -203,10 +203,23 @@ export class PeerNegotiator {
    * itself (a lost packet burst), so it gets a grace period first. If nothing
    * is connected again within giveUpAfterMs, the peer is given up.
    */
+  /**
+   * Starts the give-up clock for a connection that has a remote peer now
+   * (a held offer waits for a joiner without one). An answer that never
+   * comes, or ICE that never completes, must not leave a peer half-joined.
+   */
+  expectConnection(): void {
+    if (this.pc.connectionState !== 'connected') this.startGiveUpClock();
+  }
+
+  private startGiveUpClock(): void {
+    this.giveUpTimer ??= setTimeout(() => this.hooks.onGiveUp(), this.options.giveUpAfterMs ?? 15_000);
+  }
+
   private connectionStateChanged(): void {
     const state = this.pc.connectionState;
     this.hooks.onConnectionState(state);
-    const { disconnectGraceMs = 2000, giveUpAfterMs = 15_000 } = this.options;
+    const { disconnectGraceMs = 2000 } = this.options;
     if (state === 'connected') {
       clearTimeout(this.graceTimer);
       clearTimeout(this.giveUpTimer);
@@ -214,7 +227,7 @@ export class PeerNegotiator {
       return;
     }
     if (state !== 'disconnected' && state !== 'failed') return;
-    this.giveUpTimer ??= setTimeout(() => this.hooks.onGiveUp(), giveUpAfterMs);
+    this.startGiveUpClock();
     clearTimeout(this.graceTimer);
     if (state === 'failed') this.restartIce();
     else this.graceTimer = setTimeout(() => this.restartIce(), disconnectGraceMs);

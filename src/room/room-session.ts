@@ -321,6 +321,7 @@ export class RoomSession {
     // Any fixed rule works, as long as the two sides of a pair disagree.
     negotiator.polite = this.options.peerId < peer;
     this.negotiators.set(peer, negotiator);
+    negotiator.expectConnection();
   }
 
   private createNegotiator(route: Route, offering: boolean): PeerNegotiator {

@@ -210,6 +210,25 @@ describe('<p2p-call>: calls survive the network', () => {
     await expectMoreFrames(alice.connectionTo(bob.peerId)!, 'by Alice from Bob');
   });
 
+  it('a joiner that takes the held offer and never answers is given up; the next joiner still gets an offer', async function () {
+    (this as Timeout).timeout(30_000);
+    const room = uniqueRoom('silent');
+    const alice = mountCall({ room, name: 'Alice' });
+    await nextEvent(alice, 'p2p-joined');
+    await until(async () => (await relayStats()).heldOffers === 1, 'Alice’s held offer');
+    // The ghost speaks signaling only: it takes Alice's held offer and never answers.
+    const ghost = await serverCommand<{ peer: string }>('ghost-join', { url: relayUrl, room, name: 'Mute' });
+    expect((await relayStats()).heldOffers).to.equal(0);
+    const givenUp = await nextEvent(alice, 'p2p-peer-left', 20_000);
+    expect(givenUp.detail).to.include({ peer: ghost.peer, reason: 'failed' });
+    // Without the give-up, Alice would wait on that connection and never hold another offer.
+    await until(async () => (await relayStats()).heldOffers === 1, 'a fresh held offer from Alice');
+    const bob = mountCall({ room, name: 'Bob' });
+    await nextEvent(bob, 'p2p-joined');
+    await expectDecodesVideoFrom(bob, alice.peerId);
+    expect(bob.connectionTo(alice.peerId)!.localDescription!.type).to.equal('answer');
+  });
+
   it('a peer whose process dies (socket torn down, no close frame) leaves at once', async () => {
     const [alice] = await twoInACall();
     const ghost = await serverCommand<{ peer: string }>('ghost-join', { url: relayUrl, room: alice.room, name: 'Ghost' });
