@@ -61,3 +61,15 @@ export const report = ({ t0, phases }, frame, via, pair) => ({
   pair,
   phases,
 });
+
+/** The joiner of the raw floors: its camera started at once, one connection, and its first remote video frame. */
+export function rawJoiner(mark) {
+  const media = navigator.mediaDevices.getUserMedia(MEDIA);
+  media.then(() => mark('media'));
+  const pc = new RTCPeerConnection(NO_ICE_SERVERS);
+  pc.addEventListener('connectionstatechange', () => pc.connectionState === 'connected' && mark('connected'));
+  const frame = new Promise((resolve) => {
+    pc.ontrack = (e) => e.track.kind === 'video' && (mark('track'), resolve(showStream(e.streams[0] ?? new MediaStream([e.track]))));
+  });
+  return { media, pc, frame };
+}
