@@ -207,7 +207,6 @@ export class P2PCallElement extends LitElement {
     if (!this.screenSharing) return;
     this.media.stopScreenShare();
     this.screenSharing = false;
-    this.soundBlocked = false;
     const camera = this.media.stream?.getVideoTracks()[0] ?? null;
     await this.call.session?.replaceTrack('video', camera);
   }
@@ -311,10 +310,10 @@ export class P2PCallElement extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('muted') || changed.has('cameraOff')) {
-      this.media.setEnabled('audio', !this.muted);
-      this.media.setEnabled('video', !this.cameraOff);
-    }
+    // Every update, not only when the switches change: a stream that arrives
+    // after `muted` was set must not start with a live microphone.
+    this.media.setEnabled('audio', !this.muted);
+    this.media.setEnabled('video', !this.cameraOff);
     // `undefined` old values are the first render, not a change by anyone.
     const toggled = (['muted', 'cameraOff', 'screenSharing'] as const).filter(
       (key) => changed.has(key) && changed.get(key) !== undefined,

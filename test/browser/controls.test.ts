@@ -61,6 +61,24 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(alice.shadowRoot!.querySelector('#announcer')!.textContent).to.contain('camera is on');
   });
 
+  it('a call started muted and with the camera off never sends either, until switched on', async () => {
+    const room = uniqueRoom();
+    const alice = mountCall({ room, name: 'Alice', muted: true, 'camera-off': true });
+    const ready = await nextEvent(alice, 'p2p-local-stream');
+    await alice.updateComplete;
+    expect(ready.detail.stream!.getTracks().map((t) => [t.kind, t.enabled])).to.have.deep.members([
+      ['audio', false],
+      ['video', false],
+    ]);
+    const bob = mountCall({ room, name: 'Bob' });
+    await nextEvent(bob, 'p2p-joined');
+    await until(() => part(bob, 'muted-indicator', alice.peerId) && part(bob, 'camera-off-indicator', alice.peerId), 'both indicators at Bob');
+    alice.muted = false;
+    await alice.updateComplete;
+    expect(alice.localStream!.getAudioTracks()[0].enabled).to.equal(true);
+    await until(() => !part(bob, 'muted-indicator', alice.peerId), 'the muted indicator to go');
+  });
+
   it('screen share replaces the camera at the other side, and back', async () => {
     const [alice, bob] = await call();
     const video = remoteVideo(bob, alice.peerId)!;
