@@ -1,4 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { MediaKind } from '../negotiation/peer-negotiator.js';
 
 export type MediaErrorCode = 'media-denied' | 'media-missing' | 'media-busy' | 'media-insecure' | 'media-failed';
 
@@ -7,7 +8,6 @@ export interface MediaWanted {
   video: boolean;
 }
 
-export type MediaKind = 'audio' | 'video';
 
 /** Which capture device a kind is asked of (a deviceId), if any. */
 export type PreferredDevices = Partial<Record<MediaKind, string>>;
@@ -74,7 +74,7 @@ export class MediaController implements ReactiveController {
   }
 
   /** Turns sending of one kind on or off without renegotiating (mute, camera off). */
-  setEnabled(kind: 'audio' | 'video', enabled: boolean): void {
+  setEnabled(kind: MediaKind, enabled: boolean): void {
     for (const track of this.stream?.getTracks() ?? []) if (track.kind === kind) track.enabled = enabled;
   }
 

@@ -1,6 +1,7 @@
 import type { PeerStatus } from '../protocol/messages.js';
 import type { SignalingState } from '../signaling/signaling-client.js';
 import type { PeerLeftReason } from '../room/room-session.js';
+import type { MediaKind } from '../negotiation/peer-negotiator.js';
 
 /**
  * Every event the element fires, with its `detail`. All bubble and are
@@ -17,7 +18,7 @@ export interface P2PCallEventDetails {
   'p2p-signaling-state': { state: SignalingState };
   'p2p-local-stream': { stream: MediaStream | null };
   'p2p-media-change': { audio: boolean; video: boolean; screen: boolean };
-  'p2p-device-change': { kind: 'audio' | 'video'; deviceId: string };
+  'p2p-device-change': { kind: MediaKind; deviceId: string };
   'p2p-speaking': { peer: string; speaking: boolean };
   'p2p-error': { code: string; message: string };
 }
