@@ -96,7 +96,7 @@ if (run.has('call-setup')) {
   console.log('call setup: headless Chromium, join → first remote frame');
   const variants = opt('variants')?.split(',') as Variant[] | undefined;
   results.callSetup = await timed(() =>
-    runCallSetup({ reps: Number(opt('reps') ?? 12), trace: argv.includes('--trace'), ...(variants ? { variants } : {}) }),
+    runCallSetup({ reps: Number(opt('reps') ?? 12), trace: argv.includes('--trace'), chromeTrace: argv.includes('--chrome-trace'), ...(variants ? { variants } : {}) }),
   );
 }
 

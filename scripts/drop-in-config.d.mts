@@ -7,4 +7,5 @@ export function dropInConfig(options: {
   outFile?: string;
   plugins?: PluginOption[];
   banner?: string;
+  minify?: boolean;
 }): InlineConfig;

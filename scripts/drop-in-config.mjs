@@ -8,10 +8,11 @@ import path from 'node:path';
 import { minifyLitTemplatesPlugin } from './minify-lit-templates.mjs';
 
 /**
- * @param {{ root: string, entry: string, outFile?: string, plugins?: unknown[], banner?: string }} options
+ * @param {{ root: string, entry: string, outFile?: string, plugins?: unknown[], banner?: string, minify?: boolean }} options
  *   Without `outFile` nothing is written and the output comes back from `build()`.
+ *   `minify: false` keeps names readable (profiles, traces); sizes are only true minified.
  */
-export function dropInConfig({ root, entry, outFile, plugins = [], banner }) {
+export function dropInConfig({ root, entry, outFile, plugins = [], banner, minify = true }) {
   return {
     configFile: false, // everything is here; no vite.config.* is read
     root,
@@ -25,7 +26,7 @@ export function dropInConfig({ root, entry, outFile, plugins = [], banner }) {
       outDir: outFile ? path.dirname(outFile) : undefined,
       emptyOutDir: false,
       target: 'es2022',
-      minify: true,
+      minify,
       sourcemap: false,
       reportCompressedSize: false,
       copyPublicDir: false,
@@ -34,7 +35,7 @@ export function dropInConfig({ root, entry, outFile, plugins = [], banner }) {
         output: {
           // Vite's lib mode only mangles ES output (to keep /*@__PURE__*/ for
           // re-bundlers); this file is final, so minify whitespace too.
-          minify: true,
+          minify,
           comments: false,
           ...(banner ? { postBanner: banner } : {}),
         },

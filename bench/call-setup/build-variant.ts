@@ -13,10 +13,12 @@ import { resolve } from 'node:path';
 import { dropInConfig } from '../../scripts/drop-in-config.mjs';
 import { ROOT } from '../lib/util.js';
 
-const [entryArg, outArg] = process.argv.slice(2);
-if (!entryArg || !outArg) throw new Error('usage: build-variant.ts ENTRY.ts OUT.js');
+// --readable: not minified, so function names show in a profile or a Chrome trace.
+const readable = process.argv.includes('--readable');
+const [entryArg, outArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+if (!entryArg || !outArg) throw new Error('usage: build-variant.ts [--readable] ENTRY.ts OUT.js');
 const entry = resolve(entryArg);
 const out = resolve(outArg);
 const { build } = await import('vite');
-await build(dropInConfig({ root: ROOT, entry, outFile: out }));
+await build(dropInConfig({ root: ROOT, entry, outFile: out, minify: !readable }));
 console.log(`built ${out}`);

@@ -92,10 +92,10 @@ export function p2pCallMissing(): string | undefined {
 }
 
 /** Parent side: run the child in a loopback-only namespace when root, else without. */
-export async function runCallSetup(opts: { reps?: number; variants?: Variant[]; trace?: boolean } = {}): Promise<CallSetupResult> {
+export async function runCallSetup(opts: { reps?: number; variants?: Variant[]; trace?: boolean; chromeTrace?: boolean } = {}): Promise<CallSetupResult> {
   const out = join(BENCH, '.tmp', `call-setup-${process.pid}.json`);
   const variants = opts.variants ?? ['raw', 'p2p-call', 'p2p-call-640', 'peerjs'];
-  const childArgs = ['--import', 'tsx', join(BENCH, 'call-setup', 'index.ts'), '--child', '--out', out, '--reps', String(opts.reps ?? 12), '--variants', variants.join(','), ...(opts.trace ? ['--trace'] : [])];
+  const childArgs = ['--import', 'tsx', join(BENCH, 'call-setup', 'index.ts'), '--child', '--out', out, '--reps', String(opts.reps ?? 12), '--variants', variants.join(','), ...(opts.trace ? ['--trace'] : []), ...(opts.chromeTrace ? ['--chrome-trace'] : [])];
   const node = process.execPath;
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const tryRun = (cmd: string, args: string[], env: NodeJS.ProcessEnv) =>
@@ -163,7 +163,7 @@ async function waitHeldOffer(relay: ServerHandle) {
   throw new Error('the host never got an offer held at the relay');
 }
 
-async function child(out: string, reps: number, variants: Variant[], trace: boolean) {
+async function child(out: string, reps: number, variants: Variant[], trace: boolean, chromeTrace: boolean) {
   const { chromium } = await import('playwright-core');
   const warmup = 1;
   const SETTLE_MS = 500;
@@ -231,6 +231,8 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
           await withTimeout(a.evaluate((room) => (window as any).host(room), room), 10_000, `${v} host`);
           if (isP2p(v)) await waitHeldOffer(relays['p2p-call']!);
           await sleep(SETTLE_MS);
+          const traceFile = join(BENCH, '.tmp', `chrome-trace-${v.replace(/\W/g, '_')}-${rep}.json`);
+          if (chromeTrace) await browser.startTracing(b, { path: traceFile, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'] });
           const res = await withTimeout(
             b.evaluate((room) => (window as any).join(room), room) as Promise<{
               ms: number;
@@ -244,6 +246,9 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
             10_000,
             `${v} join → first frame`,
           );
+          if (chromeTrace) {
+            await browser.stopTracing();
+          }
           if (rep >= warmup) {
             r.samples.push(res.ms);
             if (res.ms > 1000) r.stalls.push(res.ms);
@@ -300,7 +305,7 @@ if (argv.includes('--child')) {
   const out = argv[argv.indexOf('--out') + 1]!;
   const reps = Number(argv[argv.indexOf('--reps') + 1] ?? 12);
   const variants = (argv[argv.indexOf('--variants') + 1] ?? 'raw,p2p-call,peerjs').split(',') as Variant[];
-  await child(out, reps, variants, argv.includes('--trace'));
+  await child(out, reps, variants, argv.includes('--trace'), argv.includes('--chrome-trace'));
   process.exit(0);
 }
 

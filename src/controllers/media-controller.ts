@@ -38,12 +38,15 @@ export class MediaController implements ReactiveController {
   screen: MediaStream | null = null;
   /** Cameras and microphones (labels only once capture was allowed). */
   devices: MediaDeviceInfo[] = [];
-  preferred: PreferredDevices = {};
   error?: { code: MediaErrorCode; detail: string };
   private wanted = '';
   private pending?: Promise<MediaStream | null>;
 
-  constructor(private readonly host: ReactiveControllerHost) {
+  /** @param preferred The devices the host asks for, read at each capture. */
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly preferred: () => PreferredDevices,
+  ) {
     host.addController(this);
   }
 
@@ -161,7 +164,7 @@ export class MediaController implements ReactiveController {
       return null;
     }
     try {
-      const { preferred } = this;
+      const preferred = this.preferred();
       const stream = await navigator.mediaDevices.getUserMedia({
         audio: constraint(audio, preferred.audio),
         video: constraint(video, preferred.video),

@@ -5,6 +5,8 @@ import type { SignalingState } from '../signaling/signaling-client.js';
 import { emit } from '../p2p-call/events.js';
 import type { MediaController, MediaWanted } from './media-controller.js';
 
+const MAX_DRAW_DELAY_MS = 100;
+
 /** What the host wants right now; `null` means no call. */
 export interface CallWish {
   session: Omit<RoomSessionOptions, 'status'>;
@@ -16,6 +18,8 @@ export interface RoomHost extends ReactiveControllerHost, HTMLElement {
   localStatus(): PeerStatus;
   /** Shows a problem inside the element and fires `p2p-error`. */
   reportError(code: string, values?: Record<string, string>): void;
+  /** Forgets the problems of the call that ended (media errors are re-reported on capture). */
+  clearCallErrors(): void;
 }
 
 /**
@@ -40,28 +44,53 @@ export class RoomController implements ReactiveController {
     host.addController(this);
   }
 
+  /**
+   * Joins at once, not at the first update: the socket's handshake and the
+   * camera's start then overlap the first drawing. Also runs when the host is
+   * moved in the DOM (disconnect left the call, so come back to it).
+   */
   hostConnected(): void {
     this.connected = true;
-    // Moved in the DOM: disconnect left the call, so come back to it.
-    this.host.requestUpdate();
+    this.followWish();
   }
 
   /** Before render, so what the session reports right away is drawn in this same update. */
   hostUpdate(): void {
-    const wish = this.connected ? this.host.callWish() : null;
-    const key = wish ? JSON.stringify(wish) : '';
-    if (key !== this.wishKey) {
-      this.wishKey = key;
-      this.stop();
-      if (wish) this.start(wish);
-      else this.media.stop(); // No call, no camera light.
-    }
+    this.followWish();
     const status = this.host.localStatus();
     const statusKey = JSON.stringify(status);
     if (statusKey !== this.statusKey) {
       this.statusKey = statusKey;
       this.session?.setStatus(status);
     }
+  }
+
+  /**
+   * Resolves when the host may draw: once the session is not applying an
+   * offer or answer (RoomSession.busy), or after at most 100 ms, so a slow
+   * relay never hides the element; a 100 ms later drawing is not seen.
+   */
+  async drawable(): Promise<void> {
+    const deadline = performance.now() + MAX_DRAW_DELAY_MS;
+    for (let busy = this.session?.busy(); busy; busy = this.session?.busy()) {
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([busy, new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+      clearTimeout(timer);
+    }
+  }
+
+  /** Starts, restarts or stops the call to match what the host wants now. */
+  private followWish(): void {
+    const wish = this.connected ? this.host.callWish() : null;
+    const key = wish ? JSON.stringify(wish) : '';
+    if (key === this.wishKey) return;
+    this.wishKey = key;
+    this.stop();
+    this.host.clearCallErrors();
+    if (wish) this.start(wish);
+    else this.media.stop(); // No call, no camera light.
   }
 
   hostDisconnected(): void {

@@ -21,12 +21,6 @@ export interface OutgoingMedia {
 
 export interface NegotiatorOptions {
   rtcConfig: RTCConfiguration;
-  /**
-   * True for the side that starts: it adds its transceivers at once, which
-   * triggers negotiationneeded. The other side claims the transceivers the
-   * remote offer creates, so no extra m-lines and no second round trip.
-   */
-  offering: boolean;
   outgoing: OutgoingMedia;
   /** How long `disconnected` may last before an ICE restart is tried. */
   disconnectGraceMs?: number;
@@ -53,6 +47,7 @@ export class PeerNegotiator {
   private pendingCandidates: CandidateInit[] = [];
   /** Incoming signals run one at a time, so a candidate never overtakes its description. */
   private incoming: Promise<void> = Promise.resolve();
+  private queued = 0;
   private readonly streams = new Set<string>();
   /** My sender for each kind: tracks come and go by replaceTrack, never renegotiation. */
   private readonly senders: Partial<Record<MediaKind, RTCRtpSender>> = {};
@@ -77,7 +72,17 @@ export class PeerNegotiator {
       hooks.onRemoteStream(stream);
     };
     pc.onconnectionstatechange = () => this.connectionStateChanged();
-    if (options.offering) for (const kind of KINDS) this.addSender(kind);
+  }
+
+  /**
+   * For the side that starts: adds its transceivers, which triggers
+   * negotiationneeded. The other side never calls this; it claims the
+   * transceivers the remote offer creates, so no extra m-lines and no second
+   * round trip. A method, not an option, so a connection can be built before
+   * it is known which side it will be (RoomSession's spare).
+   */
+  startOffering(): void {
+    for (const kind of KINDS) this.addSender(kind);
   }
 
   /** An offer or answer from the remote peer. */
@@ -188,13 +193,20 @@ export class PeerNegotiator {
     }
   }
 
+  /** While remote signals are being applied: when they will be done. */
+  get busy(): Promise<void> | undefined {
+    return this.queued ? this.incoming : undefined;
+  }
+
   /** Resolves when the step is done; a failed step is logged, never thrown at the caller. */
   private enqueue(task: () => Promise<void>): Promise<void> {
+    this.queued++;
     this.incoming = this.incoming
       .then(() => (this.closed ? undefined : task()))
       .catch((error: unknown) => {
         if (!this.closed) console.warn('p2p-call: signaling step failed', error);
-      });
+      })
+      .finally(() => this.queued--);
     return this.incoming;
   }
 

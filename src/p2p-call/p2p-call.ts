@@ -133,7 +133,10 @@ export class P2PCallElement extends LitElement {
 
   /** My id in the room; kept across reconnects so calls survive a relay restart. */
   readonly peerId = newPeerId();
-  private readonly media = new MediaController(this);
+  private readonly media = new MediaController(this, () => ({
+    audio: this.microphone || undefined,
+    video: this.camera || undefined,
+  }));
   private readonly call = new RoomController(this, this.media);
   private readonly speakers = new SpeakingController(this);
   private readonly errors = new Map<string, string>();
@@ -259,6 +262,11 @@ export class P2PCallElement extends LitElement {
     this.requestUpdate();
   }
 
+  /** @internal Called by RoomController when a call starts or ends: its errors go with it. */
+  clearCallErrors(): void {
+    for (const code of this.errors.keys()) if (code !== 'bad-ice-servers') this.errors.delete(code);
+  }
+
   private get text(): Strings {
     return { ...DEFAULT_STRINGS, ...this.strings };
   }
@@ -298,15 +306,16 @@ export class P2PCallElement extends LitElement {
     if (switched) emit(this, 'p2p-device-change', { kind, deviceId });
   }
 
+  /** Drawing waits while offers and answers are applied (see RoomController.drawable). */
+  protected override async scheduleUpdate(): Promise<void> {
+    await this.call.drawable();
+    super.scheduleUpdate();
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.media.preferred = { audio: this.microphone || undefined, video: this.camera || undefined };
     if (changed.has('iceServers')) {
       this.errors.delete('bad-ice-servers');
       if ('invalid' in this.iceServers) this.reportError('bad-ice-servers', { detail: this.iceServers.invalid });
-    }
-    if (changed.has('room') || changed.has('server') || (changed as PropertyValues).has('left')) {
-      // A new call starts with a clean slate; media errors are re-reported on capture.
-      for (const code of this.errors.keys()) if (code !== 'bad-ice-servers') this.errors.delete(code);
     }
   }
 

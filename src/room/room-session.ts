@@ -60,12 +60,21 @@ interface Route {
   offerId?: string;
 }
 
+/** A negotiator and the route its signals take (filled in once it is known). */
+interface Connection {
+  route: Route;
+  negotiator: PeerNegotiator;
+}
+
 /**
  * Relay errors after which retrying the same join cannot help. The others
  * (unknown-peer, unknown-offer…) are races with someone leaving mid-handshake:
  * worth a console line for developers, not a message to the user.
  */
 const FATAL_ERRORS: ReadonlySet<string> = new Set(['room-full']);
+
+/** How long connections stay settled before the next offer is held (see holdOfferWhenSettled). */
+const HOLD_AFTER_SETTLED_MS = 500;
 
 /**
  * One membership of one room: joins through the relay, keeps an offer held
@@ -76,8 +85,15 @@ export class RoomSession {
   readonly peers = new Map<string, RemotePeer>();
   private readonly negotiators = new Map<string, PeerNegotiator>();
   /** My offer waiting at the relay for the next joiner. */
-  private held?: { route: Route; negotiator: PeerNegotiator };
+  private held?: Connection;
+  /**
+   * A connection built while the socket connects, for the first offer I
+   * answer or hold: building one costs a few ms of main thread, which would
+   * otherwise sit between the relay's `welcome` and my answer.
+   */
+  private spare?: Connection;
   private holdPending = false;
+  private holdTimer?: ReturnType<typeof setTimeout>;
   private readonly signaling: SignalingClient;
   /** What every connection sends; tracks are swapped in as they change. */
   private readonly outgoing: OutgoingMedia = { stream: new MediaStream(), tracks: {} };
@@ -85,12 +101,18 @@ export class RoomSession {
   private joined = false;
   /** Set by close(), which the session also calls itself when the relay ends it (room full). */
   closed = false;
+  /** Until the relay's `welcome` (or the end): see busy(). */
+  private welcomed?: Promise<void>;
+  private resolveWelcomed!: () => void;
 
   constructor(
     private readonly options: RoomSessionOptions,
     private readonly events: RoomSessionEvents = {},
   ) {
     this.status = { ...options.status };
+    this.welcomed = new Promise<void>((resolve) => (this.resolveWelcomed = resolve)).then(
+      () => (this.welcomed = undefined),
+    );
     this.signaling = new SignalingClient(
       options.server,
       {
@@ -118,7 +140,9 @@ export class RoomSession {
    * pending, and the tracks are put on every connection when they come.
    */
   start(capture: () => Promise<MediaStream | null>): void {
-    this.signaling.connect(); // First: the socket's handshake then overlaps the camera's start.
+    this.signaling.connect(); // First: the socket's handshake then overlaps the rest.
+    const route: Route = {};
+    this.spare = { route, negotiator: this.createNegotiator(route) };
     void capture().then((stream) => {
       if (this.closed || !stream) return;
       for (const track of stream.getTracks()) void this.replaceTrack(track.kind as MediaKind, track);
@@ -129,10 +153,12 @@ export class RoomSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.resolveWelcomed();
+    clearTimeout(this.holdTimer);
     if (this.joined) this.send({ type: 'leave' });
     this.signaling.close();
-    this.held?.negotiator.close();
-    this.held = undefined;
+    for (const unused of [this.held, this.spare]) unused?.negotiator.close();
+    this.held = this.spare = undefined;
     for (const negotiator of this.negotiators.values()) negotiator.close();
     this.negotiators.clear();
     this.peers.clear();
@@ -150,6 +176,18 @@ export class RoomSession {
     const all = [...this.negotiators.values()];
     if (this.held) all.push(this.held.negotiator);
     await Promise.all(all.map((n) => n.replaceTrack(kind, track)));
+  }
+
+  /**
+   * What the page's drawing can wait for, if anything: the relay's `welcome`
+   * (with the offers held for me), then every offer or answer being applied.
+   * These are the critical path to the first frame, and drawing a new tile
+   * (a video element, style, layout) takes the main thread for 10–20 ms on
+   * a small machine, right when they need it (bench/).
+   */
+  busy(): Promise<unknown> | undefined {
+    const steps = [this.welcomed, ...[...this.negotiators.values()].map((n) => n.busy)].filter(Boolean);
+    return steps.length ? Promise.all(steps) : undefined;
   }
 
   /** Every live connection by peer id (stats, speaking detection). */
@@ -175,6 +213,7 @@ export class RoomSession {
         this.joined = true;
         // Answer first: the browser works on the offers while the page redraws for the new peers.
         for (const offer of message.offers) this.answerHeldOffer(offer);
+        this.resolveWelcomed(); // After the answers are under way, so busy() sees them.
         for (const info of message.peers) this.addPeer(info);
         this.events.onJoined?.(message.room, message.peer);
         this.holdOfferWhenSettled();
@@ -259,8 +298,8 @@ export class RoomSession {
   private answerHeldOffer({ from, sdp, candidates }: DeliveredOffer): void {
     if (this.isHealthy(from)) return;
     const negotiator = this.connect(from, false);
-    // Candidates first: buffered, they are applied right after the offer and
-    // before the answer is made, so ICE checks start as soon as it is set.
+    // Candidates first: buffered, they are applied right after the answer is
+    // sent, so ICE checks can start as soon as the other side has it.
     for (const candidate of candidates) void negotiator.handleCandidate(candidate);
     void negotiator.handleDescription({ type: 'offer', sdp });
   }
@@ -281,9 +320,11 @@ export class RoomSession {
 
   /**
    * Making the next held offer (a connection, ICE gathering) competes for the
-   * CPU with the handshakes in progress, which delays the first frame people
-   * are waiting for (bench/). So the offer is made once every connection has
-   * settled. A joiner arriving before then gets a direct offer instead.
+   * CPU with the handshakes in progress, and also with the first frames being
+   * encoded and decoded just after a connection comes up, which is what
+   * people are waiting for (bench/: ~30 ms of the first frame on 2 cores).
+   * So the offer is made once every connection has settled and stayed so for
+   * a moment. A joiner arriving before then gets a direct offer instead.
    */
   private holdOfferWhenSettled(): void {
     this.held?.negotiator.close();
@@ -294,27 +335,49 @@ export class RoomSession {
 
   private holdIfSettled(): void {
     if (!this.holdPending || this.closed) return;
+    // Alone in the room there is nothing to compete with.
+    if (!this.negotiators.size) return this.holdOffer();
+    if (this.holdTimer || !this.settled()) return;
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = undefined;
+      if (this.settled()) this.holdOffer(); // Else the next connection state change tries again.
+    }, HOLD_AFTER_SETTLED_MS);
+  }
+
+  private settled(): boolean {
     for (const negotiator of this.negotiators.values()) {
       const state = negotiator.pc.connectionState;
-      if (state === 'new' || state === 'connecting') return;
+      if (state === 'new' || state === 'connecting') return false;
     }
-    this.holdPending = false;
-    this.holdOffer();
+    return true;
   }
 
   /** Makes a fresh offer for the next joiner and has the relay hold it. */
   private holdOffer(): void {
+    this.holdPending = false;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
     this.held?.negotiator.close();
-    const route: Route = { offerId: crypto.randomUUID() };
-    this.held = { route, negotiator: this.createNegotiator(route, true) };
+    this.held = this.newConnection({ offerId: crypto.randomUUID() });
+    this.held.negotiator.startOffering();
   }
 
   /** A new connection to a known peer (replacing any old one); `offering` if I start. */
   private connect(peer: string, offering: boolean): PeerNegotiator {
     this.negotiators.get(peer)?.close();
-    const negotiator = this.createNegotiator({ to: peer }, offering);
+    const { negotiator } = this.newConnection({ to: peer });
+    if (offering) negotiator.startOffering();
     this.register(peer, negotiator);
     return negotiator;
+  }
+
+  /** The spare connection if it is still unused, else a new one. */
+  private newConnection(route: Route): Connection {
+    const spare = this.spare;
+    this.spare = undefined;
+    if (!spare) return { route, negotiator: this.createNegotiator(route) };
+    Object.assign(spare.route, route);
+    return spare;
   }
 
   private register(peer: string, negotiator: PeerNegotiator): void {
@@ -324,7 +387,7 @@ export class RoomSession {
     negotiator.expectConnection();
   }
 
-  private createNegotiator(route: Route, offering: boolean): PeerNegotiator {
+  private createNegotiator(route: Route): PeerNegotiator {
     const negotiator: PeerNegotiator = new PeerNegotiator(
       {
         signal: (signal) => this.sendSignal(route, signal),
@@ -348,7 +411,7 @@ export class RoomSession {
             this.removePeer(route.to, 'failed');
         },
       },
-      { rtcConfig: this.options.rtcConfig, offering, outgoing: this.outgoing, ...this.options.negotiation },
+      { rtcConfig: this.options.rtcConfig, outgoing: this.outgoing, ...this.options.negotiation },
     );
     return negotiator;
   }

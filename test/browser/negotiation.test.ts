@@ -68,7 +68,6 @@ function side(polite: boolean, camera: MediaStream | null, offering: boolean): S
     },
     {
       rtcConfig: {},
-      offering,
       outgoing: {
         stream: new MediaStream(),
         tracks: { audio: camera?.getAudioTracks()[0] ?? null, video: camera?.getVideoTracks()[0] ?? null },
@@ -76,6 +75,7 @@ function side(polite: boolean, camera: MediaStream | null, offering: boolean): S
     },
   );
   s.negotiator.polite = polite;
+  if (offering) s.negotiator.startOffering();
   return s;
 }
 
