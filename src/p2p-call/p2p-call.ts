@@ -1,6 +1,4 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { live } from 'lit/directives/live.js';
-import { repeat } from 'lit/directives/repeat.js';
 import type { PeerStatus } from '../protocol/messages.js';
 import { MediaController } from '../controllers/media-controller.js';
 import type { MediaKind } from '../negotiation/peer-negotiator.js';
@@ -11,6 +9,7 @@ import { emit } from './events.js';
 import { iceServersConverter, type IceServersValue } from './ice-servers.js';
 import { DEFAULT_STRINGS, format, type Strings } from './strings.js';
 import { styles } from './p2p-call.styles.js';
+import { createVideo, showStream } from './video.js';
 
 function newPeerId(): string {
   return crypto.randomUUID();
@@ -137,6 +136,9 @@ export class P2PCallElement extends LitElement {
   private readonly call = new RoomController(this, this.media);
   private readonly speakers = new SpeakingController(this);
   private readonly errors = new Map<string, string>();
+  private readonly localVideo = createVideo('local-video');
+  /** One kept `<video>` per remote peer id (see video.ts). */
+  private readonly remoteVideos = new Map<string, HTMLVideoElement>();
 
   constructor() {
     super();
@@ -158,6 +160,7 @@ export class P2PCallElement extends LitElement {
     this.screenSharing = false;
     this.soundBlocked = false;
     this.announcement = '';
+    this.localVideo.muted = true; // I must not hear myself.
     this.addEventListener('p2p-peer-joined', ({ detail }) =>
       this.announce('announceJoined', detail.name || detail.peer.slice(0, 8)),
     );
@@ -279,7 +282,7 @@ export class P2PCallElement extends LitElement {
 
   private enableSound(): void {
     this.soundBlocked = false;
-    for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[part~="remote-video"]')) {
+    for (const video of this.remoteVideos.values()) {
       video.muted = false;
       void video.play();
     }
@@ -298,7 +301,21 @@ export class P2PCallElement extends LitElement {
     if (switched) emit(this, 'p2p-device-change', { kind, deviceId });
   }
 
+  /** The kept `<video>` of one remote peer, showing their current stream. */
+  private remoteVideo(peer: RemotePeer): HTMLVideoElement {
+    let video = this.remoteVideos.get(peer.id);
+    if (!video) {
+      video = createVideo('remote-video');
+      video.dataset.peer = peer.id;
+      video.addEventListener('loadedmetadata', this.playWithSound);
+      this.remoteVideos.set(peer.id, video);
+    }
+    return showStream(video, peer.stream ?? null, !!peer.status.screen);
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // Someone who left takes their video along; if they come back, they get a fresh one.
+    for (const id of this.remoteVideos.keys()) if (!this.call.session?.peers.has(id)) this.remoteVideos.delete(id);
     this.media.preferred = { audio: this.microphone || undefined, video: this.camera || undefined };
     if (changed.has('iceServers')) {
       this.errors.delete('bad-ice-servers');
@@ -331,24 +348,15 @@ export class P2PCallElement extends LitElement {
     if (this.call.joined) this.errors.delete('relay-unreachable');
   }
 
-  // Both <video> bindings use live(): Lit re-commits object values on every
-  // render, and assigning srcObject (even the same stream) restarts playback.
   override render() {
     const peers = this.peers;
     const t = this.text;
     const self = this.speakers.speaking.has(this.peerId) ? ' speaking' : '';
     return html`
       <div part="stage" class="stage">
-        <div part="grid" class="grid">${repeat(peers, (p) => p.id, (p) => this.renderTile(p))}</div>
+        <div part="grid" class="grid">${peers.map((p) => this.renderTile(p))}</div>
         <figure part="tile local-tile${self}" class="self ${peers.length ? 'pip' : 'full'}${self}">
-          <video
-            part="local-video"
-            class=${this.screenSharing ? 'screen' : ''}
-            muted
-            autoplay
-            playsinline
-            .srcObject=${live(this.media.screen ?? this.media.stream)}
-          ></video>
+          ${showStream(this.localVideo, this.media.screen ?? this.media.stream, this.screenSharing)}
           <figcaption part="name">${this.name || t.you}</figcaption>
         </figure>
       </div>
@@ -368,15 +376,7 @@ export class P2PCallElement extends LitElement {
     const parts = `tile${speaking ? ' speaking' : ''}${screen ? ' presenting' : ''}`;
     return html`
       <figure part=${parts} class="tile${speaking ? ' speaking' : ''}" data-peer=${peer.id} data-state=${peer.connectionState}>
-        <video
-          part="remote-video"
-          class=${screen ? 'screen' : ''}
-          data-peer=${peer.id}
-          autoplay
-          playsinline
-          @loadedmetadata=${this.playWithSound}
-          .srcObject=${live(peer.stream ?? null)}
-        ></video>
+        ${this.remoteVideo(peer)}
         <figcaption part="name">
           ${peer.name || peer.id.slice(0, 8)}
           ${audio === false ? html`<span part="muted-indicator" role="img" aria-label=${t.mutedIndicator}>🔇</span>` : nothing}
