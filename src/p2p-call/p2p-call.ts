@@ -355,7 +355,7 @@ export class P2PCallElement extends LitElement {
     return html`
       <div part="stage" class="stage">
         <div part="grid" class="grid">${peers.map((p) => this.renderTile(p))}</div>
-        <figure part="tile local-tile${self}" class="self ${peers.length ? 'pip' : 'full'}${self}">
+        <figure part="tile local-tile${self}" class=${peers.length ? 'pip' : ''}>
           ${showStream(this.localVideo, this.media.screen ?? this.media.stream, this.screenSharing)}
           <figcaption part="name">${this.name || t.you}</figcaption>
         </figure>
@@ -375,7 +375,7 @@ export class P2PCallElement extends LitElement {
     const { audio, video, screen } = peer.status;
     const parts = `tile${speaking ? ' speaking' : ''}${screen ? ' presenting' : ''}`;
     return html`
-      <figure part=${parts} class="tile${speaking ? ' speaking' : ''}" data-peer=${peer.id} data-state=${peer.connectionState}>
+      <figure part=${parts} data-peer=${peer.id} data-state=${peer.connectionState}>
         ${this.remoteVideo(peer)}
         <figcaption part="name">
           ${peer.name || peer.id.slice(0, 8)}
