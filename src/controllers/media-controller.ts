@@ -12,8 +12,6 @@ export interface MediaWanted {
 /** Which capture device a kind is asked of (a deviceId), if any. */
 export type PreferredDevices = Partial<Record<MediaKind, string>>;
 
-const DEVICE_KIND: Record<MediaKind, MediaDeviceKind> = { audio: 'audioinput', video: 'videoinput' };
-
 function constraint(wanted: boolean, deviceId: string | undefined): boolean | MediaTrackConstraints {
   return wanted && deviceId ? { deviceId: { exact: deviceId } } : wanted;
 }
@@ -73,9 +71,15 @@ export class MediaController implements ReactiveController {
     return pending;
   }
 
+  /** My captured track of one kind, if any (the stream holds at most one of each). */
+  track(kind: MediaKind): MediaStreamTrack | undefined {
+    return this.stream?.getTracks().find((t) => t.kind === kind);
+  }
+
   /** Turns sending of one kind on or off without renegotiating (mute, camera off). */
   setEnabled(kind: MediaKind, enabled: boolean): void {
-    for (const track of this.stream?.getTracks() ?? []) if (track.kind === kind) track.enabled = enabled;
+    const track = this.track(kind);
+    if (track) track.enabled = enabled;
   }
 
   /**
@@ -89,7 +93,7 @@ export class MediaController implements ReactiveController {
     send: (track: MediaStreamTrack) => Promise<void>,
   ): Promise<boolean> {
     const stream = this.stream;
-    const old = stream?.getTracks().find((t) => t.kind === kind);
+    const old = this.track(kind);
     if (!stream || !old || old.getSettings().deviceId === deviceId) return false;
     const captured = await navigator.mediaDevices.getUserMedia({ [kind]: constraint(true, deviceId) });
     const track = captured.getTracks()[0];
@@ -144,13 +148,13 @@ export class MediaController implements ReactiveController {
 
   private readonly refreshDevices = async (): Promise<void> => {
     const all = await navigator.mediaDevices.enumerateDevices();
-    this.devices = all.filter((d) => d.kind === DEVICE_KIND.audio || d.kind === DEVICE_KIND.video);
+    this.devices = all.filter((d) => d.kind !== 'audiooutput'); // cameras and microphones, not speakers
     this.host.requestUpdate();
   };
 
   /** The capture devices of one kind. */
   devicesOf(kind: MediaKind): MediaDeviceInfo[] {
-    return this.devices.filter((d) => d.kind === DEVICE_KIND[kind]);
+    return this.devices.filter((d) => d.kind === `${kind}input`);
   }
 
   private async capture({ audio, video }: MediaWanted): Promise<MediaStream | null> {

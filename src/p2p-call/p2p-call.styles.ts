@@ -144,7 +144,7 @@ export const styles = unsafeCSS(css`
     opacity: 0.5;
     cursor: default;
   }
-  button.leave {
+  [part~=leave-button] {
     background: var(--_danger);
   }
   button:focus-visible,

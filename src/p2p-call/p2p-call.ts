@@ -15,6 +15,22 @@ function newPeerId(): string {
   return crypto.randomUUID();
 }
 
+/** The property (and strings key, and part prefix) that picks the device of each kind. */
+const DEVICE_PROPERTY = { audio: 'microphone', video: 'camera' } as const;
+
+/** My on/off switches, and what is announced when one flips: [when false, when true]. */
+const SWITCH_ANNOUNCEMENTS = {
+  muted: ['announceUnmuted', 'announceMuted'],
+  cameraOff: ['announceCameraOn', 'announceCameraOff'],
+  screenSharing: ['announceStoppedSharing', 'announceSharing'],
+} as const;
+type Switch = keyof typeof SWITCH_ANNOUNCEMENTS;
+
+/** How a peer is called on screen: their name, or the start of their id. */
+function displayName(name: string | undefined, id: string): string {
+  return name || id.slice(0, 8);
+}
+
 /**
  * A video call in one tag. Everyone whose page shows
  * `<p2p-call room="standup" server="wss://relay.example">` with the same room
@@ -161,12 +177,8 @@ export class P2PCallElement extends LitElement {
     this.soundBlocked = false;
     this.announcement = '';
     this.localVideo.muted = true; // I must not hear myself.
-    this.addEventListener('p2p-peer-joined', ({ detail }) =>
-      this.announce('announceJoined', detail.name || detail.peer.slice(0, 8)),
-    );
-    this.addEventListener('p2p-peer-left', ({ detail }) =>
-      this.announce('announceLeft', detail.name || detail.peer.slice(0, 8)),
-    );
+    this.addEventListener('p2p-peer-joined', ({ detail }) => this.announce('announceJoined', displayName(detail.name, detail.peer)));
+    this.addEventListener('p2p-peer-left', ({ detail }) => this.announce('announceLeft', displayName(detail.name, detail.peer)));
   }
 
   /** Everyone else in the room, as last heard. */
@@ -211,8 +223,7 @@ export class P2PCallElement extends LitElement {
     if (!this.screenSharing) return;
     this.media.stopScreenShare();
     this.screenSharing = false;
-    const camera = this.media.stream?.getVideoTracks()[0] ?? null;
-    await this.call.session?.replaceTrack('video', camera);
+    await this.call.session?.replaceTrack('video', this.media.track('video') ?? null);
   }
 
   /** Leaves the call and stops the camera. The element stays on the page. */
@@ -243,7 +254,7 @@ export class P2PCallElement extends LitElement {
   /** @internal What the others see of me. */
   localStatus(): PeerStatus {
     // Only what is really captured: a denied camera shows as off at the others.
-    const has = (kind: MediaKind) => !!this.media.stream?.getTracks().some((t) => t.kind === kind);
+    const has = (kind: MediaKind) => !!this.media.track(kind);
     const status: PeerStatus = {
       audio: !this.muted && has('audio'),
       video: (!this.cameraOff && has('video')) || this.screenSharing,
@@ -333,18 +344,16 @@ export class P2PCallElement extends LitElement {
     this.media.setEnabled('audio', !this.muted);
     this.media.setEnabled('video', !this.cameraOff);
     // `undefined` old values are the first render, not a change by anyone.
-    const toggled = (['muted', 'cameraOff', 'screenSharing'] as const).filter(
-      (key) => changed.has(key) && changed.get(key) !== undefined,
-    );
-    if (toggled.length) {
+    const flipped = (Object.keys(SWITCH_ANNOUNCEMENTS) as Switch[]).filter((key) => changed.get(key) !== undefined);
+    const last = flipped.at(-1);
+    if (last) {
       emit(this, 'p2p-media-change', { audio: !this.muted, video: !this.cameraOff, screen: this.screenSharing });
-      const last = toggled[toggled.length - 1];
-      const on = { muted: !this.muted, cameraOff: !this.cameraOff, screenSharing: this.screenSharing }[last];
-      const key = { muted: ['announceMuted', 'announceUnmuted'], cameraOff: ['announceCameraOff', 'announceCameraOn'], screenSharing: ['announceStoppedSharing', 'announceSharing'] }[last][on ? 1 : 0];
-      this.announce(key as keyof Strings);
+      this.announce(SWITCH_ANNOUNCEMENTS[last][+this[last]]);
     }
-    if (changed.get('camera') !== undefined) void this.switchDevice('video', this.camera);
-    if (changed.get('microphone') !== undefined) void this.switchDevice('audio', this.microphone);
+    for (const kind of ['audio', 'video'] as const) {
+      const property = DEVICE_PROPERTY[kind];
+      if (changed.get(property) !== undefined) void this.switchDevice(kind, this[property]);
+    }
     if (this.call.joined) this.errors.delete('relay-unreachable');
   }
 
@@ -378,9 +387,9 @@ export class P2PCallElement extends LitElement {
       <figure part=${parts} data-peer=${peer.id} data-state=${peer.connectionState}>
         ${this.remoteVideo(peer)}
         <figcaption part="name">
-          ${peer.name || peer.id.slice(0, 8)}
-          ${audio === false ? html`<span part="muted-indicator" role="img" aria-label=${t.mutedIndicator}>🔇</span>` : nothing}
-          ${video === false ? html`<span part="camera-off-indicator" role="img" aria-label=${t.cameraOffIndicator}>🚫</span>` : nothing}
+          ${displayName(peer.name, peer.id)}
+          ${audio === false ? indicator('muted-indicator', t.mutedIndicator, '🔇') : nothing}
+          ${video === false ? indicator('camera-off-indicator', t.cameraOffIndicator, '🚫') : nothing}
           ${screen ? html`<span>${t.presenting}</span>` : nothing}
           ${speaking ? html`<span class="visually-hidden">${t.speaking}</span>` : nothing}
         </figcaption>
@@ -390,41 +399,31 @@ export class P2PCallElement extends LitElement {
 
   private renderControls() {
     const t = this.text;
-    if (this.left) {
-      return html`<div part="controls" role="toolbar">
-        <button part="join-button" @click=${this.join}>${t.joinAgain}</button>
-      </div>`;
-    }
-    return html`<div part="controls" role="toolbar">
-      <button part="mute-button" aria-pressed=${this.muted} ?disabled=${this.noAudio} @click=${() => (this.muted = !this.muted)}>
-        ${this.muted ? t.unmute : t.mute}
-      </button>
-      <button part="camera-button" aria-pressed=${this.cameraOff} ?disabled=${this.noVideo} @click=${() => (this.cameraOff = !this.cameraOff)}>
-        ${this.cameraOff ? t.cameraOn : t.cameraOff}
-      </button>
-      ${navigator.mediaDevices && 'getDisplayMedia' in navigator.mediaDevices
-        ? html`<button part="screen-button" aria-pressed=${this.screenSharing} @click=${() => (this.screenSharing ? this.stopScreenShare() : this.shareScreen())}>
-            ${this.screenSharing ? t.stopSharing : t.shareScreen}
-          </button>`
-        : nothing}
-      ${this.renderDeviceSelect('video', t.camera)} ${this.renderDeviceSelect('audio', t.microphone)}
-      ${this.soundBlocked
-        ? html`<button part="sound-button" @click=${this.enableSound}>${t.enableSound}</button>`
-        : nothing}
-      <button part="leave-button" class="leave" @click=${this.leave}>${t.leave}</button>
-    </div>`;
+    const controls = this.left
+      ? button('join-button', t.joinAgain, this.join)
+      : [
+          button('mute-button', this.muted ? t.unmute : t.mute, () => (this.muted = !this.muted), this.muted, this.noAudio),
+          button('camera-button', this.cameraOff ? t.cameraOn : t.cameraOff, () => (this.cameraOff = !this.cameraOff), this.cameraOff, this.noVideo),
+          navigator.mediaDevices && 'getDisplayMedia' in navigator.mediaDevices
+            ? button('screen-button', this.screenSharing ? t.stopSharing : t.shareScreen, () => (this.screenSharing ? this.stopScreenShare() : this.shareScreen()), this.screenSharing)
+            : nothing,
+          this.renderDeviceSelect('video'),
+          this.renderDeviceSelect('audio'),
+          this.soundBlocked ? button('sound-button', t.enableSound, this.enableSound) : nothing,
+          button('leave-button', t.leave, this.leave),
+        ];
+    return html`<div part="controls" role="toolbar">${controls}</div>`;
   }
 
   /** A device picker, only when there is a choice to make. */
-  private renderDeviceSelect(kind: MediaKind, label: string) {
+  private renderDeviceSelect(kind: MediaKind) {
     const devices = this.media.devicesOf(kind);
     if (devices.length < 2) return nothing;
-    const current = this.media.stream?.getTracks().find((t) => t.kind === kind)?.getSettings().deviceId;
-    const part = kind === 'video' ? 'camera-select' : 'microphone-select';
-    return html`<select part=${part} aria-label=${label} @change=${(e: Event) => {
-      const id = (e.target as HTMLSelectElement).value;
-      if (kind === 'video') this.camera = id;
-      else this.microphone = id;
+    const property = DEVICE_PROPERTY[kind];
+    const label = this.text[property];
+    const current = this.media.track(kind)?.getSettings().deviceId;
+    return html`<select part="${property}-select" aria-label=${label} @change=${(e: Event) => {
+      this[property] = (e.target as HTMLSelectElement).value;
     }}>
       ${devices.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === current}>${d.label || `${label} ${i + 1}`}</option>`)}
     </select>`;
@@ -440,4 +439,14 @@ export class P2PCallElement extends LitElement {
     if (!count) return format(t.waiting, { room: this.room });
     return format(t.inCall, { count, people: count === 1 ? t.person : t.people });
   }
+}
+
+/** A toolbar button; `pressed` makes it a toggle (aria-pressed). */
+function button(part: string, label: string, onClick: () => unknown, pressed?: boolean, disabled = false) {
+  return html`<button part=${part} aria-pressed=${pressed ?? nothing} ?disabled=${disabled} @click=${onClick}>${label}</button>`;
+}
+
+/** An icon on a tile that says something about the person (muted, camera off). */
+function indicator(part: string, label: string, icon: string) {
+  return html`<span part=${part} role="img" aria-label=${label}>${icon}</span>`;
 }
