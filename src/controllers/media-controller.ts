@@ -38,15 +38,18 @@ export class MediaController implements ReactiveController {
   devices: MediaDeviceInfo[] = [];
   preferred: PreferredDevices = {};
   error?: { code: MediaErrorCode; detail: string };
-  private wanted = '';
-  private pending?: Promise<MediaStream | null>;
+  #wanted = '';
+  #pending?: Promise<MediaStream | null>;
 
-  constructor(private readonly host: ReactiveControllerHost) {
+  readonly #host: ReactiveControllerHost;
+
+  constructor(host: ReactiveControllerHost) {
+    this.#host = host;
     host.addController(this);
   }
 
   hostConnected(): void {
-    navigator.mediaDevices?.addEventListener('devicechange', this.refreshDevices);
+    navigator.mediaDevices?.addEventListener('devicechange', this.#refreshDevices);
   }
 
   /**
@@ -56,16 +59,16 @@ export class MediaController implements ReactiveController {
    */
   acquire(wanted: MediaWanted): Promise<MediaStream | null> {
     const key = `${wanted.audio}/${wanted.video}`;
-    if (this.pending && key === this.wanted) return this.pending;
+    if (this.#pending && key === this.#wanted) return this.#pending;
     this.stop();
-    this.wanted = key;
-    const pending = (this.pending = this.capture(wanted).then((stream) => {
-      if (this.pending !== pending) {
+    this.#wanted = key;
+    const pending = (this.#pending = this.#capture(wanted).then((stream) => {
+      if (this.#pending !== pending) {
         stream?.getTracks().forEach((t) => t.stop()); // Superseded while waiting for the user.
         return null;
       }
       this.stream = stream;
-      this.host.requestUpdate();
+      this.#host.requestUpdate();
       return stream;
     }));
     return pending;
@@ -106,7 +109,7 @@ export class MediaController implements ReactiveController {
     stream.removeTrack(old);
     old.stop();
     stream.addTrack(track);
-    this.host.requestUpdate();
+    this.#host.requestUpdate();
     return true;
   }
 
@@ -119,7 +122,7 @@ export class MediaController implements ReactiveController {
       const track = display.getVideoTracks()[0];
       // The browser's own "Stop sharing" button ends the track, not our UI.
       track.addEventListener('ended', onEnded, { once: true });
-      this.host.requestUpdate();
+      this.#host.requestUpdate();
       return track;
     } catch {
       return null;
@@ -129,27 +132,27 @@ export class MediaController implements ReactiveController {
   stopScreenShare(): void {
     this.screen?.getTracks().forEach((t) => t.stop());
     this.screen = null;
-    this.host.requestUpdate();
+    this.#host.requestUpdate();
   }
 
   stop(): void {
     this.stopScreenShare();
     this.stream?.getTracks().forEach((t) => t.stop());
     this.stream = null;
-    this.pending = undefined;
-    this.wanted = '';
+    this.#pending = undefined;
+    this.#wanted = '';
     this.error = undefined;
   }
 
   hostDisconnected(): void {
-    navigator.mediaDevices?.removeEventListener('devicechange', this.refreshDevices);
+    navigator.mediaDevices?.removeEventListener('devicechange', this.#refreshDevices);
     this.stop();
   }
 
-  private readonly refreshDevices = async (): Promise<void> => {
+  readonly #refreshDevices = async (): Promise<void> => {
     const all = await navigator.mediaDevices.enumerateDevices();
     this.devices = all.filter((d) => d.kind !== 'audiooutput'); // cameras and microphones, not speakers
-    this.host.requestUpdate();
+    this.#host.requestUpdate();
   };
 
   /** The capture devices of one kind. */
@@ -157,7 +160,7 @@ export class MediaController implements ReactiveController {
     return this.devices.filter((d) => d.kind === `${kind}input`);
   }
 
-  private async capture({ audio, video }: MediaWanted): Promise<MediaStream | null> {
+  async #capture({ audio, video }: MediaWanted): Promise<MediaStream | null> {
     this.error = undefined;
     if (!audio && !video) return null;
     if (!navigator.mediaDevices?.getUserMedia) {
@@ -170,11 +173,11 @@ export class MediaController implements ReactiveController {
         audio: constraint(audio, preferred.audio),
         video: constraint(video, preferred.video),
       });
-      void this.refreshDevices(); // Labels are only readable once capture is allowed.
+      void this.#refreshDevices(); // Labels are only readable once capture is allowed.
       return stream;
     } catch (error) {
       this.error = { code: classify(error), detail: String(error) };
-      this.host.requestUpdate();
+      this.#host.requestUpdate();
       return null;
     }
   }

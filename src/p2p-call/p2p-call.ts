@@ -148,13 +148,13 @@ export class P2PCallElement extends LitElement {
 
   /** My id in the room; kept across reconnects so calls survive a relay restart. */
   readonly peerId = newPeerId();
-  private readonly media = new MediaController(this);
-  private readonly call = new RoomController(this, this.media);
-  private readonly speakers = new SpeakingController(this);
-  private readonly errors = new Map<string, string>();
-  private readonly localVideo = createVideo('local-video');
+  readonly #media = new MediaController(this);
+  readonly #call = new RoomController(this, this.#media);
+  readonly #speakers = new SpeakingController(this);
+  readonly #errors = new Map<string, string>();
+  readonly #localVideo = createVideo('local-video');
   /** One kept `<video>` per remote peer id (see video.ts). */
-  private readonly remoteVideos = new Map<string, HTMLVideoElement>();
+  readonly #remoteVideos = new Map<string, HTMLVideoElement>();
 
   constructor() {
     super();
@@ -176,34 +176,38 @@ export class P2PCallElement extends LitElement {
     this.screenSharing = false;
     this.soundBlocked = false;
     this.announcement = '';
-    this.localVideo.muted = true; // I must not hear myself.
-    this.addEventListener('p2p-peer-joined', ({ detail }) => this.announce('announceJoined', displayName(detail.name, detail.peer)));
-    this.addEventListener('p2p-peer-left', ({ detail }) => this.announce('announceLeft', displayName(detail.name, detail.peer)));
+    this.#localVideo.muted = true; // I must not hear myself.
+    this.addEventListener('p2p-peer-joined', ({ detail }) =>
+      this.#announce('announceJoined', displayName(detail.name, detail.peer)),
+    );
+    this.addEventListener('p2p-peer-left', ({ detail }) =>
+      this.#announce('announceLeft', displayName(detail.name, detail.peer)),
+    );
   }
 
   /** Everyone else in the room, as last heard. */
   get peers(): RemotePeer[] {
-    return [...(this.call.session?.peers.values() ?? [])];
+    return [...(this.#call.session?.peers.values() ?? [])];
   }
 
   /** My camera/microphone stream, when capturing. */
   get localStream(): MediaStream | null {
-    return this.media.stream;
+    return this.#media.stream;
   }
 
   /** Cameras and microphones available (labelled once capture was allowed). */
   get devices(): MediaDeviceInfo[] {
-    return this.media.devices;
+    return this.#media.devices;
   }
 
   /** The RTCPeerConnection to one peer (e.g. for getStats). */
   connectionTo(peer: string): RTCPeerConnection | undefined {
-    return this.call.session?.connectionTo(peer);
+    return this.#call.session?.connectionTo(peer);
   }
 
   /** @internal Every live connection by peer id. */
   connections(): [string, RTCPeerConnection][] {
-    return this.call.session?.connections() ?? [];
+    return this.#call.session?.connections() ?? [];
   }
 
   /**
@@ -211,9 +215,9 @@ export class P2PCallElement extends LitElement {
    * the user which). Resolves false when the user cancels.
    */
   async shareScreen(): Promise<boolean> {
-    const track = await this.media.startScreenShare(() => void this.stopScreenShare());
+    const track = await this.#media.startScreenShare(() => void this.stopScreenShare());
     if (!track) return false;
-    await this.call.session?.replaceTrack('video', track);
+    await this.#call.session?.replaceTrack('video', track);
     this.screenSharing = true;
     return true;
   }
@@ -221,9 +225,9 @@ export class P2PCallElement extends LitElement {
   /** Back to the camera. */
   async stopScreenShare(): Promise<void> {
     if (!this.screenSharing) return;
-    this.media.stopScreenShare();
+    this.#media.stopScreenShare();
     this.screenSharing = false;
-    await this.call.session?.replaceTrack('video', this.media.track('video') ?? null);
+    await this.#call.session?.replaceTrack('video', this.#media.track('video') ?? null);
   }
 
   /** Leaves the call and stops the camera. The element stays on the page. */
@@ -254,7 +258,7 @@ export class P2PCallElement extends LitElement {
   /** @internal What the others see of me. */
   localStatus(): PeerStatus {
     // Only what is really captured: a denied camera shows as off at the others.
-    const has = (kind: MediaKind) => !!this.media.track(kind);
+    const has = (kind: MediaKind) => !!this.#media.track(kind);
     const status: PeerStatus = {
       audio: !this.muted && has('audio'),
       video: (!this.cameraOff && has('video')) || this.screenSharing,
@@ -266,14 +270,14 @@ export class P2PCallElement extends LitElement {
 
   /** @internal Shows a problem in the `error` part and fires `p2p-error`. */
   reportError(code: string, values: Record<string, string> = {}): void {
-    const template = this.text[code as keyof Strings] ?? this.text.relayError;
+    const template = this.#text[code as keyof Strings] ?? this.#text.relayError;
     const message = format(template, { server: this.server, ...values });
-    this.errors.set(code, message);
+    this.#errors.set(code, message);
     emit(this, 'p2p-error', { code, message });
     this.requestUpdate();
   }
 
-  private get text(): Strings {
+  get #text(): Strings {
     return { ...DEFAULT_STRINGS, ...this.strings };
   }
 
@@ -282,7 +286,7 @@ export class P2PCallElement extends LitElement {
    * Then play muted (video is better than a frozen tile) and offer a button,
    * whose click is the gesture that lets the sound through.
    */
-  private readonly playWithSound = (event: Event): void => {
+  readonly #playWithSound = (event: Event): void => {
     const video = event.target as HTMLVideoElement;
     video.play().catch(() => {
       video.muted = true;
@@ -291,101 +295,101 @@ export class P2PCallElement extends LitElement {
     });
   };
 
-  private enableSound(): void {
+  #enableSound(): void {
     this.soundBlocked = false;
-    for (const video of this.remoteVideos.values()) {
+    for (const video of this.#remoteVideos.values()) {
       video.muted = false;
       void video.play();
     }
   }
 
-  private announce(key: keyof Strings, name = ''): void {
-    this.announcement = format(this.text[key], { name });
+  #announce(key: keyof Strings, name = ''): void {
+    this.announcement = format(this.#text[key], { name });
   }
 
   /** Captures the chosen device and sends it to everyone, without renegotiation. */
-  private async switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
-    const switched = await this.media.switchDevice(kind, deviceId, async (track) => {
+  async #switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
+    const switched = await this.#media.switchDevice(kind, deviceId, async (track) => {
       // While presenting, the new camera waits until the share ends.
-      if (kind === 'audio' || !this.screenSharing) await this.call.session?.replaceTrack(kind, track);
+      if (kind === 'audio' || !this.screenSharing) await this.#call.session?.replaceTrack(kind, track);
     });
     if (switched) emit(this, 'p2p-device-change', { kind, deviceId });
   }
 
   /** The kept `<video>` of one remote peer, showing their current stream. */
-  private remoteVideo(peer: RemotePeer): HTMLVideoElement {
-    let video = this.remoteVideos.get(peer.id);
+  #remoteVideo(peer: RemotePeer): HTMLVideoElement {
+    let video = this.#remoteVideos.get(peer.id);
     if (!video) {
       video = createVideo('remote-video');
       video.dataset.peer = peer.id;
-      video.addEventListener('loadedmetadata', this.playWithSound);
-      this.remoteVideos.set(peer.id, video);
+      video.addEventListener('loadedmetadata', this.#playWithSound);
+      this.#remoteVideos.set(peer.id, video);
     }
     return showStream(video, peer.stream ?? null, !!peer.status.screen);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     // Someone who left takes their video along; if they come back, they get a fresh one.
-    for (const id of this.remoteVideos.keys()) if (!this.call.session?.peers.has(id)) this.remoteVideos.delete(id);
-    this.media.preferred = { audio: this.microphone || undefined, video: this.camera || undefined };
+    for (const id of this.#remoteVideos.keys()) if (!this.#call.session?.peers.has(id)) this.#remoteVideos.delete(id);
+    this.#media.preferred = { audio: this.microphone || undefined, video: this.camera || undefined };
     if (changed.has('iceServers')) {
-      this.errors.delete('bad-ice-servers');
+      this.#errors.delete('bad-ice-servers');
       if ('invalid' in this.iceServers) this.reportError('bad-ice-servers', { detail: this.iceServers.invalid });
     }
     if (changed.has('room') || changed.has('server') || (changed as PropertyValues).has('left')) {
       // A new call starts with a clean slate; media errors are re-reported on capture.
-      for (const code of this.errors.keys()) if (code !== 'bad-ice-servers') this.errors.delete(code);
+      for (const code of this.#errors.keys()) if (code !== 'bad-ice-servers') this.#errors.delete(code);
     }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     // Every update, not only when the switches change: a stream that arrives
     // after `muted` was set must not start with a live microphone.
-    this.media.setEnabled('audio', !this.muted);
-    this.media.setEnabled('video', !this.cameraOff);
+    this.#media.setEnabled('audio', !this.muted);
+    this.#media.setEnabled('video', !this.cameraOff);
     // `undefined` old values are the first render, not a change by anyone.
     const flipped = (Object.keys(SWITCH_ANNOUNCEMENTS) as Switch[]).filter((key) => changed.get(key) !== undefined);
     const last = flipped.at(-1);
     if (last) {
       emit(this, 'p2p-media-change', { audio: !this.muted, video: !this.cameraOff, screen: this.screenSharing });
-      this.announce(SWITCH_ANNOUNCEMENTS[last][+this[last]]);
+      this.#announce(SWITCH_ANNOUNCEMENTS[last][+this[last]]);
     }
     for (const kind of ['audio', 'video'] as const) {
       const property = DEVICE_PROPERTY[kind];
-      if (changed.get(property) !== undefined) void this.switchDevice(kind, this[property]);
+      if (changed.get(property) !== undefined) void this.#switchDevice(kind, this[property]);
     }
-    if (this.call.joined) this.errors.delete('relay-unreachable');
+    if (this.#call.joined) this.#errors.delete('relay-unreachable');
   }
 
   override render() {
     const peers = this.peers;
-    const t = this.text;
-    const self = this.speakers.speaking.has(this.peerId) ? ' speaking' : '';
+    const t = this.#text;
+    const self = this.#speakers.speaking.has(this.peerId) ? ' speaking' : '';
     return html`
       <div part="stage" class="stage">
-        <div part="grid" class="grid">${peers.map((p) => this.renderTile(p))}</div>
+        <div part="grid" class="grid">${peers.map((p) => this.#renderTile(p))}</div>
         <figure part="tile local-tile${self}" class=${peers.length ? 'pip' : ''}>
-          ${showStream(this.localVideo, this.media.screen ?? this.media.stream, this.screenSharing)}
+          ${showStream(this.#localVideo, this.#media.screen ?? this.#media.stream, this.screenSharing)}
           <figcaption part="name">${this.name || t.you}</figcaption>
         </figure>
       </div>
-      <p part="status" role="status" aria-live="polite">${this.statusText(peers.length)}</p>
+      <p part="status" role="status" aria-live="polite">${this.#statusText(peers.length)}</p>
       <p id="announcer" class="visually-hidden" aria-live="polite">${this.announcement}</p>
-      ${this.errors.size
-        ? html`<div part="error" role="alert">${[...this.errors.values()].map((m) => html`<div>${m}</div>`)}</div>`
+      ${this.#errors.size
+        ? html`<div part="error" role="alert">${[...this.#errors.values()].map((m) => html`<div>${m}</div>`)}</div>`
         : nothing}
-      ${this.noControls ? nothing : this.renderControls()}
+      ${this.noControls ? nothing : this.#renderControls()}
     `;
   }
 
-  private renderTile(peer: RemotePeer) {
-    const t = this.text;
-    const speaking = this.speakers.speaking.has(peer.id);
+  #renderTile(peer: RemotePeer) {
+    const t = this.#text;
+    const speaking = this.#speakers.speaking.has(peer.id);
     const { audio, video, screen } = peer.status;
     const parts = `tile${speaking ? ' speaking' : ''}${screen ? ' presenting' : ''}`;
     return html`
       <figure part=${parts} data-peer=${peer.id} data-state=${peer.connectionState}>
-        ${this.remoteVideo(peer)}
+        ${this.#remoteVideo(peer)}
         <figcaption part="name">
           ${displayName(peer.name, peer.id)}
           ${audio === false ? indicator('muted-indicator', t.mutedIndicator, '🔇') : nothing}
@@ -397,8 +401,8 @@ export class P2PCallElement extends LitElement {
     `;
   }
 
-  private renderControls() {
-    const t = this.text;
+  #renderControls() {
+    const t = this.#text;
     const controls = this.left
       ? button('join-button', t.joinAgain, this.join)
       : [
@@ -407,21 +411,21 @@ export class P2PCallElement extends LitElement {
           navigator.mediaDevices && 'getDisplayMedia' in navigator.mediaDevices
             ? button('screen-button', this.screenSharing ? t.stopSharing : t.shareScreen, () => (this.screenSharing ? this.stopScreenShare() : this.shareScreen()), this.screenSharing)
             : nothing,
-          this.renderDeviceSelect('video'),
-          this.renderDeviceSelect('audio'),
-          this.soundBlocked ? button('sound-button', t.enableSound, this.enableSound) : nothing,
+          this.#renderDeviceSelect('video'),
+          this.#renderDeviceSelect('audio'),
+          this.soundBlocked ? button('sound-button', t.enableSound, this.#enableSound) : nothing,
           button('leave-button', t.leave, this.leave),
         ];
     return html`<div part="controls" role="toolbar">${controls}</div>`;
   }
 
   /** A device picker, only when there is a choice to make. */
-  private renderDeviceSelect(kind: MediaKind) {
-    const devices = this.media.devicesOf(kind);
+  #renderDeviceSelect(kind: MediaKind) {
+    const devices = this.#media.devicesOf(kind);
     if (devices.length < 2) return nothing;
     const property = DEVICE_PROPERTY[kind];
-    const label = this.text[property];
-    const current = this.media.track(kind)?.getSettings().deviceId;
+    const label = this.#text[property];
+    const current = this.#media.track(kind)?.getSettings().deviceId;
     return html`<select part="${property}-select" aria-label=${label} @change=${(e: Event) => {
       this[property] = (e.target as HTMLSelectElement).value;
     }}>
@@ -429,13 +433,13 @@ export class P2PCallElement extends LitElement {
     </select>`;
   }
 
-  private statusText(count: number): string {
-    const t = this.text;
+  #statusText(count: number): string {
+    const t = this.#text;
     if (this.left) return t.left;
     if (!this.callWish()) return t.idle;
-    if (this.call.signalingState === 'reconnecting') return t.reconnecting;
-    if (this.call.session?.closed) return t.notInCall;
-    if (!this.call.joined) return t.connecting;
+    if (this.#call.signalingState === 'reconnecting') return t.reconnecting;
+    if (this.#call.session?.closed) return t.notInCall;
+    if (!this.#call.joined) return t.connecting;
     if (!count) return format(t.waiting, { room: this.room });
     return format(t.inCall, { count, people: count === 1 ? t.person : t.people });
   }
