@@ -68,7 +68,7 @@ export function minifyHtmlChunk(text) {
 
 function hasStringWithPunctuation(raw) {
   // Our punctuation rules would touch the inside of a quoted string; skip such templates.
-  return /(["'])[^"'\n]*(?:[{};,>/]|: |0\.)[^"'\n]*\1/.test(raw);
+  return /(["'])[^"'\n]*(?:[{};,>/]|: |0\.| {2})[^"'\n]*\1/.test(raw);
 }
 
 /** Returns the code with template text minified, or null when nothing changed. */
