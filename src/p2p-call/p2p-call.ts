@@ -403,13 +403,15 @@ export class P2PCallElement extends LitElement {
 
   #renderControls() {
     const t = this.#text;
+    const { muted, cameraOff, screenSharing } = this;
+    const canShare = navigator.mediaDevices && 'getDisplayMedia' in navigator.mediaDevices;
     const controls = this.left
       ? button('join-button', t.joinAgain, this.join)
       : [
-          button('mute-button', this.muted ? t.unmute : t.mute, () => (this.muted = !this.muted), this.muted, this.noAudio),
-          button('camera-button', this.cameraOff ? t.cameraOn : t.cameraOff, () => (this.cameraOff = !this.cameraOff), this.cameraOff, this.noVideo),
-          navigator.mediaDevices && 'getDisplayMedia' in navigator.mediaDevices
-            ? button('screen-button', this.screenSharing ? t.stopSharing : t.shareScreen, () => (this.screenSharing ? this.stopScreenShare() : this.shareScreen()), this.screenSharing)
+          button('mute-button', muted ? t.unmute : t.mute, () => (this.muted = !this.muted), muted, this.noAudio),
+          button('camera-button', cameraOff ? t.cameraOn : t.cameraOff, () => (this.cameraOff = !this.cameraOff), cameraOff, this.noVideo),
+          canShare
+            ? button('screen-button', screenSharing ? t.stopSharing : t.shareScreen, () => (this.screenSharing ? this.stopScreenShare() : this.shareScreen()), screenSharing)
             : nothing,
           this.#renderDeviceSelect('video'),
           this.#renderDeviceSelect('audio'),
