@@ -6,8 +6,9 @@
  *
  * It only does transformations that cannot change meaning:
  * - css: drop comments, collapse whitespace to one space, drop spaces around
- *   `{ } ; , >` and after `:`. Quoted strings are copied verbatim. Nothing is
- *   trimmed where a `${...}` meets the text, so `${a} ${b}` keeps its space.
+ *   `{ } ; , > /` and after `:`, and the zero of `0.5`. Quoted strings are
+ *   copied verbatim. Nothing is trimmed where a `${...}` meets the text, so
+ *   `${a} ${b}` keeps its space.
  * - html/svg: every whitespace run that contains a newline becomes one space
  *   (what the HTML renderer does anyway). Templates containing <pre>,
  *   <textarea> or `white-space` are left alone.
@@ -51,9 +52,10 @@ export function minifyCssChunk(text, { first, last }) {
   // (Runs only outside strings in practice: strings rarely contain these pairs.)
   out = out
     .replace(/ {2,}/g, ' ')
-    .replace(/ ?([{};,>]) ?/g, '$1')
+    .replace(/ ?([{};,>/]) ?/g, '$1') // `/` needs no spaces, not even in calc()
     .replace(/: /g, ':')
-    .replace(/;}/g, '}');
+    .replace(/;}/g, '}')
+    .replace(/([:,(/ ])0\.(\d)/g, '$1.$2');
   if (first) out = out.replace(/^ /, '');
   if (last) out = out.replace(/ $/, '');
   return out;
@@ -66,7 +68,7 @@ export function minifyHtmlChunk(text) {
 
 function hasStringWithPunctuation(raw) {
   // Our punctuation rules would touch the inside of a quoted string; skip such templates.
-  return /(["'])[^"'\n]*(?:[{};,>]|: )[^"'\n]*\1/.test(raw);
+  return /(["'])[^"'\n]*(?:[{};,>/]|: |0\.| {2})[^"'\n]*\1/.test(raw);
 }
 
 /** Returns the code with template text minified, or null when nothing changed. */

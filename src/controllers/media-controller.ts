@@ -12,8 +12,6 @@ export interface MediaWanted {
 /** Which capture device a kind is asked of (a deviceId), if any. */
 export type PreferredDevices = Partial<Record<MediaKind, string>>;
 
-const DEVICE_KIND: Record<MediaKind, MediaDeviceKind> = { audio: 'audioinput', video: 'videoinput' };
-
 function constraint(wanted: boolean, deviceId: string | undefined): boolean | MediaTrackConstraints {
   return wanted && deviceId ? { deviceId: { exact: deviceId } } : wanted;
 }
@@ -39,19 +37,21 @@ export class MediaController implements ReactiveController {
   /** Cameras and microphones (labels only once capture was allowed). */
   devices: MediaDeviceInfo[] = [];
   error?: { code: MediaErrorCode; detail: string };
-  private wanted = '';
-  private pending?: Promise<MediaStream | null>;
+  #wanted = '';
+  #pending?: Promise<MediaStream | null>;
 
-  /** @param preferred The devices the host asks for, read at each capture. */
-  constructor(
-    private readonly host: ReactiveControllerHost,
-    private readonly preferred: () => PreferredDevices,
-  ) {
+  readonly #host: ReactiveControllerHost;
+  /** The devices the host asks for, read at each capture. */
+  readonly #preferred: () => PreferredDevices;
+
+  constructor(host: ReactiveControllerHost, preferred: () => PreferredDevices) {
+    this.#host = host;
+    this.#preferred = preferred;
     host.addController(this);
   }
 
   hostConnected(): void {
-    navigator.mediaDevices?.addEventListener('devicechange', this.refreshDevices);
+    navigator.mediaDevices?.addEventListener('devicechange', this.#refreshDevices);
   }
 
   /**
@@ -61,24 +61,30 @@ export class MediaController implements ReactiveController {
    */
   acquire(wanted: MediaWanted): Promise<MediaStream | null> {
     const key = `${wanted.audio}/${wanted.video}`;
-    if (this.pending && key === this.wanted) return this.pending;
+    if (this.#pending && key === this.#wanted) return this.#pending;
     this.stop();
-    this.wanted = key;
-    const pending = (this.pending = this.capture(wanted).then((stream) => {
-      if (this.pending !== pending) {
+    this.#wanted = key;
+    const pending = (this.#pending = this.#capture(wanted).then((stream) => {
+      if (this.#pending !== pending) {
         stream?.getTracks().forEach((t) => t.stop()); // Superseded while waiting for the user.
         return null;
       }
       this.stream = stream;
-      this.host.requestUpdate();
+      this.#host.requestUpdate();
       return stream;
     }));
     return pending;
   }
 
+  /** My captured track of one kind, if any (the stream holds at most one of each). */
+  track(kind: MediaKind): MediaStreamTrack | undefined {
+    return this.stream?.getTracks().find((t) => t.kind === kind);
+  }
+
   /** Turns sending of one kind on or off without renegotiating (mute, camera off). */
   setEnabled(kind: MediaKind, enabled: boolean): void {
-    for (const track of this.stream?.getTracks() ?? []) if (track.kind === kind) track.enabled = enabled;
+    const track = this.track(kind);
+    if (track) track.enabled = enabled;
   }
 
   /**
@@ -92,7 +98,7 @@ export class MediaController implements ReactiveController {
     send: (track: MediaStreamTrack) => Promise<void>,
   ): Promise<boolean> {
     const stream = this.stream;
-    const old = stream?.getTracks().find((t) => t.kind === kind);
+    const old = this.track(kind);
     if (!stream || !old || old.getSettings().deviceId === deviceId) return false;
     const captured = await navigator.mediaDevices.getUserMedia({ [kind]: constraint(true, deviceId) });
     const track = captured.getTracks()[0];
@@ -105,7 +111,7 @@ export class MediaController implements ReactiveController {
     stream.removeTrack(old);
     old.stop();
     stream.addTrack(track);
-    this.host.requestUpdate();
+    this.#host.requestUpdate();
     return true;
   }
 
@@ -118,7 +124,7 @@ export class MediaController implements ReactiveController {
       const track = display.getVideoTracks()[0];
       // The browser's own "Stop sharing" button ends the track, not our UI.
       track.addEventListener('ended', onEnded, { once: true });
-      this.host.requestUpdate();
+      this.#host.requestUpdate();
       return track;
     } catch {
       return null;
@@ -128,35 +134,35 @@ export class MediaController implements ReactiveController {
   stopScreenShare(): void {
     this.screen?.getTracks().forEach((t) => t.stop());
     this.screen = null;
-    this.host.requestUpdate();
+    this.#host.requestUpdate();
   }
 
   stop(): void {
     this.stopScreenShare();
     this.stream?.getTracks().forEach((t) => t.stop());
     this.stream = null;
-    this.pending = undefined;
-    this.wanted = '';
+    this.#pending = undefined;
+    this.#wanted = '';
     this.error = undefined;
   }
 
   hostDisconnected(): void {
-    navigator.mediaDevices?.removeEventListener('devicechange', this.refreshDevices);
+    navigator.mediaDevices?.removeEventListener('devicechange', this.#refreshDevices);
     this.stop();
   }
 
-  private readonly refreshDevices = async (): Promise<void> => {
+  readonly #refreshDevices = async (): Promise<void> => {
     const all = await navigator.mediaDevices.enumerateDevices();
-    this.devices = all.filter((d) => d.kind === DEVICE_KIND.audio || d.kind === DEVICE_KIND.video);
-    this.host.requestUpdate();
+    this.devices = all.filter((d) => d.kind !== 'audiooutput'); // cameras and microphones, not speakers
+    this.#host.requestUpdate();
   };
 
   /** The capture devices of one kind. */
   devicesOf(kind: MediaKind): MediaDeviceInfo[] {
-    return this.devices.filter((d) => d.kind === DEVICE_KIND[kind]);
+    return this.devices.filter((d) => d.kind === `${kind}input`);
   }
 
-  private async capture({ audio, video }: MediaWanted): Promise<MediaStream | null> {
+  async #capture({ audio, video }: MediaWanted): Promise<MediaStream | null> {
     this.error = undefined;
     if (!audio && !video) return null;
     if (!navigator.mediaDevices?.getUserMedia) {
@@ -164,16 +170,16 @@ export class MediaController implements ReactiveController {
       return null;
     }
     try {
-      const preferred = this.preferred();
+      const preferred = this.#preferred();
       const stream = await navigator.mediaDevices.getUserMedia({
         audio: constraint(audio, preferred.audio),
         video: constraint(video, preferred.video),
       });
-      void this.refreshDevices(); // Labels are only readable once capture is allowed.
+      void this.#refreshDevices(); // Labels are only readable once capture is allowed.
       return stream;
     } catch (error) {
       this.error = { code: classify(error), detail: String(error) };
-      this.host.requestUpdate();
+      this.#host.requestUpdate();
       return null;
     }
   }

@@ -20,43 +20,46 @@ export interface SpeakingHost extends ReactiveControllerHost, HTMLElement {
  */
 export class SpeakingController implements ReactiveController {
   readonly speaking = new Set<string>();
-  private readonly lastLoud = new Map<string, number>();
-  private timer?: ReturnType<typeof setInterval>;
+  readonly #lastLoud = new Map<string, number>();
+  #timer?: ReturnType<typeof setInterval>;
 
-  constructor(private readonly host: SpeakingHost) {
+  readonly #host: SpeakingHost;
+
+  constructor(host: SpeakingHost) {
+    this.#host = host;
     host.addController(this);
   }
 
   hostConnected(): void {
-    this.timer = setInterval(() => void this.sample(), SAMPLE_MS);
+    this.#timer = setInterval(() => void this.#sample(), SAMPLE_MS);
   }
 
   hostDisconnected(): void {
-    clearInterval(this.timer);
+    clearInterval(this.#timer);
     this.speaking.clear();
-    this.lastLoud.clear();
+    this.#lastLoud.clear();
   }
 
-  private async sample(): Promise<void> {
+  async #sample(): Promise<void> {
     const now = performance.now();
-    const connections = this.host.connections();
+    const connections = this.#host.connections();
     const reports = await Promise.all(connections.map(([, pc]) => pc.getStats().catch(() => undefined)));
-    const heard = new Set([this.host.peerId]);
+    const heard = new Set([this.#host.peerId]);
     connections.forEach(([peer, ], i) => {
       heard.add(peer);
       reports[i]?.forEach((r) => {
         if (r.kind !== 'audio' || !(r.audioLevel > LOUD)) return;
-        if (r.type === 'inbound-rtp') this.lastLoud.set(peer, now);
-        if (r.type === 'media-source') this.lastLoud.set(this.host.peerId, now);
+        if (r.type === 'inbound-rtp') this.#lastLoud.set(peer, now);
+        if (r.type === 'media-source') this.#lastLoud.set(this.#host.peerId, now);
       });
     });
     for (const peer of new Set([...heard, ...this.speaking])) {
-      const speaking = heard.has(peer) && now - (this.lastLoud.get(peer) ?? -Infinity) < HOLD_MS;
+      const speaking = heard.has(peer) && now - (this.#lastLoud.get(peer) ?? -Infinity) < HOLD_MS;
       if (speaking === this.speaking.has(peer)) continue;
       if (speaking) this.speaking.add(peer);
       else this.speaking.delete(peer);
-      emit(this.host, 'p2p-speaking', { peer, speaking });
-      this.host.requestUpdate();
+      emit(this.#host, 'p2p-speaking', { peer, speaking });
+      this.#host.requestUpdate();
     }
   }
 }

@@ -5,6 +5,7 @@ export type IceServersValue = RTCIceServer[] | { invalid: string };
  * Lit attribute converter for `ice-servers`. Bad JSON must not throw out of
  * attributeChangedCallback (the page would just see a console error and a
  * call without TURN), so the problem is kept and shown inside the element.
+ * (No toAttribute: the property is not reflected, so Lit never calls it.)
  */
 export const iceServersConverter = {
   fromAttribute(value: string | null): IceServersValue {
@@ -17,8 +18,5 @@ export const iceServersConverter = {
     } catch (error) {
       return { invalid: (error as Error).message };
     }
-  },
-  toAttribute(value: IceServersValue): string {
-    return JSON.stringify(value);
   },
 };

@@ -1,6 +1,4 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { live } from 'lit/directives/live.js';
-import { repeat } from 'lit/directives/repeat.js';
 import type { PeerStatus } from '../protocol/messages.js';
 import { MediaController } from '../controllers/media-controller.js';
 import type { MediaKind } from '../negotiation/peer-negotiator.js';
@@ -11,9 +9,26 @@ import { emit } from './events.js';
 import { iceServersConverter, type IceServersValue } from './ice-servers.js';
 import { DEFAULT_STRINGS, format, type Strings } from './strings.js';
 import { styles } from './p2p-call.styles.js';
+import { createVideo, showStream } from './video.js';
 
 function newPeerId(): string {
   return crypto.randomUUID();
+}
+
+/** The property (and strings key, and part prefix) that picks the device of each kind. */
+const DEVICE_PROPERTY = { audio: 'microphone', video: 'camera' } as const;
+
+/** My on/off switches, and what is announced when one flips: [when false, when true]. */
+const SWITCH_ANNOUNCEMENTS = {
+  muted: ['announceUnmuted', 'announceMuted'],
+  cameraOff: ['announceCameraOn', 'announceCameraOff'],
+  screenSharing: ['announceStoppedSharing', 'announceSharing'],
+} as const;
+type Switch = keyof typeof SWITCH_ANNOUNCEMENTS;
+
+/** How a peer is called on screen: their name, or the start of their id. */
+function displayName(name: string | undefined, id: string): string {
+  return name || id.slice(0, 8);
 }
 
 /**
@@ -133,13 +148,16 @@ export class P2PCallElement extends LitElement {
 
   /** My id in the room; kept across reconnects so calls survive a relay restart. */
   readonly peerId = newPeerId();
-  private readonly media = new MediaController(this, () => ({
+  readonly #media = new MediaController(this, () => ({
     audio: this.microphone || undefined,
     video: this.camera || undefined,
   }));
-  private readonly call = new RoomController(this, this.media);
-  private readonly speakers = new SpeakingController(this);
-  private readonly errors = new Map<string, string>();
+  readonly #call = new RoomController(this, this.#media);
+  readonly #speakers = new SpeakingController(this);
+  readonly #errors = new Map<string, string>();
+  readonly #localVideo = createVideo('local-video');
+  /** One kept `<video>` per remote peer id (see video.ts). */
+  readonly #remoteVideos = new Map<string, HTMLVideoElement>();
 
   constructor() {
     super();
@@ -161,37 +179,38 @@ export class P2PCallElement extends LitElement {
     this.screenSharing = false;
     this.soundBlocked = false;
     this.announcement = '';
+    this.#localVideo.muted = true; // I must not hear myself.
     this.addEventListener('p2p-peer-joined', ({ detail }) =>
-      this.announce('announceJoined', detail.name || detail.peer.slice(0, 8)),
+      this.#announce('announceJoined', displayName(detail.name, detail.peer)),
     );
     this.addEventListener('p2p-peer-left', ({ detail }) =>
-      this.announce('announceLeft', detail.name || detail.peer.slice(0, 8)),
+      this.#announce('announceLeft', displayName(detail.name, detail.peer)),
     );
   }
 
   /** Everyone else in the room, as last heard. */
   get peers(): RemotePeer[] {
-    return [...(this.call.session?.peers.values() ?? [])];
+    return [...(this.#call.session?.peers.values() ?? [])];
   }
 
   /** My camera/microphone stream, when capturing. */
   get localStream(): MediaStream | null {
-    return this.media.stream;
+    return this.#media.stream;
   }
 
   /** Cameras and microphones available (labelled once capture was allowed). */
   get devices(): MediaDeviceInfo[] {
-    return this.media.devices;
+    return this.#media.devices;
   }
 
   /** The RTCPeerConnection to one peer (e.g. for getStats). */
   connectionTo(peer: string): RTCPeerConnection | undefined {
-    return this.call.session?.connectionTo(peer);
+    return this.#call.session?.connectionTo(peer);
   }
 
   /** @internal Every live connection by peer id. */
   connections(): [string, RTCPeerConnection][] {
-    return this.call.session?.connections() ?? [];
+    return this.#call.session?.connections() ?? [];
   }
 
   /**
@@ -199,9 +218,9 @@ export class P2PCallElement extends LitElement {
    * the user which). Resolves false when the user cancels.
    */
   async shareScreen(): Promise<boolean> {
-    const track = await this.media.startScreenShare(() => void this.stopScreenShare());
+    const track = await this.#media.startScreenShare(() => void this.stopScreenShare());
     if (!track) return false;
-    await this.call.session?.replaceTrack('video', track);
+    await this.#call.session?.replaceTrack('video', track);
     this.screenSharing = true;
     return true;
   }
@@ -209,10 +228,9 @@ export class P2PCallElement extends LitElement {
   /** Back to the camera. */
   async stopScreenShare(): Promise<void> {
     if (!this.screenSharing) return;
-    this.media.stopScreenShare();
+    this.#media.stopScreenShare();
     this.screenSharing = false;
-    const camera = this.media.stream?.getVideoTracks()[0] ?? null;
-    await this.call.session?.replaceTrack('video', camera);
+    await this.#call.session?.replaceTrack('video', this.#media.track('video') ?? null);
   }
 
   /** Leaves the call and stops the camera. The element stays on the page. */
@@ -243,7 +261,7 @@ export class P2PCallElement extends LitElement {
   /** @internal What the others see of me. */
   localStatus(): PeerStatus {
     // Only what is really captured: a denied camera shows as off at the others.
-    const has = (kind: MediaKind) => !!this.media.stream?.getTracks().some((t) => t.kind === kind);
+    const has = (kind: MediaKind) => !!this.#media.track(kind);
     const status: PeerStatus = {
       audio: !this.muted && has('audio'),
       video: (!this.cameraOff && has('video')) || this.screenSharing,
@@ -255,19 +273,19 @@ export class P2PCallElement extends LitElement {
 
   /** @internal Shows a problem in the `error` part and fires `p2p-error`. */
   reportError(code: string, values: Record<string, string> = {}): void {
-    const template = this.text[code as keyof Strings] ?? this.text.relayError;
+    const template = this.#text[code as keyof Strings] ?? this.#text.relayError;
     const message = format(template, { server: this.server, ...values });
-    this.errors.set(code, message);
+    this.#errors.set(code, message);
     emit(this, 'p2p-error', { code, message });
     this.requestUpdate();
   }
 
   /** @internal Called by RoomController when a call starts or ends: its errors go with it. */
   clearCallErrors(): void {
-    for (const code of this.errors.keys()) if (code !== 'bad-ice-servers') this.errors.delete(code);
+    for (const code of this.#errors.keys()) if (code !== 'bad-ice-servers') this.#errors.delete(code);
   }
 
-  private get text(): Strings {
+  get #text(): Strings {
     return { ...DEFAULT_STRINGS, ...this.strings };
   }
 
@@ -276,7 +294,7 @@ export class P2PCallElement extends LitElement {
    * Then play muted (video is better than a frozen tile) and offer a button,
    * whose click is the gesture that lets the sound through.
    */
-  private readonly playWithSound = (event: Event): void => {
+  readonly #playWithSound = (event: Event): void => {
     const video = event.target as HTMLVideoElement;
     video.play().catch(() => {
       video.muted = true;
@@ -285,36 +303,50 @@ export class P2PCallElement extends LitElement {
     });
   };
 
-  private enableSound(): void {
+  #enableSound(): void {
     this.soundBlocked = false;
-    for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[part~="remote-video"]')) {
+    for (const video of this.#remoteVideos.values()) {
       video.muted = false;
       void video.play();
     }
   }
 
-  private announce(key: keyof Strings, name = ''): void {
-    this.announcement = format(this.text[key], { name });
+  #announce(key: keyof Strings, name = ''): void {
+    this.announcement = format(this.#text[key], { name });
   }
 
   /** Captures the chosen device and sends it to everyone, without renegotiation. */
-  private async switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
-    const switched = await this.media.switchDevice(kind, deviceId, async (track) => {
+  async #switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
+    const switched = await this.#media.switchDevice(kind, deviceId, async (track) => {
       // While presenting, the new camera waits until the share ends.
-      if (kind === 'audio' || !this.screenSharing) await this.call.session?.replaceTrack(kind, track);
+      if (kind === 'audio' || !this.screenSharing) await this.#call.session?.replaceTrack(kind, track);
     });
     if (switched) emit(this, 'p2p-device-change', { kind, deviceId });
   }
 
   /** Drawing waits while offers and answers are applied (see RoomController.drawable). */
   protected override async scheduleUpdate(): Promise<void> {
-    await this.call.drawable();
+    await this.#call.drawable();
     super.scheduleUpdate();
   }
 
+  /** The kept `<video>` of one remote peer, showing their current stream. */
+  #remoteVideo(peer: RemotePeer): HTMLVideoElement {
+    let video = this.#remoteVideos.get(peer.id);
+    if (!video) {
+      video = createVideo('remote-video');
+      video.dataset.peer = peer.id;
+      video.addEventListener('loadedmetadata', this.#playWithSound);
+      this.#remoteVideos.set(peer.id, video);
+    }
+    return showStream(video, peer.stream ?? null, !!peer.status.screen);
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // Someone who left takes their video along; if they come back, they get a fresh one.
+    for (const id of this.#remoteVideos.keys()) if (!this.#call.session?.peers.has(id)) this.#remoteVideos.delete(id);
     if (changed.has('iceServers')) {
-      this.errors.delete('bad-ice-servers');
+      this.#errors.delete('bad-ice-servers');
       if ('invalid' in this.iceServers) this.reportError('bad-ice-servers', { detail: this.iceServers.invalid });
     }
   }
@@ -322,74 +354,55 @@ export class P2PCallElement extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     // Every update, not only when the switches change: a stream that arrives
     // after `muted` was set must not start with a live microphone.
-    this.media.setEnabled('audio', !this.muted);
-    this.media.setEnabled('video', !this.cameraOff);
+    this.#media.setEnabled('audio', !this.muted);
+    this.#media.setEnabled('video', !this.cameraOff);
     // `undefined` old values are the first render, not a change by anyone.
-    const toggled = (['muted', 'cameraOff', 'screenSharing'] as const).filter(
-      (key) => changed.has(key) && changed.get(key) !== undefined,
-    );
-    if (toggled.length) {
+    const flipped = (Object.keys(SWITCH_ANNOUNCEMENTS) as Switch[]).filter((key) => changed.get(key) !== undefined);
+    const last = flipped.at(-1);
+    if (last) {
       emit(this, 'p2p-media-change', { audio: !this.muted, video: !this.cameraOff, screen: this.screenSharing });
-      const last = toggled[toggled.length - 1];
-      const on = { muted: !this.muted, cameraOff: !this.cameraOff, screenSharing: this.screenSharing }[last];
-      const key = { muted: ['announceMuted', 'announceUnmuted'], cameraOff: ['announceCameraOff', 'announceCameraOn'], screenSharing: ['announceStoppedSharing', 'announceSharing'] }[last][on ? 1 : 0];
-      this.announce(key as keyof Strings);
+      this.#announce(SWITCH_ANNOUNCEMENTS[last][+this[last]]);
     }
-    if (changed.get('camera') !== undefined) void this.switchDevice('video', this.camera);
-    if (changed.get('microphone') !== undefined) void this.switchDevice('audio', this.microphone);
-    if (this.call.joined) this.errors.delete('relay-unreachable');
+    for (const kind of ['audio', 'video'] as const) {
+      const property = DEVICE_PROPERTY[kind];
+      if (changed.get(property) !== undefined) void this.#switchDevice(kind, this[property]);
+    }
+    if (this.#call.joined) this.#errors.delete('relay-unreachable');
   }
 
-  // Both <video> bindings use live(): Lit re-commits object values on every
-  // render, and assigning srcObject (even the same stream) restarts playback.
   override render() {
     const peers = this.peers;
-    const t = this.text;
-    const self = this.speakers.speaking.has(this.peerId) ? ' speaking' : '';
+    const t = this.#text;
+    const self = this.#speakers.speaking.has(this.peerId) ? ' speaking' : '';
     return html`
       <div part="stage" class="stage">
-        <div part="grid" class="grid">${repeat(peers, (p) => p.id, (p) => this.renderTile(p))}</div>
-        <figure part="tile local-tile${self}" class="self ${peers.length ? 'pip' : 'full'}${self}">
-          <video
-            part="local-video"
-            class=${this.screenSharing ? 'screen' : ''}
-            muted
-            autoplay
-            playsinline
-            .srcObject=${live(this.media.screen ?? this.media.stream)}
-          ></video>
+        <div part="grid" class="grid">${peers.map((p) => this.#renderTile(p))}</div>
+        <figure part="tile local-tile${self}" class=${peers.length ? 'pip' : ''}>
+          ${showStream(this.#localVideo, this.#media.screen ?? this.#media.stream, this.screenSharing)}
           <figcaption part="name">${this.name || t.you}</figcaption>
         </figure>
       </div>
-      <p part="status" role="status" aria-live="polite">${this.statusText(peers.length)}</p>
+      <p part="status" role="status" aria-live="polite">${this.#statusText(peers.length)}</p>
       <p id="announcer" class="visually-hidden" aria-live="polite">${this.announcement}</p>
-      ${this.errors.size
-        ? html`<div part="error" role="alert">${[...this.errors.values()].map((m) => html`<div>${m}</div>`)}</div>`
+      ${this.#errors.size
+        ? html`<div part="error" role="alert">${[...this.#errors.values()].map((m) => html`<div>${m}</div>`)}</div>`
         : nothing}
-      ${this.noControls ? nothing : this.renderControls()}
+      ${this.noControls ? nothing : this.#renderControls()}
     `;
   }
 
-  private renderTile(peer: RemotePeer) {
-    const t = this.text;
-    const speaking = this.speakers.speaking.has(peer.id);
+  #renderTile(peer: RemotePeer) {
+    const t = this.#text;
+    const speaking = this.#speakers.speaking.has(peer.id);
     const { audio, video, screen } = peer.status;
     const parts = `tile${speaking ? ' speaking' : ''}${screen ? ' presenting' : ''}`;
     return html`
-      <figure part=${parts} class="tile${speaking ? ' speaking' : ''}" data-peer=${peer.id} data-state=${peer.connectionState}>
-        <video
-          part="remote-video"
-          class=${screen ? 'screen' : ''}
-          data-peer=${peer.id}
-          autoplay
-          playsinline
-          @loadedmetadata=${this.playWithSound}
-          .srcObject=${live(peer.stream ?? null)}
-        ></video>
+      <figure part=${parts} data-peer=${peer.id} data-state=${peer.connectionState}>
+        ${this.#remoteVideo(peer)}
         <figcaption part="name">
-          ${peer.name || peer.id.slice(0, 8)}
-          ${audio === false ? html`<span part="muted-indicator" role="img" aria-label=${t.mutedIndicator}>🔇</span>` : nothing}
-          ${video === false ? html`<span part="camera-off-indicator" role="img" aria-label=${t.cameraOffIndicator}>🚫</span>` : nothing}
+          ${displayName(peer.name, peer.id)}
+          ${audio === false ? indicator('muted-indicator', t.mutedIndicator, '🔇') : nothing}
+          ${video === false ? indicator('camera-off-indicator', t.cameraOffIndicator, '🚫') : nothing}
           ${screen ? html`<span>${t.presenting}</span>` : nothing}
           ${speaking ? html`<span class="visually-hidden">${t.speaking}</span>` : nothing}
         </figcaption>
@@ -397,56 +410,58 @@ export class P2PCallElement extends LitElement {
     `;
   }
 
-  private renderControls() {
-    const t = this.text;
-    if (this.left) {
-      return html`<div part="controls" role="toolbar">
-        <button part="join-button" @click=${this.join}>${t.joinAgain}</button>
-      </div>`;
-    }
-    return html`<div part="controls" role="toolbar">
-      <button part="mute-button" aria-pressed=${this.muted} ?disabled=${this.noAudio} @click=${() => (this.muted = !this.muted)}>
-        ${this.muted ? t.unmute : t.mute}
-      </button>
-      <button part="camera-button" aria-pressed=${this.cameraOff} ?disabled=${this.noVideo} @click=${() => (this.cameraOff = !this.cameraOff)}>
-        ${this.cameraOff ? t.cameraOn : t.cameraOff}
-      </button>
-      ${navigator.mediaDevices && 'getDisplayMedia' in navigator.mediaDevices
-        ? html`<button part="screen-button" aria-pressed=${this.screenSharing} @click=${() => (this.screenSharing ? this.stopScreenShare() : this.shareScreen())}>
-            ${this.screenSharing ? t.stopSharing : t.shareScreen}
-          </button>`
-        : nothing}
-      ${this.renderDeviceSelect('video', t.camera)} ${this.renderDeviceSelect('audio', t.microphone)}
-      ${this.soundBlocked
-        ? html`<button part="sound-button" @click=${this.enableSound}>${t.enableSound}</button>`
-        : nothing}
-      <button part="leave-button" class="leave" @click=${this.leave}>${t.leave}</button>
-    </div>`;
+  #renderControls() {
+    const t = this.#text;
+    const { muted, cameraOff, screenSharing } = this;
+    const canShare = navigator.mediaDevices && 'getDisplayMedia' in navigator.mediaDevices;
+    const controls = this.left
+      ? button('join-button', t.joinAgain, this.join)
+      : [
+          button('mute-button', muted ? t.unmute : t.mute, () => (this.muted = !this.muted), muted, this.noAudio),
+          button('camera-button', cameraOff ? t.cameraOn : t.cameraOff, () => (this.cameraOff = !this.cameraOff), cameraOff, this.noVideo),
+          canShare
+            ? button('screen-button', screenSharing ? t.stopSharing : t.shareScreen, () => (this.screenSharing ? this.stopScreenShare() : this.shareScreen()), screenSharing)
+            : nothing,
+          this.#renderDeviceSelect('video'),
+          this.#renderDeviceSelect('audio'),
+          this.soundBlocked ? button('sound-button', t.enableSound, this.#enableSound) : nothing,
+          button('leave-button', t.leave, this.leave),
+        ];
+    return html`<div part="controls" role="toolbar">${controls}</div>`;
   }
 
   /** A device picker, only when there is a choice to make. */
-  private renderDeviceSelect(kind: MediaKind, label: string) {
-    const devices = this.media.devicesOf(kind);
+  #renderDeviceSelect(kind: MediaKind) {
+    const devices = this.#media.devicesOf(kind);
     if (devices.length < 2) return nothing;
-    const current = this.media.stream?.getTracks().find((t) => t.kind === kind)?.getSettings().deviceId;
-    const part = kind === 'video' ? 'camera-select' : 'microphone-select';
-    return html`<select part=${part} aria-label=${label} @change=${(e: Event) => {
-      const id = (e.target as HTMLSelectElement).value;
-      if (kind === 'video') this.camera = id;
-      else this.microphone = id;
+    const property = DEVICE_PROPERTY[kind];
+    const label = this.#text[property];
+    const current = this.#media.track(kind)?.getSettings().deviceId;
+    return html`<select part="${property}-select" aria-label=${label} @change=${(e: Event) => {
+      this[property] = (e.target as HTMLSelectElement).value;
     }}>
       ${devices.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === current}>${d.label || `${label} ${i + 1}`}</option>`)}
     </select>`;
   }
 
-  private statusText(count: number): string {
-    const t = this.text;
+  #statusText(count: number): string {
+    const t = this.#text;
     if (this.left) return t.left;
     if (!this.callWish()) return t.idle;
-    if (this.call.signalingState === 'reconnecting') return t.reconnecting;
-    if (this.call.session?.closed) return t.notInCall;
-    if (!this.call.joined) return t.connecting;
+    if (this.#call.signalingState === 'reconnecting') return t.reconnecting;
+    if (this.#call.session?.closed) return t.notInCall;
+    if (!this.#call.joined) return t.connecting;
     if (!count) return format(t.waiting, { room: this.room });
     return format(t.inCall, { count, people: count === 1 ? t.person : t.people });
   }
+}
+
+/** A toolbar button; `pressed` makes it a toggle (aria-pressed). */
+function button(part: string, label: string, onClick: () => unknown, pressed?: boolean, disabled = false) {
+  return html`<button part=${part} aria-pressed=${pressed ?? nothing} ?disabled=${disabled} @click=${onClick}>${label}</button>`;
+}
+
+/** An icon on a tile that says something about the person (muted, camera off). */
+function indicator(part: string, label: string, icon: string) {
+  return html`<span part=${part} role="img" aria-label=${label}>${icon}</span>`;
 }

@@ -154,6 +154,21 @@ describe('<p2p-call>: rooms of more than two (full mesh)', () => {
 
     expect(remoteVideo(alice, bob.peerId)).to.equal(video);
     expect(restarts, 'Bob’s video restarted by re-renders').to.deep.equal([]);
+
+    // Bob, whose tile comes first, leaves: Carol's tile takes its place and her
+    // video must keep playing through that.
+    const carolVideo = remoteVideo(alice, carol.peerId)!;
+    const carolRestarts: string[] = [];
+    for (const type of ['emptied', 'abort', 'pause'] as const) carolVideo.addEventListener(type, () => carolRestarts.push(type));
+    const bobLeft = nextEvent(alice, 'p2p-peer-left');
+    bob.leave();
+    await bobLeft;
+    await alice.updateComplete;
+    expect(tilePeers(alice)).to.deep.equal([carol.peerId]);
+    expect(remoteVideo(alice, carol.peerId)).to.equal(carolVideo);
+    await expectDecodesVideoFrom(alice, carol.peerId);
+    expect(carolVideo.paused, 'Carol’s video paused').to.equal(false);
+    expect(carolRestarts, 'Carol’s video restarted when Bob left').to.deep.equal([]);
   });
 
   it('max-peers="2": a third person is told the room is full, and the two in the call are undisturbed', async () => {

@@ -1,0 +1,23 @@
+/**
+ * The element's `<video>`s are made here once and kept, not written in the
+ * templates: Lit re-assigns an object-valued property such as `.srcObject` on
+ * every render, and each assignment (even of the same stream) makes a media
+ * element start over (`emptied`, a black flash). A kept element is rendered
+ * as a child value; should Lit reuse a tile for someone else, it moves the
+ * element with insertBefore, and a media element moved synchronously keeps
+ * playing.
+ */
+export function createVideo(part: string): HTMLVideoElement {
+  const video = document.createElement('video');
+  video.setAttribute('part', part);
+  video.autoplay = video.playsInline = true;
+  return video;
+}
+
+/** Points a kept video at a stream, assigning srcObject only when it changes. */
+export function showStream(video: HTMLVideoElement, stream: MediaStream | null, screen: boolean): HTMLVideoElement {
+  if (video.srcObject !== stream) video.srcObject = stream;
+  // A shared screen is letterboxed, not cropped (see the `.screen` rule).
+  video.className = screen ? 'screen' : '';
+  return video;
+}
