@@ -32,15 +32,17 @@ export class RoomController implements ReactiveController {
   session?: RoomSession;
   signalingState: SignalingState = 'closed';
   joined = false;
-  private wishKey = '';
+  #wishKey = '';
   /** Lit keeps updating a detached element; a detached element must not call. */
-  private connected = false;
-  private statusKey = '';
+  #connected = false;
+  #statusKey = '';
 
-  constructor(
-    private readonly host: RoomHost,
-    private readonly media: MediaController,
-  ) {
+  readonly #host: RoomHost;
+  readonly #media: MediaController;
+
+  constructor(host: RoomHost, media: MediaController) {
+    this.#host = host;
+    this.#media = media;
     host.addController(this);
   }
 
@@ -50,17 +52,17 @@ export class RoomController implements ReactiveController {
    * moved in the DOM (disconnect left the call, so come back to it).
    */
   hostConnected(): void {
-    this.connected = true;
-    this.followWish();
+    this.#connected = true;
+    this.#followWish();
   }
 
   /** Before render, so what the session reports right away is drawn in this same update. */
   hostUpdate(): void {
-    this.followWish();
-    const status = this.host.localStatus();
+    this.#followWish();
+    const status = this.#host.localStatus();
     const statusKey = JSON.stringify(status);
-    if (statusKey !== this.statusKey) {
-      this.statusKey = statusKey;
+    if (statusKey !== this.#statusKey) {
+      this.#statusKey = statusKey;
       this.session?.setStatus(status);
     }
   }
@@ -82,25 +84,25 @@ export class RoomController implements ReactiveController {
   }
 
   /** Starts, restarts or stops the call to match what the host wants now. */
-  private followWish(): void {
-    const wish = this.connected ? this.host.callWish() : null;
+  #followWish(): void {
+    const wish = this.#connected ? this.#host.callWish() : null;
     const key = wish ? JSON.stringify(wish) : '';
-    if (key === this.wishKey) return;
-    this.wishKey = key;
-    this.stop();
-    this.host.clearCallErrors();
-    if (wish) this.start(wish);
-    else this.media.stop(); // No call, no camera light.
+    if (key === this.#wishKey) return;
+    this.#wishKey = key;
+    this.#stop();
+    this.#host.clearCallErrors();
+    if (wish) this.#start(wish);
+    else this.#media.stop(); // No call, no camera light.
   }
 
   hostDisconnected(): void {
-    this.connected = false;
-    this.wishKey = '';
-    this.stop();
+    this.#connected = false;
+    this.#wishKey = '';
+    this.#stop();
   }
 
-  private start(wish: CallWish): void {
-    const host = this.host;
+  #start(wish: CallWish): void {
+    const host = this.#host;
     const session: RoomSession = new RoomSession(
       { ...wish.session, status: host.localStatus() },
       {
@@ -128,23 +130,23 @@ export class RoomController implements ReactiveController {
       },
     );
     this.session = session;
-    this.statusKey = JSON.stringify(host.localStatus());
+    this.#statusKey = JSON.stringify(host.localStatus());
     session.start(() =>
-      this.media.acquire(wish.media).then((stream) => {
+      this.#media.acquire(wish.media).then((stream) => {
         emit(host, 'p2p-local-stream', { stream });
-        if (this.media.error) host.reportError(this.media.error.code);
+        if (this.#media.error) host.reportError(this.#media.error.code);
         return stream;
       }),
     );
   }
 
-  private stop(): void {
+  #stop(): void {
     if (!this.session) return;
     const room = this.joined ? this.session.room : undefined;
     this.session.close();
     this.session = undefined;
     this.joined = false;
     this.signalingState = 'closed';
-    if (room !== undefined) emit(this.host, 'p2p-left', { room });
+    if (room !== undefined) emit(this.#host, 'p2p-left', { room });
   }
 }

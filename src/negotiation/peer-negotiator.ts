@@ -41,37 +41,39 @@ export class PeerNegotiator {
   readonly pc: RTCPeerConnection;
   /** Settable because a held offer is made before its remote peer is known. */
   polite = false;
-  private makingOffer = false;
-  private ignoreOffer = false;
+  #makingOffer = false;
+  #ignoreOffer = false;
   /** Candidates that came before any remote description; applied right after it. */
-  private pendingCandidates: CandidateInit[] = [];
+  #pendingCandidates: CandidateInit[] = [];
   /** Incoming signals run one at a time, so a candidate never overtakes its description. */
-  private incoming: Promise<void> = Promise.resolve();
-  private queued = 0;
-  private readonly streams = new Set<string>();
+  #incoming: Promise<void> = Promise.resolve();
+  #queued = 0;
+  readonly #streams = new Set<string>();
   /** My sender for each kind: tracks come and go by replaceTrack, never renegotiation. */
-  private readonly senders: Partial<Record<MediaKind, RTCRtpSender>> = {};
-  private graceTimer?: ReturnType<typeof setTimeout>;
-  private giveUpTimer?: ReturnType<typeof setTimeout>;
-  private closed = false;
+  readonly #senders: Partial<Record<MediaKind, RTCRtpSender>> = {};
+  #graceTimer?: ReturnType<typeof setTimeout>;
+  #giveUpTimer?: ReturnType<typeof setTimeout>;
+  #closed = false;
 
-  constructor(
-    private readonly hooks: NegotiatorHooks,
-    private readonly options: NegotiatorOptions,
-  ) {
+  readonly #hooks: NegotiatorHooks;
+  readonly #options: NegotiatorOptions;
+
+  constructor(hooks: NegotiatorHooks, options: NegotiatorOptions) {
+    this.#hooks = hooks;
+    this.#options = options;
     const pc = (this.pc = new RTCPeerConnection(options.rtcConfig));
-    pc.onnegotiationneeded = () => void this.makeOffer();
+    pc.onnegotiationneeded = () => void this.#makeOffer();
     pc.onicecandidate = ({ candidate }) => {
       // The end-of-candidates null is not sent: trickle ICE works without it.
       if (candidate) hooks.signal({ candidate: candidate.toJSON() as CandidateInit });
     };
     pc.ontrack = ({ track, streams }) => {
       const stream = streams[0] ?? new MediaStream([track]);
-      if (this.streams.has(stream.id)) return;
-      this.streams.add(stream.id);
+      if (this.#streams.has(stream.id)) return;
+      this.#streams.add(stream.id);
       hooks.onRemoteStream(stream);
     };
-    pc.onconnectionstatechange = () => this.connectionStateChanged();
+    pc.onconnectionstatechange = () => this.#connectionStateChanged();
   }
 
   /**
@@ -82,38 +84,38 @@ export class PeerNegotiator {
    * it is known which side it will be (RoomSession's spare).
    */
   startOffering(): void {
-    for (const kind of KINDS) this.addSender(kind);
+    for (const kind of KINDS) this.#addSender(kind);
   }
 
   /** An offer or answer from the remote peer. */
   handleDescription(description: DescriptionInit): Promise<void> {
-    return this.enqueue(async () => {
+    return this.#enqueue(async () => {
       const pc = this.pc;
       const collision =
-        description.type === 'offer' && (this.makingOffer || pc.signalingState !== 'stable');
-      this.ignoreOffer = !this.polite && collision;
-      if (this.ignoreOffer) return;
+        description.type === 'offer' && (this.#makingOffer || pc.signalingState !== 'stable');
+      this.#ignoreOffer = !this.polite && collision;
+      if (this.#ignoreOffer) return;
       // For the polite side, this implicitly rolls back its own offer on glare.
       await pc.setRemoteDescription(description as RTCSessionDescriptionInit);
       if (description.type === 'offer') {
-        this.claimSenders();
+        this.#claimSenders();
         await pc.setLocalDescription();
-        this.hooks.signal({ description: pc.localDescription!.toJSON() as DescriptionInit });
+        this.#hooks.signal({ description: pc.localDescription!.toJSON() as DescriptionInit });
       }
       // After the answer is on its way: nothing can connect before the other
       // side has it, so it must not wait behind a dozen addIceCandidate calls.
-      await this.flushCandidates();
+      await this.#flushCandidates();
     });
   }
 
   /** A trickled candidate from the remote peer. */
   handleCandidate(candidate: CandidateInit): Promise<void> {
-    return this.enqueue(async () => {
+    return this.#enqueue(async () => {
       if (!this.pc.remoteDescription) {
-        this.pendingCandidates.push(candidate);
+        this.#pendingCandidates.push(candidate);
         return;
       }
-      await this.addCandidate(candidate);
+      await this.#addCandidate(candidate);
     });
   }
 
@@ -122,7 +124,7 @@ export class PeerNegotiator {
    * it is ready, another device, a screen share, nothing.
    */
   async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
-    await this.senders[kind]?.replaceTrack(track);
+    await this.#senders[kind]?.replaceTrack(track);
   }
 
   /** Start an ICE restart; perfect negotiation carries it out. */
@@ -131,10 +133,10 @@ export class PeerNegotiator {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    clearTimeout(this.graceTimer);
-    clearTimeout(this.giveUpTimer);
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#graceTimer);
+    clearTimeout(this.#giveUpTimer);
     this.pc.onnegotiationneeded = this.pc.onicecandidate = this.pc.ontrack = null;
     this.pc.onconnectionstatechange = null;
     this.pc.close();
@@ -145,69 +147,69 @@ export class PeerNegotiator {
    * the call can be set up while getUserMedia is still waiting for the user,
    * and the track arrives later by replaceTrack.
    */
-  private addSender(kind: MediaKind): void {
-    const { stream, tracks } = this.options.outgoing;
+  #addSender(kind: MediaKind): void {
+    const { stream, tracks } = this.#options.outgoing;
     const transceiver = this.pc.addTransceiver(tracks[kind] ?? kind, { direction: 'sendrecv', streams: [stream] });
-    this.senders[kind] = transceiver.sender;
+    this.#senders[kind] = transceiver.sender;
   }
 
   /** Answering: take the first transceiver of each kind the offer made, to send on. */
-  private claimSenders(): void {
-    const { stream, tracks } = this.options.outgoing;
+  #claimSenders(): void {
+    const { stream, tracks } = this.#options.outgoing;
     for (const transceiver of this.pc.getTransceivers()) {
       const kind = transceiver.receiver.track.kind as MediaKind;
-      if (this.senders[kind] || transceiver.currentDirection === 'stopped') continue;
+      if (this.#senders[kind] || transceiver.currentDirection === 'stopped') continue;
       transceiver.direction = 'sendrecv';
       transceiver.sender.setStreams(stream);
       void transceiver.sender.replaceTrack(tracks[kind] ?? null);
-      this.senders[kind] = transceiver.sender;
+      this.#senders[kind] = transceiver.sender;
     }
   }
 
-  private async makeOffer(): Promise<void> {
+  async #makeOffer(): Promise<void> {
     try {
-      this.makingOffer = true;
+      this.#makingOffer = true;
       await this.pc.setLocalDescription();
-      this.hooks.signal({ description: this.pc.localDescription!.toJSON() as DescriptionInit });
+      this.#hooks.signal({ description: this.pc.localDescription!.toJSON() as DescriptionInit });
     } catch (error) {
       // A failed offer is retried by the next negotiationneeded; closing is the common cause.
-      if (!this.closed) console.warn('p2p-call: could not create an offer', error);
+      if (!this.#closed) console.warn('p2p-call: could not create an offer', error);
     } finally {
-      this.makingOffer = false;
+      this.#makingOffer = false;
     }
   }
 
   /** All at once: the connection applies them in order on its own operations chain. */
-  private async flushCandidates(): Promise<void> {
-    const pending = this.pendingCandidates;
-    this.pendingCandidates = [];
-    await Promise.all(pending.map((candidate) => this.addCandidate(candidate)));
+  async #flushCandidates(): Promise<void> {
+    const pending = this.#pendingCandidates;
+    this.#pendingCandidates = [];
+    await Promise.all(pending.map((candidate) => this.#addCandidate(candidate)));
   }
 
-  private async addCandidate(candidate: CandidateInit): Promise<void> {
+  async #addCandidate(candidate: CandidateInit): Promise<void> {
     try {
       await this.pc.addIceCandidate(candidate ?? undefined);
     } catch (error) {
       // Candidates of an offer we chose to ignore are expected to fail.
-      if (!this.ignoreOffer) throw error;
+      if (!this.#ignoreOffer) throw error;
     }
   }
 
   /** While remote signals are being applied: when they will be done. */
   get busy(): Promise<void> | undefined {
-    return this.queued ? this.incoming : undefined;
+    return this.#queued ? this.#incoming : undefined;
   }
 
   /** Resolves when the step is done; a failed step is logged, never thrown at the caller. */
-  private enqueue(task: () => Promise<void>): Promise<void> {
-    this.queued++;
-    this.incoming = this.incoming
-      .then(() => (this.closed ? undefined : task()))
+  #enqueue(task: () => Promise<void>): Promise<void> {
+    this.#queued++;
+    this.#incoming = this.#incoming
+      .then(() => (this.#closed ? undefined : task()))
       .catch((error: unknown) => {
-        if (!this.closed) console.warn('p2p-call: signaling step failed', error);
+        if (!this.#closed) console.warn('p2p-call: signaling step failed', error);
       })
-      .finally(() => this.queued--);
-    return this.incoming;
+      .finally(() => this.#queued--);
+    return this.#incoming;
   }
 
   /**
@@ -221,27 +223,27 @@ export class PeerNegotiator {
    * comes, or ICE that never completes, must not leave a peer half-joined.
    */
   expectConnection(): void {
-    if (this.pc.connectionState !== 'connected') this.startGiveUpClock();
+    if (this.pc.connectionState !== 'connected') this.#startGiveUpClock();
   }
 
-  private startGiveUpClock(): void {
-    this.giveUpTimer ??= setTimeout(() => this.hooks.onGiveUp(), this.options.giveUpAfterMs ?? 15_000);
+  #startGiveUpClock(): void {
+    this.#giveUpTimer ??= setTimeout(() => this.#hooks.onGiveUp(), this.#options.giveUpAfterMs ?? 15_000);
   }
 
-  private connectionStateChanged(): void {
+  #connectionStateChanged(): void {
     const state = this.pc.connectionState;
-    this.hooks.onConnectionState(state);
-    const { disconnectGraceMs = 2000 } = this.options;
+    this.#hooks.onConnectionState(state);
+    const { disconnectGraceMs = 2000 } = this.#options;
     if (state === 'connected') {
-      clearTimeout(this.graceTimer);
-      clearTimeout(this.giveUpTimer);
-      this.giveUpTimer = undefined;
+      clearTimeout(this.#graceTimer);
+      clearTimeout(this.#giveUpTimer);
+      this.#giveUpTimer = undefined;
       return;
     }
     if (state !== 'disconnected' && state !== 'failed') return;
-    this.startGiveUpClock();
-    clearTimeout(this.graceTimer);
+    this.#startGiveUpClock();
+    clearTimeout(this.#graceTimer);
     if (state === 'failed') this.restartIce();
-    else this.graceTimer = setTimeout(() => this.restartIce(), disconnectGraceMs);
+    else this.#graceTimer = setTimeout(() => this.restartIce(), disconnectGraceMs);
   }
 }

@@ -83,41 +83,43 @@ const HOLD_AFTER_SETTLED_MS = 500;
  */
 export class RoomSession {
   readonly peers = new Map<string, RemotePeer>();
-  private readonly negotiators = new Map<string, PeerNegotiator>();
+  readonly #negotiators = new Map<string, PeerNegotiator>();
   /** My offer waiting at the relay for the next joiner. */
-  private held?: Connection;
+  #held?: Connection;
   /**
    * A connection built while the socket connects, for the first offer I
    * answer or hold: building one costs a few ms of main thread, which would
    * otherwise sit between the relay's `welcome` and my answer.
    */
-  private spare?: Connection;
-  private holdPending = false;
-  private holdTimer?: ReturnType<typeof setTimeout>;
-  private readonly signaling: SignalingClient;
+  #spare?: Connection;
+  #holdPending = false;
+  #holdTimer?: ReturnType<typeof setTimeout>;
+  readonly #signaling: SignalingClient;
   /** What every connection sends; tracks are swapped in as they change. */
-  private readonly outgoing: OutgoingMedia = { stream: new MediaStream(), tracks: {} };
-  private status: PeerStatus;
-  private joined = false;
+  readonly #outgoing: OutgoingMedia = { stream: new MediaStream(), tracks: {} };
+  #status: PeerStatus;
+  #joined = false;
   /** Set by close(), which the session also calls itself when the relay ends it (room full). */
   closed = false;
   /** Until the relay's `welcome` (or the end): see busy(). */
-  private welcomed?: Promise<void>;
-  private resolveWelcomed!: () => void;
+  #welcomed?: Promise<void>;
+  #resolveWelcomed!: () => void;
 
-  constructor(
-    private readonly options: RoomSessionOptions,
-    private readonly events: RoomSessionEvents = {},
-  ) {
-    this.status = { ...options.status };
-    this.welcomed = new Promise<void>((resolve) => (this.resolveWelcomed = resolve)).then(
-      () => (this.welcomed = undefined),
+  readonly #options: RoomSessionOptions;
+  readonly #events: RoomSessionEvents;
+
+  constructor(options: RoomSessionOptions, events: RoomSessionEvents = {}) {
+    this.#options = options;
+    this.#events = events;
+    this.#status = { ...options.status };
+    this.#welcomed = new Promise<void>((resolve) => (this.#resolveWelcomed = resolve)).then(
+      () => (this.#welcomed = undefined),
     );
-    this.signaling = new SignalingClient(
+    this.#signaling = new SignalingClient(
       options.server,
       {
-        onOpen: () => this.join(),
-        onMessage: (message) => this.handle(message),
+        onOpen: () => this.#join(),
+        onMessage: (message) => this.#handle(message),
         onStateChange: (state) => events.onSignalingState?.(state),
         onUnreachable: () =>
           events.onError?.('relay-unreachable', `Cannot reach the relay at ${options.server}`),
@@ -131,7 +133,7 @@ export class RoomSession {
   }
 
   get room(): string {
-    return this.options.room;
+    return this.#options.room;
   }
 
   /**
@@ -140,9 +142,9 @@ export class RoomSession {
    * pending, and the tracks are put on every connection when they come.
    */
   start(capture: () => Promise<MediaStream | null>): void {
-    this.signaling.connect(); // First: the socket's handshake then overlaps the rest.
+    this.#signaling.connect(); // First: the socket's handshake then overlaps the rest.
     const route: Route = {};
-    this.spare = { route, negotiator: this.createNegotiator(route) };
+    this.#spare = { route, negotiator: this.#createNegotiator(route) };
     void capture().then((stream) => {
       if (this.closed || !stream) return;
       for (const track of stream.getTracks()) void this.replaceTrack(track.kind as MediaKind, track);
@@ -153,28 +155,28 @@ export class RoomSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.resolveWelcomed();
-    clearTimeout(this.holdTimer);
-    if (this.joined) this.send({ type: 'leave' });
-    this.signaling.close();
-    for (const unused of [this.held, this.spare]) unused?.negotiator.close();
-    this.held = this.spare = undefined;
-    for (const negotiator of this.negotiators.values()) negotiator.close();
-    this.negotiators.clear();
+    this.#resolveWelcomed();
+    clearTimeout(this.#holdTimer);
+    if (this.#joined) this.#send({ type: 'leave' });
+    this.#signaling.close();
+    for (const unused of [this.#held, this.#spare]) unused?.negotiator.close();
+    this.#held = this.#spare = undefined;
+    for (const negotiator of this.#negotiators.values()) negotiator.close();
+    this.#negotiators.clear();
     this.peers.clear();
   }
 
   /** Publishes a change of my media state to the room. */
   setStatus(status: PeerStatus): void {
-    this.status = { ...this.status, ...status };
-    if (this.joined) this.send({ type: 'status', status });
+    this.#status = { ...this.#status, ...status };
+    if (this.#joined) this.#send({ type: 'status', status });
   }
 
   /** Sends another track (or none) for one kind to every peer, without renegotiation. */
   async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
-    this.outgoing.tracks[kind] = track; // Connections made later send it too.
-    const all = [...this.negotiators.values()];
-    if (this.held) all.push(this.held.negotiator);
+    this.#outgoing.tracks[kind] = track; // Connections made later send it too.
+    const all = [...this.#negotiators.values()];
+    if (this.#held) all.push(this.#held.negotiator);
     await Promise.all(all.map((n) => n.replaceTrack(kind, track)));
   }
 
@@ -186,67 +188,67 @@ export class RoomSession {
    * a small machine, right when they need it (bench/).
    */
   busy(): Promise<unknown> | undefined {
-    const steps = [this.welcomed, ...[...this.negotiators.values()].map((n) => n.busy)].filter(Boolean);
+    const steps = [this.#welcomed, ...[...this.#negotiators.values()].map((n) => n.busy)].filter(Boolean);
     return steps.length ? Promise.all(steps) : undefined;
   }
 
   /** Every live connection by peer id (stats, speaking detection). */
   connections(): [string, RTCPeerConnection][] {
-    return [...this.negotiators].map(([peer, negotiator]) => [peer, negotiator.pc]);
+    return [...this.#negotiators].map(([peer, negotiator]) => [peer, negotiator.pc]);
   }
 
   /** The connection to one peer, for stats and tests. */
   connectionTo(peer: string): RTCPeerConnection | undefined {
-    return this.negotiators.get(peer)?.pc;
+    return this.#negotiators.get(peer)?.pc;
   }
 
-  private join(): void {
-    const { room, peerId, maxPeers } = this.options;
-    const { name } = this.status;
-    this.send({ type: 'join', room, peer: peerId, name, maxPeers, status: this.status });
+  #join(): void {
+    const { room, peerId, maxPeers } = this.#options;
+    const { name } = this.#status;
+    this.#send({ type: 'join', room, peer: peerId, name, maxPeers, status: this.#status });
   }
 
-  private handle(message: ServerMessage): void {
+  #handle(message: ServerMessage): void {
     if (this.closed) return;
     switch (message.type) {
       case 'welcome':
-        this.joined = true;
+        this.#joined = true;
         // Answer first: the browser works on the offers while the page redraws for the new peers.
-        for (const offer of message.offers) this.answerHeldOffer(offer);
-        this.resolveWelcomed(); // After the answers are under way, so busy() sees them.
-        for (const info of message.peers) this.addPeer(info);
-        this.events.onJoined?.(message.room, message.peer);
-        this.holdOfferWhenSettled();
+        for (const offer of message.offers) this.#answerHeldOffer(offer);
+        this.#resolveWelcomed(); // After the answers are under way, so busy() sees them.
+        for (const info of message.peers) this.#addPeer(info);
+        this.#events.onJoined?.(message.room, message.peer);
+        this.#holdOfferWhenSettled();
         break;
       case 'peer-joined':
-        this.addPeer(message);
-        if (message.offerId && message.offerId === this.held?.route.offerId) {
-          this.adoptHeldOffer(message.peer);
-        } else if (!this.negotiators.has(message.peer)) {
+        this.#addPeer(message);
+        if (message.offerId && message.offerId === this.#held?.route.offerId) {
+          this.#adoptHeldOffer(message.peer);
+        } else if (!this.#negotiators.has(message.peer)) {
           // My held offer was not at the relay in time: offer directly instead.
-          this.connect(message.peer, true);
+          this.#connect(message.peer, true);
         }
         break;
       case 'peer-left':
-        this.removePeer(message.peer, 'left');
+        this.#removePeer(message.peer, 'left');
         break;
       case 'description': {
         const negotiator =
-          this.negotiators.get(message.from) ??
-          (message.description.type === 'offer' ? this.connect(message.from, false) : undefined);
+          this.#negotiators.get(message.from) ??
+          (message.description.type === 'offer' ? this.#connect(message.from, false) : undefined);
         void negotiator?.handleDescription(message.description);
         break;
       }
       case 'candidate':
-        void this.negotiators.get(message.from)?.handleCandidate(message.candidate);
+        void this.#negotiators.get(message.from)?.handleCandidate(message.candidate);
         break;
       case 'status': {
         const peer = this.peers.get(message.from);
         if (!peer) break;
         peer.status = { ...peer.status, ...message.status };
         if (message.status.name !== undefined) peer.name = message.status.name;
-        this.events.onStatus?.(peer.id, peer.status);
-        this.events.onChange?.();
+        this.#events.onStatus?.(peer.id, peer.status);
+        this.#events.onChange?.();
         break;
       }
       case 'error':
@@ -254,13 +256,13 @@ export class RoomSession {
           console.warn(`p2p-call: relay said ${message.code}: ${message.message}`);
           break;
         }
-        this.events.onError?.(message.code, message.message);
+        this.#events.onError?.(message.code, message.message);
         this.close();
         break;
     }
   }
 
-  private addPeer(info: PeerInfo): void {
+  #addPeer(info: PeerInfo): void {
     const known = this.peers.get(info.peer);
     if (known) {
       known.status = info.status;
@@ -273,31 +275,31 @@ export class RoomSession {
       connectionState: 'new',
     };
     this.peers.set(peer.id, peer);
-    this.events.onPeerJoined?.(peer);
-    this.events.onChange?.();
+    this.#events.onPeerJoined?.(peer);
+    this.#events.onChange?.();
   }
 
-  private removePeer(id: string, reason: PeerLeftReason): void {
-    this.negotiators.get(id)?.close();
-    this.negotiators.delete(id);
+  #removePeer(id: string, reason: PeerLeftReason): void {
+    this.#negotiators.get(id)?.close();
+    this.#negotiators.delete(id);
     const peer = this.peers.get(id);
     if (!peer) return;
     this.peers.delete(id);
-    this.holdIfSettled();
-    this.events.onPeerLeft?.(peer, reason);
-    this.events.onChange?.();
+    this.#holdIfSettled();
+    this.#events.onPeerLeft?.(peer, reason);
+    this.#events.onChange?.();
   }
 
   /** A connection that still works is kept across relay restarts and re-joins. */
-  private isHealthy(peer: string): boolean {
-    const state = this.negotiators.get(peer)?.pc.connectionState;
+  #isHealthy(peer: string): boolean {
+    const state = this.#negotiators.get(peer)?.pc.connectionState;
     return state !== undefined && state !== 'failed' && state !== 'closed';
   }
 
   /** Answers an offer that waited at the relay for me: no round trip needed. */
-  private answerHeldOffer({ from, sdp, candidates }: DeliveredOffer): void {
-    if (this.isHealthy(from)) return;
-    const negotiator = this.connect(from, false);
+  #answerHeldOffer({ from, sdp, candidates }: DeliveredOffer): void {
+    if (this.#isHealthy(from)) return;
+    const negotiator = this.#connect(from, false);
     // Candidates first: buffered, they are applied right after the answer is
     // sent, so ICE checks can start as soon as the other side has it.
     for (const candidate of candidates) void negotiator.handleCandidate(candidate);
@@ -305,17 +307,17 @@ export class RoomSession {
   }
 
   /** The newcomer took my held offer: it becomes my connection to them. */
-  private adoptHeldOffer(peer: string): void {
-    const { route, negotiator } = this.held!;
-    this.held = undefined;
-    if (this.isHealthy(peer)) {
+  #adoptHeldOffer(peer: string): void {
+    const { route, negotiator } = this.#held!;
+    this.#held = undefined;
+    if (this.#isHealthy(peer)) {
       negotiator.close(); // Already connected (a re-join after a relay restart).
     } else {
-      this.negotiators.get(peer)?.close();
+      this.#negotiators.get(peer)?.close();
       route.to = peer;
-      this.register(peer, negotiator);
+      this.#register(peer, negotiator);
     }
-    this.holdOfferWhenSettled();
+    this.#holdOfferWhenSettled();
   }
 
   /**
@@ -326,26 +328,26 @@ export class RoomSession {
    * So the offer is made once every connection has settled and stayed so for
    * a moment. A joiner arriving before then gets a direct offer instead.
    */
-  private holdOfferWhenSettled(): void {
-    this.held?.negotiator.close();
-    this.held = undefined;
-    this.holdPending = true;
-    this.holdIfSettled();
+  #holdOfferWhenSettled(): void {
+    this.#held?.negotiator.close();
+    this.#held = undefined;
+    this.#holdPending = true;
+    this.#holdIfSettled();
   }
 
-  private holdIfSettled(): void {
-    if (!this.holdPending || this.closed) return;
+  #holdIfSettled(): void {
+    if (!this.#holdPending || this.closed) return;
     // Alone in the room there is nothing to compete with.
-    if (!this.negotiators.size) return this.holdOffer();
-    if (this.holdTimer || !this.settled()) return;
-    this.holdTimer = setTimeout(() => {
-      this.holdTimer = undefined;
-      if (this.settled()) this.holdOffer(); // Else the next connection state change tries again.
+    if (!this.#negotiators.size) return this.#holdOffer();
+    if (this.#holdTimer || !this.#settled()) return;
+    this.#holdTimer = setTimeout(() => {
+      this.#holdTimer = undefined;
+      if (this.#settled()) this.#holdOffer(); // Else the next connection state change tries again.
     }, HOLD_AFTER_SETTLED_MS);
   }
 
-  private settled(): boolean {
-    for (const negotiator of this.negotiators.values()) {
+  #settled(): boolean {
+    for (const negotiator of this.#negotiators.values()) {
       const state = negotiator.pc.connectionState;
       if (state === 'new' || state === 'connecting') return false;
     }
@@ -353,83 +355,83 @@ export class RoomSession {
   }
 
   /** Makes a fresh offer for the next joiner and has the relay hold it. */
-  private holdOffer(): void {
-    this.holdPending = false;
-    clearTimeout(this.holdTimer);
-    this.holdTimer = undefined;
-    this.held?.negotiator.close();
-    this.held = this.newConnection({ offerId: crypto.randomUUID() });
-    this.held.negotiator.startOffering();
+  #holdOffer(): void {
+    this.#holdPending = false;
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+    this.#held?.negotiator.close();
+    this.#held = this.#newConnection({ offerId: crypto.randomUUID() });
+    this.#held.negotiator.startOffering();
   }
 
   /** A new connection to a known peer (replacing any old one); `offering` if I start. */
-  private connect(peer: string, offering: boolean): PeerNegotiator {
-    this.negotiators.get(peer)?.close();
-    const { negotiator } = this.newConnection({ to: peer });
+  #connect(peer: string, offering: boolean): PeerNegotiator {
+    this.#negotiators.get(peer)?.close();
+    const { negotiator } = this.#newConnection({ to: peer });
     if (offering) negotiator.startOffering();
-    this.register(peer, negotiator);
+    this.#register(peer, negotiator);
     return negotiator;
   }
 
   /** The spare connection if it is still unused, else a new one. */
-  private newConnection(route: Route): Connection {
-    const spare = this.spare;
-    this.spare = undefined;
-    if (!spare) return { route, negotiator: this.createNegotiator(route) };
+  #newConnection(route: Route): Connection {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    if (!spare) return { route, negotiator: this.#createNegotiator(route) };
     Object.assign(spare.route, route);
     return spare;
   }
 
-  private register(peer: string, negotiator: PeerNegotiator): void {
+  #register(peer: string, negotiator: PeerNegotiator): void {
     // Any fixed rule works, as long as the two sides of a pair disagree.
-    negotiator.polite = this.options.peerId < peer;
-    this.negotiators.set(peer, negotiator);
+    negotiator.polite = this.#options.peerId < peer;
+    this.#negotiators.set(peer, negotiator);
     negotiator.expectConnection();
   }
 
-  private createNegotiator(route: Route): PeerNegotiator {
+  #createNegotiator(route: Route): PeerNegotiator {
     const negotiator: PeerNegotiator = new PeerNegotiator(
       {
-        signal: (signal) => this.sendSignal(route, signal),
+        signal: (signal) => this.#sendSignal(route, signal),
         onRemoteStream: (stream) => {
           const peer = route.to && this.peers.get(route.to);
           if (!peer) return;
           peer.stream = stream;
-          this.events.onRemoteStream?.(peer.id, stream);
-          this.events.onChange?.();
+          this.#events.onRemoteStream?.(peer.id, stream);
+          this.#events.onChange?.();
         },
         onConnectionState: (state) => {
-          this.holdIfSettled();
+          this.#holdIfSettled();
           const peer = route.to && this.peers.get(route.to);
-          if (!peer || this.negotiators.get(peer.id) !== negotiator) return;
+          if (!peer || this.#negotiators.get(peer.id) !== negotiator) return;
           peer.connectionState = state;
-          this.events.onConnectionState?.(peer.id, state);
-          this.events.onChange?.();
+          this.#events.onConnectionState?.(peer.id, state);
+          this.#events.onChange?.();
         },
         onGiveUp: () => {
-          if (route.to && this.negotiators.get(route.to) === negotiator)
-            this.removePeer(route.to, 'failed');
+          if (route.to && this.#negotiators.get(route.to) === negotiator)
+            this.#removePeer(route.to, 'failed');
         },
       },
-      { rtcConfig: this.options.rtcConfig, outgoing: this.outgoing, ...this.options.negotiation },
+      { rtcConfig: this.#options.rtcConfig, outgoing: this.#outgoing, ...this.#options.negotiation },
     );
     return negotiator;
   }
 
-  private sendSignal(route: Route, signal: OutgoingSignal): void {
+  #sendSignal(route: Route, signal: OutgoingSignal): void {
     if ('candidate' in signal) {
       const { candidate } = signal;
-      this.send(
+      this.#send(
         route.to ? { type: 'candidate', to: route.to, candidate } : { type: 'candidate', offerId: route.offerId, candidate },
       );
     } else if (route.to) {
-      this.send({ type: 'description', to: route.to, description: signal.description });
+      this.#send({ type: 'description', to: route.to, description: signal.description });
     } else if (signal.description.type === 'offer' && signal.description.sdp) {
-      this.send({ type: 'offer', offerId: route.offerId!, sdp: signal.description.sdp });
+      this.#send({ type: 'offer', offerId: route.offerId!, sdp: signal.description.sdp });
     }
   }
 
-  private send(message: ClientMessage): void {
-    this.signaling.send(message);
+  #send(message: ClientMessage): void {
+    this.#signaling.send(message);
   }
 }

@@ -34,114 +34,117 @@ export interface SignalingOptions {
  */
 export class SignalingClient {
   state: SignalingState = 'closed';
-  private socket?: WebSocket;
-  private attempt = 0;
-  private retryTimer?: ReturnType<typeof setTimeout>;
-  private heartbeatTimer?: ReturnType<typeof setInterval>;
-  private lastHeard = 0;
-  private reportedUnreachable = false;
-  private readonly backoff: BackoffOptions;
-  private readonly heartbeatMs: number;
+  #socket?: WebSocket;
+  #attempt = 0;
+  #retryTimer?: ReturnType<typeof setTimeout>;
+  #heartbeatTimer?: ReturnType<typeof setInterval>;
+  #lastHeard = 0;
+  #reportedUnreachable = false;
+  readonly #backoff: BackoffOptions;
+  readonly #heartbeatMs: number;
+
+  readonly #handlers: SignalingHandlers;
 
   constructor(
     readonly url: string,
-    private readonly handlers: SignalingHandlers,
+    handlers: SignalingHandlers,
     { backoff = DEFAULT_BACKOFF, heartbeatMs = 10_000 }: SignalingOptions = {},
   ) {
-    this.backoff = backoff;
-    this.heartbeatMs = heartbeatMs;
+    this.#handlers = handlers;
+    this.#backoff = backoff;
+    this.#heartbeatMs = heartbeatMs;
   }
 
   connect(): void {
-    if (this.socket) return;
-    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    if (this.#socket) return;
+    this.#setState(this.#attempt === 0 ? 'connecting' : 'reconnecting');
     let socket: WebSocket;
     try {
       socket = new WebSocket(this.url);
     } catch {
       // A malformed URL throws synchronously; it will never work, so say so once and stop.
-      this.handlers.onUnreachable?.();
-      this.setState('closed');
+      this.#handlers.onUnreachable?.();
+      this.#setState('closed');
       return;
     }
-    this.socket = socket;
+    this.#socket = socket;
     let opened = false;
     socket.onopen = () => {
       opened = true;
-      this.attempt = 0;
-      this.reportedUnreachable = false;
-      this.lastHeard = Date.now();
-      this.startHeartbeat();
-      this.setState('open');
-      this.handlers.onOpen();
+      this.#attempt = 0;
+      this.#reportedUnreachable = false;
+      this.#lastHeard = Date.now();
+      this.#startHeartbeat();
+      this.#setState('open');
+      this.#handlers.onOpen();
     };
     socket.onmessage = (event) => {
-      this.lastHeard = Date.now();
+      this.#lastHeard = Date.now();
       let message: ServerMessage;
       try {
         message = JSON.parse(String(event.data)) as ServerMessage;
       } catch {
         return; // Not ours to crash on: a relay bug must not take the call down.
       }
-      if (message.type !== 'pong') this.handlers.onMessage(message);
+      if (message.type !== 'pong') this.#handlers.onMessage(message);
     };
     socket.onclose = ({ code }) => {
-      if (code !== REPLACED) return this.dropped(socket, opened);
+      if (code !== REPLACED) return this.#dropped(socket, opened);
       this.close();
-      this.handlers.onReplaced?.();
+      this.#handlers.onReplaced?.();
     };
   }
 
   /** Sends if connected; returns false when the message could not be sent. */
   send(message: ClientMessage): boolean {
-    if (this.socket?.readyState !== WebSocket.OPEN) return false;
-    this.socket.send(JSON.stringify(message));
+    if (this.#socket?.readyState !== WebSocket.OPEN) return false;
+    this.#socket.send(JSON.stringify(message));
     return true;
   }
 
   close(): void {
-    clearTimeout(this.retryTimer);
-    this.stopHeartbeat();
-    const socket = this.socket;
-    this.socket = undefined;
-    this.attempt = 0;
+    clearTimeout(this.#retryTimer);
+    this.#stopHeartbeat();
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#attempt = 0;
     if (socket) {
       socket.onclose = null;
       socket.close(1000);
     }
-    this.setState('closed');
+    this.#setState('closed');
   }
 
-  private dropped(socket: WebSocket, wasOpen: boolean): void {
-    if (this.socket !== socket) return;
-    this.socket = undefined;
-    this.stopHeartbeat();
-    if (!wasOpen && !this.reportedUnreachable) {
-      this.reportedUnreachable = true;
-      this.handlers.onUnreachable?.();
+  #dropped(socket: WebSocket, wasOpen: boolean): void {
+    if (this.#socket !== socket) return;
+    this.#socket = undefined;
+    this.#stopHeartbeat();
+    if (!wasOpen && !this.#reportedUnreachable) {
+      this.#reportedUnreachable = true;
+      this.#handlers.onUnreachable?.();
     }
-    this.setState('reconnecting');
-    this.retryTimer = setTimeout(() => this.connect(), backoffDelay(this.attempt++, this.backoff));
+    this.#setState('reconnecting');
+    this.#retryTimer = setTimeout(() => this.connect(), backoffDelay(this.#attempt++, this.#backoff));
   }
 
-  private startHeartbeat(): void {
-    this.heartbeatTimer = setInterval(() => {
-      if (Date.now() - this.lastHeard > 2 * this.heartbeatMs) {
-        this.socket?.close(4000, 'heartbeat timeout');
-        if (this.socket) this.dropped(this.socket, true);
+  #startHeartbeat(): void {
+    this.#heartbeatTimer = setInterval(() => {
+      if (Date.now() - this.#lastHeard > 2 * this.#heartbeatMs) {
+        this.#socket?.close(4000, 'heartbeat timeout');
+        if (this.#socket) this.#dropped(this.#socket, true);
         return;
       }
       this.send({ type: 'ping' });
-    }, this.heartbeatMs);
+    }, this.#heartbeatMs);
   }
 
-  private stopHeartbeat(): void {
-    clearInterval(this.heartbeatTimer);
+  #stopHeartbeat(): void {
+    clearInterval(this.#heartbeatTimer);
   }
 
-  private setState(state: SignalingState): void {
+  #setState(state: SignalingState): void {
     if (state === this.state) return;
     this.state = state;
-    this.handlers.onStateChange?.(state);
+    this.#handlers.onStateChange?.(state);
   }
 }
