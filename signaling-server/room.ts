@@ -23,7 +23,7 @@ import { fromPrefix, withFrom } from './frame.js';
 /** How the room talks to a member's socket. */
 export interface Endpoint {
   /** Sends one text frame. */
-  send(frame: string | Buffer): void;
+  deliver(frame: string | Buffer): void;
   /** Another socket took over this membership: forget it and close with 4001. */
   replaced(): void;
 }
@@ -152,7 +152,7 @@ export class Room {
     if (!target || target === member) {
       throw new ProtocolError('unknown-peer', `no other peer "${to}" in room "${this.name}"`);
     }
-    target.endpoint.send(withFrom(member.prefix, frame));
+    target.endpoint.deliver(withFrom(member.prefix, frame));
   }
 
   /** Merges the sender's status and tells everyone else. */
@@ -160,11 +160,11 @@ export class Room {
     Object.assign(member.status, message.status);
     const forwarded = withFrom(member.prefix, frame);
     for (const other of this.members.values()) {
-      if (other !== member) other.endpoint.send(forwarded);
+      if (other !== member) other.endpoint.deliver(forwarded);
     }
   }
 }
 
 function send(member: Member, message: ServerMessage): void {
-  member.endpoint.send(JSON.stringify(message));
+  member.endpoint.deliver(JSON.stringify(message));
 }
