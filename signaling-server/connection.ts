@@ -13,8 +13,8 @@ import type { Socket } from 'node:net';
 import { WebSocket, type RawData } from 'ws';
 import type { ClientMessage, ErrorMessage, JoinMessage } from '../src/protocol/messages.js';
 import { ProtocolError } from './errors.js';
-import type { Endpoint } from './room.js';
-import type { Membership, Rooms } from './rooms.js';
+import type { Endpoint, Member } from './room.js';
+import type { Rooms } from './rooms.js';
 import { parse, validate } from './validate.js';
 
 /** What every connection of one relay shares. */
@@ -32,7 +32,7 @@ export class Connection extends WebSocket implements Endpoint {
   /** Cleared on every heartbeat tick, set again by the client's pong. */
   private alive = true;
   private corked = false;
-  private membership: Membership | undefined;
+  private member: Member | undefined;
   // Set by start(), which the relay calls right after ws makes the socket.
   /** The TCP socket under this one, for batching writes. */
   private tcp!: Socket;
@@ -72,7 +72,7 @@ export class Connection extends WebSocket implements Endpoint {
   }
 
   replaced(): void {
-    this.membership = undefined;
+    this.member = undefined;
     this.close(4001, 'replaced');
   }
 
@@ -121,9 +121,9 @@ export class Connection extends WebSocket implements Endpoint {
   private dispatch(message: ClientMessage, frame: Buffer): void {
     if (message.type === 'ping') return this.deliver(PONG);
     if (message.type === 'join') return this.join(message);
-    const membership = this.membership;
-    if (!membership) throw new ProtocolError('not-joined', `join a room before sending "${message.type}"`);
-    const { room, member } = membership;
+    const member = this.member;
+    if (!member) throw new ProtocolError('not-joined', `join a room before sending "${message.type}"`);
+    const room = member.room;
     switch (message.type) {
       case 'offer':
         return room.hold(member, message);
@@ -139,15 +139,15 @@ export class Connection extends WebSocket implements Endpoint {
   }
 
   private join(message: JoinMessage): void {
-    if (this.membership) {
-      throw new ProtocolError('already-joined', `already in room "${this.membership.room.name}"; leave first`);
+    if (this.member) {
+      throw new ProtocolError('already-joined', `already in room "${this.member.room.name}"; leave first`);
     }
-    this.membership = this.hub.rooms.join(this, message, message.peer ?? randomUUID());
+    this.member = this.hub.rooms.join(this, message, message.peer ?? randomUUID());
   }
 
   private leave(): void {
-    if (this.membership) this.hub.rooms.leave(this.membership);
-    this.membership = undefined;
+    if (this.member) this.hub.rooms.leave(this.member);
+    this.member = undefined;
   }
 }
 
