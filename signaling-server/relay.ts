@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../src/protocol/messages.js';
-import { Connection } from './connection.js';
+import { Connection, type Hub } from './connection.js';
 import { Rooms } from './rooms.js';
 
 export interface RelayOptions {
@@ -40,20 +40,21 @@ export const DEFAULT_HOST = '127.0.0.1';
 
 export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const { maxPeersPerRoom = 6, heartbeatMs = 5000, maxMessageBytes = MAX_MESSAGE_BYTES } = options;
-  const rooms = new Rooms(maxPeersPerRoom);
-  const connections = new Set<Connection>();
-  // ws would close the socket on frames over maxPayload; keep that well above
-  // our own limit so a moderately large frame gets a polite `too-large` instead.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(4 * maxMessageBytes, 1 << 20) });
+  const hub: Hub = { rooms: new Rooms(maxPeersPerRoom), connections: new Set(), maxMessageBytes };
+  const wss = new WebSocketServer({
+    noServer: true,
+    WebSocket: Connection,
+    // The hub tracks connections; ws's own tracking would add a closure per socket.
+    clientTracking: false,
+    // ws would close the socket on frames over maxPayload; keep that well above
+    // our own limit so a moderately large frame gets a polite `too-large` instead.
+    maxPayload: Math.max(4 * maxMessageBytes, 1 << 20),
+  });
 
   // Every path is accepted: clients are given a bare ws://host:port and may add anything.
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      // An upgrade's socket is the TCP socket (a net.Socket) whatever Duplex says.
-      const connection = new Connection(ws, socket as Socket, rooms, maxMessageBytes);
-      connections.add(connection);
-      ws.on('close', () => connections.delete(connection));
-    });
+    // An upgrade's socket is the TCP socket (a net.Socket) whatever Duplex says.
+    wss.handleUpgrade(request, socket, head, (connection) => connection.start(socket as Socket, hub));
   };
 
   const server = options.server ?? createServer(answerPlainHttp);
@@ -62,7 +63,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     await once(server, 'listening'); // rejects on 'error', e.g. EADDRINUSE
   }
   server.on('upgrade', onUpgrade);
-  const heartbeat = setInterval(() => connections.forEach((connection) => connection.heartbeat()), heartbeatMs).unref();
+  const heartbeat = setInterval(() => hub.connections.forEach((connection) => connection.heartbeat()), heartbeatMs).unref();
 
   // Read lazily (an attached server may not be listening yet), then kept so url stays readable after close().
   let bound: AddressInfo | undefined;
@@ -75,13 +76,13 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     get port() {
       return where().port;
     },
-    stats: () => rooms.stats(),
+    stats: () => hub.rooms.stats(),
     async close() {
       clearInterval(heartbeat);
       server.off('upgrade', onUpgrade);
       wss.close(); // refuses any handshake still in flight; does not touch open sockets
-      const closed = [...wss.clients].map((ws) => once(ws, 'close'));
-      wss.clients.forEach((ws) => ws.terminate());
+      const closed = [...hub.connections].map((connection) => once(connection, 'close'));
+      hub.connections.forEach((connection) => connection.terminate());
       await Promise.all(closed);
       if (!options.server && server.listening) {
         const stopped = once(server, 'close');

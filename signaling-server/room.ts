@@ -23,10 +23,13 @@ import { fromPrefix, withFrom } from './frame.js';
 /** How the room talks to a member's socket. */
 export interface Endpoint {
   /** Sends one text frame. */
-  send(frame: string | Buffer): void;
+  deliver(frame: string | Buffer): void;
   /** Another socket took over this membership: forget it and close with 4001. */
   replaced(): void;
 }
+
+/** The status of every member that joined without one; frozen, as members share it. */
+const NO_STATUS: PeerStatus = Object.freeze({});
 
 /** An offer parked at the relay for the next joiner, with its candidates so far. */
 interface HeldOffer {
@@ -36,12 +39,14 @@ interface HeldOffer {
 }
 
 export interface Member {
+  readonly room: Room;
   readonly peer: string;
   readonly name: string | undefined;
-  readonly status: PeerStatus;
+  /** Replaced, never changed in place: it may be shared (NO_STATUS) or be the joiner's parsed frame. */
+  status: PeerStatus;
   readonly endpoint: Endpoint;
-  /** `{"from":"<peer>",` for forwarding this member's frames. */
-  readonly prefix: Buffer;
+  /** `{"from":"<peer>",` for forwarding this member's frames; made on its first forward, see prefixOf(). */
+  prefix: Buffer | undefined;
   /** The offer waiting for the next joiner, if any. */
   held: HeldOffer | undefined;
   /**
@@ -54,7 +59,14 @@ export interface Member {
 }
 
 export class Room {
-  private readonly members = new Map<string, Member>();
+  /**
+   * An array, not a Map: a room holds at most maxPeers members, so finding one
+   * by id is a short scan, and in a big relay most rooms are two idle members,
+   * for whom a Map's hash table would cost more than the rest of the room.
+   * Joins replace it with concat(), which allocates exactly the new length
+   * (push would leave room for 16 more).
+   */
+  private members: readonly Member[] = [];
 
   constructor(
     readonly name: string,
@@ -62,14 +74,12 @@ export class Room {
   ) {}
 
   get size(): number {
-    return this.members.size;
+    return this.members.length;
   }
 
   /** Untaken held offers, for stats. */
   get heldOffers(): number {
-    let count = 0;
-    for (const member of this.members.values()) if (member.held) count++;
-    return count;
+    return this.members.filter((member) => member.held).length;
   }
 
   /**
@@ -80,9 +90,9 @@ export class Room {
    * departure, hence no peer-left).
    */
   join(endpoint: Endpoint, message: JoinMessage, peer: string): Member {
-    const previous = this.members.get(peer);
+    const previous = this.find(peer);
     const cap = Math.min(this.maxPeers, message.maxPeers ?? Infinity);
-    if (this.members.size - (previous ? 1 : 0) >= cap) {
+    if (this.members.length - (previous ? 1 : 0) >= cap) {
       throw new ProtocolError('room-full', `room "${this.name}" is full (${cap} peers)`);
     }
     if (previous) {
@@ -91,16 +101,17 @@ export class Room {
     }
 
     const member: Member = {
+      room: this,
       peer,
       name: message.name,
-      status: { ...message.status },
+      status: message.status ?? NO_STATUS,
       endpoint,
-      prefix: fromPrefix(peer),
+      prefix: undefined,
       held: undefined,
     };
     const peers: PeerInfo[] = [];
     const offers: DeliveredOffer[] = [];
-    for (const other of this.members.values()) {
+    for (const other of this.members) {
       peers.push({ peer: other.peer, name: other.name, status: other.status });
       const held = other.held;
       if (held) {
@@ -110,15 +121,15 @@ export class Room {
       }
       send(other, { type: 'peer-joined', peer, name: member.name, status: member.status, offerId: held?.offerId });
     }
-    this.members.set(peer, member);
+    this.members = this.members.concat([member]);
     send(member, { type: 'welcome', protocol: PROTOCOL_VERSION, room: this.name, peer, peers, offers });
     return member;
   }
 
   /** Removes a member, its held offer and every route to offers it had taken. */
   leave(member: Member, announce = true): void {
-    this.members.delete(member.peer);
-    for (const other of this.members.values()) {
+    this.members = this.members.filter((other) => other !== member);
+    for (const other of this.members) {
       for (const [offerId, taker] of other.taken ?? []) {
         if (taker === member.peer) other.taken!.delete(offerId);
       }
@@ -148,23 +159,36 @@ export class Room {
 
   /** Sends the sender's frame, plus `from`, to one other member. */
   forward(member: Member, to: string, frame: Buffer): void {
-    const target = this.members.get(to);
+    const target = this.find(to);
     if (!target || target === member) {
       throw new ProtocolError('unknown-peer', `no other peer "${to}" in room "${this.name}"`);
     }
-    target.endpoint.send(withFrom(member.prefix, frame));
+    target.endpoint.deliver(withFrom(prefixOf(member), frame));
   }
 
   /** Merges the sender's status and tells everyone else. */
   status(member: Member, message: StatusMessage, frame: Buffer): void {
-    Object.assign(member.status, message.status);
-    const forwarded = withFrom(member.prefix, frame);
-    for (const other of this.members.values()) {
-      if (other !== member) other.endpoint.send(forwarded);
+    member.status = { ...member.status, ...message.status };
+    const forwarded = withFrom(prefixOf(member), frame);
+    for (const other of this.members) {
+      if (other !== member) other.endpoint.deliver(forwarded);
     }
+  }
+
+  private find(peer: string): Member | undefined {
+    for (const member of this.members) if (member.peer === peer) return member;
+    return undefined;
   }
 }
 
 function send(member: Member, message: ServerMessage): void {
-  member.endpoint.send(JSON.stringify(message));
+  member.endpoint.deliver(JSON.stringify(message));
+}
+
+/**
+ * Made when first needed, like `taken`: a member that never forwards anything
+ * (most of a big relay) costs no buffer.
+ */
+function prefixOf(member: Member): Buffer {
+  return (member.prefix ??= fromPrefix(member.peer));
 }

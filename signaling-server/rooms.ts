@@ -5,24 +5,20 @@
 import type { JoinMessage } from '../src/protocol/messages.js';
 import { Room, type Endpoint, type Member } from './room.js';
 
-export interface Membership {
-  room: Room;
-  member: Member;
-}
-
 export class Rooms {
   private readonly rooms = new Map<string, Room>();
 
   constructor(private readonly maxPeersPerRoom: number) {}
 
-  join(endpoint: Endpoint, message: JoinMessage, peer: string): Membership {
+  join(endpoint: Endpoint, message: JoinMessage, peer: string): Member {
     const room = this.rooms.get(message.room) ?? new Room(message.room, this.maxPeersPerRoom);
     const member = room.join(endpoint, message, peer);
     this.rooms.set(room.name, room); // only now: a refused join must not leave an empty room behind
-    return { room, member };
+    return member;
   }
 
-  leave({ room, member }: Membership): void {
+  leave(member: Member): void {
+    const room = member.room;
     room.leave(member);
     if (room.size === 0) this.rooms.delete(room.name);
   }
