@@ -5,6 +5,8 @@
  * npm run bench -- --runs 5 --reps 20                           more relay runs / call repetitions
  * npm run bench -- call-setup --variants raw,p2p-call --trace    chosen variants, with a step-by-step
  *                                                                timeline of both pages per repetition
+ * npm run bench -- call-setup --variants p2p-call --chrome-trace   Chrome traces + joiner JS profiles in
+ *                                                                bench/.tmp/ (read with call-setup/trace-summary.ts)
  * BENCH_P2P_CALL_EXTRA=try=/path/p2p-call.js npm run bench -- call-setup --variants raw,p2p-call,p2p-call:try
  *                                                                A/B-test another build of the element
  * BENCH_RELAY_DIR=/tmp/try/signaling-server npm run bench -- relay   a changed copy of the relay
@@ -404,7 +406,10 @@ const readme = [
   'npm run bench -- --runs 5 --reps 20             # more relay runs / call repetitions',
   'npm run bench -- call-setup --variants raw,raw-joiner-offers,p2p-call,p2p-call-640,peerjs --trace',
   '                                                # chosen variants, with a step-by-step timeline of both pages',
-  'node --import tsx bench/call-setup/build-variant.ts /tmp/try/src/index.ts /tmp/try/p2p-call.js   # bundle a changed copy of src/',
+  'npm run bench -- call-setup --variants p2p-call --reps 3 --chrome-trace   # Chrome trace of the pages + JS profile of the joiner → bench/.tmp/',
+  'node --import tsx bench/call-setup/trace-summary.ts tasks|webrtc|profile bench/.tmp/chrome-trace-p2p_call-2.json',
+  '                                                # main-thread tasks, libwebrtc steps, JS profile, in ms after t0',
+  'node --import tsx bench/call-setup/build-variant.ts [--readable] /tmp/try/src/index.ts /tmp/try/p2p-call.js   # bundle a changed copy of src/',
   'BENCH_P2P_CALL_EXTRA=try=/tmp/try/p2p-call.js npm run bench -- call-setup --variants raw,p2p-call,p2p-call:try',
   '                                                # A/B-test that build of the element, interleaved',
   'BENCH_RELAY_DIR=/tmp/try/signaling-server npm run bench -- relay   # measure a changed copy of the relay instead',

@@ -232,7 +232,14 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
           if (isP2p(v)) await waitHeldOffer(relays['p2p-call']!);
           await sleep(SETTLE_MS);
           const traceFile = join(BENCH, '.tmp', `chrome-trace-${v.replace(/\W/g, '_')}-${rep}.json`);
-          if (chromeTrace) await browser.startTracing(b, { path: traceFile, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'] });
+          // Chrome trace of every page, and a sampled JS profile of the joiner (same clock as the trace).
+          const profiler = chromeTrace ? await b.context().newCDPSession(b) : undefined;
+          if (profiler) {
+            await profiler.send('Profiler.enable');
+            await profiler.send('Profiler.setSamplingInterval', { interval: 100 });
+            await profiler.send('Profiler.start');
+            await browser.startTracing(b, { path: traceFile, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'webrtc'] });
+          }
           const res = await withTimeout(
             b.evaluate((room) => (window as any).join(room), room) as Promise<{
               ms: number;
@@ -246,8 +253,11 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
             10_000,
             `${v} join → first frame`,
           );
-          if (chromeTrace) {
+          if (profiler) {
             await browser.stopTracing();
+            const { profile } = await profiler.send('Profiler.stop');
+            await writeFile(traceFile.replace(/\.json$/, '.cpuprofile'), JSON.stringify(profile));
+            await profiler.detach();
           }
           if (rep >= warmup) {
             r.samples.push(res.ms);
