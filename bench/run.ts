@@ -22,7 +22,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { runBundle } from './bundle/index.js';
-import { runCallSetup, type CallSetupResult, type Variant } from './call-setup/index.js';
+import { DEFAULT_REPS, runCallSetup, type CallSetupResult, type Variant } from './call-setup/index.js';
 import { BENCH, fmt, machineInfo, median, ratio, renderMarkdown, renderText, type Table } from './lib/util.js';
 import { runRelay, type RelayResults } from './relay/index.js';
 
@@ -98,7 +98,7 @@ if (run.has('call-setup')) {
   console.log('call setup: headless Chromium, join → first remote frame');
   const variants = opt('variants')?.split(',') as Variant[] | undefined;
   results.callSetup = await timed(() =>
-    runCallSetup({ reps: Number(opt('reps') ?? 12), trace: argv.includes('--trace'), chromeTrace: argv.includes('--chrome-trace'), ...(variants ? { variants } : {}) }),
+    runCallSetup({ reps: Number(opt('reps') ?? DEFAULT_REPS), trace: argv.includes('--trace'), chromeTrace: argv.includes('--chrome-trace'), ...(variants ? { variants } : {}) }),
   );
 }
 

@@ -14,6 +14,12 @@ import { writeFile, readFile } from 'node:fs/promises';
 import { BENCH, ROOT, percentile, sleep, withTimeout } from '../lib/util.js';
 import { startServer, type ServerHandle } from '../relay/spawn.js';
 
+/**
+ * Repetitions per variant. The first frame waits for the sender's camera's next frame after the
+ * connection comes up (0–33 ms at 30 fps), so single runs scatter by ±15 ms; 20 keep p50 steady.
+ */
+export const DEFAULT_REPS = 20;
+
 export type Variant = 'raw' | 'raw-joiner-offers' | 'p2p-call' | 'p2p-call-640' | 'peerjs' | `p2p-call:${string}`;
 
 /** Page, relay kind and query of each variant. */
@@ -95,14 +101,14 @@ export function p2pCallMissing(): string | undefined {
 export async function runCallSetup(opts: { reps?: number; variants?: Variant[]; trace?: boolean; chromeTrace?: boolean } = {}): Promise<CallSetupResult> {
   const out = join(BENCH, '.tmp', `call-setup-${process.pid}.json`);
   const variants = opts.variants ?? ['raw', 'p2p-call', 'p2p-call-640', 'peerjs'];
-  const childArgs = ['--import', 'tsx', join(BENCH, 'call-setup', 'index.ts'), '--child', '--out', out, '--reps', String(opts.reps ?? 12), '--variants', variants.join(','), ...(opts.trace ? ['--trace'] : []), ...(opts.chromeTrace ? ['--chrome-trace'] : [])];
+  const childArgs = ['--import', 'tsx', join(BENCH, 'call-setup', 'index.ts'), '--child', '--out', out, '--reps', String(opts.reps ?? DEFAULT_REPS), '--variants', variants.join(','), ...(opts.trace ? ['--trace'] : []), ...(opts.chromeTrace ? ['--chrome-trace'] : [])];
   const node = process.execPath;
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const tryRun = (cmd: string, args: string[], env: NodeJS.ProcessEnv) =>
     new Promise<number>((resolve) => {
       const c = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: ROOT, env });
       // Hard bound on the whole section: ~1.5 s per call is typical; allow 6 s each plus start-up.
-      const t = setTimeout(() => c.kill('SIGKILL'), 60_000 + ((opts.reps ?? 12) + 1) * variants.length * 6_000);
+      const t = setTimeout(() => c.kill('SIGKILL'), 60_000 + ((opts.reps ?? DEFAULT_REPS) + 1) * variants.length * 6_000);
       c.on('exit', (code) => (clearTimeout(t), resolve(code ?? 1)));
       c.on('error', () => (clearTimeout(t), resolve(127)));
     });
@@ -313,7 +319,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
 const argv = process.argv.slice(2);
 if (argv.includes('--child')) {
   const out = argv[argv.indexOf('--out') + 1]!;
-  const reps = Number(argv[argv.indexOf('--reps') + 1] ?? 12);
+  const reps = Number(argv[argv.indexOf('--reps') + 1] ?? DEFAULT_REPS);
   const variants = (argv[argv.indexOf('--variants') + 1] ?? 'raw,p2p-call,peerjs').split(',') as Variant[];
   await child(out, reps, variants, argv.includes('--trace'), argv.includes('--chrome-trace'));
   process.exit(0);
