@@ -268,7 +268,7 @@ function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Ta
     ),
     notes: [
       `Headless Chromium, fake camera+mic, ${c.netnsNote}. First peer in the room ${c.settleMs} ms before the second starts.`,
-      't0 = element appended / connect called on the joiner; t1 = requestVideoFrameCallback presentationTime of the first remote frame.',
+      't0 = element appended / connect called on the joiner; t1 = requestVideoFrameCallback presentationTime of the first remote frame (p2p-call: in the element’s own video; the others: in the page’s one video).',
       'Floor: offer (all candidates in it) already held at a minimal relay and pushed on connect; answer sent at once, camera attached by replaceTrack.',
       'PeerJS: its own flow (joiner connects, gets its camera, calls the waiting host).',
       ...c.variants.filter((v) => v.stalls.length).map((v) => `STALL: ${v.variant} had ${v.stalls.length} run(s) over 1 s: ${v.stalls.map((x) => x.toFixed(0)).join(', ')} ms`),
