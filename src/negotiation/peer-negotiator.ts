@@ -48,6 +48,9 @@ export class PeerNegotiator {
   /** Incoming signals run one at a time, so a candidate never overtakes its description. */
   #incoming: Promise<void> = Promise.resolve();
   #queued = 0;
+  /** Has a remote peer (see expectConnection). */
+  #expected = false;
+  #connecting?: Promise<void>;
   readonly #streams = new Set<string>();
   /** My sender for each kind: tracks come and go by replaceTrack, never renegotiation. */
   readonly #senders: Partial<Record<MediaKind, RTCRtpSender>> = {};
@@ -195,9 +198,22 @@ export class PeerNegotiator {
     }
   }
 
-  /** While remote signals are being applied: when they will be done. */
+  /**
+   * While remote signals are being applied, or an expected connection is
+   * still coming up (ICE, DTLS): when that step is over. RoomSession.busy().
+   */
   get busy(): Promise<void> | undefined {
-    return this.#queued ? this.#incoming : undefined;
+    if (this.#queued) return this.#incoming;
+    const state = this.pc.connectionState;
+    if (!this.#expected || (state !== 'new' && state !== 'connecting')) return undefined;
+    this.#connecting ??= new Promise<void>((resolve) => {
+      const next = () => {
+        this.#connecting = undefined;
+        resolve();
+      };
+      this.pc.addEventListener('connectionstatechange', next, { once: true });
+    });
+    return this.#connecting;
   }
 
   /** Resolves when the step is done; a failed step is logged, never thrown at the caller. */
@@ -213,16 +229,12 @@ export class PeerNegotiator {
   }
 
   /**
-   * ICE repair: `failed` restarts at once; `disconnected` often heals by
-   * itself (a lost packet burst), so it gets a grace period first. If nothing
-   * is connected again within giveUpAfterMs, the peer is given up.
-   */
-  /**
    * Starts the give-up clock for a connection that has a remote peer now
    * (a held offer waits for a joiner without one). An answer that never
    * comes, or ICE that never completes, must not leave a peer half-joined.
    */
   expectConnection(): void {
+    this.#expected = true;
     if (this.pc.connectionState !== 'connected') this.#startGiveUpClock();
   }
 
@@ -230,6 +242,11 @@ export class PeerNegotiator {
     this.#giveUpTimer ??= setTimeout(() => this.#hooks.onGiveUp(), this.#options.giveUpAfterMs ?? 15_000);
   }
 
+  /**
+   * ICE repair: `failed` restarts at once; `disconnected` often heals by
+   * itself (a lost packet burst), so it gets a grace period first. If nothing
+   * is connected again within giveUpAfterMs, the peer is given up.
+   */
   #connectionStateChanged(): void {
     const state = this.pc.connectionState;
     this.#hooks.onConnectionState(state);
