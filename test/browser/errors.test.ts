@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { expectDecodesVideoFrom, mountCall, nextEvent, removeAll, uniqueRoom } from './helpers.js';
+import { expectDecodesVideoFrom, mountCall, nextEvent, removeAll, uniqueRoom, until } from './helpers.js';
 
 function errorText(element: HTMLElement): string {
   return element.shadowRoot!.querySelector('[part~="error"]')?.textContent ?? '';
@@ -36,6 +36,27 @@ describe('<p2p-call>: problems are shown, never a blank box', () => {
     expect(error.detail.code).to.equal('relay-unreachable');
     await element.updateComplete;
     expect(errorText(element)).to.contain('ws://127.0.0.1:9');
+  });
+
+  it('a connection that cannot come up does not hold back drawing or a click', async () => {
+    // Relay-only ICE with no TURN server: no candidate pair can ever form, so the
+    // connection stays connecting until it is given up (15 s). Drawing waits for a
+    // connection coming up only 100 ms at a time (RoomController.drawable).
+    const room = uniqueRoom();
+    const host = mountCall({ room, 'ice-transport-policy': 'relay' });
+    await nextEvent(host, 'p2p-joined');
+    const guest = mountCall({ room, 'ice-transport-policy': 'relay' });
+    await nextEvent(guest, 'p2p-joined');
+    const tile = () => host.shadowRoot!.querySelector(`[part~="tile"][data-peer="${guest.peerId}"]`);
+    await until(tile, 'the guest’s tile at the host', 2000);
+    expect(host.connectionTo(guest.peerId)?.connectionState).to.not.equal('connected');
+    host.shadowRoot!.querySelector<HTMLButtonElement>('[part~="mute-button"]')!.click();
+    await until(
+      () => host.shadowRoot!.querySelector('[part~="mute-button"]')?.getAttribute('aria-pressed') === 'true',
+      'the mute button to show the click',
+      2000,
+    );
+    expect(host.connectionTo(guest.peerId)?.connectionState).to.not.equal('connected');
   });
 
   it('invalid ice-servers JSON is reported and no call is started', async () => {
