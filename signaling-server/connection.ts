@@ -1,6 +1,8 @@
 /**
- * One client socket: decodes its frames, dispatches them to its room, turns
- * client mistakes into `error` replies, and leaves the room when it closes.
+ * One client socket, whatever keeps the rooms: batched writes, the
+ * heartbeat, and turning client mistakes into `error` replies. What a message
+ * *does* is up to the subclass: MemoryConnection (rooms in this process) or
+ * RedisConnection (rooms shared by every relay on one Redis).
  *
  * A Connection *is* its ws socket (the server builds it through ws's
  * `WebSocket` option), and its listeners are prototype methods shared by every
@@ -8,38 +10,34 @@
  * of what a big relay holds, so each one costs a few fields, not a wrapper
  * object plus a closure per event (bench/README.md, relay (c)).
  */
-import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { WebSocket, type RawData } from 'ws';
-import type { ClientMessage, ErrorMessage, JoinMessage } from '../src/protocol/messages.js';
+import type { ClientMessage, ErrorMessage } from '../src/protocol/messages.js';
 import { ProtocolError } from './errors.js';
-import type { Endpoint, Member } from './room.js';
-import type { Rooms } from './rooms.js';
+import type { Endpoint } from './room.js';
 import { parse, validate } from './validate.js';
 
 /** What every connection of one relay shares. */
 export interface Hub {
-  readonly rooms: Rooms;
   /** Every open connection, for the heartbeat and close(). */
   readonly connections: Set<Connection>;
   readonly maxMessageBytes: number;
 }
 
-const PONG = JSON.stringify({ type: 'pong' });
+export const PONG = JSON.stringify({ type: 'pong' });
 const TEXT = { binary: false } as const;
 
-export class Connection extends WebSocket implements Endpoint {
+export abstract class Connection<H extends Hub = Hub> extends WebSocket implements Endpoint {
   /** Cleared on every heartbeat tick, set again by the client's pong. */
   private alive = true;
   private corked = false;
-  private member: Member | undefined;
   // Set by start(), which the relay calls right after ws makes the socket.
   /** The TCP socket under this one, for batching writes. */
   private tcp!: Socket;
-  private hub!: Hub;
+  protected hub!: H;
 
   /** Called once the upgrade is done: until then ws has not wired the socket. */
-  start(tcp: Socket, hub: Hub): void {
+  start(tcp: Socket, hub: H): void {
     this.tcp = tcp;
     this.hub = hub;
     hub.connections.add(this);
@@ -71,8 +69,9 @@ export class Connection extends WebSocket implements Endpoint {
     this.send(frame, TEXT);
   }
 
+  /** Another socket took over this membership: forget it and close with 4001. */
   replaced(): void {
-    this.member = undefined;
+    this.forget();
     this.close(4001, 'replaced');
   }
 
@@ -90,6 +89,48 @@ export class Connection extends WebSocket implements Endpoint {
     this.ping();
   }
 
+  /**
+   * Decodes and checks one frame from the client, then handles it. A handler
+   * that has to wait (for Redis) returns a promise, whose failure is answered
+   * the same way; the promise is returned so that a subclass can queue frames.
+   */
+  protected receive(frame: Buffer, isBinary: boolean): Promise<void> | undefined {
+    let ref: string | undefined;
+    try {
+      const value = parse(frame, isBinary, this.hub.maxMessageBytes);
+      if (typeof value.type === 'string') ref = value.type;
+      return this.handle(validate(value), frame)?.catch((error: unknown) => this.fail(error, ref));
+    } catch (error) {
+      this.fail(error, ref);
+      return undefined;
+    }
+  }
+
+  /** Does what a valid message asks; `frame` is its original bytes, for forwarding. */
+  protected abstract handle(message: ClientMessage, frame: Buffer): Promise<void> | void;
+
+  /** Leaves the room, if in one, telling the others. */
+  protected abstract leave(): void;
+
+  /** Drops the membership without telling anyone (it was taken over). */
+  protected abstract forget(): void;
+
+  /**
+   * A ProtocolError becomes one `error` reply naming the message type it
+   * answers. Anything else is a relay bug: thrown out of a ws listener it
+   * would take every room down (or wedge this socket so it never closes), so
+   * it is logged and only this socket is dropped.
+   */
+  protected fail(error: unknown, ref: string | undefined): void {
+    if (error instanceof ProtocolError) {
+      const reply: ErrorMessage = { type: 'error', code: error.code, message: error.message, ref };
+      this.deliver(JSON.stringify(reply));
+    } else {
+      console.error('p2p-call relay: internal error', error);
+      this.close(1011, 'internal error');
+    }
+  }
+
   private answered(): void {
     this.alive = true;
   }
@@ -97,57 +138,6 @@ export class Connection extends WebSocket implements Endpoint {
   private closed(): void {
     this.hub.connections.delete(this);
     this.leave();
-  }
-
-  private receive(frame: Buffer, isBinary: boolean): void {
-    let ref: string | undefined;
-    try {
-      const value = parse(frame, isBinary, this.hub.maxMessageBytes);
-      if (typeof value.type === 'string') ref = value.type;
-      this.dispatch(validate(value), frame);
-    } catch (error) {
-      if (error instanceof ProtocolError) {
-        const reply: ErrorMessage = { type: 'error', code: error.code, message: error.message, ref };
-        this.deliver(JSON.stringify(reply));
-      } else {
-        // A relay bug. Thrown out of a ws listener it would take every room
-        // down (or wedge this socket so it never closes); drop just this one.
-        console.error('p2p-call relay: internal error', error);
-        this.close(1011, 'internal error');
-      }
-    }
-  }
-
-  private dispatch(message: ClientMessage, frame: Buffer): void {
-    if (message.type === 'ping') return this.deliver(PONG);
-    if (message.type === 'join') return this.join(message);
-    const member = this.member;
-    if (!member) throw new ProtocolError('not-joined', `join a room before sending "${message.type}"`);
-    const room = member.room;
-    switch (message.type) {
-      case 'offer':
-        return room.hold(member, message);
-      case 'candidate':
-        return room.candidate(member, message, frame);
-      case 'description':
-        return room.forward(member, message.to, frame);
-      case 'status':
-        return room.status(member, message, frame);
-      case 'leave':
-        return this.leave();
-    }
-  }
-
-  private join(message: JoinMessage): void {
-    if (this.member) {
-      throw new ProtocolError('already-joined', `already in room "${this.member.room.name}"; leave first`);
-    }
-    this.member = this.hub.rooms.join(this, message, message.peer ?? randomUUID());
-  }
-
-  private leave(): void {
-    if (this.member) this.hub.rooms.leave(this.member);
-    this.member = undefined;
   }
 }
 

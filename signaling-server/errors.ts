@@ -14,3 +14,15 @@ export class ProtocolError extends Error {
     super(message);
   }
 }
+
+/**
+ * The room-state errors, worded once for both ways of keeping rooms
+ * (room.ts in memory, redis/ in Redis), so a client sees the same text from either.
+ */
+export const roomErrors = {
+  notJoined: (type: string) => new ProtocolError('not-joined', `join a room before sending "${type}"`),
+  alreadyJoined: (room: string) => new ProtocolError('already-joined', `already in room "${room}"; leave first`),
+  roomFull: (room: string, cap: number) => new ProtocolError('room-full', `room "${room}" is full (${cap} peers)`),
+  unknownOffer: (offerId: string) => new ProtocolError('unknown-offer', `you hold no offer "${offerId}"`),
+  unknownPeer: (to: string, room: string) => new ProtocolError('unknown-peer', `no other peer "${to}" in room "${room}"`),
+};

@@ -3,3 +3,4 @@
  * attaches to your http.Server). The protocol it speaks is in docs/protocol.md.
  */
 export { createRelay, DEFAULT_HOST, DEFAULT_PORT, type Relay, type RelayOptions } from './relay.js';
+export type { RedisOptions } from './redis/redis-rooms.js';

@@ -8,7 +8,10 @@ import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../src/protocol/messages.js';
-import { Connection, type Hub } from './connection.js';
+import type { Connection } from './connection.js';
+import { MemoryConnection } from './memory-connection.js';
+import type { RedisConnection } from './redis/redis-connection.js';
+import type { RedisOptions } from './redis/redis-rooms.js';
 import { Rooms } from './rooms.js';
 
 export interface RelayOptions {
@@ -24,6 +27,12 @@ export interface RelayOptions {
   heartbeatMs?: number;
   /** Frames larger than this get a `too-large` error. Default MAX_MESSAGE_BYTES. */
   maxMessageBytes?: number;
+  /**
+   * Keep rooms in Redis instead of this process, so that every relay given
+   * the same Redis serves the same rooms (several processes or machines
+   * behind one address). A URL string or RedisOptions.
+   */
+  redis?: string | RedisOptions;
 }
 
 export interface Relay {
@@ -32,7 +41,46 @@ export interface Relay {
   readonly port: number;
   /** Terminates every socket and stops listening (an attached server keeps running). */
   close(): Promise<void>;
+  /** What this process holds (with Redis: its own sockets' share of the rooms). */
   stats(): { rooms: number; peers: number; heldOffers: number };
+}
+
+/** Where rooms are kept: the connection class that speaks to them, and how to stop them. */
+interface Backend {
+  readonly WebSocket: typeof MemoryConnection | typeof RedisConnection;
+  readonly hub: Parameters<MemoryConnection['start']>[1] | Parameters<RedisConnection['start']>[1];
+  stats(): { rooms: number; peers: number; heldOffers: number };
+  /** After every socket closed: waits for their leaves, then lets go of the store. */
+  close(closed: Connection[]): Promise<void>;
+}
+
+async function backend(options: RelayOptions, maxPeersPerRoom: number, maxMessageBytes: number): Promise<Backend> {
+  const connections = new Set<Connection>();
+  if (!options.redis) {
+    const rooms = new Rooms(maxPeersPerRoom);
+    return {
+      WebSocket: MemoryConnection,
+      hub: { rooms, connections, maxMessageBytes },
+      stats: () => rooms.stats(),
+      close: async () => {},
+    };
+  }
+  // Loaded only when asked for: a relay that keeps rooms in memory never loads the Redis client.
+  const [{ RedisRooms }, { RedisConnection }] = await Promise.all([
+    import('./redis/redis-rooms.js'),
+    import('./redis/redis-connection.js'),
+  ]);
+  const redis = typeof options.redis === 'string' ? { url: options.redis } : options.redis;
+  const rooms = await RedisRooms.connect(redis, maxPeersPerRoom);
+  return {
+    WebSocket: RedisConnection,
+    hub: { rooms, connections, maxMessageBytes },
+    stats: () => rooms.stats(),
+    close: async (closed) => {
+      await Promise.all(closed.map((connection) => (connection as RedisConnection).idle()));
+      await rooms.close();
+    },
+  };
 }
 
 export const DEFAULT_PORT = 8787;
@@ -40,10 +88,11 @@ export const DEFAULT_HOST = '127.0.0.1';
 
 export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const { maxPeersPerRoom = 6, heartbeatMs = 5000, maxMessageBytes = MAX_MESSAGE_BYTES } = options;
-  const hub: Hub = { rooms: new Rooms(maxPeersPerRoom), connections: new Set(), maxMessageBytes };
+  const store = await backend(options, maxPeersPerRoom, maxMessageBytes);
+  const hub = store.hub;
   const wss = new WebSocketServer({
     noServer: true,
-    WebSocket: Connection,
+    WebSocket: store.WebSocket,
     // The hub tracks connections; ws's own tracking would add a closure per socket.
     clientTracking: false,
     // ws would close the socket on frames over maxPayload; keep that well above
@@ -54,13 +103,17 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   // Every path is accepted: clients are given a bare ws://host:port and may add anything.
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // An upgrade's socket is the TCP socket (a net.Socket) whatever Duplex says.
-    wss.handleUpgrade(request, socket, head, (connection) => connection.start(socket as Socket, hub));
+    wss.handleUpgrade(request, socket, head, (connection) => (connection as Connection).start(socket as Socket, hub));
   };
 
   const server = options.server ?? createServer(answerPlainHttp);
   if (!options.server) {
     server.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
-    await once(server, 'listening'); // rejects on 'error', e.g. EADDRINUSE
+    // Rejects on 'error', e.g. EADDRINUSE; then the store is let go too.
+    await once(server, 'listening').catch(async (error: unknown) => {
+      await store.close([]);
+      throw error;
+    });
   }
   server.on('upgrade', onUpgrade);
   const heartbeat = setInterval(() => hub.connections.forEach((connection) => connection.heartbeat()), heartbeatMs).unref();
@@ -76,14 +129,16 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     get port() {
       return where().port;
     },
-    stats: () => hub.rooms.stats(),
+    stats: () => store.stats(),
     async close() {
       clearInterval(heartbeat);
       server.off('upgrade', onUpgrade);
       wss.close(); // refuses any handshake still in flight; does not touch open sockets
-      const closed = [...hub.connections].map((connection) => once(connection, 'close'));
-      hub.connections.forEach((connection) => connection.terminate());
+      const open = [...hub.connections];
+      const closed = open.map((connection) => once(connection, 'close'));
+      open.forEach((connection) => connection.terminate());
       await Promise.all(closed);
+      await store.close(open);
       if (!options.server && server.listening) {
         const stopped = once(server, 'close');
         server.close();

@@ -17,7 +17,7 @@ import {
   type ServerMessage,
   type StatusMessage,
 } from '../src/protocol/messages.js';
-import { ProtocolError } from './errors.js';
+import { roomErrors } from './errors.js';
 import { fromPrefix, withFrom } from './frame.js';
 
 /** How the room talks to a member's socket. */
@@ -93,7 +93,7 @@ export class Room {
     const previous = this.find(peer);
     const cap = Math.min(this.maxPeers, message.maxPeers ?? Infinity);
     if (this.members.length - (previous ? 1 : 0) >= cap) {
-      throw new ProtocolError('room-full', `room "${this.name}" is full (${cap} peers)`);
+      throw roomErrors.roomFull(this.name, cap);
     }
     if (previous) {
       this.leave(previous, false);
@@ -152,7 +152,7 @@ export class Room {
     }
     const taker = member.taken?.get(offerId);
     if (taker === undefined) {
-      throw new ProtocolError('unknown-offer', `you hold no offer "${offerId}"`);
+      throw roomErrors.unknownOffer(offerId);
     }
     this.forward(member, taker, frame);
   }
@@ -161,7 +161,7 @@ export class Room {
   forward(member: Member, to: string, frame: Buffer): void {
     const target = this.find(to);
     if (!target || target === member) {
-      throw new ProtocolError('unknown-peer', `no other peer "${to}" in room "${this.name}"`);
+      throw roomErrors.unknownPeer(to, this.name);
     }
     target.endpoint.deliver(withFrom(prefixOf(member), frame));
   }

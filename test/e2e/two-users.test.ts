@@ -4,6 +4,9 @@
  * and `<p2p-call room server>`, the relay started as `npm run relay`.
  * Each side's remote <video> must really decode frames.
  *
+ * Then the same call with each user on a relay of their own, the two relays
+ * sharing rooms through a real redis-server (`REDIS_URL`).
+ *
  * Needs `npm run build` first (npm test does it).
  */
 import assert from 'node:assert/strict';
@@ -11,6 +14,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { startRedisServer, type RedisServer } from '../node/redis-server.js';
 import {
   ROOT,
   collectPageLogs,
@@ -23,7 +27,6 @@ import {
   type StaticServer,
 } from './helpers.js';
 
-const room = `e2e-${Math.random().toString(36).slice(2, 8)}`;
 let relay: RelayProcess;
 let web: StaticServer;
 let browser: Browser;
@@ -31,15 +34,20 @@ let browser: Browser;
 before(async () => {
   assert.ok(existsSync(path.join(ROOT, 'dist/p2p-call.js')), 'dist/p2p-call.js is missing: run `npm run build` first');
   [relay, browser] = await Promise.all([startRelayProcess(), launchChromium()]);
+  // Room and server come from the page's query string: ?room=…&server=…
   const page = `<!doctype html>
 <html><head><meta charset="utf-8"><title>two users</title>
 <script type="module" src="/dist/p2p-call.js"></script>
 </head><body>
-<p2p-call room="${room}" server="${relay.url}" style="display:block;width:640px;height:480px"></p2p-call>
+<p2p-call style="display:block;width:640px;height:480px"></p2p-call>
 <script>
   // A classic script runs before the deferred module upgrades the element.
+  const call = document.querySelector('p2p-call');
+  const query = new URLSearchParams(location.search);
+  call.setAttribute('room', query.get('room'));
+  call.setAttribute('server', query.get('server'));
   window.remoteStreams = [];
-  document.querySelector('p2p-call').addEventListener('p2p-remote-stream', (e) => {
+  call.addEventListener('p2p-remote-stream', (e) => {
     window.remoteStreams.push({ peer: e.detail.peer, isStream: e.detail.stream instanceof MediaStream });
   });
 </script>
@@ -52,13 +60,15 @@ after(async () => {
   await Promise.all([web?.close(), relay?.stop()]);
 });
 
-test('two users in two browser contexts see each other’s video', { timeout: 60000 }, async () => {
+/** Alice on `servers[0]`, Bob on `servers[1]`: both must decode the other's video. */
+async function call(servers: [string, string], relayOutput: () => string): Promise<void> {
+  const room = `e2e-${Math.random().toString(36).slice(2, 8)}`;
   const pages = await Promise.all(
-    ['alice', 'bob'].map(async (who) => {
+    (['alice', 'bob'] as const).map(async (who, i) => {
       const context = await newContext(browser);
       const page = await context.newPage();
       const pageLogs = collectPageLogs(page, who);
-      await page.goto(`${web.url}/two-users.html`);
+      await page.goto(`${web.url}/two-users.html?${new URLSearchParams({ room, server: servers[i]! })}`);
       return { who, page, pageLogs };
     }),
   );
@@ -75,8 +85,20 @@ test('two users in two browser contexts see each other’s video', { timeout: 60
     }
   } catch (err) {
     const all = pages.flatMap((p) => p.pageLogs).join('\n');
-    throw new Error(`${(err as Error).message}\n--- page logs ---\n${all}\n--- relay output ---\n${relay.output()}`, { cause: err });
+    throw new Error(`${(err as Error).message}\n--- page logs ---\n${all}\n--- relay output ---\n${relayOutput()}`, { cause: err });
   } finally {
     await Promise.all(pages.map(({ page }) => page.context().close()));
   }
+}
+
+test('two users in two browser contexts see each other’s video', { timeout: 60000 }, async () => {
+  await call([relay.url, relay.url], () => relay.output());
+});
+
+test('two users on two relays sharing rooms through Redis see each other’s video', { timeout: 60000 }, async (t) => {
+  const redis: RedisServer = await startRedisServer();
+  t.after(() => redis.stop());
+  const relays = await Promise.all([0, 1].map(() => startRelayProcess({ env: { REDIS_URL: redis.url } })));
+  t.after(() => Promise.all(relays.map((r) => r.stop())));
+  await call([relays[0]!.url, relays[1]!.url], () => relays.map((r) => r.output()).join('\n---\n'));
 });

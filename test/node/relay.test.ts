@@ -2,23 +2,45 @@
  * The relay's protocol, end to end: a real relay on an ephemeral port and
  * real `ws` clients. docs/protocol.md is the prose version of these tests.
  */
-import { test, type TestContext } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { WebSocket, type ClientOptions } from 'ws';
-import { createRelay, type RelayOptions } from '../../signaling-server/index.js';
+import { createRelay, type Relay, type RelayOptions } from '../../signaling-server/index.js';
 import { ERROR_CODES, MAX_MESSAGE_BYTES, type CandidateInit } from '../../src/protocol/messages.js';
+import { startRedisServer, type RedisServer } from './redis-server.js';
 import { TestClient } from './relay-client.js';
 
-/** A relay for one test, closed (with every socket) when the test ends. */
-async function start(t: TestContext, options: RelayOptions = {}) {
-  const relay = await createRelay({ port: 0, ...options });
-  t.after(() => relay.close());
-  const connect = (clientOptions?: ClientOptions) => TestClient.connect(relay.url, clientOptions);
+/**
+ * Every protocol test runs twice: against one relay keeping rooms in memory,
+ * and against two relays sharing rooms through a real redis-server, with
+ * clients connecting to the two in turn, so every exchange crosses processes.
+ */
+type Mode = 'memory' | 'redis';
+type Stats = ReturnType<Relay['stats']>;
+let redisServer: RedisServer;
+before(async () => {
+  redisServer = await startRedisServer();
+});
+after(() => redisServer?.stop());
+let testNumber = 0;
+
+/** The relay(s) for one test, closed (with every socket) when the test ends. */
+async function start(t: TestContext, mode: Mode, options: RelayOptions = {}) {
+  const prefix = `test${++testNumber}:`; // rooms of one test are invisible to the others
+  const relays = await Promise.all(
+    (mode === 'memory' ? [{}] : [{ redis: { url: redisServer.url, prefix } }, { redis: { url: redisServer.url, prefix } }]).map(
+      (backend) => createRelay({ port: 0, ...options, ...backend }),
+    ),
+  );
+  t.after(() => Promise.all(relays.map((relay) => relay.close())));
+  let connections = 0;
+  const connect = (clientOptions?: ClientOptions) => TestClient.connect(relays[connections++ % relays.length]!.url, clientOptions);
   /** Joins `peers` one by one into `room`, consuming the peer-joined notices. */
   const joined = async (room: string, ...peers: string[]) => {
     const clients: TestClient[] = [];
@@ -30,7 +52,32 @@ async function start(t: TestContext, options: RelayOptions = {}) {
     }
     return clients;
   };
-  return { relay, connect, joined };
+  /** Rooms, peers and held offers across the relays; with Redis, rooms are counted in Redis itself. */
+  const stats = async (): Promise<Stats> => {
+    const each = relays.map((relay) => relay.stats());
+    const sum = (key: keyof Stats) => each.reduce((total, s) => total + s[key], 0);
+    const rooms = mode === 'memory' ? each[0]!.rooms : await countRooms(prefix);
+    return { rooms, peers: sum('peers'), heldOffers: sum('heldOffers') };
+  };
+  return { connect, joined, stats };
+}
+
+async function countRooms(prefix: string): Promise<number> {
+  const redis = new Redis(redisServer.url);
+  try {
+    return (await redis.keys(`${prefix}room:*:members`)).length;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+type Start = (t: TestContext, options?: RelayOptions) => ReturnType<typeof start>;
+
+/** One test per way of keeping rooms. */
+function protocolTest(name: string, body: (t: TestContext, start: Start) => Promise<void>): void {
+  for (const mode of ['memory', 'redis'] as const) {
+    test(`${name} [${mode}]`, (t) => body(t, (t2, options) => start(t2, mode, options)));
+  }
 }
 
 const candidate = (n: number): CandidateInit => ({
@@ -42,7 +89,7 @@ const candidate = (n: number): CandidateInit => ({
 /** What a forwarded frame must look like: the sender's bytes with `from` spliced in first. */
 const forwarded = (from: string, frame: string) => `{"from":"${from}",${frame.trimStart().slice(1)}`;
 
-test('first joiner gets an empty welcome; the relay makes an id when none is given', async (t) => {
+protocolTest('first joiner gets an empty welcome; the relay makes an id when none is given', async (t, start) => {
   const { connect } = await start(t);
   const a = await connect();
   assert.deepEqual(await a.join('room', 'alice'), {
@@ -61,15 +108,15 @@ test('first joiner gets an empty welcome; the relay makes an id when none is giv
   assert.notEqual(idB, idC);
 });
 
-test('two peers: held offer with its candidates in the welcome, late candidates reach the taker, answer comes back with from', async (t) => {
-  const { relay, connect } = await start(t);
+protocolTest('two peers: held offer with its candidates in the welcome, late candidates reach the taker, answer comes back with from', async (t, start) => {
+  const { stats, connect } = await start(t);
   const a = await connect();
   await a.join('room', 'alice', { name: 'Alice', status: { audio: true, video: false } });
   a.send({ type: 'offer', offerId: 'o1', sdp: 'v=0 offer' });
   a.send({ type: 'candidate', offerId: 'o1', candidate: candidate(1) });
   a.send({ type: 'candidate', offerId: 'o1', candidate: candidate(2) });
   await a.quiet(); // holding an offer has no reply
-  assert.deepEqual(relay.stats(), { rooms: 1, peers: 1, heldOffers: 1 });
+  assert.deepEqual((await stats()), { rooms: 1, peers: 1, heldOffers: 1 });
 
   const b = await connect();
   const welcome = await b.join('room', 'bob');
@@ -78,7 +125,7 @@ test('two peers: held offer with its candidates in the welcome, late candidates 
     { from: 'alice', offerId: 'o1', sdp: 'v=0 offer', candidates: [candidate(1), candidate(2)] },
   ]);
   assert.deepEqual(await a.next('peer-joined'), { type: 'peer-joined', peer: 'bob', status: {}, offerId: 'o1' });
-  assert.deepEqual(relay.stats(), { rooms: 1, peers: 2, heldOffers: 0 });
+  assert.deepEqual((await stats()), { rooms: 1, peers: 2, heldOffers: 0 });
 
   const late = JSON.stringify({ type: 'candidate', offerId: 'o1', candidate: candidate(3) });
   a.send(late);
@@ -96,8 +143,8 @@ test('two peers: held offer with its candidates in the welcome, late candidates 
   await b.quiet();
 });
 
-test('a third joiner receives both held offers; each owner learns its own offerId', async (t) => {
-  const { relay, connect, joined } = await start(t);
+protocolTest('a third joiner receives both held offers; each owner learns its own offerId', async (t, start) => {
+  const { stats, connect, joined } = await start(t);
   const [a, b] = await joined('room', 'alice', 'bob');
   a.send({ type: 'offer', offerId: 'a-for-next', sdp: 'offer from alice' });
   b.send({ type: 'offer', offerId: 'b-for-next', sdp: 'offer from bob' });
@@ -117,7 +164,7 @@ test('a third joiner receives both held offers; each owner learns its own offerI
   ]);
   assert.equal((await a.next('peer-joined')).offerId, 'a-for-next');
   assert.equal((await b.next('peer-joined')).offerId, 'b-for-next');
-  assert.equal(relay.stats().heldOffers, 0);
+  assert.equal((await stats()).heldOffers, 0);
 
   // Nobody holds an offer now: the next joiner gets none, and peer-joined has no offerId.
   const d = await connect();
@@ -134,7 +181,7 @@ test('a third joiner receives both held offers; each owner learns its own offerI
   });
 });
 
-test('a newer held offer replaces an untaken one; a taken one still routes late candidates', async (t) => {
+protocolTest('a newer held offer replaces an untaken one; a taken one still routes late candidates', async (t, start) => {
   const { connect } = await start(t);
   const a = await connect();
   await a.join('room', 'alice');
@@ -156,7 +203,7 @@ test('a newer held offer replaces an untaken one; a taken one still routes late 
   await b.quiet();
 });
 
-test('status is merged, forwarded to the others, and shown to later joiners', async (t) => {
+protocolTest('status is merged, forwarded to the others, and shown to later joiners', async (t, start) => {
   const { connect, joined } = await start(t);
   const [a, b, c] = await joined('room', 'alice', 'bob', 'carol');
   a.send({ type: 'status', status: { audio: true, video: true } });
@@ -171,8 +218,8 @@ test('status is merged, forwarded to the others, and shown to later joiners', as
   assert.deepEqual(welcome.peers[0], { peer: 'alice', status: { audio: true, video: false, name: 'Al' } });
 });
 
-test('rooms are isolated', async (t) => {
-  const { relay, connect, joined } = await start(t);
+protocolTest('rooms are isolated', async (t, start) => {
+  const { stats, connect, joined } = await start(t);
   const [a, b] = await joined('one', 'alice', 'bob');
   a.send({ type: 'offer', offerId: 'held', sdp: 'held in one' });
   await a.quiet();
@@ -203,11 +250,11 @@ test('rooms are isolated', async (t) => {
   await alsoAlice.quiet();
   await a.quiet();
   await b.quiet();
-  assert.deepEqual(relay.stats(), { rooms: 2, peers: 4, heldOffers: 1 });
+  assert.deepEqual((await stats()), { rooms: 2, peers: 4, heldOffers: 1 });
 });
 
-test('room-full: the relay cap and the joiner’s own maxPeers', async (t) => {
-  const { relay, connect, joined } = await start(t, { maxPeersPerRoom: 3 });
+protocolTest('room-full: the relay cap and the joiner’s own maxPeers', async (t, start) => {
+  const { stats, connect, joined } = await start(t, { maxPeersPerRoom: 3 });
   const [a, b] = await joined('room', 'alice', 'bob');
   const c = await connect();
   c.send({ type: 'join', room: 'room', peer: 'carol', maxPeers: 2 });
@@ -226,11 +273,11 @@ test('room-full: the relay cap and the joiner’s own maxPeers', async (t) => {
   await d.quiet();
   await d.join('elsewhere', 'dave');
   await a.quiet();
-  assert.deepEqual(relay.stats(), { rooms: 2, peers: 4, heldOffers: 0 });
+  assert.deepEqual((await stats()), { rooms: 2, peers: 4, heldOffers: 0 });
 });
 
-test('takeover by peer id: the old socket is closed with 4001, nobody hears peer-left', async (t) => {
-  const { relay, connect, joined } = await start(t, { maxPeersPerRoom: 2 });
+protocolTest('takeover by peer id: the old socket is closed with 4001, nobody hears peer-left', async (t, start) => {
+  const { stats, connect, joined } = await start(t, { maxPeersPerRoom: 2 });
   const [a, oldB] = await joined('room', 'alice', 'bob');
   oldB.send({ type: 'offer', offerId: 'b-offer', sdp: 'from old bob' });
   a.send({ type: 'offer', offerId: 'a-offer', sdp: 'from alice' });
@@ -248,7 +295,7 @@ test('takeover by peer id: the old socket is closed with 4001, nobody hears peer
   assert.equal(code, 4001);
   assert.equal(reason.toString(), 'replaced');
   await a.quiet(); // no peer-left, not even after the old socket is gone
-  assert.deepEqual(relay.stats(), { rooms: 1, peers: 2, heldOffers: 0 }); // old bob's held offer is gone
+  assert.deepEqual((await stats()), { rooms: 1, peers: 2, heldOffers: 0 }); // old bob's held offer is gone
 
   newB.send({ type: 'candidate', offerId: 'b-offer', candidate: null });
   assert.equal((await newB.next('error')).code, 'unknown-offer');
@@ -256,15 +303,15 @@ test('takeover by peer id: the old socket is closed with 4001, nobody hears peer
   assert.equal((await a.next('candidate')).from, 'bob');
 });
 
-test('a held offer is dropped when its owner leaves; offers a leaver had taken are forgotten', async (t) => {
-  const { relay, connect, joined } = await start(t);
+protocolTest('a held offer is dropped when its owner leaves; offers a leaver had taken are forgotten', async (t, start) => {
+  const { stats, connect, joined } = await start(t);
   const [a, b] = await joined('room', 'alice', 'bob');
   b.send({ type: 'offer', offerId: 'b-offer', sdp: 'from bob' });
   await b.quiet();
-  assert.equal(relay.stats().heldOffers, 1);
+  assert.equal((await stats()).heldOffers, 1);
   await b.close();
   assert.deepEqual(await a.next('peer-left'), { type: 'peer-left', peer: 'bob' });
-  assert.deepEqual(relay.stats(), { rooms: 1, peers: 1, heldOffers: 0 });
+  assert.deepEqual((await stats()), { rooms: 1, peers: 1, heldOffers: 0 });
 
   a.send({ type: 'offer', offerId: 'a-offer', sdp: 'from alice' });
   const c = await connect();
@@ -277,11 +324,11 @@ test('a held offer is dropped when its owner leaves; offers a leaver had taken a
 
   await a.close();
   await c.quiet();
-  assert.deepEqual(relay.stats(), { rooms: 0, peers: 0, heldOffers: 0 });
+  assert.deepEqual((await stats()), { rooms: 0, peers: 0, heldOffers: 0 });
 });
 
-test('leave, then join again on the same socket', async (t) => {
-  const { relay, joined } = await start(t);
+protocolTest('leave, then join again on the same socket', async (t, start) => {
+  const { stats, joined } = await start(t);
   const [a, b] = await joined('room', 'alice', 'bob');
   b.send({ type: 'leave' });
   assert.deepEqual(await a.next('peer-left'), { type: 'peer-left', peer: 'bob' });
@@ -293,10 +340,10 @@ test('leave, then join again on the same socket', async (t) => {
   b.send({ type: 'leave' });
   await a.next('peer-left');
   await b.join('another', 'bob');
-  assert.deepEqual(relay.stats(), { rooms: 2, peers: 2, heldOffers: 0 });
+  assert.deepEqual((await stats()), { rooms: 2, peers: 2, heldOffers: 0 });
 });
 
-test('every error code: one error reply, and the same socket and everyone else keep working', async (t) => {
+protocolTest('every error code: one error reply, and the same socket and everyone else keep working', async (t, start) => {
   const { connect, joined } = await start(t);
   const [a, b] = await joined('room', 'alice', 'bob');
   const outsider = await connect();
@@ -353,8 +400,8 @@ test('every error code: one error reply, and the same socket and everyone else k
   await outsider.join('room', 'carol');
 });
 
-test('heartbeat: a socket that stops answering pings is dropped and peer-left announced', async (t) => {
-  const { relay, connect, joined } = await start(t, { heartbeatMs: 30 });
+protocolTest('heartbeat: a socket that stops answering pings is dropped and peer-left announced', async (t, start) => {
+  const { stats, connect, joined } = await start(t, { heartbeatMs: 30 });
   const [a] = await joined('room', 'alice');
   const mute = await connect({ autoPong: false });
   await mute.join('room', 'mute');
@@ -366,7 +413,46 @@ test('heartbeat: a socket that stops answering pings is dropped and peer-left an
   await new Promise((resolve) => setTimeout(resolve, 120)); // several more ticks
   assert.equal(a.socket.readyState, WebSocket.OPEN, 'a socket that pongs stays');
   await a.quiet();
-  assert.deepEqual(relay.stats(), { rooms: 1, peers: 1, heldOffers: 0 });
+  assert.deepEqual((await stats()), { rooms: 1, peers: 1, heldOffers: 0 });
+});
+
+test('redis: a relay that dies is noticed at the next join, and its members leave', async (t) => {
+  const prefix = `died${++testNumber}:`;
+  const redis = { url: redisServer.url, prefix };
+  // The relay that will die runs in a child process, so SIGKILL gives it no chance to say goodbye.
+  const relayModule = new URL('../../signaling-server/index.ts', import.meta.url).href;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e',
+      `const { createRelay } = await import(${JSON.stringify(relayModule)});
+       const relay = await createRelay({ port: 0, redis: ${JSON.stringify({ ...redis, nodeTtlMs: 300 })} });
+       console.log(relay.url);`],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  t.after(() => child.kill('SIGKILL'));
+  const [doomedUrl] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  const survivor = await createRelay({ port: 0, redis });
+  t.after(() => survivor.close());
+
+  const a = await TestClient.connect(doomedUrl);
+  await a.join('room', 'alice');
+  a.send({ type: 'offer', offerId: 'a1', sdp: 'from alice' });
+  await a.quiet();
+  const b = await TestClient.connect(survivor.url);
+  assert.deepEqual((await b.join('room', 'bob')).offers.map((o) => o.offerId), ['a1']);
+
+  child.kill('SIGKILL');
+  await once(a.socket, 'close');
+  await new Promise((resolve) => setTimeout(resolve, 400)); // alice's relay's presence key expires
+  await b.quiet(); // nobody was left to announce her departure
+  const c = await TestClient.connect(survivor.url);
+  assert.deepEqual((await c.join('room', 'carol')).peers.map((p) => p.peer), ['bob']);
+  assert.deepEqual(await b.next('peer-left'), { type: 'peer-left', peer: 'alice' });
+  assert.equal((await b.next('peer-joined')).peer, 'carol');
+});
+
+test('redis: a relay that cannot reach Redis does not start, and says why', async () => {
+  await assert.rejects(createRelay({ port: 0, redis: 'redis://127.0.0.1:1' }), /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
 });
 
 test('attaches to an existing http.Server, on any path, and leaves it running on close', async (t) => {
@@ -391,7 +477,8 @@ test('attaches to an existing http.Server, on any path, and leaves it running on
 });
 
 test('its own server answers plain HTTP with 426, and close() ends every socket', async (t) => {
-  const { relay } = await start(t); // closed below; the after-hook only matters if an assertion fails first
+  const relay = await createRelay({ port: 0 });
+  t.after(() => relay.close()); // closed below; this only matters if an assertion fails first
   const response = await fetch(relay.url.replace('ws:', 'http:'));
   assert.equal(response.status, 426);
   await response.text();

@@ -1,0 +1,54 @@
+/**
+ * A connection whose rooms live in this process (the default): every message
+ * is handled synchronously, in the order it arrived.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ClientMessage, JoinMessage } from '../src/protocol/messages.js';
+import { Connection, PONG, type Hub } from './connection.js';
+import { roomErrors } from './errors.js';
+import type { Member } from './room.js';
+import type { Rooms } from './rooms.js';
+
+export interface MemoryHub extends Hub {
+  readonly rooms: Rooms;
+}
+
+export class MemoryConnection extends Connection<MemoryHub> {
+  private member: Member | undefined;
+
+  protected handle(message: ClientMessage, frame: Buffer): void {
+    if (message.type === 'ping') return this.deliver(PONG);
+    if (message.type === 'join') return this.join(message);
+    const member = this.member;
+    if (!member) throw roomErrors.notJoined(message.type);
+    const room = member.room;
+    switch (message.type) {
+      case 'offer':
+        return room.hold(member, message);
+      case 'candidate':
+        return room.candidate(member, message, frame);
+      case 'description':
+        return room.forward(member, message.to, frame);
+      case 'status':
+        return room.status(member, message, frame);
+      case 'leave':
+        return this.leave();
+    }
+  }
+
+  protected leave(): void {
+    if (this.member) this.hub.rooms.leave(this.member);
+    this.member = undefined;
+  }
+
+  protected forget(): void {
+    this.member = undefined;
+  }
+
+  private join(message: JoinMessage): void {
+    if (this.member) {
+      throw roomErrors.alreadyJoined(this.member.room.name);
+    }
+    this.member = this.hub.rooms.join(this, message, message.peer ?? randomUUID());
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * A connection whose rooms live in Redis (redis-rooms.ts). Every message waits
+ * for Redis, so a socket's frames are handled one after another: a client
+ * that sends `join` then `offer` gets them applied in that order.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ClientMessage, JoinMessage } from '../../src/protocol/messages.js';
+import { Connection, PONG, type Hub } from '../connection.js';
+import { roomErrors } from '../errors.js';
+import type { Membership, RedisRooms, RoomSocket } from './redis-rooms.js';
+
+export interface RedisHub extends Hub {
+  readonly rooms: RedisRooms;
+}
+
+export class RedisConnection extends Connection<RedisHub> implements RoomSocket {
+  readonly id = randomUUID();
+  holding = false;
+  private member: Membership | undefined;
+  /** Room events that came before this member's welcome went out: sent right after it. */
+  private early: (string | Buffer)[] | undefined;
+  /** The frame being handled; the next one waits for it. */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  fromRoom(frame: string | Buffer): void {
+    if (this.early) this.early.push(frame);
+    else this.deliver(frame);
+  }
+
+  /** Resolves once every frame received so far (and the leave on close) is done. */
+  idle(): Promise<unknown> {
+    return this.turn;
+  }
+
+  protected override receive(frame: Buffer, isBinary: boolean): Promise<void> {
+    const handled = this.turn.then(() => super.receive(frame, isBinary));
+    this.turn = handled;
+    return handled;
+  }
+
+  protected async handle(message: ClientMessage, frame: Buffer): Promise<void> {
+    if (message.type === 'ping') {
+      // A pong means "you have everything sent to you before this", as with one relay.
+      await this.hub.rooms.caughtUp();
+      return this.deliver(PONG);
+    }
+    if (message.type === 'join') return this.join(message);
+    const member = this.member;
+    if (!member) throw roomErrors.notJoined(message.type);
+    const rooms = this.hub.rooms;
+    switch (message.type) {
+      case 'offer':
+        return rooms.hold(this, member, message);
+      case 'candidate':
+        return message.to !== undefined
+          ? rooms.forward(this, member, message.to, frame)
+          : rooms.offerCandidate(this, member, message, frame);
+      case 'description':
+        return rooms.forward(this, member, message.to, frame);
+      case 'status':
+        return rooms.status(this, member, message, frame);
+      case 'leave':
+        this.member = undefined;
+        return rooms.leave(this, member);
+    }
+  }
+
+  /** On close: queued behind the frames still being handled. */
+  protected leave(): void {
+    const member = this.member;
+    if (!member) return;
+    this.member = undefined;
+    this.turn = this.turn.then(() => this.hub.rooms.leave(this, member)).catch(logLeaveError);
+  }
+
+  protected forget(): void {
+    if (this.member) this.hub.rooms.forget(this, this.member);
+    this.member = undefined;
+  }
+
+  private async join(message: JoinMessage): Promise<void> {
+    if (this.member) throw roomErrors.alreadyJoined(this.member.room);
+    const member: Membership = { room: message.room, peer: message.peer ?? randomUUID() };
+    this.member = member;
+    this.early = [];
+    try {
+      this.deliver(JSON.stringify(await this.hub.rooms.join(this, member, message)));
+      for (const frame of this.early) this.deliver(frame);
+    } catch (error) {
+      this.member = undefined;
+      throw error;
+    } finally {
+      this.early = undefined;
+    }
+  }
+}
+
+function logLeaveError(error: unknown): void {
+  console.error('p2p-call relay: leaving a room in redis failed', error);
+}

@@ -1,0 +1,285 @@
+/**
+ * Rooms shared through Redis, for when one relay process is not enough:
+ * every relay started with the same Redis (and prefix) serves the same rooms,
+ * so two people on two relays behind a load balancer still meet.
+ *
+ * Room state lives in Redis and changes only through room-script.ts, which
+ * also publishes each change to the room's channel. A relay subscribes to the
+ * channels of the rooms its own sockets are in and hands each event to the
+ * sockets it is for. Because one Redis script both changes a room and
+ * publishes, every relay sees a room's events in the same order, which keeps
+ * the protocol's promise that a `peer-joined` arrives before anything the
+ * newcomer sends.
+ *
+ * A relay refreshes a presence key while it runs; when a relay dies without
+ * closing, the next join into one of its rooms finds the key expired and
+ * drops its members (their peers get `peer-left`).
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import {
+  PROTOCOL_VERSION,
+  type CandidateMessage,
+  type HoldOfferMessage,
+  type JoinMessage,
+  type PeerInfo,
+  type PeerJoinedMessage,
+  type StatusMessage,
+  type WelcomeMessage,
+} from '../../src/protocol/messages.js';
+import { roomErrors } from '../errors.js';
+import { fromPrefix, withFrom } from '../frame.js';
+import { ROOM_SCRIPT } from './room-script.js';
+
+export interface RedisOptions {
+  /** `redis://[user:password@]host:port[/db]` */
+  url: string;
+  /** Put before every key and channel; relays that share rooms must agree on it. Default `p2p-call:`. */
+  prefix?: string;
+  /** A relay whose presence is not refreshed for this long counts as gone. Default 15000. */
+  nodeTtlMs?: number;
+}
+
+/** What the rooms need of a socket (a RedisConnection). */
+export interface RoomSocket {
+  /** Unique per socket: a takeover closes exactly the socket it replaced. */
+  readonly id: string;
+  /** Whether this socket's member holds an untaken offer (for stats). */
+  holding: boolean;
+  /** A room event for this socket's member. */
+  fromRoom(frame: string | Buffer): void;
+  /** Another socket took over this membership. */
+  replaced(): void;
+}
+
+/** Who a socket joined as. */
+export interface Membership {
+  readonly room: string;
+  readonly peer: string;
+}
+
+type Reply = [code: string, ...rest: unknown[]];
+type HeldOffer = [from: string, offerId: string, sdp: string, candidates: string];
+interface Scripted {
+  p2pRoom(...args: (string | number | Buffer)[]): Promise<Reply>;
+}
+
+/** The sockets of this relay in one room, and its subscription to the room's channel. */
+interface LocalRoom {
+  readonly members: Map<string, RoomSocket>;
+  readonly subscribed: Promise<unknown>;
+}
+
+export class RedisRooms {
+  /** This relay's id in Redis: the links of its members name it. */
+  private readonly node = randomUUID();
+  private readonly local = new Map<string, LocalRoom>();
+  /** Every socket registered in a room here, by socket id, for takeovers. */
+  private readonly sockets = new Map<string, RoomSocket>();
+  private readonly presence: NodeJS.Timeout;
+
+  private constructor(
+    private readonly commands: Redis & Scripted,
+    private readonly subscriber: Redis,
+    private readonly prefix: string,
+    private readonly nodeTtlMs: number,
+    private readonly maxPeersPerRoom: number,
+  ) {
+    subscriber.on('messageBuffer', (channel: Buffer, event: Buffer) => this.dispatch(channel, event));
+    this.presence = setInterval(() => void this.refreshPresence().catch(logRedisError), nodeTtlMs / 3).unref();
+  }
+
+  /** Connects (one connection for commands, one for subscriptions); rejects if Redis cannot be reached. */
+  static async connect(options: RedisOptions, maxPeersPerRoom: number): Promise<RedisRooms> {
+    const { url, prefix = 'p2p-call:', nodeTtlMs = 15_000 } = options;
+    const connect = () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    const [commands, subscriber] = [connect(), connect()];
+    // ioredis would retry forever in the background; at startup a clear failure is more useful.
+    const quiet = (error: Error) => void error;
+    commands.on('error', quiet);
+    subscriber.on('error', quiet);
+    try {
+      await Promise.all([commands.connect(), subscriber.connect()]);
+    } catch (error) {
+      commands.disconnect();
+      subscriber.disconnect();
+      throw new Error(`p2p-call relay: cannot reach Redis at ${url}: ${(error as Error).message}`);
+    }
+    commands.off('error', quiet).on('error', logRedisError);
+    subscriber.off('error', quiet).on('error', logRedisError);
+    commands.defineCommand('p2pRoom', { numberOfKeys: 5, lua: ROOM_SCRIPT });
+    const rooms = new RedisRooms(commands as Redis & Scripted, subscriber, prefix, nodeTtlMs, maxPeersPerRoom);
+    await rooms.refreshPresence();
+    return rooms;
+  }
+
+  /** Adds the socket to the room; resolves with its welcome, or rejects (room-full). */
+  async join(socket: RoomSocket, { room, peer }: Membership, message: JoinMessage): Promise<WelcomeMessage> {
+    // Registered and subscribed before the join is made, so no event for it can be missed.
+    await this.register(socket, room, peer);
+    try {
+      const cap = Math.min(this.maxPeersPerRoom, message.maxPeers ?? Infinity);
+      const info: PeerInfo = { peer, name: message.name, status: message.status ?? {} };
+      const [code, peers, held] = await this.script(socket, { room, peer }, 'join',
+        JSON.stringify(info), this.node, cap, this.nodeKey(''));
+      if (code === 'room-full') throw roomErrors.roomFull(room, cap);
+      return {
+        type: 'welcome',
+        protocol: PROTOCOL_VERSION,
+        room,
+        peer,
+        peers: (peers as string[]).map((json) => JSON.parse(json) as PeerInfo),
+        offers: (held as HeldOffer[]).map(([from, offerId, sdp, candidates]) => ({
+          from,
+          offerId,
+          sdp,
+          candidates: JSON.parse(`[${candidates}]`),
+        })),
+      };
+    } catch (error) {
+      this.unregister(socket, room, peer);
+      throw error;
+    }
+  }
+
+  async leave(socket: RoomSocket, membership: Membership): Promise<void> {
+    this.forget(socket, membership);
+    await this.script(socket, membership, 'leave'); // not-joined: it was taken over, nothing to announce
+  }
+
+  /** Drops the socket here only: its membership was taken over. */
+  forget(socket: RoomSocket, { room, peer }: Membership): void {
+    socket.holding = false;
+    this.unregister(socket, room, peer);
+  }
+
+  async hold(socket: RoomSocket, membership: Membership, message: HoldOfferMessage): Promise<void> {
+    await this.run(socket, membership, 'hold', message.offerId, message.sdp);
+    socket.holding = true;
+  }
+
+  /** A candidate for the sender's own held offer: kept with it, or sent on to its taker. */
+  async offerCandidate(socket: RoomSocket, membership: Membership, message: CandidateMessage, frame: Buffer): Promise<void> {
+    const offerId = message.offerId as string; // validate() guarantees exactly one of to/offerId
+    const code = await this.run(socket, membership, 'offer-candidate',
+      offerId, JSON.stringify(message.candidate), withFrom(fromPrefix(membership.peer), frame));
+    if (code === 'unknown-offer') throw roomErrors.unknownOffer(offerId);
+  }
+
+  async forward(socket: RoomSocket, membership: Membership, to: string, frame: Buffer): Promise<void> {
+    const code = await this.run(socket, membership, 'forward', to, withFrom(fromPrefix(membership.peer), frame));
+    if (code === 'unknown-peer') throw roomErrors.unknownPeer(to, membership.room);
+  }
+
+  async status(socket: RoomSocket, membership: Membership, message: StatusMessage, frame: Buffer): Promise<void> {
+    await this.run(socket, membership, 'status',
+      JSON.stringify(message.status), withFrom(fromPrefix(membership.peer), frame));
+  }
+
+  /**
+   * Resolves once every room event Redis published before now has been
+   * dispatched here: a PING on the subscriber connection is answered in line
+   * with the messages pushed on it.
+   */
+  async caughtUp(): Promise<void> {
+    await this.subscriber.ping();
+  }
+
+  /** What this relay's own sockets hold. */
+  stats(): { rooms: number; peers: number; heldOffers: number } {
+    let peers = 0;
+    let heldOffers = 0;
+    for (const { members } of this.local.values()) {
+      peers += members.size;
+      for (const socket of members.values()) if (socket.holding) heldOffers++;
+    }
+    return { rooms: this.local.size, peers, heldOffers };
+  }
+
+  /** Call after every socket has left. */
+  async close(): Promise<void> {
+    clearInterval(this.presence);
+    await this.commands.del(this.nodeKey(this.node)).catch(logRedisError);
+    await Promise.all([this.commands.quit(), this.subscriber.quit()]).catch(logRedisError);
+  }
+
+  /** Runs a member's op; a lost membership (taken over meanwhile) is `not-joined`. Other codes are the caller's. */
+  private async run(socket: RoomSocket, membership: Membership, op: string, ...args: (string | Buffer)[]): Promise<string> {
+    const [code] = await this.script(socket, membership, op, ...args);
+    if (code === 'not-joined') throw roomErrors.notJoined(op === 'hold' ? 'offer' : op);
+    return code;
+  }
+
+  private script(socket: RoomSocket, { room, peer }: Membership, op: string, ...args: (string | number | Buffer)[]): Promise<Reply> {
+    const key = `${this.prefix}room:${room}:`;
+    return this.commands.p2pRoom(
+      `${key}members`, `${key}links`, `${key}offers`, `${key}cands`, `${key}routes`,
+      op, this.channel(room), peer, socket.id, ...args,
+    );
+  }
+
+  private async register(socket: RoomSocket, room: string, peer: string): Promise<void> {
+    let local = this.local.get(room);
+    if (!local) {
+      local = { members: new Map(), subscribed: this.subscriber.subscribe(this.channel(room)) };
+      this.local.set(room, local);
+    }
+    local.members.set(peer, socket);
+    this.sockets.set(socket.id, socket);
+    await local.subscribed;
+  }
+
+  private unregister(socket: RoomSocket, room: string, peer: string): void {
+    this.sockets.delete(socket.id);
+    const local = this.local.get(room);
+    if (local?.members.get(peer) !== socket) return;
+    local.members.delete(peer);
+    if (local.members.size === 0) {
+      this.local.delete(room);
+      this.subscriber.unsubscribe(this.channel(room)).catch(logRedisError);
+    }
+  }
+
+  /** One event from a room's channel: "kind target payload" (room-script.ts). */
+  private dispatch(channel: Buffer, event: Buffer): void {
+    const local = this.local.get(channel.toString().slice(this.channel('').length));
+    if (!local) return;
+    const afterKind = event.indexOf(0x20);
+    const afterTarget = event.indexOf(0x20, afterKind + 1);
+    const kind = event.toString('latin1', 0, afterKind);
+    const target = event.toString('latin1', afterKind + 1, afterTarget);
+    const payload = event.subarray(afterTarget + 1);
+    if (kind === 'to') {
+      local.members.get(target)?.fromRoom(payload);
+    } else if (kind === 'all') {
+      for (const [peer, socket] of local.members) if (peer !== target) socket.fromRoom(payload);
+    } else if (kind === 'joined') {
+      const { info, offers } = JSON.parse(payload.toString()) as { info: PeerInfo; offers: Record<string, string> };
+      for (const [peer, socket] of local.members) {
+        if (peer === target) continue;
+        const offerId = offers[peer];
+        if (offerId !== undefined) socket.holding = false;
+        const joined: PeerJoinedMessage = { type: 'peer-joined', peer: info.peer, name: info.name, status: info.status, offerId };
+        socket.fromRoom(JSON.stringify(joined));
+      }
+    } else if (kind === 'replaced') {
+      this.sockets.get(payload.toString())?.replaced();
+    }
+  }
+
+  private refreshPresence(): Promise<unknown> {
+    return this.commands.set(this.nodeKey(this.node), '1', 'PX', this.nodeTtlMs);
+  }
+
+  private channel(room: string): string {
+    return `${this.prefix}room:${room}`;
+  }
+
+  private nodeKey(node: string): string {
+    return `${this.prefix}node:${node}`;
+  }
+}
+
+function logRedisError(error: Error): void {
+  console.error(`p2p-call relay: redis: ${error.message}`);
+}
