@@ -37,6 +37,8 @@ export interface VariantResult {
   skipped?: string;
   samples: number[];
   p50: number;
+  /** 95% bootstrap interval of p50 (absent from results recorded before it was added). */
+  p50CI?: Interval;
   p95: number;
   min: number;
   max: number;
@@ -300,6 +302,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
   for (const r of results) {
     if (!r.samples.length) continue;
     r.p50 = percentile(r.samples, 50);
+    r.p50CI = medianCI(r.samples);
     r.p95 = percentile(r.samples, 95);
     r.min = Math.min(...r.samples);
     r.max = Math.max(...r.samples);
