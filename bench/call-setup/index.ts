@@ -11,12 +11,14 @@ import { existsSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { join, extname } from 'node:path';
 import { writeFile, readFile } from 'node:fs/promises';
+import { medianCI, type Interval } from '../lib/stats.js';
 import { BENCH, ROOT, percentile, sleep, withTimeout } from '../lib/util.js';
 import { startServer, type ServerHandle } from '../relay/spawn.js';
 
 /**
  * Repetitions per variant. The first frame waits for the sender's camera's next frame after the
- * connection comes up (0–33 ms at 30 fps), so single runs scatter by ±15 ms; 20 keep p50 steady.
+ * connection comes up (0–50 ms: Chromium's fake camera runs at 20 fps), so single runs scatter by ±25 ms;
+ * the p50 interval in the table shows how far 20 narrow that down.
  */
 export const DEFAULT_REPS = 20;
 
