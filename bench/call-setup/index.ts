@@ -11,12 +11,14 @@ import { existsSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { join, extname } from 'node:path';
 import { writeFile, readFile } from 'node:fs/promises';
+import { medianCI, type Interval } from '../lib/stats.js';
 import { BENCH, ROOT, percentile, sleep, withTimeout } from '../lib/util.js';
 import { startServer, type ServerHandle } from '../relay/spawn.js';
 
 /**
  * Repetitions per variant. The first frame waits for the sender's camera's next frame after the
- * connection comes up (0–33 ms at 30 fps), so single runs scatter by ±15 ms; 20 keep p50 steady.
+ * connection comes up (0–50 ms: Chromium's fake camera runs at 20 fps), so single runs scatter by ±25 ms;
+ * the p50 interval in the table shows how far 20 narrow that down.
  */
 export const DEFAULT_REPS = 20;
 
@@ -37,6 +39,8 @@ export interface VariantResult {
   skipped?: string;
   samples: number[];
   p50: number;
+  /** 95% bootstrap interval of p50 (absent from results recorded before it was added). */
+  p50CI?: Interval;
   p95: number;
   min: number;
   max: number;
@@ -300,6 +304,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
   for (const r of results) {
     if (!r.samples.length) continue;
     r.p50 = percentile(r.samples, 50);
+    r.p50CI = medianCI(r.samples);
     r.p95 = percentile(r.samples, 95);
     r.min = Math.min(...r.samples);
     r.max = Math.max(...r.samples);
