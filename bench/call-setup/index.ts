@@ -7,7 +7,7 @@
  * relays (each in its own process), a static server for the pages, and Chromium.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { join, extname } from 'node:path';
 import { writeFile, readFile } from 'node:fs/promises';
@@ -117,6 +117,7 @@ export async function runCallSetup(opts: { reps?: number; variants?: Variant[]; 
       c.on('error', () => (clearTimeout(t), resolve(127)));
     });
   rmSync(out, { force: true });
+  mkdirSync(join(BENCH, '.tmp'), { recursive: true }); // bench/.tmp/ is not in git: a fresh clone has none
   let netnsNote = '';
   if (process.getuid?.() === 0) {
     const inner = `ip link set lo up && sysctl -qw net.ipv6.conf.lo.disable_ipv6=1 && exec ${[node, ...childArgs].map(q).join(' ')}`;
