@@ -60,22 +60,28 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
       case 'status':
         return rooms.status(this, member, message, frame);
       case 'leave':
-        this.member = undefined;
-        return rooms.leave(this, member);
+        return this.depart();
     }
   }
 
-  /** On close: queued behind the frames still being handled. */
+  /**
+   * On close: queued behind the frames still waiting, so it leaves whatever
+   * room they end up in (a `join` still queued must not outlive the socket).
+   */
   protected leave(): void {
-    const member = this.member;
-    if (!member) return;
-    this.member = undefined;
-    this.turn = this.turn.then(() => this.hub.rooms.leave(this, member)).catch(logLeaveError);
+    this.turn = this.turn.then(() => this.depart()).catch(logLeaveError);
   }
 
   protected forget(): void {
     if (this.member) this.hub.rooms.forget(this, this.member);
     this.member = undefined;
+  }
+
+  private async depart(): Promise<void> {
+    const member = this.member;
+    if (!member) return;
+    this.member = undefined;
+    await this.hub.rooms.leave(this, member);
   }
 
   private async join(message: JoinMessage): Promise<void> {
