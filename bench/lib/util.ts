@@ -108,3 +108,16 @@ export function machineBusySeconds(): number | undefined {
     return undefined;
   }
 }
+
+/** CPU-seconds (user + system) used so far by process `pid`, from /proc/PID/stat; undefined if gone or off Linux. */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    clkTck ??= Number(tryRun('getconf', ['CLK_TCK']) ?? 100) || 100;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "pid (comm) ", utime and stime are fields 14 and 15 of the line.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / clkTck;
+  } catch {
+    return undefined;
+  }
+}

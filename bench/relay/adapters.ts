@@ -88,7 +88,26 @@ const sides = (wa: WebSocket, wb: WebSocket, a: string, b: string, topic: string
   { ws: wb, id: b, partnerId: a, topic },
 ];
 
-export const adapters: Record<'raw' | 'p2p-call' | 'y-webrtc' | 'peerjs', Adapter> = {
+const p2pCall: Adapter = {
+  kind: 'p2p-call',
+  label: 'p2p-call relay',
+  async openPair(url, tag, p) {
+    const [a, b] = ids(tag, p);
+    const room = `r${tag}x${p}`;
+    const [wa, wb] = await Promise.all([connect(url), connect(url)]);
+    const welcomeA = nextFrame(wa, (m) => m.type === 'welcome', 'p2p-call welcome A');
+    wa.send(JSON.stringify({ type: 'join', room, peer: a }));
+    await welcomeA;
+    const joined = nextFrame(wa, (m) => m.type === 'peer-joined' && m.peer === b, 'p2p-call peer-joined');
+    const welcomeB = nextFrame(wb, (m) => m.type === 'welcome', 'p2p-call welcome B');
+    wb.send(JSON.stringify({ type: 'join', room, peer: b }));
+    await Promise.all([joined, welcomeB]);
+    return sides(wa, wb, a, b, room);
+  },
+  frame: (s, sdp) => `{"type":"description","to":"${s.partnerId}","description":{"type":"offer","sdp":${sdp}}}`,
+};
+
+export const adapters: Record<'raw' | 'p2p-call' | 'p2p-call-redis' | 'y-webrtc' | 'peerjs', Adapter> = {
   raw: {
     kind: 'raw',
     label: 'raw ws forwarder (floor)',
@@ -104,24 +123,9 @@ export const adapters: Record<'raw' | 'p2p-call' | 'y-webrtc' | 'peerjs', Adapte
     // The floor forwards the very bytes p2p-call's relay gets, so the sizes match.
     frame: (s, sdp) => `{"type":"description","to":"${s.partnerId}","description":{"type":"offer","sdp":${sdp}}}`,
   },
-  'p2p-call': {
-    kind: 'p2p-call',
-    label: 'p2p-call relay',
-    async openPair(url, tag, p) {
-      const [a, b] = ids(tag, p);
-      const room = `r${tag}x${p}`;
-      const [wa, wb] = await Promise.all([connect(url), connect(url)]);
-      const welcomeA = nextFrame(wa, (m) => m.type === 'welcome', 'p2p-call welcome A');
-      wa.send(JSON.stringify({ type: 'join', room, peer: a }));
-      await welcomeA;
-      const joined = nextFrame(wa, (m) => m.type === 'peer-joined' && m.peer === b, 'p2p-call peer-joined');
-      const welcomeB = nextFrame(wb, (m) => m.type === 'welcome', 'p2p-call welcome B');
-      wb.send(JSON.stringify({ type: 'join', room, peer: b }));
-      await Promise.all([joined, welcomeB]);
-      return sides(wa, wb, a, b, room);
-    },
-    frame: (s, sdp) => `{"type":"description","to":"${s.partnerId}","description":{"type":"offer","sdp":${sdp}}}`,
-  },
+  'p2p-call': p2pCall,
+  // Same protocol; only the relay's room store differs.
+  'p2p-call-redis': { ...p2pCall, kind: 'p2p-call-redis', label: 'p2p-call relay, rooms in Redis (+ redis-server)' },
   'y-webrtc': {
     kind: 'y-webrtc',
     label: 'y-webrtc signaling',

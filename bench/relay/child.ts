@@ -2,11 +2,13 @@
  * Runs ONE server in its own process (started by bench/relay/spawn.ts with `fork`, `--expose-gc`),
  * so that the load client in the parent and the server do not share an event loop or a core.
  *
- *   argv[2] = kind: raw | raw-held | raw-call | p2p-call | y-webrtc | peerjs
+ *   argv[2] = kind: raw | raw-held | raw-call | p2p-call | p2p-call-redis | y-webrtc | peerjs
+ *   p2p-call-redis keeps its rooms in the Redis at BENCH_REDIS_URL (set by bench/relay/index.ts).
  *
  * IPC: child → parent {type:'ready', port}; parent → child {type:'stats', gc?} → child replies
  * {type:'stats', rss, heapUsed, external, arrayBuffers, cpuUser, cpuSystem, extra}; {type:'close'} → exit.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -36,12 +38,19 @@ async function start(): Promise<Started> {
       const { startRawCallRelay } = await import('../call-setup/raw-call-relay.js');
       return startRawCallRelay(0, HOST);
     }
-    case 'p2p-call': {
+    case 'p2p-call':
+    case 'p2p-call-redis': {
       // Imported by URL so that the bench typechecks before signaling-server/ exists.
       // BENCH_RELAY_DIR=/path/to/a/copy/of/signaling-server tries a change to the relay before it lands.
       const dir = process.env.BENCH_RELAY_DIR ?? join(ROOT, 'signaling-server');
       const mod = await import(pathToFileURL(join(dir, 'index.ts')).href);
-      const relay = await mod.createRelay({ port: 0, host: HOST });
+      let redis: { url: string; prefix: string } | undefined;
+      if (kind === 'p2p-call-redis') {
+        if (!process.env.BENCH_REDIS_URL) throw new Error('p2p-call-redis needs BENCH_REDIS_URL');
+        // A prefix per start: every run shares one redis-server and must not see another run's rooms.
+        redis = { url: process.env.BENCH_REDIS_URL, prefix: `bench-${randomUUID()}:` };
+      }
+      const relay = await mod.createRelay({ port: 0, host: HOST, ...(redis && { redis }) });
       return { port: relay.port, close: () => relay.close(), stats: () => relay.stats?.() };
     }
     case 'y-webrtc': {

@@ -1,13 +1,14 @@
 /**
  * Relay section: each test starts each server fresh in a child process; the load client runs here.
- * Runs are interleaved (raw, p2p-call, y-webrtc, peerjs, then the next run in a rotated order) so
+ * Runs are interleaved (raw, p2p-call, p2p-call-redis, y-webrtc, peerjs, then the next run in a rotated order) so
  * that slow drift of the machine hits every server alike.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { startRedisServer, type RedisServer } from '../../test/node/redis-server.js';
 import { ROOT } from '../lib/util.js';
-import { fixedRate, heldOffer, idleMemory, saturated, waitQuiet, type ForwardKind, type HeldResult, type LatencyResult, type MemoryResult, type SaturatedResult } from './load.js';
+import { fixedRate, heldOffer, helperPids, idleMemory, saturated, waitQuiet, type ForwardKind, type HeldKind, type HeldResult, type LatencyResult, type MemoryResult, type SaturatedResult } from './load.js';
 
 export interface RelayResults {
   runs: number;
@@ -16,7 +17,7 @@ export interface RelayResults {
   saturated: Partial<Record<ForwardKind, SaturatedResult[]>>;
   fixedRate: Partial<Record<ForwardKind, LatencyResult[]>>;
   memory: Partial<Record<ForwardKind, MemoryResult[]>>;
-  held: Partial<Record<'p2p-call' | 'raw-held', HeldResult[]>>;
+  held: Partial<Record<HeldKind, HeldResult[]>>;
   errors: string[];
   /** Attempts that were disturbed by other processes (≥ CONTENDED cores) and so repeated. */
   retries: string[];
@@ -39,12 +40,37 @@ export const RELAY_SETTINGS = {
 
 export async function runRelay(o: { runs?: number; only?: string[] } = {}): Promise<RelayResults> {
   const runs = o.runs ?? 3;
-  const all: ForwardKind[] = ['raw', 'p2p-call', 'y-webrtc', 'peerjs'];
+  const all: ForwardKind[] = ['raw', 'p2p-call', 'p2p-call-redis', 'y-webrtc', 'peerjs'];
   const skipped: Record<string, string> = {};
-  if (!existsSync(join(ROOT, 'signaling-server', 'index.ts'))) skipped['p2p-call'] = 'signaling-server/index.ts missing';
+  if (!existsSync(join(ROOT, 'signaling-server', 'index.ts'))) skipped['p2p-call'] = skipped['p2p-call-redis'] = 'signaling-server/index.ts missing';
+  const want = (t: string) => !o.only?.length || o.only.includes(t);
+  // One redis-server for the section, and only when a test that measures p2p-call-redis runs (not memory).
+  let redis: RedisServer | undefined;
+  if (!skipped['p2p-call-redis'] && ['saturated', 'latency', 'held'].some(want)) {
+    try {
+      redis = await startRedisServer();
+    } catch (e) {
+      skipped['p2p-call-redis'] = (e as Error).message;
+    }
+  }
   const kinds = all.filter((k) => !skipped[k]);
   const res: RelayResults = { runs, kinds, skipped, saturated: {}, fixedRate: {}, memory: {}, held: {}, errors: [], retries: [], settings: RELAY_SETTINGS };
-  const want = (t: string) => !o.only?.length || o.only.includes(t);
+  if (redis) {
+    process.env.BENCH_REDIS_URL = redis.url; // for the p2p-call-redis children (spawn.ts passes its env on)
+    helperPids.add(redis.pid);
+  }
+  try {
+    await measure(res, want);
+  } finally {
+    delete process.env.BENCH_REDIS_URL;
+    if (redis) helperPids.delete(redis.pid);
+    await redis?.stop();
+  }
+  return res;
+}
+
+async function measure(res: RelayResults, want: (test: string) => boolean) {
+  const { runs, kinds, skipped } = res;
   const rotate = <T>(xs: T[], r: number) => xs.map((_, i) => xs[(i + r) % xs.length]!);
 
   let deadline = Infinity;
@@ -107,7 +133,7 @@ export async function runRelay(o: { runs?: number; only?: string[] } = {}): Prom
   if (want('memory') && steps.length) {
     console.log(`relay (c) idle memory: RSS delta / N at ${steps.join(' and ')} joined sockets, ${runs} runs (open-file limit ${fdLimit})`);
     for (let r = 0; r < runs; r++)
-      for (const k of rotate(kinds, r))
+      for (const k of rotate(kinds.filter((x) => x !== 'p2p-call-redis'), r))
         await attempt(`run ${r + 1} ${k}`, () => idleMemory(k, steps), push(res.memory, k), (x) =>
           x.points.map((p) => `${p.sockets}: ${(p.perConnBytes / 1024).toFixed(1)} KB/conn`).join('  '),
         );
@@ -115,10 +141,9 @@ export async function runRelay(o: { runs?: number; only?: string[] } = {}): Prom
   if (want('held') && !skipped['p2p-call']) {
     console.log(`relay (d) held offers: 1000 rooms, joins paced at 1000/s, ${runs} runs`);
     for (let r = 0; r < runs; r++)
-      for (const k of rotate(['raw-held', 'p2p-call'] as const, r))
+      for (const k of rotate((['raw-held', 'p2p-call', 'p2p-call-redis'] as const).filter((x) => !skipped[x]), r))
         await attempt(`run ${r + 1} ${k}`, () => heldOffer(k, RELAY_SETTINGS.held), push(res.held, k), (x) =>
           `p50 ${x.p50.toFixed(3)} ms  p99 ${x.p99.toFixed(3)} ms  ${x.withOffer}/${x.joins} welcomes carried the offer`,
         );
   }
-  return res;
 }

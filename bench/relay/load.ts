@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { adapters, closeAll, connect, nextFrame, openPairs, sdpJson, type Side } from './adapters.js';
 import { startServer, type ServerHandle, type ServerKind } from './spawn.js';
-import { machineBusySeconds, percentile, sleep, withTimeout } from '../lib/util.js';
+import { machineBusySeconds, percentile, processCpuSeconds, sleep, withTimeout } from '../lib/util.js';
 
 export type ForwardKind = keyof typeof adapters;
+export type HeldKind = 'raw-held' | 'p2p-call' | 'p2p-call-redis';
 
 /** Read and write syscalls made so far by process `pid` (Linux /proc/PID/io), or undefined. */
 function syscalls(pid: number): { r: number; w: number } | undefined {
@@ -64,6 +65,18 @@ export interface SaturatedResult {
   serverWritesPerMsg?: number;
 }
 
+/**
+ * Processes the bench started besides the load client and the server child (redis-server for
+ * p2p-call-redis). Their CPU is ours: counted as "other processes", it would mark every run that
+ * uses them as disturbed.
+ */
+export const helperPids = new Set<number>();
+/** Busy CPU-seconds of the machine so far, less those of the helper processes. */
+const busySeconds = () => {
+  const busy = machineBusySeconds();
+  return busy === undefined ? undefined : [...helperPids].reduce((b, pid) => b - (processCpuSeconds(pid) ?? 0), busy);
+};
+
 /** Cores used by everything else during a window: machine busy CPU-seconds minus ours, per second. */
 const others = (busy1: number | undefined, busy2: number | undefined, oursMicros: number, secs: number) =>
   busy1 === undefined || busy2 === undefined ? NaN : Math.max(0, (busy2 - busy1 - oursMicros / 1e6) / secs);
@@ -94,9 +107,9 @@ export function saturated(
       }
       for (const side of all) for (let k = 0; k < o.inflight; k++) side.ws.send((side as Side & { frame: Buffer }).frame, { binary: false });
       await sleep(o.warmMs);
-      const [c1, e1, t1, cc1, sc1, b1, io1] = [forwarded, echoes, performance.now(), cpuNow(), await serverCpu(server), machineBusySeconds(), syscalls(server.pid)];
+      const [c1, e1, t1, cc1, sc1, b1, io1] = [forwarded, echoes, performance.now(), cpuNow(), await serverCpu(server), busySeconds(), syscalls(server.pid)];
       await sleep(o.measureMs);
-      const [c2, e2, t2, cc2, sc2, b2, io2] = [forwarded, echoes, performance.now(), cpuNow(), await serverCpu(server), machineBusySeconds(), syscalls(server.pid)];
+      const [c2, e2, t2, cc2, sc2, b2, io2] = [forwarded, echoes, performance.now(), cpuNow(), await serverCpu(server), busySeconds(), syscalls(server.pid)];
       running = false;
       const secs = (t2 - t1) / 1000;
       if (c2 === c1) throw new Error(`${kind}: nothing was forwarded`);
@@ -151,7 +164,7 @@ export function fixedRate(
           if (ts >= mStart && ts < mEnd) samples.push(now - ts);
         });
       }
-      const [sc0, cc0, b0] = [await serverCpu(server), cpuNow(), machineBusySeconds()];
+      const [sc0, cc0, b0] = [await serverCpu(server), cpuNow(), busySeconds()];
       const start = performance.now();
       mStart = start + o.warmMs;
       const stop = mStart + o.measureMs;
@@ -176,7 +189,7 @@ export function fixedRate(
           }
         }, 1);
       });
-      const [sc1, cc1, b1] = [await serverCpu(server), cpuNow(), machineBusySeconds()];
+      const [sc1, cc1, b1] = [await serverCpu(server), cpuNow(), busySeconds()];
       const wall = (performance.now() - start) / 1000;
       await sleep(o.drainMs);
       return {
@@ -255,7 +268,7 @@ export interface HeldResult {
  * per room (its socket already open) sends `join`, paced at `joinRate`/s; time to the `welcome` that
  * carries the held offer. Only p2p-call's relay and the raw held-offer floor have this path.
  */
-export function heldOffer(kind: 'p2p-call' | 'raw-held', o = { rooms: 1000, joinRate: 1000 }): Promise<HeldResult> {
+export function heldOffer(kind: HeldKind, o = { rooms: 1000, joinRate: 1000 }): Promise<HeldResult> {
   return withServer(kind, async (server) => {
     const tag = `h${Date.now() % 1e6}`;
     const sdp = JSON.parse(sdpJson(`holder${tag}`, 0)) as string;
@@ -331,10 +344,10 @@ export async function waitQuiet(cores = 0.25, maxMs = 3000): Promise<number> {
   const end = performance.now() + maxMs;
   let load = NaN;
   while (performance.now() < end) {
-    const [b0, c0, t0] = [machineBusySeconds(), cpuNow(), performance.now()];
+    const [b0, c0, t0] = [busySeconds(), cpuNow(), performance.now()];
     await sleep(300);
     const secs = (performance.now() - t0) / 1000;
-    load = others(b0, machineBusySeconds(), cpuNow() - c0, secs);
+    load = others(b0, busySeconds(), cpuNow() - c0, secs);
     if (!(load >= cores)) break;
   }
   return load;

@@ -3,7 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { BENCH, withTimeout } from '../lib/util.js';
 
-export type ServerKind = 'raw' | 'raw-held' | 'raw-call' | 'p2p-call' | 'y-webrtc' | 'peerjs';
+export type ServerKind = 'raw' | 'raw-held' | 'raw-call' | 'p2p-call' | 'p2p-call-redis' | 'y-webrtc' | 'peerjs';
 
 export interface ServerStats {
   rss: number;

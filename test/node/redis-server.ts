@@ -12,6 +12,7 @@ const REDIS_SERVER = process.env.REDIS_SERVER_PATH || '/usr/bin/redis-server';
 export interface RedisServer {
   /** `redis://127.0.0.1:PORT` */
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -39,6 +40,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   }
   return {
     url: `redis://127.0.0.1:${port}`,
+    pid: child.pid!,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');
