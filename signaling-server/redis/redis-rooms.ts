@@ -115,9 +115,9 @@ export class RedisRooms {
 
   /** Adds the socket to the room; resolves with its welcome, or rejects (room-full). */
   async join(socket: RoomSocket, { room, peer }: Membership, message: JoinMessage): Promise<WelcomeMessage> {
-    // Registered and subscribed before the join is made, so no event for it can be missed.
-    await this.register(socket, room, peer);
     try {
+      // Registered and subscribed before the join is made, so no event for it can be missed.
+      await this.register(socket, room, peer);
       const cap = Math.min(this.maxPeersPerRoom, message.maxPeers ?? Infinity);
       const info: PeerInfo = { peer, name: message.name, status: message.status ?? {} };
       const [code, peers, held] = await this.script(socket, { room, peer }, 'join',
