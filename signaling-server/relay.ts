@@ -71,7 +71,9 @@ async function backend(options: RelayOptions, maxPeersPerRoom: number, maxMessag
     import('./redis/redis-connection.js'),
   ]);
   const redis = typeof options.redis === 'string' ? { url: options.redis } : options.redis;
-  const rooms = await RedisRooms.connect(redis, maxPeersPerRoom);
+  // Lost room state: close every socket so that its client rejoins (1012: service restart).
+  const rejoinAll = () => connections.forEach((connection) => connection.close(1012, 'rejoin'));
+  const rooms = await RedisRooms.connect(redis, maxPeersPerRoom, rejoinAll);
   return {
     WebSocket: RedisConnection,
     hub: { rooms, connections, maxMessageBytes },

@@ -13,7 +13,11 @@
  *
  * A relay refreshes a presence key while it runs; when a relay dies without
  * closing, the next join into one of its rooms finds the key expired and
- * drops its members (their peers get `peer-left`).
+ * drops its members (their peers get `peer-left`). A relay that finds its own
+ * key gone (Redis lost its data, or the relay was cut off from it for longer
+ * than nodeTtlMs and the others dropped its members) knows its sockets'
+ * memberships may be gone too: it calls `onLost`, and the relay closes them so
+ * that their clients rejoin, as after a relay restart.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -77,6 +81,8 @@ export class RedisRooms {
   /** Every socket registered in a room here, by socket id, for takeovers. */
   private readonly sockets = new Map<string, RoomSocket>();
   private readonly presence: NodeJS.Timeout;
+  /** Set after the first refresh: from then on, a missing presence key means it was lost. */
+  private present = false;
 
   private constructor(
     private readonly commands: Redis & Scripted,
@@ -84,13 +90,19 @@ export class RedisRooms {
     private readonly prefix: string,
     private readonly nodeTtlMs: number,
     private readonly maxPeersPerRoom: number,
+    private readonly onLost: () => void,
   ) {
     subscriber.on('messageBuffer', (channel: Buffer, event: Buffer) => this.dispatch(channel, event));
-    this.presence = setInterval(() => void this.refreshPresence().catch(logRedisError), nodeTtlMs / 3).unref();
+    const refresh = () => void this.refreshPresence().catch(logRedisError);
+    this.presence = setInterval(refresh, nodeTtlMs / 3).unref();
+    commands.on('ready', refresh); // after a reconnect, check at once
   }
 
-  /** Connects (one connection for commands, one for subscriptions); rejects if Redis cannot be reached. */
-  static async connect(options: RedisOptions, maxPeersPerRoom: number): Promise<RedisRooms> {
+  /**
+   * Connects (one connection for commands, one for subscriptions); rejects if Redis cannot be reached.
+   * `onLost`: this relay's room state in Redis may be gone; its sockets must rejoin.
+   */
+  static async connect(options: RedisOptions, maxPeersPerRoom: number, onLost: () => void): Promise<RedisRooms> {
     const { url, prefix = 'p2p-call:', nodeTtlMs = 15_000 } = options;
     const connect = () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
     const [commands, subscriber] = [connect(), connect()];
@@ -108,7 +120,7 @@ export class RedisRooms {
     commands.off('error', quiet).on('error', logRedisError);
     subscriber.off('error', quiet).on('error', logRedisError);
     commands.defineCommand('p2pRoom', { numberOfKeys: 5, lua: ROOM_SCRIPT });
-    const rooms = new RedisRooms(commands as Redis & Scripted, subscriber, prefix, nodeTtlMs, maxPeersPerRoom);
+    const rooms = new RedisRooms(commands as Redis & Scripted, subscriber, prefix, nodeTtlMs, maxPeersPerRoom, onLost);
     await rooms.refreshPresence();
     return rooms;
   }
@@ -267,8 +279,10 @@ export class RedisRooms {
     }
   }
 
-  private refreshPresence(): Promise<unknown> {
-    return this.commands.set(this.nodeKey(this.node), '1', 'PX', this.nodeTtlMs);
+  private async refreshPresence(): Promise<void> {
+    const before = await this.commands.set(this.nodeKey(this.node), '1', 'PX', this.nodeTtlMs, 'GET');
+    if (before === null && this.present) this.onLost();
+    this.present = true;
   }
 
   private channel(room: string): string {

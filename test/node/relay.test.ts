@@ -451,6 +451,29 @@ test('redis: a relay that dies is noticed at the next join, and its members leav
   assert.equal((await b.next('peer-joined')).peer, 'carol');
 });
 
+test('redis: relays that lose their room state close their sockets with 1012, and the clients can join again', { timeout: 5000 }, async (t) => {
+  const redis = { url: redisServer.url, prefix: `lost${++testNumber}:`, nodeTtlMs: 150 };
+  const relays = await Promise.all([0, 1].map(() => createRelay({ port: 0, redis })));
+  t.after(() => Promise.all(relays.map((relay) => relay.close())));
+  const a = await TestClient.connect(relays[0]!.url);
+  await a.join('room', 'alice');
+  const b = await TestClient.connect(relays[1]!.url);
+  await b.join('room', 'bob');
+  await a.next('peer-joined');
+
+  const closes = [a, b].map((client) => once(client.socket, 'close'));
+  const inspector = new Redis(redisServer.url);
+  await inspector.flushall(); // Redis restarted without its data, as far as the relays can tell
+  inspector.disconnect();
+  for (const [code] of await Promise.all(closes)) assert.equal(code, 1012);
+
+  const again = await TestClient.connect(relays[0]!.url);
+  await again.join('room', 'alice');
+  const bobAgain = await TestClient.connect(relays[1]!.url);
+  assert.deepEqual((await bobAgain.join('room', 'bob')).peers.map((p) => p.peer), ['alice']);
+  assert.equal((await again.next('peer-joined')).peer, 'bob');
+});
+
 test('redis: a relay that cannot reach Redis does not start, and says why', async () => {
   await assert.rejects(createRelay({ port: 0, redis: 'redis://127.0.0.1:1' }), /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
 });
