@@ -11,6 +11,10 @@ const relay = await createRelay({
   port: process.env.PORT ? Number(process.env.PORT) : DEFAULT_PORT,
   host: process.env.HOST || DEFAULT_HOST,
   redis,
+}).catch((error: Error) => {
+  // A port in use or an unreachable Redis: one line, not a stack trace.
+  console.error(error.message);
+  process.exit(1);
 });
 console.log(`p2p-call relay listening on ${relay.url}${redis ? ' (rooms shared through Redis)' : ''}`);
 

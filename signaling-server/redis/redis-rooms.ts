@@ -107,7 +107,9 @@ export class RedisRooms {
     const connect = () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
     const [commands, subscriber] = [connect(), connect()];
     // ioredis would retry forever in the background; at startup a clear failure is more useful.
-    const quiet = (error: Error) => void error;
+    // Its first 'error' says why (ECONNREFUSED …); connect() itself only says "Connection is closed".
+    let why: Error | undefined;
+    const quiet = (error: Error) => void (why ??= error);
     commands.on('error', quiet);
     subscriber.on('error', quiet);
     try {
@@ -115,7 +117,7 @@ export class RedisRooms {
     } catch (error) {
       commands.disconnect();
       subscriber.disconnect();
-      throw new Error(`p2p-call relay: cannot reach Redis at ${url}: ${(error as Error).message}`);
+      throw new Error(`p2p-call relay: cannot reach Redis at ${url}: ${(why ?? (error as Error)).message}`);
     }
     commands.off('error', quiet).on('error', logRedisError);
     subscriber.off('error', quiet).on('error', logRedisError);
