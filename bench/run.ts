@@ -2,7 +2,7 @@
  * npm run bench                      every section (relay, call-setup, bundle): about 4–5 minutes
  * npm run bench -- relay             one section (several may be named: relay bundle)
  * npm run bench -- relay --only saturated,latency,memory,held   part of the relay section
- * npm run bench -- --runs 5 --reps 20                           more relay runs / call repetitions
+ * npm run bench -- --runs 5 --reps 60                           more relay runs / call repetitions
  * npm run bench -- call-setup --variants raw,p2p-call --trace    chosen variants, with a step-by-step
  *                                                                timeline of both pages per repetition
  * npm run bench -- call-setup --variants p2p-call --chrome-trace   Chrome traces + joiner JS profiles in
@@ -428,7 +428,7 @@ const readme = [
   'npm run bench                                   # everything (~4–5 min on 2 cores)',
   'npm run bench -- relay                          # one section: relay | call-setup | bundle',
   'npm run bench -- relay --only saturated,latency # part of the relay section (saturated, latency, memory, held)',
-  'npm run bench -- --runs 5 --reps 20             # more relay runs / call repetitions',
+  'npm run bench -- --runs 5 --reps 60             # more relay runs / call repetitions',
   'npm run bench -- call-setup --variants raw,raw-joiner-offers,p2p-call,p2p-call-640,peerjs --trace',
   '                                                # chosen variants, with a step-by-step timeline of both pages',
   'npm run bench -- call-setup --variants p2p-call --reps 3 --chrome-trace   # Chrome trace of the pages + JS profile of the joiner → bench/.tmp/',

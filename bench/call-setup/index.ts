@@ -17,10 +17,11 @@ import { startServer, type ServerHandle } from '../relay/spawn.js';
 
 /**
  * Repetitions per variant. The first frame waits for the sender's camera's next frame after the
- * connection comes up (0–50 ms: Chromium's fake camera runs at 20 fps), so single runs scatter by ±25 ms;
- * the p50 interval in the table shows how far 20 narrow that down.
+ * connection comes up (0–50 ms: Chromium's fake camera runs at 20 fps), so single runs scatter by ±25 ms.
+ * With 20, the ratio-to-floor interval was still ±0.10 wide, so a p50 at 1.01× of the floor read as
+ * "unclear" against 1.15×; 40 narrow it by √2 for ~2 more minutes of bench.
  */
-export const DEFAULT_REPS = 20;
+export const DEFAULT_REPS = 40;
 
 export type Variant = 'raw' | 'raw-joiner-offers' | 'p2p-call' | 'p2p-call-640' | 'peerjs' | `p2p-call:${string}`;
 
