@@ -202,13 +202,27 @@ function relayTables(r: NonNullable<Results['relay']>, targets: Target[]): Table
       const xs = get(k).flatMap((x) => x.points.filter((p) => p.sockets === n).map((p) => p[f]));
       return xs.length ? median(xs) : undefined;
     };
+    /**
+     * RSS(N) ≈ step + N × slope: the 4000 sockets between the two readings cost the slope each, and what the
+     * first 1000 cost beyond that is a one-time step (the heap's young generation touched for the first time).
+     */
+    const slope = (k: string) => {
+      const [a, b] = [per(k, 1000), per(k, 5000)];
+      return a === undefined || b === undefined ? undefined : (5000 * b - 1000 * a) / 4000;
+    };
+    const stepMB = (k: string) => {
+      const [a, b] = [per(k, 1000), slope(k)];
+      return a === undefined || b === undefined ? 'n/a' : ((1000 * (a - b)) / 2 ** 20).toFixed(1);
+    };
     tables.push({
       title: `Relay (c): idle memory per connection, KB = (RSS with N joined sockets − RSS before) / N (median of ${r.runs} runs)`,
-      head: ['server', 'KB/conn @1000', 'KB/conn @5000', 'heap KB/conn @5000', 'base RSS MB', '@5000 vs raw floor'],
+      head: ['server', 'KB/conn @1000', 'KB/conn @5000', 'KB per extra conn (1000→5000)', 'one-time step MB', 'heap KB/conn @5000', 'base RSS MB', '@5000 vs raw floor'],
       rows: kinds.filter((k) => k !== 'p2p-call-redis').map((k) => [
         LABEL[k]!,
         kb(per(k, 1000)),
         kb(per(k, 5000)),
+        kb(slope(k)),
+        stepMB(k),
         kb(per(k, 5000, 'heapPerConnBytes')),
         get(k).length ? (median(get(k).map((x) => x.baseRssBytes)) / 2 ** 20).toFixed(0) : 'n/a',
         ratio(per(k, 5000), per('raw', 5000)),
@@ -217,6 +231,7 @@ function relayTables(r: NonNullable<Results['relay']>, targets: Target[]): Table
         'Sockets joined in pairs (p2p-call: one room per pair; y-webrtc: one topic per pair; PeerJS: an id each). Both GCs run before each reading.',
         'Every server runs under the same `node --expose-gc --import tsx` child; the base RSS includes that loader.',
         'p2p-call with rooms in Redis is left out: the RSS of the relay process alone would hide what redis-server holds.',
+        'KB per extra conn and one-time step: RSS(N) ≈ step + N × slope, solved from the two readings. The @1000 figure is mostly the step, which moves from run to run; the slope is what each further socket costs.',
         ...skipNote,
       ],
     });
