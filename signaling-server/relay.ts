@@ -12,7 +12,7 @@ import type { Connection } from './connection.js';
 import { MemoryConnection } from './memory-connection.js';
 import type { RedisConnection } from './redis/redis-connection.js';
 import type { RedisOptions } from './redis/redis-rooms.js';
-import { Rooms } from './rooms.js';
+import { Rooms, type RoomStats } from './rooms.js';
 
 export interface RelayOptions {
   /** Port to listen on; 0 picks a free one. Default 8787. Ignored with `server`. */
@@ -42,16 +42,16 @@ export interface Relay {
   /** Terminates every socket and stops listening (an attached server keeps running). */
   close(): Promise<void>;
   /** What this process holds (with Redis: its own sockets' share of the rooms). */
-  stats(): { rooms: number; peers: number; heldOffers: number };
+  stats(): RoomStats;
 }
 
 /** Where rooms are kept: the connection class that speaks to them, and how to stop them. */
 interface Backend {
   readonly WebSocket: typeof MemoryConnection | typeof RedisConnection;
   readonly hub: Parameters<MemoryConnection['start']>[1] | Parameters<RedisConnection['start']>[1];
-  stats(): { rooms: number; peers: number; heldOffers: number };
-  /** After every socket closed: waits for their leaves, then lets go of the store. */
-  close(closed: Connection[]): Promise<void>;
+  stats(): RoomStats;
+  /** Lets go of the store, once every socket has closed and left. */
+  close(): Promise<void>;
 }
 
 async function backend(options: RelayOptions, maxPeersPerRoom: number, maxMessageBytes: number): Promise<Backend> {
@@ -78,10 +78,7 @@ async function backend(options: RelayOptions, maxPeersPerRoom: number, maxMessag
     WebSocket: RedisConnection,
     hub: { rooms, connections, maxMessageBytes },
     stats: () => rooms.stats(),
-    close: async (closed) => {
-      await Promise.all(closed.map((connection) => (connection as RedisConnection).idle()));
-      await rooms.close();
-    },
+    close: () => rooms.close(),
   };
 }
 
@@ -113,7 +110,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     server.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
     // Rejects on 'error', e.g. EADDRINUSE; then the store is let go too.
     await once(server, 'listening').catch(async (error: unknown) => {
-      await store.close([]);
+      await store.close();
       throw error;
     });
   }
@@ -140,7 +137,8 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
       const closed = open.map((connection) => once(connection, 'close'));
       open.forEach((connection) => connection.terminate());
       await Promise.all(closed);
-      await store.close(open);
+      await Promise.all(open.map((connection) => connection.idle()));
+      await store.close();
       if (!options.server && server.listening) {
         const stopped = once(server, 'close');
         server.close();

@@ -5,6 +5,13 @@
 import type { JoinMessage } from '../src/protocol/messages.js';
 import { Room, type Endpoint, type Member } from './room.js';
 
+/** What a relay holds: live rooms, their members, and offers waiting for a joiner. */
+export interface RoomStats {
+  rooms: number;
+  peers: number;
+  heldOffers: number;
+}
+
 export class Rooms {
   private readonly rooms = new Map<string, Room>();
 
@@ -23,7 +30,7 @@ export class Rooms {
     if (room.size === 0) this.rooms.delete(room.name);
   }
 
-  stats(): { rooms: number; peers: number; heldOffers: number } {
+  stats(): RoomStats {
     let peers = 0;
     let heldOffers = 0;
     for (const room of this.rooms.values()) {

@@ -27,8 +27,7 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
     else this.deliver(frame);
   }
 
-  /** Resolves once every frame received so far (and the leave on close) is done. */
-  idle(): Promise<unknown> {
+  override idle(): Promise<unknown> {
     return this.turn;
   }
 

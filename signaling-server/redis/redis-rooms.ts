@@ -33,6 +33,7 @@ import {
 } from '../../src/protocol/messages.js';
 import { roomErrors } from '../errors.js';
 import { fromPrefix, withFrom } from '../frame.js';
+import type { RoomStats } from '../rooms.js';
 import { ROOM_SCRIPT } from './room-script.js';
 
 export interface RedisOptions {
@@ -200,7 +201,7 @@ export class RedisRooms {
   }
 
   /** What this relay's own sockets hold. */
-  stats(): { rooms: number; peers: number; heldOffers: number } {
+  stats(): RoomStats {
     let peers = 0;
     let heldOffers = 0;
     for (const { members } of this.local.values()) {
