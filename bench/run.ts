@@ -302,7 +302,7 @@ function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Ta
           ],
     ),
     notes: [
-      `Headless Chromium, fake camera+mic, ${c.netnsNote}. First peer in the room ${c.settleMs} ms before the second starts.`,
+      `Headless Chromium, fake camera (${c.cameraFps ?? 20} fps) + mic, ${c.netnsNote}. First peer in the room ${c.settleMs} ms before the second starts${c.cameraFps ? ` (+ 0–${Math.round(1000 / c.cameraFps)} ms at random, so the camera’s frames fall at any phase)` : ''}.`,
       't0 = element appended / connect called on the joiner; t1 = requestVideoFrameCallback presentationTime of the first remote frame (p2p-call: in the element’s own video; the others: in the page’s one video).',
       'Floor: offer (all candidates in it) already held at a minimal relay and pushed on connect; answer sent at once, camera attached by replaceTrack.',
       'PeerJS: its own flow (joiner connects, gets its camera, calls the waiting host).',
@@ -426,7 +426,7 @@ const readme = [
   '- Bundle: node:zlib gzip level 9 and brotli quality 11.',
   '- This machine may be shared (other test runs): relay runs record the CPU other processes used during them and repeat disturbed runs (see “other procs” and “calm runs”); each section records the load average before and after.',
   '',
-  'Call setup moves in steps of the fake camera. Chromium’s fake camera delivers 20 frames a second (one every 50 ms; getUserMedia constraints cannot raise it), and the sender’s encoder is set up on the first frame captured after its send stream is created, then encodes the next frame only once the transport is writable. So each repetition lands on one camera tick or another, ±25 ms whatever the page’s code does. Variants closer than that have overlapping 95% intervals, and the targets table says `tie` or `unclear` rather than name a winner the next run could reverse.',
+  'Call setup moves in steps of the camera. The sender’s encoder starts on the first camera frame after its send stream exists and encodes only once the transport is writable, so each repetition waits for one camera frame or the next, whatever the page’s code does. Chromium’s fake camera runs at 20 fps unless told; the bench runs it at 30 fps (`--use-fake-device-for-media-stream=…,fps=30`), what every page asks for and what a webcam gives. At 20 fps the 50 ms steps hid differences of ~10 ms between variants: 40 repetitions of p2p-call and of the floor both gave 118–119 ms. From the host’s connection coming up to the joiner’s first decoded frame it takes ~60 ms in every variant (encoder start, a camera frame, encode, pacing, decode, presentation: `--trace`), so what a page’s code can change is when the connection comes up. Variants closer than the scatter have overlapping 95% intervals, and the targets table says `tie` or `unclear` rather than name a winner the next run could reverse.',
   '',
   '## Targets',
   '',
