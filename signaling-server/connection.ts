@@ -12,7 +12,7 @@
  */
 import type { Socket } from 'node:net';
 import { WebSocket, type RawData } from 'ws';
-import type { ClientMessage, ErrorMessage } from '../src/protocol/messages.js';
+import type { ClientMessage, ErrorMessage, JoinMessage } from '../src/protocol/messages.js';
 import { ProtocolError } from './errors.js';
 import type { Endpoint } from './room.js';
 import { parse, validate } from './validate.js';
@@ -36,8 +36,11 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   private tcp!: Socket;
   protected hub!: H;
 
-  /** Called once the upgrade is done: until then ws has not wired the socket. */
-  start(tcp: Socket, hub: H): void {
+  /**
+   * Called once the upgrade is done: until then ws has not wired the socket.
+   * `url` is the upgrade request's: a `join` in it is handled as the first frame.
+   */
+  start(tcp: Socket, hub: H, url = ''): void {
     this.tcp = tcp;
     this.hub = hub;
     hub.connections.add(this);
@@ -49,6 +52,10 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
     // Protocol violations (bad UTF-8, frames over maxPayload) are reported
     // here and followed by 'close'; without a listener they would crash the process.
     this.on('error', ignore);
+    // docs/protocol.md, "Joining in the URL": the welcome then follows the
+    // handshake instead of waiting a round trip for the client's first frame.
+    const join = url.includes('join=') ? new URL(url, 'ws://relay').searchParams.get('join') : null;
+    if (join !== null) void this.receive(Buffer.from(join), false);
   }
 
   /**
@@ -147,3 +154,12 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
 }
 
 function ignore(): void {}
+
+/**
+ * A `join` for the membership the socket already has is ignored: a client
+ * that joined in its URL sends the same join again once open, for relays that
+ * do not read URLs (docs/protocol.md).
+ */
+export function repeatsMembership(join: JoinMessage, room: string, peer: string): boolean {
+  return join.room === room && join.peer === peer;
+}

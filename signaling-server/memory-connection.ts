@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ClientMessage, JoinMessage } from '../src/protocol/messages.js';
-import { Connection, PONG, type Hub } from './connection.js';
+import { Connection, PONG, repeatsMembership, type Hub } from './connection.js';
 import { roomErrors } from './errors.js';
 import type { Member } from './room.js';
 import type { Rooms } from './rooms.js';
@@ -47,6 +47,7 @@ export class MemoryConnection extends Connection<MemoryHub> {
 
   private join(message: JoinMessage): void {
     if (this.member) {
+      if (repeatsMembership(message, this.member.room.name, this.member.peer)) return;
       throw roomErrors.alreadyJoined(this.member.room.name);
     }
     this.member = this.hub.rooms.join(this, message, message.peer ?? randomUUID());

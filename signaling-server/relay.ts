@@ -102,7 +102,9 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   // Every path is accepted: clients are given a bare ws://host:port and may add anything.
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // An upgrade's socket is the TCP socket (a net.Socket) whatever Duplex says.
-    wss.handleUpgrade(request, socket, head, (connection) => (connection as Connection).start(socket as Socket, hub));
+    wss.handleUpgrade(request, socket, head, (connection) =>
+      (connection as Connection).start(socket as Socket, hub, request.url),
+    );
   };
 
   const server = options.server ?? createServer(answerPlainHttp);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ClientMessage, JoinMessage } from '../../src/protocol/messages.js';
-import { Connection, PONG, type Hub } from '../connection.js';
+import { Connection, PONG, repeatsMembership, type Hub } from '../connection.js';
 import { roomErrors } from '../errors.js';
 import type { Membership, RedisRooms, RoomSocket } from './redis-rooms.js';
 
@@ -84,7 +84,10 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
   }
 
   private async join(message: JoinMessage): Promise<void> {
-    if (this.member) throw roomErrors.alreadyJoined(this.member.room);
+    if (this.member) {
+      if (repeatsMembership(message, this.member.room, this.member.peer)) return;
+      throw roomErrors.alreadyJoined(this.member.room);
+    }
     const member: Membership = { room: message.room, peer: message.peer ?? randomUUID() };
     this.member = member;
     this.early = [];

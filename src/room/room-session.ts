@@ -2,6 +2,7 @@ import type {
   ClientMessage,
   DeliveredOffer,
   ErrorCode,
+  JoinMessage,
   PeerInfo,
   PeerStatus,
   ServerMessage,
@@ -98,6 +99,8 @@ export class RoomSession {
   /** What every connection sends; tracks are swapped in as they change. */
   readonly #outgoing: OutgoingMedia = { stream: new MediaStream(), tracks: {} };
   #status: PeerStatus;
+  /** The status my last join carried: a change made while joining is sent after `welcome`. */
+  #joinedWith?: PeerStatus;
   #joined = false;
   /** Set by close(), which the session also calls itself when the relay ends it (room full). */
   closed = false;
@@ -118,7 +121,7 @@ export class RoomSession {
     this.#signaling = new SignalingClient(
       options.server,
       {
-        onOpen: () => this.#join(),
+        join: () => this.#joinMessage(),
         onMessage: (message) => this.#handle(message),
         onStateChange: (state) => events.onSignalingState?.(state),
         onUnreachable: () =>
@@ -203,10 +206,11 @@ export class RoomSession {
     return this.#negotiators.get(peer)?.pc;
   }
 
-  #join(): void {
+  /** What (re)joining says; the transport sends it on every connection. */
+  #joinMessage(): JoinMessage {
     const { room, peerId, maxPeers } = this.#options;
-    const { name } = this.#status;
-    this.#send({ type: 'join', room, peer: peerId, name, maxPeers, status: this.#status });
+    const status = (this.#joinedWith = this.#status);
+    return { type: 'join', room, peer: peerId, name: status.name, maxPeers, status };
   }
 
   #handle(message: ServerMessage): void {
@@ -216,6 +220,7 @@ export class RoomSession {
         this.#joined = true;
         // Answer first: the browser works on the offers while the page redraws for the new peers.
         for (const offer of message.offers) this.#answerHeldOffer(offer);
+        if (this.#status !== this.#joinedWith) this.#send({ type: 'status', status: this.#status });
         this.#resolveWelcomed(); // After the answers are under way, so busy() sees them.
         for (const info of message.peers) this.#addPeer(info);
         this.#events.onJoined?.(message.room, message.peer);

@@ -1,4 +1,4 @@
-import type { ClientMessage, ServerMessage } from '../protocol/messages.js';
+import type { ClientMessage, JoinMessage, ServerMessage } from '../protocol/messages.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 
 export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -7,8 +7,14 @@ export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 const REPLACED = 4001;
 
 export interface SignalingHandlers {
-  /** Every time a connection opens, the first and each reconnect: (re-)join here. */
-  onOpen(): void;
+  /**
+   * The `join` that every connection starts with. It goes in the URL, so a
+   * relay that reads it there answers during the handshake, and is sent
+   * again once open, for relays that do not (docs/protocol.md).
+   */
+  join?(): JoinMessage;
+  /** Every time a connection opens, the first and each reconnect. */
+  onOpen?(): void;
   onMessage(message: ServerMessage): void;
   onStateChange?(state: SignalingState): void;
   /** The relay could not be reached (once per outage, not once per attempt). */
@@ -58,9 +64,10 @@ export class SignalingClient {
   connect(): void {
     if (this.#socket) return;
     this.#setState(this.#attempt === 0 ? 'connecting' : 'reconnecting');
+    const join = this.#handlers.join?.();
     let socket: WebSocket;
     try {
-      socket = new WebSocket(this.url);
+      socket = new WebSocket(join ? withJoin(this.url, join) : this.url);
     } catch {
       // A malformed URL throws synchronously; it will never work, so say so once and stop.
       this.#handlers.onUnreachable?.();
@@ -76,7 +83,8 @@ export class SignalingClient {
       this.#lastHeard = Date.now();
       this.#startHeartbeat();
       this.#setState('open');
-      this.#handlers.onOpen();
+      if (join) this.send(join);
+      this.#handlers.onOpen?.();
     };
     socket.onmessage = (event) => {
       this.#lastHeard = Date.now();
@@ -147,4 +155,11 @@ export class SignalingClient {
     this.state = state;
     this.#handlers.onStateChange?.(state);
   }
+}
+
+/** `url` with `join` in its query, beside whatever the page put there. */
+function withJoin(url: string, join: JoinMessage): string {
+  const withQuery = new URL(url);
+  withQuery.searchParams.set('join', JSON.stringify(join));
+  return withQuery.href;
 }

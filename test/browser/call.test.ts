@@ -4,7 +4,9 @@ import {
   mountCall,
   nextEvent,
   relayStats,
+  relayUrl,
   removeAll,
+  serverCommand,
   uniqueRoom,
   until,
 } from './helpers.js';
@@ -32,6 +34,29 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     expect(alice.connectionTo(bobPeer)!.localDescription!.type).to.equal('offer');
     expect(alice.peers.map((p) => p.name)).to.deep.equal(['Bob']);
     expect(alice.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('1 person');
+  });
+
+  it('a camera that starts while the relay is slow to welcome is shown to the others once joined', async () => {
+    const room = uniqueRoom();
+    const alice = mountCall({ room });
+    await nextEvent(alice, 'p2p-joined');
+    // Bob's join (in the URL, and again once open) carries no media yet: his camera is still starting.
+    // It is ready long before the welcome, held 500 ms on the way back, can arrive.
+    const { url } = await serverCommand<{ url: string }>('slow-relay', { url: relayUrl, delayMs: 500 });
+    try {
+      const bob = mountCall({ room, server: url });
+      const started = await nextEvent(bob, 'p2p-local-stream');
+      expect(started.detail.stream, 'the camera started').to.be.ok;
+      expect(bob.peers, 'no welcome yet').to.have.length(0);
+      await nextEvent(bob, 'p2p-joined');
+      await until(
+        () => alice.peers.find((p) => p.id === bob.peerId)?.status.video === true,
+        'Alice to learn that Bob sends video',
+      );
+      expect(alice.peers[0]!.status.audio).to.equal(true);
+    } finally {
+      await serverCommand('slow-relay-stop');
+    }
   });
 
   it('keeps rooms apart: a third room sees nobody and nobody sees it', async () => {

@@ -31,8 +31,10 @@ export class TestClient {
 
   static async connect(url: string, options?: ClientOptions): Promise<TestClient> {
     const socket = new WebSocket(url, options);
+    // Listening from the start: a relay may send (a welcome for a join in the URL) right after the handshake.
+    const client = new TestClient(socket);
     await once(socket, 'open');
-    return new TestClient(socket);
+    return client;
   }
 
   /** Sends an object as JSON, or a string / bytes verbatim. */

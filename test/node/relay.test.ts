@@ -40,7 +40,9 @@ async function start(t: TestContext, mode: Mode, options: RelayOptions = {}) {
   );
   t.after(() => Promise.all(relays.map((relay) => relay.close())));
   let connections = 0;
-  const connect = (clientOptions?: ClientOptions) => TestClient.connect(relays[connections++ % relays.length]!.url, clientOptions);
+  /** `path` may carry a query, e.g. a join in the URL. */
+  const connect = (clientOptions?: ClientOptions, path = '') =>
+    TestClient.connect(relays[connections++ % relays.length]!.url + path, clientOptions);
   /** Joins `peers` one by one into `room`, consuming the peer-joined notices. */
   const joined = async (room: string, ...peers: string[]) => {
     const clients: TestClient[] = [];
@@ -343,6 +345,35 @@ protocolTest('leave, then join again on the same socket', async (t, start) => {
   assert.deepEqual((await stats()), { rooms: 2, peers: 2, heldOffers: 0 });
 });
 
+protocolTest('a join in the URL: the welcome follows the handshake, and the same join sent once open is ignored', async (t, start) => {
+  const { connect, joined } = await start(t);
+  const [a] = await joined('room', 'alice');
+  a.send({ type: 'offer', offerId: 'a1', sdp: 'v=0 alice' });
+  await a.quiet();
+  const join = { type: 'join', room: 'room', peer: 'bob', name: 'Bob' };
+  const b = await connect(undefined, `/?join=${encodeURIComponent(JSON.stringify(join))}`);
+  const welcome = await b.next('welcome'); // b has sent nothing
+  assert.deepEqual(welcome.offers.map((o) => [o.from, o.offerId]), [['alice', 'a1']]);
+  assert.deepEqual(await a.next('peer-joined'), { type: 'peer-joined', peer: 'bob', name: 'Bob', status: {}, offerId: 'a1' });
+  b.send(join); // what a client sends once open, for relays that do not read URLs
+  await b.quiet(); // no reply…
+  await a.quiet(); // …and nobody else hears of it
+  b.send({ type: 'join', room: 'room', peer: 'bob2' });
+  assert.equal((await b.next('error')).code, 'already-joined');
+});
+
+protocolTest('a bad join in the URL gets an error reply, and the socket can still join', async (t, start) => {
+  const { connect } = await start(t);
+  const missingRoom = await connect(undefined, `/?join=${encodeURIComponent('{"type":"join"}')}`);
+  const error = await missingRoom.next('error');
+  assert.equal(error.code, 'bad-message');
+  assert.equal(error.ref, 'join');
+  const notJson = await connect(undefined, '/?join=%7Bnope');
+  assert.equal((await notJson.next('error')).code, 'bad-json');
+  assert.equal((await missingRoom.join('room', 'carol')).peer, 'carol');
+  assert.deepEqual((await notJson.join('room', 'dave')).peers.map((p) => p.peer), ['carol']);
+});
+
 protocolTest('every error code: one error reply, and the same socket and everyone else keep working', async (t, start) => {
   const { connect, joined } = await start(t);
   const [a, b] = await joined('room', 'alice', 'bob');
@@ -371,6 +402,7 @@ protocolTest('every error code: one error reply, and the same socket and everyon
     { who: outsider, send: { type: 'status', status: {} }, code: 'not-joined' },
     { who: outsider, send: { type: 'leave' }, code: 'not-joined', ref: 'leave' },
     { who: a, send: { type: 'join', room: 'other' }, code: 'already-joined', ref: 'join' },
+    { who: a, send: { type: 'join', room: 'room', peer: 'zed' }, code: 'already-joined' },
     { who: outsider, send: { type: 'join', room: 'room', maxPeers: 2 }, code: 'room-full', ref: 'join' },
     { who: a, send: { type: 'description', to: 'nobody', description: { type: 'offer' } }, code: 'unknown-peer', says: /"nobody"/ },
     { who: a, send: { type: 'candidate', to: 'alice', candidate: null }, code: 'unknown-peer' },

@@ -40,10 +40,8 @@ function joiningClient(url: string, room: string, options = {}) {
   const client: SignalingClient = new SignalingClient(
     url,
     {
-      onOpen: () => {
-        opens++;
-        client.send({ type: 'join', room, peer: 'me' });
-      },
+      join: () => ({ type: 'join', room, peer: 'me' }),
+      onOpen: () => opens++,
       onMessage: (m) => messages.push(m),
       onStateChange: (s) => states.push(s),
       onUnreachable: () => unreachable++,
@@ -82,6 +80,8 @@ describe('SignalingClient', () => {
     await waitFor(() => c.messages.filter((m) => m.type === 'welcome').length === 2, 'a welcome from the new relay');
     assert.equal(c.opens, 2);
     assert.equal(second.stats().peers, 1);
+    // Each relay read the join in the URL and ignored the one sent once open (no already-joined).
+    assert.deepEqual(c.messages.map((m) => m.type), ['welcome', 'welcome']);
     assert.equal(c.client.state, 'open');
     c.client.close();
     assert.equal(c.client.state, 'closed');
@@ -101,6 +101,31 @@ describe('SignalingClient', () => {
     relays.push(relay);
     await waitFor(() => c.messages.some((m) => m.type === 'welcome'), 'a welcome once the relay is up');
     c.client.close();
+  });
+
+  it('puts the join in the URL and sends it once open, so a relay that does not read URLs works too', async () => {
+    // An endpoint that speaks the protocol but ignores the URL: it welcomes a join frame.
+    const { WebSocketServer } = await import('ws');
+    const endpoint = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((r) => endpoint.once('listening', r));
+    const urls: string[] = [];
+    endpoint.on('connection', (ws, request) => {
+      urls.push(request.url!);
+      ws.on('message', (data) => {
+        const { type, room, peer } = JSON.parse(String(data));
+        if (type === 'join') ws.send(JSON.stringify({ type: 'welcome', protocol: 1, room, peer, peers: [], offers: [] }));
+      });
+    });
+    const port = (endpoint.address() as { port: number }).port;
+    const c = joiningClient(`ws://127.0.0.1:${port}/call?token=t`, 'plain');
+    c.client.connect();
+    await waitFor(() => c.messages.some((m) => m.type === 'welcome'), 'a welcome for the join sent once open');
+    const url = new URL(urls[0]!, 'ws://x');
+    assert.equal(url.pathname, '/call');
+    assert.equal(url.searchParams.get('token'), 't', "the page's own query is kept");
+    assert.deepEqual(JSON.parse(url.searchParams.get('join')!), { type: 'join', room: 'plain', peer: 'me' });
+    c.client.close();
+    await new Promise((r) => endpoint.close(r));
   });
 
   it('sends nothing and says so while disconnected', () => {

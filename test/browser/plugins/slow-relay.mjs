@@ -1,0 +1,56 @@
+/**
+ * WTR server command for a relay far away: a proxy in front of the real relay
+ * that passes the client's URL (a join in it too) and frames through at once,
+ * but holds every frame from the relay for `delayMs`, as a slow network would.
+ *
+ *   slow-relay {url, delayMs} → {url}   a new proxy to the relay at `url`
+ *   slow-relay-stop                     closes every proxy and its sockets
+ */
+import { once } from 'node:events';
+import WebSocket, { WebSocketServer } from 'ws';
+
+export function slowRelayPlugin() {
+  const proxies = new Set();
+
+  async function start({ url, delayMs }) {
+    const proxy = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(proxy, 'listening');
+    proxies.add(proxy);
+    proxy.on('connection', (client, request) => {
+      const upstream = new WebSocket(url + request.url);
+      const early = [];
+      upstream.on('open', () => early.splice(0).forEach((frame) => upstream.send(frame)));
+      client.on('message', (data) => {
+        const frame = data.toString(); // text frames stay text
+        if (upstream.readyState === WebSocket.OPEN) upstream.send(frame);
+        else early.push(frame);
+      });
+      upstream.on('message', (data) =>
+        setTimeout(() => client.readyState === WebSocket.OPEN && client.send(data.toString()), delayMs),
+      );
+      client.on('close', () => upstream.close());
+      upstream.on('close', () => client.close());
+      for (const socket of [client, upstream]) socket.on('error', () => {});
+    });
+    return { url: `ws://127.0.0.1:${proxy.address().port}` };
+  }
+
+  async function stopAll() {
+    for (const proxy of proxies) {
+      for (const client of proxy.clients) client.terminate();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+    proxies.clear();
+    return {};
+  }
+
+  return {
+    name: 'p2p-call:slow-relay',
+    async executeCommand({ command, payload }) {
+      if (command === 'slow-relay') return start(payload);
+      if (command === 'slow-relay-stop') return stopAll();
+      return undefined;
+    },
+    serverStop: stopAll,
+  };
+}
