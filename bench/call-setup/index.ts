@@ -14,6 +14,7 @@ import { writeFile, readFile } from 'node:fs/promises';
 import { medianCI, type Interval } from '../lib/stats.js';
 import { BENCH, ROOT, percentile, sleep, withTimeout } from '../lib/util.js';
 import { startServer, type ServerHandle } from '../relay/spawn.js';
+import { farRelay, type FarRelay } from './far-relay.js';
 
 /**
  * Repetitions per variant. The first frame waits for the sender's camera's next frame after the
@@ -62,6 +63,8 @@ export interface CallSetupResult {
   reps: number;
   warmup: number;
   settleMs: number;
+  /** Signaling delay each way (far-relay.ts); 0 or absent: the relays on loopback. */
+  relayOneWayMs?: number;
   /** The fake camera's frame rate (absent from results recorded before it was set: Chromium's 20). */
   cameraFps?: number;
   chromiumArgs: string[];
@@ -117,10 +120,13 @@ export function p2pCallMissing(): string | undefined {
 }
 
 /** Parent side: run the child in a loopback-only namespace when root, else without. */
-export async function runCallSetup(opts: { reps?: number; variants?: Variant[]; trace?: boolean; chromeTrace?: boolean } = {}): Promise<CallSetupResult> {
+/** relayOneWayMs: put every relay that far away (far-relay.ts); the browsers stay on loopback. */
+export async function runCallSetup(
+  opts: { reps?: number; variants?: Variant[]; trace?: boolean; chromeTrace?: boolean; relayOneWayMs?: number } = {},
+): Promise<CallSetupResult> {
   const out = join(BENCH, '.tmp', `call-setup-${process.pid}.json`);
   const variants = opts.variants ?? ['raw', 'p2p-call', 'p2p-call-640', 'peerjs'];
-  const childArgs = ['--import', 'tsx', join(BENCH, 'call-setup', 'index.ts'), '--child', '--out', out, '--reps', String(opts.reps ?? DEFAULT_REPS), '--variants', variants.join(','), ...(opts.trace ? ['--trace'] : []), ...(opts.chromeTrace ? ['--chrome-trace'] : [])];
+  const childArgs = ['--import', 'tsx', join(BENCH, 'call-setup', 'index.ts'), '--child', '--out', out, '--reps', String(opts.reps ?? DEFAULT_REPS), '--variants', variants.join(','), ...(opts.trace ? ['--trace'] : []), ...(opts.chromeTrace ? ['--chrome-trace'] : []), '--relay-one-way-ms', String(opts.relayOneWayMs ?? 0)];
   const node = process.execPath;
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const tryRun = (cmd: string, args: string[], env: NodeJS.ProcessEnv) =>
@@ -189,12 +195,14 @@ async function waitHeldOffer(relay: ServerHandle) {
   throw new Error('the host never got an offer held at the relay');
 }
 
-async function child(out: string, reps: number, variants: Variant[], trace: boolean, chromeTrace: boolean) {
+async function child(out: string, reps: number, variants: Variant[], trace: boolean, chromeTrace: boolean, relayOneWayMs: number) {
   const { chromium } = await import('playwright-core');
   const warmup = 1;
   const SETTLE_MS = 500;
   const st = await staticServer();
   const relays: Partial<Record<'raw-call' | 'p2p-call' | 'peerjs', ServerHandle>> = {};
+  /** What the pages dial: each relay itself, or a far-relay.ts proxy in front of it. */
+  const fronts: Partial<Record<'raw-call' | 'p2p-call' | 'peerjs', { url: string; port: number }>> = {};
   const results: VariantResult[] = [];
   const missing = p2pCallMissing();
   const isP2p = (v: Variant) => VARIANTS[v].relay === 'p2p-call';
@@ -219,7 +227,11 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
     for (const v of [...active]) {
       const kind = VARIANTS[v]!.relay;
       try {
-        relays[kind] ??= await startServer(kind);
+        if (!relays[kind]) {
+          const started = await startServer(kind);
+          relays[kind] = started;
+          fronts[kind] = relayOneWayMs ? await farRelay(started.url, relayOneWayMs) : started;
+        }
       } catch (e) {
         byVariant(v).skipped = `relay did not start: ${(e as Error).message}`;
         active.splice(active.indexOf(v), 1);
@@ -229,7 +241,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
     const ctxB = await browser.newContext();
     const url = (v: Variant) => {
       const { page, relay, query } = VARIANTS[v];
-      const r = relays[relay]!;
+      const r = fronts[relay]!;
       const q = relay === 'peerjs' ? `port=${r.port}` : `relay=${encodeURIComponent(r.url)}`;
       return `http://127.0.0.1:${st.port}/${page}.html?${q}${query}${trace ? '&trace=1' : ''}`;
     };
@@ -317,6 +329,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
     await ctxB.close();
   } finally {
     await browser.close().catch(() => {});
+    if (relayOneWayMs) for (const front of Object.values(fronts)) (front as FarRelay).close();
     for (const r of Object.values(relays)) await r?.close();
     st.close();
   }
@@ -334,6 +347,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
     reps,
     warmup,
     settleMs: SETTLE_MS,
+    relayOneWayMs,
     cameraFps: CAMERA_FPS,
     chromiumArgs: BROWSER_ARGS,
     variants: results,
@@ -346,7 +360,8 @@ if (argv.includes('--child')) {
   const out = argv[argv.indexOf('--out') + 1]!;
   const reps = Number(argv[argv.indexOf('--reps') + 1] ?? DEFAULT_REPS);
   const variants = (argv[argv.indexOf('--variants') + 1] ?? 'raw,p2p-call,peerjs').split(',') as Variant[];
-  await child(out, reps, variants, argv.includes('--trace'), argv.includes('--chrome-trace'));
+  const oneWay = Number(argv[argv.indexOf('--relay-one-way-ms') + 1] ?? 0);
+  await child(out, reps, variants, argv.includes('--trace'), argv.includes('--chrome-trace'), oneWay);
   process.exit(0);
 }
 
