@@ -440,6 +440,7 @@ const readme = [
   '- Relay: each server is started fresh for every run in its own child process (`node --expose-gc --import tsx bench/relay/child.ts KIND`) on 127.0.0.1 with an ephemeral port; the `ws` load client runs in the bench process, so on this 2-core box the server and the client each have a core. The client sends unmasked frames (all-zero mask) to stay cheap; the servers still unmask. Runs are interleaved across servers.',
   '- Payload: a realistic ~1 KB offer SDP in each project’s own frame shape (p2p-call `description`, y-webrtc `publish` of a `signal`, PeerJS `OFFER`; the raw floor forwards the p2p-call frame).',
   '- Call setup: headless Chromium (playwright-core, /usr/bin/chromium) with fake media, inside `unshare -n` (loopback only) when run as root; each repetition uses fresh pages and a fresh room.',
+  `- Call setup, relay far away (call-setup-far): the same, with every relay behind a proxy that makes signaling take ${FAR_ONE_WAY_MS} ms each way (bench/call-setup/far-relay.ts: the handshake as over TCP, then each frame); media stays on loopback. Information beside the targets, which are judged on loopback.`,
   '- Bundle: node:zlib gzip level 9 and brotli quality 11.',
   '- This machine may be shared (other test runs): relay runs record the CPU other processes used during them and repeat disturbed runs (see “other procs” and “calm runs”); each section records the load average before and after.',
   '',

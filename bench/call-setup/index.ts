@@ -86,7 +86,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/e2e/helpers.js';
  * The fake camera's frame rate. Chromium's runs at 20 fps unless told, below the 30 fps that every
  * page asks for (pages/common.js) and that a webcam gives. At 20 fps each repetition's first frame
  * moved in 50 ms steps, which hid differences between variants of 10 ms or so: 40 repetitions of
- * p2p-call and the floor then both gave 118–119 ms, while at 30 fps the same code is 85 vs 98 ms.
+ * p2p-call and the floor then both gave 118–119 ms, while at 30 fps the same code gave 106 vs 94 ms.
  * The tests keep Chromium's default; only the bench's camera is set.
  */
 export const CAMERA_FPS = 30;
