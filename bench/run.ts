@@ -247,6 +247,7 @@ function relayTables(r: NonNullable<Results['relay']>, targets: Target[]): Table
         'Every server runs under the same `node --expose-gc --import tsx` child; the base RSS includes that loader.',
         'p2p-call with rooms in Redis is left out: the RSS of the relay process alone would hide what redis-server holds.',
         'KB per extra conn and one-time step: RSS(N) ≈ step + N × slope, solved from the two readings. The @1000 figure is mostly the step, which moves from run to run; the slope is what each further socket costs.',
+        'The step is V8’s young generation growing once (with `--max-semi-space-size=1` it is gone), and it does not always happen after the “before” reading: the same p2p-call relay loaded as CommonJS (BENCH_RELAY_DIR to a copy without `"type": "module"`) measured 7.4–7.8 KB @1000 with no step, loaded as ES modules (as shipped) 11.1–11.6 KB.',
         ...skipNote,
       ],
     });
