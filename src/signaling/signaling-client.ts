@@ -13,8 +13,6 @@ export interface SignalingHandlers {
    * again once open, for relays that do not (docs/protocol.md).
    */
   join?(): JoinMessage;
-  /** Every time a connection opens, the first and each reconnect. */
-  onOpen?(): void;
   onMessage(message: ServerMessage): void;
   onStateChange?(state: SignalingState): void;
   /** The relay could not be reached (once per outage, not once per attempt). */
@@ -84,7 +82,6 @@ export class SignalingClient {
       this.#startHeartbeat();
       this.#setState('open');
       if (join) this.send(join);
-      this.#handlers.onOpen?.();
     };
     socket.onmessage = (event) => {
       this.#lastHeard = Date.now();

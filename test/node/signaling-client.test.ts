@@ -35,20 +35,18 @@ function waitFor(check: () => boolean, what: string, timeout = 5000): Promise<vo
 function joiningClient(url: string, room: string, options = {}) {
   const states: SignalingState[] = [];
   const messages: ServerMessage[] = [];
-  let opens = 0;
   let unreachable = 0;
   const client: SignalingClient = new SignalingClient(
     url,
     {
       join: () => ({ type: 'join', room, peer: 'me' }),
-      onOpen: () => opens++,
       onMessage: (m) => messages.push(m),
       onStateChange: (s) => states.push(s),
       onUnreachable: () => unreachable++,
     },
     { backoff: { initialMs: 20, maxMs: 100 }, ...options },
   );
-  return { client, states, messages, get opens() { return opens; }, get unreachable() { return unreachable; } };
+  return { client, states, messages, get opens() { return states.filter((s) => s === 'open').length; }, get unreachable() { return unreachable; } };
 }
 
 describe('backoff', () => {
