@@ -91,9 +91,10 @@ function staleDist(): string | undefined {
   const hit = existsSync(join(BENCH, '..', 'src')) ? newer(join(BENCH, '..', 'src')) : undefined;
   return hit ? `dist/p2p-call.js is older than ${hit.slice(join(BENCH, '..').length + 1)}: run \`npm run build\` first to measure the current code` : undefined;
 }
-const stale = run.has('bundle') || run.has('call-setup') || run.has('call-setup-far') ? staleDist() : undefined;
+const measuresDist = run.has('bundle') || run.has('call-setup') || run.has('call-setup-far');
+const stale = measuresDist ? staleDist() : undefined;
 if (stale) console.warn(`WARNING: ${stale}`);
-if (run.has('bundle') || run.has('call-setup') || run.has('call-setup-far')) results.distNote = stale ?? null;
+if (measuresDist) results.distNote = stale ?? null;
 
 if (run.has('bundle')) {
   console.log('bundle: building the Lit floor and compressing…');
@@ -112,10 +113,10 @@ if (run.has('call-setup')) {
 }
 if (run.has('call-setup-far')) {
   const variants = (opt('variants')?.split(',') ?? ['raw', 'p2p-call', 'peerjs']) as Variant[];
+  const reps = Number(opt('reps') ?? DEFAULT_REPS / 2);
   results.callSetupFar = [];
   for (const relayOneWayMs of FAR_ONE_WAY_MS) {
     console.log(`call setup with every relay ${relayOneWayMs} ms away each way`);
-    const reps = Number(opt('reps') ?? DEFAULT_REPS / 2);
     results.callSetupFar.push(await timed(() => runCallSetup({ reps, variants, relayOneWayMs })));
   }
 }

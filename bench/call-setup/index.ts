@@ -23,7 +23,6 @@ import { farRelay, type FarRelay } from './far-relay.js';
  */
 export const DEFAULT_REPS = 40;
 
-
 export type Variant = 'raw' | 'raw-joiner-offers' | 'p2p-call' | 'p2p-call-640' | 'peerjs' | `p2p-call:${string}`;
 
 /** Page, relay kind and query of each variant. */
@@ -119,8 +118,10 @@ export function p2pCallMissing(): string | undefined {
   return undefined;
 }
 
-/** Parent side: run the child in a loopback-only namespace when root, else without. */
-/** relayOneWayMs: put every relay that far away (far-relay.ts); the browsers stay on loopback. */
+/**
+ * Parent side: run the child in a loopback-only namespace when root, else without.
+ * relayOneWayMs: put every relay that far away (far-relay.ts); the browsers stay on loopback.
+ */
 export async function runCallSetup(
   opts: { reps?: number; variants?: Variant[]; trace?: boolean; chromeTrace?: boolean; relayOneWayMs?: number } = {},
 ): Promise<CallSetupResult> {
@@ -203,6 +204,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
   const relays: Partial<Record<'raw-call' | 'p2p-call' | 'peerjs', ServerHandle>> = {};
   /** What the pages dial: each relay itself, or a far-relay.ts proxy in front of it. */
   const fronts: Partial<Record<'raw-call' | 'p2p-call' | 'peerjs', { url: string; port: number }>> = {};
+  const proxies: FarRelay[] = [];
   const results: VariantResult[] = [];
   const missing = p2pCallMissing();
   const isP2p = (v: Variant) => VARIANTS[v].relay === 'p2p-call';
@@ -230,7 +232,8 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
         if (!relays[kind]) {
           const started = await startServer(kind);
           relays[kind] = started;
-          fronts[kind] = relayOneWayMs ? await farRelay(started.url, relayOneWayMs) : started;
+          if (relayOneWayMs) proxies.push((fronts[kind] = await farRelay(started.url, relayOneWayMs)));
+          else fronts[kind] = started;
         }
       } catch (e) {
         byVariant(v).skipped = `relay did not start: ${(e as Error).message}`;
@@ -329,7 +332,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
     await ctxB.close();
   } finally {
     await browser.close().catch(() => {});
-    if (relayOneWayMs) for (const front of Object.values(fronts)) (front as FarRelay).close();
+    for (const proxy of proxies) proxy.close();
     for (const r of Object.values(relays)) await r?.close();
     st.close();
   }
