@@ -3,9 +3,9 @@
  * (Vite lib mode, Lit inlined, minified, Lit-template minifier), to A/B-test a change in call setup
  * without touching src/ or dist/:
  *
- *   cp -r src /tmp/try/src && (edit /tmp/try/src/...)
- *   node --import tsx bench/call-setup/build-variant.ts /tmp/try/src/index.ts /tmp/try/p2p-call.js
- *   BENCH_P2P_CALL_EXTRA=try=/tmp/try/p2p-call.js npm run bench -- call-setup --reps 20 --variants raw,p2p-call,p2p-call:try
+ *   mkdir -p bench/.tmp/try && cp -r src bench/.tmp/try/src && (edit bench/.tmp/try/src/...)
+ *   node --import tsx bench/call-setup/build-variant.ts bench/.tmp/try/src/index.ts bench/.tmp/try/p2p-call.js
+ *   BENCH_P2P_CALL_EXTRA=try=bench/.tmp/try/p2p-call.js npm run bench -- call-setup --reps 20 --variants raw,p2p-call,p2p-call:try
  *
  * The copy resolves `lit` from this repository's node_modules when it lives under it (e.g. bench/.tmp/).
  */

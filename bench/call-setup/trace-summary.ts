@@ -7,11 +7,16 @@
  *             (style, layout, event handlers): who kept the main thread busy, and when;
  *   webrtc    the first time each libwebrtc step happened on each page (descriptions set,
  *             transport writable, encoder paused, first encode and decode): where the call waits;
+ *   encoder   on the host's page: when its video send stream was set up and its transport became
+ *             writable, the camera frames from then to the first encode, and whether the frame
+ *             encoded was the first after both the first frame (spent on configuring the encoder)
+ *             and writable;
  *   profile   JS self and total time by function in a window (the joiner's sampled profile;
  *             build the element with build-variant.ts --readable for real names).
  *
  *   node --import tsx bench/call-setup/trace-summary.ts tasks   bench/.tmp/chrome-trace-p2p_call-3.json [untilMs]
  *   node --import tsx bench/call-setup/trace-summary.ts webrtc  bench/.tmp/chrome-trace-p2p_call-3.json
+ *   node --import tsx bench/call-setup/trace-summary.ts encoder bench/.tmp/chrome-trace-p2p_call-3.json
  *   node --import tsx bench/call-setup/trace-summary.ts profile bench/.tmp/chrome-trace-p2p_call-3.json [fromMs] [toMs]
  */
 import { readFileSync } from 'node:fs';
@@ -28,7 +33,7 @@ interface TraceEvent {
 }
 
 const [mode, file, a, b] = process.argv.slice(2);
-if (!mode || !file) throw new Error('usage: trace-summary.ts tasks|webrtc|profile TRACE.json [from/until ms] [to ms]');
+if (!mode || !file) throw new Error('usage: trace-summary.ts tasks|webrtc|encoder|profile TRACE.json [from/until ms] [to ms]');
 const loaded = JSON.parse(readFileSync(file, 'utf8')) as TraceEvent[] | { traceEvents: TraceEvent[] };
 const events = Array.isArray(loaded) ? loaded : loaded.traceEvents;
 const t0Event = events.find((e) => e.name === 't0' && e.cat?.includes('user_timing'));
@@ -70,6 +75,27 @@ if (mode === 'tasks') {
     if (!first.has(key)) first.set(key, e.ts);
   }
   for (const [key, ts] of [...first].sort((x, y) => x[1] - y[1])) console.log(`${ms(ts)}  ${key}`);
+} else if (mode === 'encoder') {
+  // The joiner's remote video starts at the host's first encode. Which camera frame was it?
+  const after = t0 - 50_000;
+  const firstOn = (pid: number, name: string) =>
+    events.filter((e) => e.pid === pid && e.name === name && e.ts >= after).reduce((m, e) => Math.min(m, e.ts), Infinity);
+  const senderPid = events.find((e) => e.name === 'Call::CreateVideoSendStream' && e.pid !== t0Event.pid && e.ts >= after)?.pid;
+  if (senderPid === undefined) throw new Error(`${file}: no send stream on the host's page`);
+  const sendStream = firstOn(senderPid, 'Call::CreateVideoSendStream');
+  const writable = firstOn(senderPid, 'BaseChannel::ChannelWritable_n');
+  const encoded = firstOn(senderPid, 'VideoEncoder::Encode');
+  const frames = events
+    .filter((e) => e.pid === senderPid && e.name === 'WebRtcVideoTrackSource::DeliverFrame' && e.ts > sendStream && e.ts <= encoded)
+    .map((e) => e.ts)
+    .sort((x, y) => x - y);
+  const configured = frames[0] ?? NaN;
+  const firstAfterBoth = frames.find((ts) => ts > Math.max(configured, writable));
+  console.log(
+    `host send stream ${ms(sendStream)}  writable ${ms(writable)} (${((writable - sendStream) / 1000).toFixed(1)} ms later)` +
+      `  camera frames until the first encode ${frames.map(ms).join(',')}  encode ${ms(encoded)}` +
+      `  = the first frame after both the first one and writable: ${firstAfterBoth === frames.at(-1) ? 'yes' : 'no'}`,
+  );
 } else if (mode === 'profile') {
   const from = t0 + Number(a ?? 0) * 1000;
   const to = t0 + Number(b ?? 200) * 1000;
@@ -101,5 +127,5 @@ if (mode === 'tasks') {
     [...m].sort((x, y) => y[1] - x[1]).slice(0, 25).map(([k, v]) => `${v.toFixed(2).padStart(7)}  ${k}`).join('\n');
   console.log(`--- self ms\n${top(self)}\n--- total ms\n${top(total)}`);
 } else {
-  throw new Error(`unknown mode "${mode}" (tasks | webrtc | profile)`);
+  throw new Error(`unknown mode "${mode}" (tasks | webrtc | encoder | profile)`);
 }
