@@ -81,9 +81,15 @@ export async function expectDecodesVideoFrom(element: P2PCallElement, peer: stri
   video.requestVideoFrameCallback(count);
   await until(
     () => presented >= frames,
-    () =>
-      `${frames} presented frames from ${peer} (saw ${presented}; video paused ${video.paused}, readyState ${video.readyState}, ` +
-      `in the page ${video.isConnected}, track ${(video.srcObject as MediaStream | null)?.getVideoTracks()[0]?.readyState})`,
+    () => {
+      const shown = (video.srcObject as MediaStream | null)?.getVideoTracks()[0];
+      const received = element.connectionTo(peer)?.getReceivers().some((receiver) => receiver.track === shown);
+      return (
+        `${frames} presented frames from ${peer} (saw ${presented}; video paused ${video.paused}, readyState ${video.readyState}, ` +
+        `in the page ${video.isConnected}, track ${shown?.readyState}${received ? '' : ' and not a receiver’s track'}, ` +
+        `frames given to the video ${video.getVideoPlaybackQuality().totalVideoFrames})`
+      );
+    },
     15_000,
   );
   // Under load Chromium can present frames (rVFC, with a size in its metadata) a
