@@ -11,6 +11,8 @@ interface Side {
   streams: MediaStream[];
   /** Signals this side sent that the wire has not delivered yet. */
   outbox: OutgoingSignal[];
+  /** The signaling state at the moment each description was sent. */
+  sentIn: RTCSignalingState[];
 }
 
 /**
@@ -58,10 +60,13 @@ class Wire {
 
 /** One end; `offering` if it starts the call, sending `camera`'s tracks if given. */
 function side(polite: boolean, camera: MediaStream | null, offering: boolean): Side {
-  const s: Side = { streams: [], outbox: [] } as unknown as Side;
+  const s: Side = { streams: [], outbox: [], sentIn: [] } as unknown as Side;
   s.negotiator = new PeerNegotiator(
     {
-      signal: (signal) => s.outbox.push(signal),
+      signal: (signal) => {
+        if ('description' in signal) s.sentIn.push(s.negotiator.pc.signalingState);
+        s.outbox.push(signal);
+      },
       onRemoteStream: (stream) => s.streams.push(stream),
       onConnectionState: () => {},
       onGiveUp: () => {},
@@ -110,6 +115,17 @@ describe('PeerNegotiator (perfect negotiation)', () => {
     wire.held = false;
     await until(() => connected(caller) && connected(callee), 'both connected');
     expect(callee.streams).to.have.length(1);
+  });
+
+  it('the answer leaves before it is applied, and is the description applied', async () => {
+    const host = side(false, camera, true);
+    const joiner = side(true, null, false);
+    wire = new Wire([host, joiner]);
+    wire.held = false;
+    await until(() => connected(host) && connected(joiner) && stable(host) && stable(joiner), 'connected');
+    // Sent while the offer is applied and the answer is not: the host sets up its sender meanwhile.
+    expect(joiner.sentIn).to.deep.equal(['have-remote-offer']);
+    expect(joiner.negotiator.pc.localDescription!.sdp).to.equal(host.negotiator.pc.remoteDescription!.sdp);
   });
 
   it('an answer made before the camera was ready gets the camera later, with no renegotiation', async () => {
