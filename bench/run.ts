@@ -471,7 +471,7 @@ const readme = [
   '                                                # chosen variants, with a step-by-step timeline of both pages',
   'npm run bench -- call-setup --variants p2p-call --reps 3 --chrome-trace   # Chrome trace of the pages + JS profile of the joiner → bench/.tmp/',
   'node --import tsx bench/call-setup/trace-summary.ts tasks|webrtc|encoder|profile bench/.tmp/chrome-trace-p2p_call-2.json',
-  '                                                # main-thread tasks, libwebrtc steps, JS profile, in ms after t0',
+  '                                                # main-thread tasks, libwebrtc steps, which camera frame was encoded first, JS profile (ms after t0)',
   'node --import tsx bench/call-setup/build-variant.ts [--readable] bench/.tmp/try/src/index.ts bench/.tmp/try/p2p-call.js   # bundle a changed copy of src/',
   'BENCH_P2P_CALL_EXTRA=try=bench/.tmp/try/p2p-call.js npm run bench -- call-setup --variants raw,p2p-call,p2p-call:try',
   '                                                # A/B-test that build of the element, interleaved',

@@ -89,8 +89,8 @@ if (mode === 'tasks') {
     .filter((e) => e.pid === senderPid && e.name === 'WebRtcVideoTrackSource::DeliverFrame' && e.ts > sendStream && e.ts <= encoded)
     .map((e) => e.ts)
     .sort((x, y) => x - y);
-  const configured = frames[0] ?? NaN;
-  const firstAfterBoth = frames.find((ts) => ts > Math.max(configured, writable));
+  if (!frames.length) throw new Error(`${file}: no camera frame reached the host's send stream before its first encode`);
+  const firstAfterBoth = frames.find((ts) => ts > Math.max(frames[0]!, writable));
   console.log(
     `host send stream ${ms(sendStream)}  writable ${ms(writable)} (${((writable - sendStream) / 1000).toFixed(1)} ms later)` +
       `  camera frames until the first encode ${frames.map(ms).join(',')}  encode ${ms(encoded)}` +
