@@ -269,8 +269,12 @@ const REMOTE_FRAMES_IN_PAGE = String.raw`async ({ minFrames, timeoutMs, selector
     if (good) return { frames: counts.get(good), width: good.videoWidth, height: good.videoHeight, videos: videos.length };
     if (performance.now() > deadline) {
       const seen = videos.map((v) => (counts.get(v) ?? 0) + ' frames ' + v.videoWidth + 'x' + v.videoHeight).join('; ');
+      // What the element itself says: its status line, its errors, and where each peer's connection is.
+      const part = (name) => el?.shadowRoot?.querySelector('[part~="' + name + '"]')?.textContent?.trim() ?? '';
+      const peers = (el?.peers ?? []).map((p) => p.id.slice(0, 8) + ' ' + p.connectionState).join(', ');
       throw new Error('no remote video decoded ' + minFrames + ' frames within ' + timeoutMs + ' ms (' +
-        (!el ? 'no <' + selector + '>' : !el.shadowRoot ? 'no shadow root' : videos.length + ' remote video(s): ' + (seen || 'none')) + ')');
+        (!el ? 'no <' + selector + '>' : !el.shadowRoot ? 'no shadow root' : videos.length + ' remote video(s): ' + (seen || 'none')) + ')' +
+        '; status "' + part('status') + '"' + (part('error') ? '; error "' + part('error') + '"' : '') + '; peers: ' + (peers || 'none'));
     }
     await new Promise((r) => setTimeout(r, 100));
   }
