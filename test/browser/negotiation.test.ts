@@ -104,6 +104,14 @@ describe('PeerNegotiator (perfect negotiation)', () => {
   afterEach(() => wire?.close());
   after(() => camera.getTracks().forEach((t) => t.stop()));
 
+  /** Wires two sides with nothing held and waits until both are connected and stable. */
+  async function callUp(a: Side, b: Side, what: string): Promise<Wire> {
+    const w = (wire = new Wire([a, b]));
+    w.held = false;
+    await until(() => connected(a) && connected(b) && stable(a) && stable(b), what);
+    return w;
+  }
+
   it('buffers candidates that arrive before the description, and connects', async () => {
     const caller = side(false, camera, true);
     const callee = side(true, null, false);
@@ -120,9 +128,7 @@ describe('PeerNegotiator (perfect negotiation)', () => {
   it('the answer leaves before it is applied, and is the description applied', async () => {
     const host = side(false, camera, true);
     const joiner = side(true, null, false);
-    wire = new Wire([host, joiner]);
-    wire.held = false;
-    await until(() => connected(host) && connected(joiner) && stable(host) && stable(joiner), 'connected');
+    await callUp(host, joiner, 'connected');
     // Sent while the offer is applied and the answer is not: the host sets up its sender meanwhile.
     expect(joiner.sentIn).to.deep.equal(['have-remote-offer']);
     expect(joiner.negotiator.pc.localDescription!.sdp).to.equal(host.negotiator.pc.remoteDescription!.sdp);
@@ -131,14 +137,12 @@ describe('PeerNegotiator (perfect negotiation)', () => {
   it('an answer made before the camera was ready gets the camera later, with no renegotiation', async () => {
     const host = side(false, camera, true);
     const joiner = side(true, null, false);
-    wire = new Wire([host, joiner]);
-    wire.held = false;
-    await until(() => connected(host) && connected(joiner) && stable(host) && stable(joiner), 'connected without a camera');
+    const link = await callUp(host, joiner, 'connected without a camera');
     const descriptions = () => host.outbox.length + joiner.outbox.length;
     // No camera yet: no video has arrived (no inbound stats at all, or zero frames).
     expect((await videoFramesDecodedPerTrack(host.negotiator.pc)).filter((n) => n > 0)).to.deep.equal([]);
 
-    wire.held = true; // Nothing may need to be said for the camera to flow.
+    link.held = true; // Nothing may need to be said for the camera to flow.
     await joiner.negotiator.replaceTrack('video', camera.getVideoTracks()[0]);
     await until(
       async () => ((await videoFramesDecodedPerTrack(host.negotiator.pc))[0] ?? 0) >= 10,
@@ -151,10 +155,8 @@ describe('PeerNegotiator (perfect negotiation)', () => {
   it('glare: both sides renegotiate at once and both end stable with media flowing', async () => {
     const polite = side(true, camera, false);
     const impolite = side(false, camera, true);
-    wire = new Wire([polite, impolite]);
-    wire.held = false;
-    await until(() => connected(polite) && connected(impolite) && stable(polite) && stable(impolite), 'first connection');
-    wire.held = true;
+    const link = await callUp(polite, impolite, 'first connection');
+    link.held = true;
 
     // Both add a track in the same tick: both make offers that cross on the wire.
     const extra = camera.getVideoTracks()[0].clone();
@@ -166,7 +168,7 @@ describe('PeerNegotiator (perfect negotiation)', () => {
     );
     expect(polite.negotiator.pc.signalingState).to.equal('have-local-offer');
     expect(impolite.negotiator.pc.signalingState).to.equal('have-local-offer');
-    wire.held = false;
+    link.held = false;
 
     await until(() => stable(polite) && stable(impolite), 'both stable after glare');
     expect(connected(polite) && connected(impolite)).to.equal(true);
@@ -184,9 +186,7 @@ describe('PeerNegotiator (perfect negotiation)', () => {
   it('ICE restart renegotiates new credentials and stays connected', async () => {
     const a = side(false, camera, true);
     const b = side(true, camera, false);
-    wire = new Wire([a, b]);
-    wire.held = false;
-    await until(() => connected(a) && connected(b) && stable(a) && stable(b), 'connected');
+    await callUp(a, b, 'connected');
     const ufrag = (pc: RTCPeerConnection) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription!.sdp)![1];
     const before = ufrag(a.negotiator.pc);
     a.negotiator.restartIce();
