@@ -74,11 +74,16 @@ async function backend(options: RelayOptions, maxPeersPerRoom: number, maxMessag
   // Lost room state: close every socket so that its client rejoins (1012: service restart).
   const rejoinAll = () => connections.forEach((connection) => connection.close(1012, 'rejoin'));
   const rooms = await RedisRooms.connect(redis, maxPeersPerRoom, rejoinAll);
+  const leaving = new Set<Promise<unknown>>();
   return {
     WebSocket: RedisConnection,
-    hub: { rooms, connections, maxMessageBytes },
+    hub: { rooms, connections, maxMessageBytes, leaving },
     stats: () => rooms.stats(),
-    close: () => rooms.close(),
+    // Sockets that closed just before close() are no longer among the connections it waits for.
+    close: async () => {
+      await Promise.all(leaving);
+      await rooms.close();
+    },
   };
 }
 

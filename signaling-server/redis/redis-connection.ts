@@ -11,6 +11,12 @@ import type { Membership, RedisRooms, RoomSocket } from './redis-rooms.js';
 
 export interface RedisHub extends Hub {
   readonly rooms: RedisRooms;
+  /**
+   * The leaves of sockets that have closed, until Redis has them: such a
+   * socket is out of `connections`, yet the relay must not let go of Redis
+   * before its room hears that it left.
+   */
+  readonly leaving: Set<Promise<unknown>>;
 }
 
 export class RedisConnection extends Connection<RedisHub> implements RoomSocket {
@@ -68,7 +74,10 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
    * room they end up in (a `join` still queued must not outlive the socket).
    */
   protected leave(): void {
-    this.turn = this.turn.then(() => this.depart()).catch(logLeaveError);
+    const left = (this.turn = this.turn.then(() => this.depart()).catch(logLeaveError));
+    const leaving = this.hub.leaving;
+    leaving.add(left);
+    void left.then(() => leaving.delete(left));
   }
 
   protected forget(): void {

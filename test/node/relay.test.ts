@@ -506,6 +506,34 @@ test('redis: relays that lose their room state close their sockets with 1012, an
   assert.equal((await again.next('peer-joined')).peer, 'bob');
 });
 
+test('redis: close() lets go of Redis only once sockets that closed just before it have left', async (t) => {
+  const redis = { url: redisServer.url, prefix: `closing${++testNumber}:` };
+  // Our own http.Server under the closing relay, to see the moment alice's TCP socket closes there.
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  const tcpClosed = new Promise((resolve) => server.once('connection', (socket) => socket.once('close', resolve)));
+  const closing = await createRelay({ server, redis });
+  const staying = await createRelay({ port: 0, redis });
+  t.after(() => staying.close());
+
+  const b = await TestClient.connect(staying.url);
+  await b.join('room', 'bob');
+  const a = await TestClient.connect(closing.url);
+  await a.join('room', 'alice');
+  await b.next('peer-joined');
+  // Each offer is a Redis round trip, handled one after another: alice's leave is queued behind them
+  // when her socket closes, and she is no longer one of the relay's connections.
+  for (let i = 0; i < 300; i++) a.send({ type: 'offer', offerId: `o${i}`, sdp: 'from alice' });
+  await a.close();
+  await tcpClosed;
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve)); // ws emits its 'close'
+
+  await closing.close();
+  assert.deepEqual(await b.next('peer-left'), { type: 'peer-left', peer: 'alice' });
+});
+
 test('redis: a relay that cannot reach Redis does not start, and says why', async () => {
   await assert.rejects(createRelay({ port: 0, redis: 'redis://127.0.0.1:1' }), /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/);
 });
