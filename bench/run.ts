@@ -216,50 +216,54 @@ function relayTables(r: NonNullable<Results['relay']>, targets: Target[]): Table
   }
   if (Object.keys(r.memory).length) {
     const get = (k: string) => r.memory[k as keyof typeof r.memory] ?? [];
-    const per = (k: string, n: number, f: 'perConnBytes' | 'heapPerConnBytes' = 'perConnBytes') => {
+    type PerConn = 'perConnBytes' | 'perConnWithoutYoungBytes' | 'heapPerConnBytes' | 'youngGenBytes';
+    const per = (k: string, n: number, f: PerConn = 'perConnBytes') => {
       const xs = get(k).flatMap((x) => x.points.filter((p) => p.sockets === n).map((p) => p[f]));
-      return xs.length ? median(xs) : undefined;
+      return xs.length && xs.every((x) => x !== undefined) ? median(xs) : undefined;
     };
-    /**
-     * RSS(N) ≈ step + N × slope: the 4000 sockets between the two readings cost the slope each, and what the
-     * first 1000 cost beyond that is a one-time step (the heap's young generation touched for the first time).
-     */
-    const slope = (k: string) => {
-      const [a, b] = [per(k, 1000), per(k, 5000)];
-      return a === undefined || b === undefined ? undefined : (5000 * b - 1000 * a) / 4000;
-    };
-    const stepMB = (k: string) => {
-      const [a, b] = [per(k, 1000), slope(k)];
-      return a === undefined || b === undefined ? 'n/a' : ((1000 * (a - b)) / 2 ** 20).toFixed(1);
+    const mb = (x: number | undefined) => (x === undefined ? 'n/a' : (x / 2 ** 20).toFixed(1));
+    const baseYoung = (k: string) => {
+      const xs = get(k).map((x) => x.baseYoungGenBytes);
+      return xs.length && xs.every((x) => x !== undefined) ? median(xs) : undefined;
     };
     tables.push({
       title: `Relay (c): idle memory per connection, KB = (RSS with N joined sockets − RSS before) / N (median of ${r.runs} runs)`,
-      head: ['server', 'KB/conn @1000', 'KB/conn @5000', 'KB per extra conn (1000→5000)', 'one-time step MB', 'heap KB/conn @5000', 'base RSS MB', '@5000 vs raw floor'],
+      head: [
+        'server',
+        'KB/conn @1000',
+        'KB/conn @5000',
+        'without young gen @1000',
+        'without young gen @5000',
+        'young gen MB: before / @1000 / @5000',
+        'heap KB/conn @5000',
+        'base RSS MB',
+        '@5000 w/o young gen vs raw floor',
+      ],
       rows: kinds.filter((k) => k !== 'p2p-call-redis').map((k) => [
         LABEL[k]!,
         kb(per(k, 1000)),
         kb(per(k, 5000)),
-        kb(slope(k)),
-        stepMB(k),
+        kb(per(k, 1000, 'perConnWithoutYoungBytes')),
+        kb(per(k, 5000, 'perConnWithoutYoungBytes')),
+        `${mb(baseYoung(k))} / ${mb(per(k, 1000, 'youngGenBytes'))} / ${mb(per(k, 5000, 'youngGenBytes'))}`,
         kb(per(k, 5000, 'heapPerConnBytes')),
         get(k).length ? (median(get(k).map((x) => x.baseRssBytes)) / 2 ** 20).toFixed(0) : 'n/a',
-        ratio(per(k, 5000), per('raw', 5000)),
+        ratio(per(k, 5000, 'perConnWithoutYoungBytes'), per('raw', 5000, 'perConnWithoutYoungBytes')),
       ]),
       notes: [
-        'Sockets joined in pairs (p2p-call: one room per pair; y-webrtc: one topic per pair; PeerJS: an id each). Both GCs run before each reading.',
+        'Sockets joined in pairs (p2p-call: one room per pair; y-webrtc: one topic per pair; PeerJS: an id each). Both GCs run before each reading, 0.5 s after the last join.',
         'Every server runs under the same `node --expose-gc --import tsx` child; the base RSS includes that loader.',
         'p2p-call with rooms in Redis is left out: the RSS of the relay process alone would hide what redis-server holds.',
-        'KB per extra conn and one-time step: RSS(N) ≈ step + N × slope, solved from the two readings. The @1000 figure is mostly the step, which moves from run to run; the slope is what each further socket costs.',
-        'The step is V8’s young generation growing once (with `--max-semi-space-size=1` it is gone), and it does not always happen after the “before” reading: the same p2p-call relay loaded as CommonJS (BENCH_RELAY_DIR to a copy without `"type": "module"`) measured 7.4–7.8 KB @1000 with no step, loaded as ES modules (as shipped) 11.1–11.6 KB.',
+        'Young gen = the committed size of V8’s young generation (new space). After the GCs it holds nothing live, but V8 keeps it at the size the last burst of allocation grew it to (module loading before the base reading; the joins after it) until the process has idled for about 10 s, when its memory reducer shrinks it to 1 MB or less. Seen on 2026-12-02, p2p-call relay, 1000 idle sockets: young gen 11.0 → 1.0 MB and RSS 95.6 → 84.0 MB some 10 s after the last join, with nothing else happening. So the RSS delta right after joining is largely V8’s sizing policy, grows with the burst (not with what each socket keeps), and moves by about ±2 KB/conn between runs; “without young gen” leaves it out of both readings: what the sockets hold once the relay is idle. The target is judged on that figure; both are shown.',
         ...skipNote,
       ],
     });
-    const a = per('p2p-call', 1000);
-    const b = per('p2p-call', 5000);
+    const [a, b] = [per('p2p-call', 1000), per('p2p-call', 5000)];
+    const [a0, b0] = [per('p2p-call', 1000, 'perConnWithoutYoungBytes'), per('p2p-call', 5000, 'perConnWithoutYoungBytes')];
     targets.push({
-      target: 'relay ≤ 12 KB per idle connection',
-      measured: `${kb(a)} KB @1000, ${kb(b)} KB @5000`,
-      met: a === undefined || b === undefined ? undefined : Math.max(a, b) <= 12 * KB,
+      target: 'relay ≤ 12 KB per idle connection (without V8’s young generation)',
+      measured: `${kb(a0)} KB @1000, ${kb(b0)} KB @5000 (RSS delta: ${kb(a)}, ${kb(b)})`,
+      met: a0 === undefined || b0 === undefined ? undefined : Math.max(a0, b0) <= 12 * KB,
     });
   }
   if (Object.keys(r.held).length) {

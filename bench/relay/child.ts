@@ -6,13 +6,14 @@
  *   p2p-call-redis keeps its rooms in the Redis at BENCH_REDIS_URL (set by bench/relay/index.ts).
  *
  * IPC: child → parent {type:'ready', port}; parent → child {type:'stats', gc?} → child replies
- * {type:'stats', rss, heapUsed, external, arrayBuffers, cpuUser, cpuSystem, extra}; {type:'close'} → exit.
+ * {type:'stats', rss, heapUsed, external, arrayBuffers, youngGen, cpuUser, cpuSystem, extra}; {type:'close'} → exit.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const HOST = '127.0.0.1';
@@ -96,6 +97,9 @@ process.on('message', (m: { type: string; gc?: boolean }) => {
       globalThis.gc();
     }
     const mem = process.memoryUsage();
+    // The young generation's committed size: after the GCs above it holds nothing live, so what it
+    // adds to RSS is V8's sizing after recent allocation, not memory the sockets need (relay (c)).
+    const youngGen = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0;
     const cpu = process.cpuUsage();
     let extra: unknown;
     try {
@@ -103,7 +107,7 @@ process.on('message', (m: { type: string; gc?: boolean }) => {
     } catch {
       extra = undefined;
     }
-    process.send!({ type: 'stats', ...mem, cpuUser: cpu.user, cpuSystem: cpu.system, extra });
+    process.send!({ type: 'stats', ...mem, youngGen, cpuUser: cpu.user, cpuSystem: cpu.system, extra });
   } else if (m.type === 'close') {
     try {
       started.close();

@@ -135,7 +135,7 @@ async function measure(res: RelayResults, want: (test: string) => boolean) {
     for (let r = 0; r < runs; r++)
       for (const k of rotate(kinds.filter((x) => x !== 'p2p-call-redis'), r))
         await attempt(`run ${r + 1} ${k}`, () => idleMemory(k, steps), push(res.memory, k), (x) =>
-          x.points.map((p) => `${p.sockets}: ${(p.perConnBytes / 1024).toFixed(1)} KB/conn`).join('  '),
+          x.points.map((p) => `${p.sockets}: ${(p.perConnBytes / 1024).toFixed(1)} KB/conn (${(p.perConnWithoutYoungBytes / 1024).toFixed(1)} without the young generation)`).join('  '),
         );
   }
   if (want('held') && !skipped['p2p-call']) {

@@ -11,6 +11,8 @@ export interface ServerStats {
   heapTotal: number;
   external: number;
   arrayBuffers: number;
+  /** Committed bytes of V8's young generation (new space). */
+  youngGen: number;
   cpuUser: number;
   cpuSystem: number;
   extra?: unknown;
