@@ -217,15 +217,12 @@ function relayTables(r: NonNullable<Results['relay']>, targets: Target[]): Table
   if (Object.keys(r.memory).length) {
     const get = (k: string) => r.memory[k as keyof typeof r.memory] ?? [];
     type PerConn = 'perConnBytes' | 'perConnWithoutYoungBytes' | 'heapPerConnBytes' | 'youngGenBytes';
-    const per = (k: string, n: number, f: PerConn = 'perConnBytes') => {
-      const xs = get(k).flatMap((x) => x.points.filter((p) => p.sockets === n).map((p) => p[f]));
-      return xs.length && xs.every((x) => x !== undefined) ? median(xs) : undefined;
-    };
+    /** Results recorded before a field existed lack it: then there is no figure. */
+    const medianOfAll = (xs: (number | undefined)[]) => (xs.length && xs.every((x) => x !== undefined) ? median(xs as number[]) : undefined);
+    const per = (k: string, n: number, f: PerConn = 'perConnBytes') =>
+      medianOfAll(get(k).flatMap((x) => x.points.filter((p) => p.sockets === n).map((p) => p[f])));
+    const baseYoung = (k: string) => medianOfAll(get(k).map((x) => x.baseYoungGenBytes));
     const mb = (x: number | undefined) => (x === undefined ? 'n/a' : (x / 2 ** 20).toFixed(1));
-    const baseYoung = (k: string) => {
-      const xs = get(k).map((x) => x.baseYoungGenBytes);
-      return xs.length && xs.every((x) => x !== undefined) ? median(xs) : undefined;
-    };
     tables.push({
       title: `Relay (c): idle memory per connection, KB = (RSS with N joined sockets − RSS before) / N (median of ${r.runs} runs)`,
       head: [
