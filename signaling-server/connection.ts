@@ -82,11 +82,6 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
     this.close(4001, 'replaced');
   }
 
-  /** Resolves once everything received so far, and the leave on close, is done (at once when handling is synchronous). */
-  idle(): Promise<unknown> {
-    return Promise.resolve();
-  }
-
   /**
    * Called every heartbeat interval: a socket that has not answered the
    * previous ping is dead (a vanished laptop never sends a TCP close), so we

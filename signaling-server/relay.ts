@@ -79,7 +79,7 @@ async function backend(options: RelayOptions, maxPeersPerRoom: number, maxMessag
     WebSocket: RedisConnection,
     hub: { rooms, connections, maxMessageBytes, leaving },
     stats: () => rooms.stats(),
-    // Sockets that closed just before close() are no longer among the connections it waits for.
+    // Every closed socket's leave, including those of sockets that closed before close() began.
     close: async () => {
       await Promise.all(leaving);
       await rooms.close();
@@ -144,8 +144,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
       const closed = open.map((connection) => once(connection, 'close'));
       open.forEach((connection) => connection.terminate());
       await Promise.all(closed);
-      await Promise.all(open.map((connection) => connection.idle()));
-      await store.close();
+      await store.close(); // after the leaves these closes started (see Backend.close)
       if (!options.server && server.listening) {
         const stopped = once(server, 'close');
         server.close();

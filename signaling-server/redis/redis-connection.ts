@@ -33,10 +33,6 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
     else this.deliver(frame);
   }
 
-  override idle(): Promise<unknown> {
-    return this.turn;
-  }
-
   protected override receive(frame: Buffer, isBinary: boolean): Promise<void> {
     const handled = this.turn.then(() => super.receive(frame, isBinary));
     this.turn = handled;
