@@ -5,8 +5,9 @@
  * npm run bench -- --runs 5 --reps 60                           more relay runs / call repetitions
  * npm run bench -- call-setup --variants raw,p2p-call --trace    chosen variants, with a step-by-step
  *                                                                timeline of both pages per repetition
- * npm run bench -- call-setup --variants p2p-call --chrome-trace   Chrome traces + joiner JS profiles in
- *                                                                bench/.tmp/ (read with call-setup/trace-summary.ts)
+ * npm run bench -- call-setup --variants p2p-call --chrome-trace   Chrome traces in bench/.tmp/ (read with
+ *                                                                call-setup/trace-summary.ts); --js-profile adds
+ *                                                                the joiner's JS profile (slows its scripts)
  * BENCH_P2P_CALL_EXTRA=try=/path/p2p-call.js npm run bench -- call-setup --variants raw,p2p-call,p2p-call:try
  *                                                                A/B-test another build of the element
  * BENCH_RELAY_DIR=/tmp/try/signaling-server npm run bench -- relay   a changed copy of the relay
@@ -22,8 +23,8 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { runBundle } from './bundle/index.js';
-import { DEFAULT_REPS, runCallSetup, type CallSetupResult, type Variant } from './call-setup/index.js';
-import { medianRatioCI, RESAMPLES, type Interval } from './lib/stats.js';
+import { DEFAULT_REPS, runCallSetup, type CallSetupResult, type Variant, type VariantResult } from './call-setup/index.js';
+import { medianRatioCI, pairedDiff, RESAMPLES, type Interval } from './lib/stats.js';
 import { BENCH, fmt, machineInfo, median, ratio, renderMarkdown, renderText, type Table } from './lib/util.js';
 import { runRelay, type RelayResults } from './relay/index.js';
 
@@ -108,7 +109,7 @@ if (run.has('call-setup')) {
   console.log('call setup: headless Chromium, join → first remote frame');
   const variants = opt('variants')?.split(',') as Variant[] | undefined;
   results.callSetup = await timed(() =>
-    runCallSetup({ reps: Number(opt('reps') ?? DEFAULT_REPS), trace: argv.includes('--trace'), chromeTrace: argv.includes('--chrome-trace'), ...(variants ? { variants } : {}) }),
+    runCallSetup({ reps: Number(opt('reps') ?? DEFAULT_REPS), trace: argv.includes('--trace'), chromeTrace: argv.includes('--chrome-trace'), jsProfile: argv.includes('--js-profile'), ...(variants ? { variants } : {}) }),
   );
 }
 if (run.has('call-setup-far')) {
@@ -297,6 +298,18 @@ function p50Ratio(a: CallVariant, b: CallVariant | undefined) {
 const atMost = (ci: Interval, limit: number): Verdict => (ci.hi <= limit ? true : ci.lo > limit ? false : 'unclear');
 const below1 = (ci: Interval): Verdict => (ci.hi < 1 ? true : ci.lo > 1 ? false : 'tie');
 
+/** Each trial build (`p2p-call:NAME`) against the element of the same run, repetition by repetition. */
+function trialBuilds(c: NonNullable<Results['callSetup']>, p2p: VariantResult | undefined): string[] {
+  const byRep = (v: VariantResult) => new Map(v.repOf?.map((rep, i) => [rep, v.samples[i]!]));
+  if (!p2p?.repOf) return [];
+  return c.variants.flatMap((v) => {
+    const d = v.variant.startsWith('p2p-call:') && v.repOf ? pairedDiff(byRep(p2p), byRep(v)) : undefined;
+    return d
+      ? [`${v.label} − p2p-call, paired by repetition: median ${d.median.toFixed(1)} ms [${d.ci.lo.toFixed(1)} to ${d.ci.hi.toFixed(1)}]; faster in ${d.faster} of ${d.n}.`]
+      : [];
+  });
+}
+
 function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Table[] {
   const raw = c.variants.find((v) => v.variant === 'raw');
   const p2p = c.variants.find((v) => v.variant === 'p2p-call');
@@ -328,6 +341,7 @@ function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Ta
       'PeerJS: its own flow (joiner connects, gets its camera, calls the waiting host).',
       `95% CI: percentile bootstrap of the median (${RESAMPLES} resamples, fixed seed). The targets compare p50s by the same bootstrap of their ratio, each variant resampled on its own.`,
       ...(c.relayOneWayMs && p2p && pj ? [`p2p-call ÷ PeerJS, p50: ${p50Ratio(p2p, pj)?.text ?? 'n/a'} (95% interval of the ratio).`] : []),
+      ...trialBuilds(c, p2p),
       ...c.variants.filter((v) => v.stalls.length).map((v) => `STALL: ${v.variant} had ${v.stalls.length} run(s) over 1 s: ${v.stalls.map((x) => x.toFixed(0)).join(', ')} ms`),
       ...c.variants.filter((v) => v.failures.length).map((v) => `FAILED: ${v.variant}: ${[...new Set(v.failures)].join('; ')}`),
     ],
@@ -470,7 +484,7 @@ const readme = [
   'npm run bench -- --runs 5 --reps 60             # more relay runs / call repetitions',
   'npm run bench -- call-setup --variants raw,raw-joiner-offers,p2p-call,p2p-call-640,peerjs --trace',
   '                                                # chosen variants, with a step-by-step timeline of both pages',
-  'npm run bench -- call-setup --variants p2p-call --reps 3 --chrome-trace   # Chrome trace of the pages + JS profile of the joiner → bench/.tmp/',
+  'npm run bench -- call-setup --variants p2p-call --reps 3 --chrome-trace   # Chrome trace of the pages → bench/.tmp/ (--js-profile: and a JS profile of the joiner, which slows it)',
   'node --import tsx bench/call-setup/trace-summary.ts tasks|webrtc|encoder|profile bench/.tmp/chrome-trace-p2p_call-2.json',
   '                                                # main-thread tasks, libwebrtc steps, which camera frame was encoded first, JS profile (ms after t0)',
   'node --import tsx bench/call-setup/build-variant.ts [--readable] bench/.tmp/try/src/index.ts bench/.tmp/try/p2p-call.js   # bundle a changed copy of src/',

@@ -39,6 +39,8 @@ export interface VariantResult {
   label: string;
   skipped?: string;
   samples: number[];
+  /** The repetition each sample came from (absent from older results): pairs builds run side by side. */
+  repOf?: number[];
   p50: number;
   /** 95% bootstrap interval of p50 (absent from results recorded before it was added). */
   p50CI?: Interval;
@@ -123,11 +125,11 @@ export function p2pCallMissing(): string | undefined {
  * relayOneWayMs: put every relay that far away (far-relay.ts); the browsers stay on loopback.
  */
 export async function runCallSetup(
-  opts: { reps?: number; variants?: Variant[]; trace?: boolean; chromeTrace?: boolean; relayOneWayMs?: number } = {},
+  opts: { reps?: number; variants?: Variant[]; trace?: boolean; chromeTrace?: boolean; jsProfile?: boolean; relayOneWayMs?: number } = {},
 ): Promise<CallSetupResult> {
   const out = join(BENCH, '.tmp', `call-setup-${process.pid}.json`);
   const variants = opts.variants ?? ['raw', 'p2p-call', 'p2p-call-640', 'peerjs'];
-  const childArgs = ['--import', 'tsx', join(BENCH, 'call-setup', 'index.ts'), '--child', '--out', out, '--reps', String(opts.reps ?? DEFAULT_REPS), '--variants', variants.join(','), ...(opts.trace ? ['--trace'] : []), ...(opts.chromeTrace ? ['--chrome-trace'] : []), '--relay-one-way-ms', String(opts.relayOneWayMs ?? 0)];
+  const childArgs = ['--import', 'tsx', join(BENCH, 'call-setup', 'index.ts'), '--child', '--out', out, '--reps', String(opts.reps ?? DEFAULT_REPS), '--variants', variants.join(','), ...(opts.trace ? ['--trace'] : []), ...(opts.chromeTrace ? ['--chrome-trace'] : []), ...(opts.jsProfile ? ['--js-profile'] : []), '--relay-one-way-ms', String(opts.relayOneWayMs ?? 0)];
   const node = process.execPath;
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const tryRun = (cmd: string, args: string[], env: NodeJS.ProcessEnv) =>
@@ -196,7 +198,7 @@ async function waitHeldOffer(relay: ServerHandle) {
   throw new Error('the host never got an offer held at the relay');
 }
 
-async function child(out: string, reps: number, variants: Variant[], trace: boolean, chromeTrace: boolean, relayOneWayMs: number) {
+async function child(out: string, reps: number, variants: Variant[], trace: boolean, chromeTrace: boolean, jsProfile: boolean, relayOneWayMs: number) {
   const { chromium } = await import('playwright-core');
   const warmup = 1;
   const SETTLE_MS = 500;
@@ -276,14 +278,16 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
           // variant's first frame would sit on one side of a frame boundary or the other, not in between.
           await sleep(SETTLE_MS + Math.random() * (1000 / CAMERA_FPS));
           const traceFile = join(BENCH, '.tmp', `chrome-trace-${v.replace(/\W/g, '_')}-${rep}.json`);
-          // Chrome trace of every page, and a sampled JS profile of the joiner (same clock as the trace).
-          const profiler = chromeTrace ? await b.context().newCDPSession(b) : undefined;
+          // Chrome trace of every page; with jsProfile also a sampled JS profile of the joiner (same
+          // clock as the trace), which slows the joiner's scripts several-fold.
+          const profiler = jsProfile ? await b.context().newCDPSession(b) : undefined;
           if (profiler) {
             await profiler.send('Profiler.enable');
             await profiler.send('Profiler.setSamplingInterval', { interval: 100 });
             await profiler.send('Profiler.start');
-            await browser.startTracing(b, { path: traceFile, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'webrtc'] });
           }
+          if (chromeTrace || jsProfile)
+            await browser.startTracing(b, { path: traceFile, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'webrtc', 'media'] });
           const res = await withTimeout(
             b.evaluate((room) => (window as any).join(room), room) as Promise<{
               ms: number;
@@ -297,14 +301,15 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
             10_000,
             `${v} join → first frame`,
           );
+          if (chromeTrace || jsProfile) await browser.stopTracing();
           if (profiler) {
-            await browser.stopTracing();
             const { profile } = await profiler.send('Profiler.stop');
             await writeFile(traceFile.replace(/\.json$/, '.cpuprofile'), JSON.stringify(profile));
             await profiler.detach();
           }
           if (rep >= warmup) {
             r.samples.push(res.ms);
+            (r.repOf ??= []).push(rep);
             if (res.ms > 1000) r.stalls.push(res.ms);
             r.resolution = `${res.width}x${res.height}`;
             if (res.pair) r.pair = res.pair;
@@ -364,7 +369,7 @@ if (argv.includes('--child')) {
   const reps = Number(argv[argv.indexOf('--reps') + 1] ?? DEFAULT_REPS);
   const variants = (argv[argv.indexOf('--variants') + 1] ?? 'raw,p2p-call,peerjs').split(',') as Variant[];
   const oneWay = Number(argv[argv.indexOf('--relay-one-way-ms') + 1] ?? 0);
-  await child(out, reps, variants, argv.includes('--trace'), argv.includes('--chrome-trace'), oneWay);
+  await child(out, reps, variants, argv.includes('--trace'), argv.includes('--chrome-trace'), argv.includes('--js-profile'), oneWay);
   process.exit(0);
 }
 

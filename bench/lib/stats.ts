@@ -32,3 +32,16 @@ function bootstrapMedians(samples: readonly (readonly number[])[], stat: (median
 
 export const medianCI = (xs: readonly number[]): Interval => bootstrapMedians([xs], ([m]) => m!);
 export const medianRatioCI = (a: readonly number[], b: readonly number[]): Interval => bootstrapMedians([a, b], ([ma, mb]) => ma! / mb!);
+
+/**
+ * Median of b − a over the repetitions both ran (pairs: repetition → sample), with its 95%
+ * interval from resampling whole pairs. Variants interleaved in one repetition share the
+ * machine's state of that moment, so pairing removes much of a busy machine's drift.
+ */
+export function pairedDiff(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): { median: number; ci: Interval; n: number; faster: number } | undefined {
+  const diffs = [...b].flatMap(([rep, y]) => (a.has(rep) ? [y - a.get(rep)!] : []));
+  if (!diffs.length) return undefined;
+  const random = seededRandom(SEED);
+  const stats = Array.from({ length: RESAMPLES }, () => median(resample(diffs, random)));
+  return { median: median(diffs), ci: { lo: percentile(stats, 2.5), hi: percentile(stats, 97.5) }, n: diffs.length, faster: diffs.filter((d) => d < 0).length };
+}
