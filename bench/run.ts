@@ -336,6 +336,14 @@ function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Ta
     ),
     notes: [
       `Headless Chromium, fake camera (${c.cameraFps ?? 20} fps) + mic, ${c.netnsNote}. First peer in the room ${c.settleMs} ms before the second starts${c.cameraFps ? ` (+ 0–${Math.round(1000 / c.cameraFps)} ms at random, so the camera’s frames fall at any phase)` : ''}.`,
+      ...(c.calmCores
+        ? [
+            `t0 also waits until the whole machine has used under ${c.calmCores} cores for 200 ms: opening the pages and starting the host keeps both cores busy for 1–2 s here. Host start → t0, median: ${c.variants
+              .filter((v) => v.settledMs?.length)
+              .map((v) => `${v.variant} ${median(v.settledMs!).toFixed(0)} ms (${median(v.busyBefore!).toFixed(2)} cores busy just before t0)`)
+              .join(', ')}.`,
+          ]
+        : []),
       't0 = element appended / connect called on the joiner; t1 = requestVideoFrameCallback presentationTime of the first remote frame (p2p-call: in the element’s own video; the others: in the page’s one video).',
       'Floor: offer (all candidates in it) already held at a minimal relay and pushed on connect; answer sent at once (before it is applied), camera attached by replaceTrack.',
       'PeerJS: its own flow (joiner connects, gets its camera, calls the waiting host).',

@@ -12,7 +12,7 @@ import http from 'node:http';
 import { join, extname } from 'node:path';
 import { writeFile, readFile } from 'node:fs/promises';
 import { medianCI, type Interval } from '../lib/stats.js';
-import { BENCH, ROOT, percentile, sleep, withTimeout } from '../lib/util.js';
+import { BENCH, ROOT, percentile, sleep, untilCalm, withTimeout } from '../lib/util.js';
 import { startServer, type ServerHandle } from '../relay/spawn.js';
 import { farRelay, type FarRelay } from './far-relay.js';
 
@@ -54,6 +54,9 @@ export interface VariantResult {
   via?: string;
   /** ms from t0 at which each step happened, one list per step (see the pages). */
   phases: Record<string, number[]>;
+  /** Per repetition: ms from the host's start to t0, and the machine's busy cores in the 200 ms before t0 (absent from older results). */
+  settledMs?: number[];
+  busyBefore?: number[];
   /** With --trace: per repetition, host (A) and joiner (B) events in ms from the joiner's t0. */
   traces?: { ev: string; t: number }[][];
 }
@@ -64,6 +67,8 @@ export interface CallSetupResult {
   reps: number;
   warmup: number;
   settleMs: number;
+  /** t0 also waited for the machine to be below this many busy cores (absent from older results). */
+  calmCores?: number;
   /** Signaling delay each way (far-relay.ts); 0 or absent: the relays on loopback. */
   relayOneWayMs?: number;
   /** The fake camera's frame rate (absent from results recorded before it was set: Chromium's 20). */
@@ -202,6 +207,15 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
   const { chromium } = await import('playwright-core');
   const warmup = 1;
   const SETTLE_MS = 500;
+  /**
+   * Opening the two pages and starting the host keeps both cores busy for 1–2 s on these machines
+   * (seen 2026-12-04: new renderer processes, module loading, camera start); a joiner started after a
+   * fixed 500 ms was timed against that leftover work, more of it for the heavier pages. So t0 also
+   * waits until the machine has been below CALM_CORES for 200 ms (at most CALM_MAX_MS). The host's
+   * steady work (its camera, its self view) stays below that.
+   */
+  const CALM_CORES = 0.75;
+  const CALM_MAX_MS = 5000;
   const st = await staticServer();
   const relays: Partial<Record<'raw-call' | 'p2p-call' | 'peerjs', ServerHandle>> = {};
   /** What the pages dial: each relay itself, or a far-relay.ts proxy in front of it. */
@@ -273,10 +287,14 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
         try {
           await withTimeout(a.evaluate((room) => (window as any).host(room), room), 10_000, `${v} host`);
           if (isP2p(v)) await waitHeldOffer(relays['p2p-call']!);
+          const hostDone = performance.now();
+          await sleep(SETTLE_MS);
+          const calm = await untilCalm(CALM_CORES, 200, CALM_MAX_MS);
           // Plus a random part of one camera frame: the host's camera started a fixed-ish time before
           // t0, and without this its frames could fall at the same phase of every repetition, so a
           // variant's first frame would sit on one side of a frame boundary or the other, not in between.
-          await sleep(SETTLE_MS + Math.random() * (1000 / CAMERA_FPS));
+          await sleep(Math.random() * (1000 / CAMERA_FPS));
+          const settled = Math.round(performance.now() - hostDone);
           const traceFile = join(BENCH, '.tmp', `chrome-trace-${v.replace(/\W/g, '_')}-${rep}.json`);
           // Chrome trace of every page; with jsProfile also a sampled JS profile of the joiner (same
           // clock as the trace), which slows the joiner's scripts several-fold.
@@ -309,6 +327,8 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
           }
           if (rep >= warmup) {
             r.samples.push(res.ms);
+            (r.settledMs ??= []).push(settled);
+            (r.busyBefore ??= []).push(+calm.busy.toFixed(2));
             (r.repOf ??= []).push(rep);
             if (res.ms > 1000) r.stalls.push(res.ms);
             r.resolution = `${res.width}x${res.height}`;
@@ -355,6 +375,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
     reps,
     warmup,
     settleMs: SETTLE_MS,
+    calmCores: CALM_CORES,
     relayOneWayMs,
     cameraFps: CAMERA_FPS,
     chromiumArgs: BROWSER_ARGS,

@@ -109,6 +109,23 @@ export function machineBusySeconds(): number | undefined {
   }
 }
 
+/**
+ * Waits until the whole machine has been calm for one window (busy below `cores` over `windowMs`),
+ * or `maxMs` has passed; resolves with how long it waited and the busy cores of the last window.
+ * Off Linux it waits one window and reports NaN.
+ */
+export async function untilCalm(cores: number, windowMs = 200, maxMs = 5000): Promise<{ waitedMs: number; busy: number }> {
+  const start = performance.now();
+  for (;;) {
+    const before = machineBusySeconds();
+    await sleep(windowMs);
+    const after = machineBusySeconds();
+    const busy = before === undefined || after === undefined ? NaN : ((after - before) * 1000) / windowMs;
+    const waitedMs = performance.now() - start;
+    if (!(busy >= cores) || waitedMs >= maxMs) return { waitedMs, busy };
+  }
+}
+
 /** CPU-seconds (user + system) used so far by process `pid`, from /proc/PID/stat; undefined if gone or off Linux. */
 export function processCpuSeconds(pid: number): number | undefined {
   try {
