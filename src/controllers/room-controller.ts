@@ -68,10 +68,10 @@ export class RoomController implements ReactiveController {
   }
 
   /**
-   * Resolves when the host may draw: once the session is not setting up a
-   * connection (RoomSession.busy), or after at most 100 ms, so a slow relay
-   * or network never hides the element or a click's effect for longer than
-   * the delay people perceive as instant.
+   * Resolves when the host may draw: once the session is not applying an
+   * offer or answer (RoomSession.busy), or after at most 100 ms, so a slow
+   * relay never hides the element or a click's effect for longer than the
+   * delay people perceive as instant.
    */
   async drawable(): Promise<void> {
     const deadline = performance.now() + MAX_DRAW_DELAY_MS;

@@ -48,9 +48,6 @@ export class PeerNegotiator {
   /** Incoming signals run one at a time, so a candidate never overtakes its description. */
   #incoming: Promise<void> = Promise.resolve();
   #queued = 0;
-  /** Has a remote peer (see expectConnection). */
-  #expected = false;
-  #connecting?: Promise<void>;
   readonly #streams = new Set<string>();
   /** My sender for each kind: tracks come and go by replaceTrack, never renegotiation. */
   readonly #senders: Partial<Record<MediaKind, RTCRtpSender>> = {};
@@ -206,21 +203,14 @@ export class PeerNegotiator {
   }
 
   /**
-   * While remote signals are being applied, or an expected connection is
-   * still coming up (ICE, DTLS): when that step is over. RoomSession.busy().
+   * While remote signals are being applied: when they will be done
+   * (RoomSession.busy). Not while ICE and DTLS run after them: a drawing held
+   * back for that long (at most 100 ms) landed in the middle of the DTLS
+   * handshake whenever it took longer, which on a busy 2-core machine cost
+   * more than it saved (bench/README.md, 2026-12-04).
    */
   get busy(): Promise<void> | undefined {
-    if (this.#queued) return this.#incoming;
-    const state = this.pc.connectionState;
-    if (!this.#expected || (state !== 'new' && state !== 'connecting')) return undefined;
-    this.#connecting ??= new Promise<void>((resolve) => {
-      const next = () => {
-        this.#connecting = undefined;
-        resolve();
-      };
-      this.pc.addEventListener('connectionstatechange', next, { once: true });
-    });
-    return this.#connecting;
+    return this.#queued ? this.#incoming : undefined;
   }
 
   /** Resolves when the step is done; a failed step is logged, never thrown at the caller. */
@@ -241,7 +231,6 @@ export class PeerNegotiator {
    * comes, or ICE that never completes, must not leave a peer half-joined.
    */
   expectConnection(): void {
-    this.#expected = true;
     if (this.pc.connectionState !== 'connected') this.#startGiveUpClock();
   }
 

@@ -324,7 +324,7 @@ export class P2PCallElement extends LitElement {
     if (switched) emit(this, 'p2p-device-change', { kind, deviceId });
   }
 
-  /** Drawing waits (at most 100 ms) while a connection is being set up: see RoomController.drawable. */
+  /** Drawing waits (at most 100 ms) while an offer or answer is applied: see RoomController.drawable. */
   protected override async scheduleUpdate(): Promise<void> {
     await this.#call.drawable();
     super.scheduleUpdate();

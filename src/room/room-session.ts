@@ -185,11 +185,10 @@ export class RoomSession {
 
   /**
    * What the page's drawing can wait for, if anything: the relay's `welcome`
-   * (with the offers held for me), then every offer or answer being applied
-   * and every connection coming up. These are the critical path to the first
-   * frame, and drawing a new tile (a video element, style, layout) takes the
-   * main thread for 10–20 ms on a small machine, right when they need it and
-   * the CPU (bench/: ~10 ms of the first frame on 2 cores).
+   * (with the offers held for me), then every offer or answer being applied.
+   * These are the critical path to the first frame, and drawing a new tile
+   * (a video element, style, layout) takes the main thread for 10–20 ms on
+   * a small machine, right when they need it (bench/).
    */
   busy(): Promise<unknown> | undefined {
     const steps = [this.#welcomed, ...[...this.#negotiators.values()].map((n) => n.busy)].filter(Boolean);

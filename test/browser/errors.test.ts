@@ -40,8 +40,8 @@ describe('<p2p-call>: problems are shown, never a blank box', () => {
 
   it('a connection that cannot come up does not hold back drawing or a click', async () => {
     // Relay-only ICE with no TURN server: no candidate pair can ever form, so the
-    // connection stays connecting until it is given up (15 s). Drawing waits for a
-    // connection coming up only 100 ms at a time (RoomController.drawable).
+    // connection stays connecting until it is given up (15 s). Drawing waits only
+    // while descriptions are applied, 100 ms at most (RoomController.drawable).
     const room = uniqueRoom();
     const host = mountCall({ room, 'ice-transport-policy': 'relay' });
     await nextEvent(host, 'p2p-joined');
