@@ -338,7 +338,7 @@ function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Ta
       `Headless Chromium, fake camera (${c.cameraFps ?? 20} fps) + mic, ${c.netnsNote}. First peer in the room ${c.settleMs} ms before the second starts${c.cameraFps ? ` (+ 0–${Math.round(1000 / c.cameraFps)} ms at random, so the camera’s frames fall at any phase)` : ''}.`,
       ...(c.calmCores
         ? [
-            `t0 also waits until the whole machine has used under ${c.calmCores} cores for 200 ms: opening the pages and starting the host keeps both cores busy for 1–2 s here. Host start → t0, median: ${c.variants
+            `t0 also waited until the whole machine had used under ${c.calmCores} cores for 200 ms (see “How it is measured”). Host start → t0, median: ${c.variants
               .filter((v) => v.settledMs?.length)
               .map((v) => `${v.variant} ${median(v.settledMs!).toFixed(0)} ms (${median(v.busyBefore!).toFixed(2)} cores busy just before t0)`)
               .join(', ')}.`,
@@ -467,7 +467,7 @@ const readme = [
   '',
   '- Relay: each server is started fresh for every run in its own child process (`node --expose-gc --import tsx bench/relay/child.ts KIND`) on 127.0.0.1 with an ephemeral port; the `ws` load client runs in the bench process, so on this 2-core box the server and the client each have a core. The client sends unmasked frames (all-zero mask) to stay cheap; the servers still unmask. Runs are interleaved across servers.',
   '- Payload: a realistic ~1 KB offer SDP in each project’s own frame shape (p2p-call `description`, y-webrtc `publish` of a `signal`, PeerJS `OFFER`; the raw floor forwards the p2p-call frame).',
-  '- Call setup: headless Chromium (playwright-core, /usr/bin/chromium) with fake media, inside `unshare -n` (loopback only) when run as root; each repetition uses fresh pages and a fresh room.',
+  '- Call setup: headless Chromium (playwright-core, /usr/bin/chromium) with fake media, inside `unshare -n` (loopback only) when run as root; each repetition uses fresh pages and a fresh room. The joiner starts once the host has been in the room 500 ms and the whole machine has used under 0.75 cores for 200 ms: opening the pages and starting the host keeps both cores busy for 1–2 s on these machines, and a joiner started in that was timed against leftover start-up work (measured 2026-12-04: floor 312 ms and p2p-call 582 ms that way, about 200 and 340 once calm). In a calm start the element’s size no longer mattered: 480 px and 160 px wide gave 324 and 338 ms against 342 at the page’s width (12 repetitions each).',
   `- Call setup, relay far away (call-setup-far): the same, with every relay behind a proxy that makes signaling take ${FAR_ONE_WAY_MS.join(' or ')} ms each way (bench/call-setup/far-relay.ts: the handshake as over TCP, then each frame); media stays on loopback. Information beside the targets, which are judged on loopback.`,
   '- Bundle: node:zlib gzip level 9 and brotli quality 11.',
   '- This machine may be shared (other test runs): relay runs record the CPU other processes used during them and repeat disturbed runs (see “other procs” and “calm runs”); each section records the load average before and after.',
