@@ -1,5 +1,5 @@
 /**
- * npm run bench                      every section (relay, call-setup, bundle): about 4–5 minutes
+ * npm run bench                      every section (relay, call-setup, call-setup-far, bundle): 24 minutes on 2026-12-04
  * npm run bench -- relay             one section (several may be named: relay bundle)
  * npm run bench -- relay --only saturated,latency,memory,held   part of the relay section
  * npm run bench -- --runs 5 --reps 60                           more relay runs / call repetitions
@@ -486,7 +486,7 @@ const readme = [
   '## Commands',
   '',
   '```sh',
-  'npm run bench                                   # everything (~4–5 min on 2 cores)',
+  'npm run bench                                   # everything (24 min on 2026-12-04, 2 cores; the calm start adds ~1.3 s a repetition)',
   'npm run bench -- relay                          # one section: relay | call-setup | call-setup-far | bundle',
   'npm run bench -- relay --only saturated,latency # part of the relay section (saturated, latency, memory, held)',
   'npm run bench -- --runs 5 --reps 60             # more relay runs / call repetitions',
