@@ -289,7 +289,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
           if (isP2p(v)) await waitHeldOffer(relays['p2p-call']!);
           const hostDone = performance.now();
           await sleep(SETTLE_MS);
-          const calm = await untilCalm(CALM_CORES, 200, CALM_MAX_MS);
+          const busyBefore = await untilCalm(CALM_CORES, 200, CALM_MAX_MS);
           // Plus a random part of one camera frame: the host's camera started a fixed-ish time before
           // t0, and without this its frames could fall at the same phase of every repetition, so a
           // variant's first frame would sit on one side of a frame boundary or the other, not in between.
@@ -328,7 +328,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
           if (rep >= warmup) {
             r.samples.push(res.ms);
             (r.settledMs ??= []).push(settled);
-            (r.busyBefore ??= []).push(+calm.busy.toFixed(2));
+            (r.busyBefore ??= []).push(+busyBefore.toFixed(2));
             (r.repOf ??= []).push(rep);
             if (res.ms > 1000) r.stalls.push(res.ms);
             r.resolution = `${res.width}x${res.height}`;

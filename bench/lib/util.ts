@@ -111,18 +111,16 @@ export function machineBusySeconds(): number | undefined {
 
 /**
  * Waits until the whole machine has been calm for one window (busy below `cores` over `windowMs`),
- * or `maxMs` has passed; resolves with how long it waited and the busy cores of the last window.
- * Off Linux it waits one window and reports NaN.
+ * or `maxMs` has passed; resolves with the busy cores of the last window (NaN off Linux, after one window).
  */
-export async function untilCalm(cores: number, windowMs = 200, maxMs = 5000): Promise<{ waitedMs: number; busy: number }> {
+export async function untilCalm(cores: number, windowMs = 200, maxMs = 5000): Promise<number> {
   const start = performance.now();
   for (;;) {
     const before = machineBusySeconds();
     await sleep(windowMs);
     const after = machineBusySeconds();
     const busy = before === undefined || after === undefined ? NaN : ((after - before) * 1000) / windowMs;
-    const waitedMs = performance.now() - start;
-    if (!(busy >= cores) || waitedMs >= maxMs) return { waitedMs, busy };
+    if (!(busy >= cores) || performance.now() - start >= maxMs) return busy;
   }
 }
 
