@@ -32,6 +32,12 @@ function classify(error: unknown): MediaErrorCode {
  */
 export class MediaController implements ReactiveController {
   stream: MediaStream | null = null;
+  /**
+   * What the self view shows: the camera alone. A muted `<video>` still plays
+   * its stream's audio, at volume 0: given the whole local stream it opens an
+   * audio output and renders my microphone into it, CPU spent for nothing.
+   */
+  preview: MediaStream | null = null;
   /** The screen being shared, if any; it is sent instead of the camera. */
   screen: MediaStream | null = null;
   /** Cameras and microphones (labels only once capture was allowed). */
@@ -70,6 +76,8 @@ export class MediaController implements ReactiveController {
         return null;
       }
       this.stream = stream;
+      const video = stream?.getVideoTracks() ?? [];
+      this.preview = video.length ? new MediaStream(video) : null;
       this.#host.requestUpdate();
       return stream;
     }));
@@ -108,9 +116,11 @@ export class MediaController implements ReactiveController {
       return false;
     }
     await send(track);
-    stream.removeTrack(old);
+    for (const shown of kind === 'video' ? [stream, this.preview] : [stream]) {
+      shown?.removeTrack(old);
+      shown?.addTrack(track);
+    }
     old.stop();
-    stream.addTrack(track);
     this.#host.requestUpdate();
     return true;
   }
@@ -141,6 +151,7 @@ export class MediaController implements ReactiveController {
     this.stopScreenShare();
     this.stream?.getTracks().forEach((t) => t.stop());
     this.stream = null;
+    this.preview = null;
     this.#pending = undefined;
     this.#wanted = '';
     this.error = undefined;

@@ -378,7 +378,7 @@ export class P2PCallElement extends LitElement {
       <div part="stage" class="stage">
         <div part="grid" class="grid">${peers.map((p) => this.#renderTile(p))}</div>
         <figure part="tile local-tile${self}" class=${peers.length ? 'pip' : ''}>
-          ${showStream(this.#localVideo, this.#media.screen ?? this.#media.stream, this.screenSharing)}
+          ${showStream(this.#localVideo, this.#media.screen ?? this.#media.preview, this.screenSharing)}
           <figcaption part="name">${this.name || t.you}</figcaption>
         </figure>
       </div>

@@ -95,8 +95,14 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     await keepsDecoding(bob, alice.peerId);
   });
 
-  it('switching the camera sends the new device live', async () => {
+  it('switching the camera sends the new device live, and the self view follows', async () => {
     const [alice, bob] = await call();
+    const self = part(alice, 'local-video') as HTMLVideoElement;
+    // The self view plays the camera alone: with the microphone in its stream a
+    // muted <video> still opens an audio output and renders my voice into it.
+    const shown = () => (self.srcObject as MediaStream | null)?.getTracks().map((t) => t.label);
+    expect(shown()).to.deep.equal(['fake_device_0']);
+    await new Promise((resolve) => self.requestVideoFrameCallback(resolve));
     await until(() => alice.devices.filter((d) => d.kind === 'videoinput').length >= 2, 'several cameras');
     const select = (await until(() => part(alice, 'camera-select'), 'the camera picker')) as HTMLSelectElement;
     // fake_device_1 is a depth camera (Y16) that encoders refuse; fake_device_2 is a plain one.
@@ -108,6 +114,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     const sender = alice.connectionTo(bob.peerId)!.getSenders().find((s) => s.track?.kind === 'video')!;
     expect(sender.track!.label).to.equal('fake_device_2');
     expect(alice.localStream!.getVideoTracks().map((t) => t.label)).to.deep.equal(['fake_device_2']);
+    expect(shown()).to.deep.equal(['fake_device_2']);
     await keepsDecoding(bob, alice.peerId);
   });
 
