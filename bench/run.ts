@@ -23,6 +23,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { runBundle } from './bundle/index.js';
+import { CPU_GROUPS } from './call-setup/browser-cpu.js';
 import { DEFAULT_REPS, runCallSetup, type CallSetupResult, type Variant, type VariantResult } from './call-setup/index.js';
 import { medianRatioCI, pairedDiff, RESAMPLES, type Interval } from './lib/stats.js';
 import { BENCH, fmt, machineInfo, median, ratio, renderMarkdown, renderText, type Table } from './lib/util.js';
@@ -369,6 +370,7 @@ function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Ta
       '“connected” = RTCPeerConnection connectionState on the joiner (ICE + DTLS done).',
     ],
   };
+  const tables = [table, phases, ...cpuTable(c)];
   if (p2p && !p2p.skipped && p2p.samples.length) {
     const vsRaw = p50Ratio(p2p, raw);
     const vsPeerjs = p50Ratio(p2p, pj);
@@ -378,7 +380,33 @@ function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Ta
       { target: 'no call setup over 1 s', measured: `${p2p.stalls.length} of ${p2p.samples.length} (+${p2p.failures.length} failed)`, met: p2p.stalls.length === 0 && p2p.failures.length === 0 },
     );
   }
-  return [table, phases];
+  return tables;
+}
+
+/** The browser's CPU time during setup, by kind of work (call-setup/browser-cpu.ts); none in results recorded before it. */
+function cpuTable(c: NonNullable<Results['callSetup']>): Table[] {
+  const measured = c.variants.filter((v) => v.cpuMs?.length);
+  if (!measured.length) return [];
+  const total = (v: CallVariant) => median(v.cpuMs!.map((r) => Object.values(r).reduce((a, b) => a + b, 0)));
+  const raw = measured.find((v) => v.variant === 'raw');
+  return [
+    {
+      title: `Call setup${c.relayOneWayMs ? `, relay ${2 * c.relayOneWayMs} ms away` : ''}: CPU time of all the browser’s processes from t0 to the first frame, ms (medians over the same repetitions)`,
+      head: ['variant', ...CPU_GROUPS, 'total', 'total vs raw floor', 'window ms', 'cores busy'],
+      rows: measured.map((v) => [
+        v.label,
+        ...CPU_GROUPS.map((g) => ms(median(v.cpuMs!.map((r) => r[g] ?? 0)), 0)),
+        ms(total(v), 0),
+        ratio(total(v), raw && total(raw)),
+        ms(median(v.cpuWindowMs ?? []), 0),
+        v.cpuWindowMs ? median(v.cpuMs!.map((r, i) => Object.values(r).reduce((a, b) => a + b, 0) / v.cpuWindowMs![i]!)).toFixed(2) : 'n/a',
+      ]),
+      notes: [
+        'Both pages (host and joiner) and every Chromium helper process: thread CPU time from /proc/PID/task/TID/schedstat, read by the bench just before it calls join() and when the page tells it that the first remote frame was presented (the window, a little longer than the first frame’s time: the bench’s messages to the page). “cores busy” = CPU ÷ window: at 2 this machine had no core to spare.',
+        'page main threads: scripts, style, layout, paint; raster + V8 workers: software tile raster and V8’s background compile and GC; compositing: the GPU process (software) and the pages’ compositor threads; WebRTC + codecs: network, signaling and the video encoder and decoder; the rest is the browser process, the network service and IPC.',
+      ],
+    },
+  ];
 }
 
 function bundleTables(b: NonNullable<Results['bundle']>, targets: Target[]): Table[] {
@@ -467,7 +495,8 @@ const readme = [
   '',
   '- Relay: each server is started fresh for every run in its own child process (`node --expose-gc --import tsx bench/relay/child.ts KIND`) on 127.0.0.1 with an ephemeral port; the `ws` load client runs in the bench process, so on this 2-core box the server and the client each have a core. The client sends unmasked frames (all-zero mask) to stay cheap; the servers still unmask. Runs are interleaved across servers.',
   '- Payload: a realistic ~1 KB offer SDP in each project’s own frame shape (p2p-call `description`, y-webrtc `publish` of a `signal`, PeerJS `OFFER`; the raw floor forwards the p2p-call frame).',
-  '- Call setup: headless Chromium (playwright-core, /usr/bin/chromium) with fake media, inside `unshare -n` (loopback only) when run as root; each repetition uses fresh pages and a fresh room. The joiner starts once the host has been in the room 500 ms and the whole machine has used under 0.75 cores for 200 ms: opening the pages and starting the host keeps both cores busy for 1–2 s on these machines, and a joiner started in that was timed against leftover start-up work (measured 2026-12-04: floor 312 ms and p2p-call 582 ms that way, about 200 and 340 once calm). In a calm start the element’s size no longer mattered: 480 px and 160 px wide gave 324 and 338 ms against 342 at the page’s width (12 repetitions each).',
+  '- Call setup: headless Chromium (playwright-core, /usr/bin/chromium) with fake media, inside `unshare -n` (loopback only) when run as root; each repetition uses fresh pages and a fresh room. The joiner starts once the host has been in the room 500 ms and the whole machine has used under 0.75 cores for 200 ms: opening the pages and starting the host keeps both cores busy for 1–2 s on these machines, and a joiner started in that was timed against leftover start-up work (measured 2026-12-04: floor 312 ms and p2p-call 582 ms that way, about 200 and 340 once calm). The element’s size changes the browser’s work more clearly than the time: at 480 px and 160 px wide it used 651 and 613 ms of CPU against 846 at the page’s width (10 repetitions each, see the CPU table), while the first frame came at 301 and 269 ms against 384 in that run and at 324 and 338 against 342 in another (12 each).',
+  '- Call setup, CPU: the bench reads the CPU time of every thread of every Chromium process (/proc/PID/task/TID/schedstat, bench/call-setup/browser-cpu.ts) just before it starts the joiner and when the joiner’s page reports its first remote frame, and sorts it by kind of work. On this machine the browser keeps both cores busy through setup, so the wall-clock time is mostly how much work there is; the work scatters less between repetitions than the time does.',
   `- Call setup, relay far away (call-setup-far): the same, with every relay behind a proxy that makes signaling take ${FAR_ONE_WAY_MS.join(' or ')} ms each way (bench/call-setup/far-relay.ts: the handshake as over TCP, then each frame); media stays on loopback. Information beside the targets, which are judged on loopback.`,
   '- Bundle: node:zlib gzip level 9 and brotli quality 11.',
   '- This machine may be shared (other test runs): relay runs record the CPU other processes used during them and repeat disturbed runs (see “other procs” and “calm runs”); each section records the load average before and after.',
@@ -475,6 +504,10 @@ const readme = [
   'Call setup moves in steps of the camera. In Chromium the first camera frame that reaches the host’s new video send stream is not encoded: the encoder configures itself on it while still paused (trace events `EncoderPaused`, then `RequestRefreshFrame`, which a camera does not answer); the frame encoded is the next camera frame after both that one and the transport becoming writable. That held in all 48 repetitions traced on 2026-11-25 (p2p-call and a trial build of it, floor, PeerJS: `trace-summary.ts encoder`), so each repetition waits for one camera frame or two, whatever the page’s code does. The earlier the host sets up its send stream before the transport is writable, the likelier it is one: the host does so when it applies the answer to its held offer, or when it answers (PeerJS: median 14 ms before writable in those traces). p2p-call’s joiner sends its answer before applying it, so the host sets up while the joiner applies it and starts ICE: 18 ms before writable, against 10 when the answer left after being applied, and p50 101 ms against 107 over 150 interleaved repetitions each. Since then the floor’s joiner does the same (the least work physically needed includes the best order). Chromium’s fake camera runs at 20 fps unless told; the bench runs it at 30 fps (`--use-fake-device-for-media-stream=…,fps=30`), what every page asks for and what a webcam gives. At 20 fps the 50 ms steps hid differences of ~10 ms between variants: 40 repetitions of p2p-call and of the floor both gave 118–119 ms. From the host’s connection coming up to the joiner’s first decoded frame it takes ~60 ms in every variant (one or two camera frames, encode, pacing, decode, presentation: `--trace`), so what a page’s code can change is when the connection comes up, and how long before that the host has the answer. Variants closer than the scatter have overlapping 95% intervals, and the targets table says `tie` or `unclear` rather than name a winner the next run could reverse.',
   '',
   'Where the element’s drawing lands matters on a slow machine. On 2026-12-04 (floor ~200 ms here, against 95 on 2026-11-25) the element held its drawing while a connection came up, at most 100 ms; the handshake took longer, so the new tile was drawn in the middle of it: the joiner’s ICE was connected at 116 ms and DTLS only at 242, against 9 ms between the two for the floor (`--trace`). Since then the drawing waits only while an offer or answer is applied (interleaved A/B: p50 370 → 320 ms, paired −42 ms [−73, −14]; and 385 → 328, −18 ms [−75, 8]). A trial build that held the drawing up to 1 s had the connection up as early as the floor (138 ms against 139) but its first frame no earlier (330 ms), since the drawing then fell on the first frames; drawing at once on append delayed the relay socket’s open from 32 to 81 ms. The element’s first drawing costs ~10 ms of script and 9–24 ms of style and layout here, work the floor’s page (one 160 px video, no text) does not do.',
+  '',
+  'What the extra work is (CPU table, and a Chrome trace with the `toplevel` category, 2026-12-04): p2p-call’s two pages use about twice the floor’s CPU from join to first frame. Neither page has a GPU here, so what the element draws is rasterised and composited in software. At the page’s width (1280 px) its UI is ~25 tiles of 256×256, rasterised once at the first drawing and again when the remote tile arrives and the self view moves into its corner (~1.3 ms of CPU a tile); the self views, at the page’s width while alone, are composited at 30 fps (a waiting host spends 0.13–0.15 cores on it; 0.04 at 160 px wide). A floor page whose video is 1264 px wide costs no more than at 160 px (343 against 371 ms of CPU, 12 repetitions): the cost is the UI’s area and the self views, not the remote video. The rest is scripts, style and layout (page main threads, about +75 ms of CPU), the host drawing and playing the joiner (the floor’s and PeerJS’s hosts show nothing), and the IPC all that takes. Trial builds without the device pickers, without the self view, without rounded corners and shadows, or without the speaking poll each saved 0–35 ms of CPU, none a clear gain in time.',
+  '',
+  'The self view used to play the whole local stream, muted; a muted `<video>` still plays its stream’s audio at volume 0, so each page opened an audio output for its own microphone. It now plays the camera alone: 39 ms less CPU during setup (766 → 727, 20 repetitions), and 16 ms less per 500 ms for a waiting host; the first frame did not move measurably (paired +5 ms [−12, 29]).',
   '',
   '## Targets',
   '',

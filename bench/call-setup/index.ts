@@ -15,6 +15,7 @@ import { medianCI, type Interval } from '../lib/stats.js';
 import { BENCH, ROOT, percentile, sleep, untilCalm, withTimeout } from '../lib/util.js';
 import { startServer, type ServerHandle } from '../relay/spawn.js';
 import { farRelay, type FarRelay } from './far-relay.js';
+import { browserCpu, cpuByGroup } from './browser-cpu.js';
 
 /**
  * Repetitions per variant. The first frame waits for the sender's camera's next frame after the
@@ -57,6 +58,10 @@ export interface VariantResult {
   /** Per repetition: ms from the host's start to t0, and the machine's busy cores in the 200 ms before t0 (absent from older results). */
   settledMs?: number[];
   busyBefore?: number[];
+  /** Per repetition: ms of CPU all of the browser's processes used from t0 to the first frame, by kind of work (browser-cpu.ts). */
+  cpuMs?: Record<string, number>[];
+  /** Per repetition: ms between those two readings of the CPU time (a little over the first frame's time: the bench's own messages to the page). */
+  cpuWindowMs?: number[];
   /** With --trace: per repetition, host (A) and joiner (B) events in ms from the joiner's t0. */
   traces?: { ev: string; t: number }[][];
 }
@@ -265,8 +270,10 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
       return `http://127.0.0.1:${st.port}/${page}.html?${q}${query}${trace ? '&trace=1' : ''}`;
     };
     const logs: string[] = [];
-    const openPage = async (ctx: typeof ctxA, v: Variant, who: string) => {
+    /** `onFirstFrame`: called when the page's first remote frame is presented (pages/common.js firstFrame). */
+    const openPage = async (ctx: typeof ctxA, v: Variant, who: string, onFirstFrame?: () => void) => {
       const page = await ctx.newPage();
+      if (onFirstFrame) await page.exposeFunction('benchFirstFrame', onFirstFrame);
       page.on('console', (m) => {
         if (m.type() === 'error' || m.type() === 'warning') logs.push(`[${v} ${who}] ${m.text()}`);
       });
@@ -282,7 +289,14 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
       for (const v of order) {
         const room = `bench${process.pid}x${n++}`;
         const r = byVariant(v);
-        const [a, b] = await Promise.all([openPage(ctxA, v, 'host'), openPage(ctxB, v, 'joiner')]);
+        let cpuAtFrame: Map<string, number> | undefined;
+        let frameSeenAt = NaN;
+        const atFrame = () => {
+          if (cpuAtFrame) return;
+          frameSeenAt = performance.now();
+          cpuAtFrame = browserCpu();
+        };
+        const [a, b] = await Promise.all([openPage(ctxA, v, 'host'), openPage(ctxB, v, 'joiner', atFrame)]);
 
         try {
           await withTimeout(a.evaluate((room) => (window as any).host(room), room), 10_000, `${v} host`);
@@ -306,6 +320,8 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
           }
           if (chromeTrace || jsProfile)
             await browser.startTracing(b, { path: traceFile, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'webrtc', 'media'] });
+          const cpuAtStart = browserCpu();
+          const startedAt = performance.now();
           const res = await withTimeout(
             b.evaluate((room) => (window as any).join(room), room) as Promise<{
               ms: number;
@@ -330,6 +346,10 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
             (r.settledMs ??= []).push(settled);
             (r.busyBefore ??= []).push(+busyBefore.toFixed(2));
             (r.repOf ??= []).push(rep);
+            if (cpuAtFrame) {
+              (r.cpuMs ??= []).push(cpuByGroup(cpuAtStart, cpuAtFrame));
+              (r.cpuWindowMs ??= []).push(Math.round(frameSeenAt - startedAt));
+            }
             if (res.ms > 1000) r.stalls.push(res.ms);
             r.resolution = `${res.width}x${res.height}`;
             if (res.pair) r.pair = res.pair;

@@ -5,10 +5,16 @@ export const params = new URLSearchParams(location.search);
 export const MEDIA = { video: { width: 320, height: 240, frameRate: 30 }, audio: true };
 export const NO_ICE_SERVERS = { iceServers: [] }; // loopback only: no STUN/TURN probes
 
-/** Resolve with the presentationTime of the first frame `video` presents. */
+/**
+ * Resolve with the presentationTime of the first frame `video` presents. It also tells the bench
+ * (benchFirstFrame, when it listens), which reads the browser's CPU time then: the end of setup.
+ */
 export function firstFrame(video) {
   return new Promise((resolve) =>
-    video.requestVideoFrameCallback((now, md) => resolve({ t: md.presentationTime ?? now, width: md.width, height: md.height })),
+    video.requestVideoFrameCallback((now, md) => {
+      window.benchFirstFrame?.();
+      resolve({ t: md.presentationTime ?? now, width: md.width, height: md.height });
+    }),
   );
 }
 
