@@ -199,7 +199,7 @@ function relayTables(r: NonNullable<Results['relay']>, targets: Target[]): Table
     const q = (k: string, f: 'p50' | 'p99' | 'max') => (get(k).length ? median(get(k).map((x) => x[f])) : undefined);
     tables.push({
       title: `Relay (b): one-way latency at a fixed 2000 msg/s over 1000 sockets, ms (median of ${r.runs} runs' percentiles; 2.5 s measured after 0.5 s)`,
-      head: ['server', 'p50 ms', 'p99 ms', 'max ms', 'delivered', 'server CPU', 'other procs', 'calm runs', 'p99 vs raw floor'],
+      head: ['server', 'p50 ms', 'p99 ms', 'max ms', 'delivered', 'server CPU', 'other procs', 'calm runs', 'p99 vs raw floor', 'client GC pauses in window, longest ms', 'server GC pauses in run, longest ms'],
       rows: kinds.map((k) => [
         LABEL[k]!,
         ms(q(k, 'p50'), 3),
@@ -210,8 +210,14 @@ function relayTables(r: NonNullable<Results['relay']>, targets: Target[]): Table
         get(k).length ? `${median(get(k).map((x) => x.otherCores ?? NaN)).toFixed(2)} cores` : 'n/a',
         `${get(k).filter((x) => !x.contended).length}/${get(k).length}`,
         ratio(q(k, 'p99'), q('raw', 'p99')),
+        ...(['clientGc', 'serverGc'] as const).map((f) => (get(k).every((x) => x[f]) ? get(k).map((x) => `${x[f]!.count}, ${x[f]!.maxMs.toFixed(1)}`).join(' / ') : 'n/a')),
       ]),
-      notes: ['Timestamp in the payload, sent and received by the same process (one clock). Includes the load client’s own event-loop delay.', ...retryNote, ...skipNote],
+      notes: [
+        'Timestamp in the payload, sent and received by the same process (one clock). Includes the load client’s own event-loop delay.',
+        'The p99 of 5000 frames is the 50th slowest, so one pause of 15-20 ms anywhere (the ~40 frames sent during it, and those queued behind) sets it. On 2026-12-04 the slow frames of a run came in one or two bursts of 20-50 ms, at the load client’s own GC pauses about as often as not, for every server: a run with the client’s major GC (12-17 ms) in its window had a p99 of 6-20 ms, one without 2-3 ms. Since then the client’s young generation is fixed at 64 MB and its heap is collected before each run, which cut its pauses in the window from 4-6 (longest up to 16 ms) to 1 (4-7 ms); those that remain are listed per run (count, longest), beside the server’s own GC pauses over the run (its 0.5 s warm-up and the window). Every server, the raw floor included, pauses for GC 5-24 ms at a time here, so which run catches a pause decides its p99: p2p-call’s measured 8.5, 6.4 and 4.3 ms in three latency sections on 2026-12-04 evening, the floor’s 3.8-4.1 and PeerJS’s 4.4-6.4.',
+        ...retryNote,
+        ...skipNote,
+      ],
     });
     const p99 = q('p2p-call', 'p99');
     targets.push({ target: 'relay p99 ≤ 5 ms at 2000 msg/s', measured: `${ms(p99, 2)} ms`, met: p99 === undefined ? undefined : p99 <= 5 });
@@ -493,7 +499,7 @@ const readme = [
   '',
   '## How it is measured',
   '',
-  '- Relay: each server is started fresh for every run in its own child process (`node --expose-gc --import tsx bench/relay/child.ts KIND`) on 127.0.0.1 with an ephemeral port; the `ws` load client runs in the bench process, so on this 2-core box the server and the client each have a core. The client sends unmasked frames (all-zero mask) to stay cheap; the servers still unmask. Runs are interleaved across servers.',
+  '- Relay: each server is started fresh for every run in its own child process (`node --expose-gc --import tsx bench/relay/child.ts KIND`) on 127.0.0.1 with an ephemeral port; the `ws` load client runs in the bench process, so on this 2-core box the server and the client each have a core. The client sends unmasked frames (all-zero mask) to stay cheap; the servers still unmask. Runs are interleaved across servers. The bench process runs with a fixed 64 MB young generation (`--min-semi-space-size=64 --max-semi-space-size=64`) and `--expose-gc`, and collects its heap fully before each latency run: its own GC pauses land in every server’s latency samples (see relay (b)).',
   '- Payload: a realistic ~1 KB offer SDP in each project’s own frame shape (p2p-call `description`, y-webrtc `publish` of a `signal`, PeerJS `OFFER`; the raw floor forwards the p2p-call frame).',
   '- Call setup: headless Chromium (playwright-core, /usr/bin/chromium) with fake media, inside `unshare -n` (loopback only) when run as root; each repetition uses fresh pages and a fresh room. The joiner starts once the host has been in the room 500 ms and the whole machine has used under 0.75 cores for 200 ms: opening the pages and starting the host keeps both cores busy for 1–2 s on these machines, and a joiner started in that was timed against leftover start-up work (measured 2026-12-04: floor 312 ms and p2p-call 582 ms that way, about 200 and 340 once calm). The element’s size changes the browser’s work more clearly than the time: at 480 px and 160 px wide it used 651 and 613 ms of CPU against 846 at the page’s width (10 repetitions each, see the CPU table), while the first frame came at 301 and 269 ms against 384 in that run and at 324 and 338 against 342 in another (12 each).',
   '- Call setup, CPU: the bench reads the CPU time of every thread of every Chromium process (/proc/PID/task/TID/schedstat, bench/call-setup/browser-cpu.ts) just before it starts the joiner and when the joiner’s page reports its first remote frame, and sorts it by kind of work. On this machine the browser keeps both cores busy through setup, so the wall-clock time is mostly how much work there is; the work scatters less between repetitions than the time does.',

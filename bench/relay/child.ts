@@ -13,6 +13,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -90,6 +91,9 @@ async function start(): Promise<Started> {
 }
 
 const started = await start();
+/** The server's GC pauses (ms) since the last stats reply, for the latency runs (relay (b)). */
+let gcPauses: number[] = [];
+new PerformanceObserver((list) => gcPauses.push(...list.getEntries().map((e) => e.duration))).observe({ entryTypes: ['gc'] });
 process.on('message', (m: { type: string; gc?: boolean }) => {
   if (m.type === 'stats') {
     if (m.gc && typeof globalThis.gc === 'function') {
@@ -107,7 +111,8 @@ process.on('message', (m: { type: string; gc?: boolean }) => {
     } catch {
       extra = undefined;
     }
-    process.send!({ type: 'stats', ...mem, youngGen, cpuUser: cpu.user, cpuSystem: cpu.system, extra });
+    process.send!({ type: 'stats', ...mem, youngGen, cpuUser: cpu.user, cpuSystem: cpu.system, gcPauses, extra });
+    gcPauses = [];
   } else if (m.type === 'close') {
     try {
       started.close();

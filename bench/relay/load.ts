@@ -3,7 +3,7 @@
  * 2-core box the client and the server each get a core. Every loop here is bounded in count and time.
  */
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { adapters, closeAll, connect, nextFrame, openPairs, sdpJson, type Side } from './adapters.js';
 import { startServer, type ServerHandle, type ServerKind } from './spawn.js';
 import { machineBusySeconds, percentile, processCpuSeconds, sleep, withTimeout } from '../lib/util.js';
@@ -140,6 +140,29 @@ export interface LatencyResult {
   serverCpuPct: number;
   otherCores: number;
   contended?: boolean;
+  /** The load client's own GC pauses in the measured window: count and longest, ms (absent from older results). */
+  clientGc?: { count: number; maxMs: number };
+  /** The server's own GC pauses from the run's start (0.5 s before the window) to its end: count and longest, ms. */
+  serverGc?: { count: number; maxMs: number };
+}
+
+/**
+ * The load client's GC pauses that overlap [from, to) (performance.now() ms) while `run` runs.
+ * Its samples are its own: a pause of the client delays every frame it would have read then.
+ */
+async function clientGcPauses<T>(run: () => Promise<T>, window: () => [number, number]): Promise<[T, { count: number; maxMs: number }]> {
+  const pauses: { startTime: number; duration: number }[] = [];
+  const observer = new PerformanceObserver((list) => pauses.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  try {
+    const result = await run();
+    pauses.push(...observer.takeRecords()); // entries not yet delivered to the callback
+    const [from, to] = window();
+    const inWindow = pauses.filter((p) => p.startTime + p.duration > from && p.startTime < to);
+    return [result, { count: inWindow.length, maxMs: Math.max(0, ...inWindow.map((p) => p.duration)) }];
+  } finally {
+    observer.disconnect();
+  }
 }
 
 /** (b) 1000 sockets (500 pairs), 2000 frames/s in aggregate, round-robin over the sockets; one-way latency. */
@@ -164,6 +187,11 @@ export function fixedRate(
           if (ts >= mStart && ts < mEnd) samples.push(now - ts);
         });
       }
+      // A full collection of the client's heap now, so that its own major GC (12-17 ms here, against
+      // 2-7 ms for a scavenge) is unlikely to fall in the window: on 2026-12-04 one did in about a
+      // third of the runs, of every server, and that run's p99 became the pause (6-20 ms against 2-3).
+      (globalThis as { gc?: () => void }).gc?.();
+      await server.stats(); // starts the server's list of GC pauses afresh
       const [sc0, cc0, b0] = [await serverCpu(server), cpuNow(), busySeconds()];
       const start = performance.now();
       mStart = start + o.warmMs;
@@ -171,7 +199,7 @@ export function fixedRate(
       let sent = 0;
       let sentInWindow = 0;
       let next = 0;
-      await new Promise<void>((resolve) => {
+      const [, clientGc] = await clientGcPauses(() => new Promise<void>((resolve) => {
         const timer = setInterval(() => {
           const now = performance.now();
           if (now >= stop) {
@@ -188,8 +216,9 @@ export function fixedRate(
             side.ws.send(ad.frame(side, sdpJson(side.id, ts)));
           }
         }, 1);
-      });
-      const [sc1, cc1, b1] = [await serverCpu(server), cpuNow(), busySeconds()];
+      }), () => [mStart, stop]);
+      const end = await server.stats();
+      const [sc1, cc1, b1] = [end.cpuUser + end.cpuSystem, cpuNow(), busySeconds()];
       const wall = (performance.now() - start) / 1000;
       await sleep(o.drainMs);
       return {
@@ -201,6 +230,8 @@ export function fixedRate(
         achievedRate: sentInWindow / (o.measureMs / 1000),
         serverCpuPct: ((sc1 - sc0) / 1e6 / wall) * 100,
         otherCores: others(b0, b1, sc1 - sc0 + cc1 - cc0, wall),
+        clientGc,
+        serverGc: { count: end.gcPauses.length, maxMs: Math.max(0, ...end.gcPauses) },
       };
     } finally {
       closeAll(pairs);

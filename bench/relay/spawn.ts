@@ -15,6 +15,8 @@ export interface ServerStats {
   youngGen: number;
   cpuUser: number;
   cpuSystem: number;
+  /** The server's GC pauses (ms) since its previous stats reply. */
+  gcPauses: number[];
   extra?: unknown;
 }
 
