@@ -393,7 +393,8 @@ function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Ta
 function cpuTable(c: NonNullable<Results['callSetup']>): Table[] {
   const measured = c.variants.filter((v) => v.cpuMs?.length);
   if (!measured.length) return [];
-  const total = (v: CallVariant) => median(v.cpuMs!.map((r) => Object.values(r).reduce((a, b) => a + b, 0)));
+  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  const total = (v: CallVariant) => median(v.cpuMs!.map(sum));
   const raw = measured.find((v) => v.variant === 'raw');
   return [
     {
@@ -405,7 +406,7 @@ function cpuTable(c: NonNullable<Results['callSetup']>): Table[] {
         ms(total(v), 0),
         ratio(total(v), raw && total(raw)),
         ms(median(v.cpuWindowMs ?? []), 0),
-        v.cpuWindowMs ? median(v.cpuMs!.map((r, i) => Object.values(r).reduce((a, b) => a + b, 0) / v.cpuWindowMs![i]!)).toFixed(2) : 'n/a',
+        v.cpuWindowMs ? median(v.cpuMs!.map((r, i) => sum(r) / v.cpuWindowMs![i]!)).toFixed(2) : 'n/a',
       ]),
       notes: [
         'Both pages (host and joiner) and every Chromium helper process: thread CPU time from /proc/PID/task/TID/schedstat, read by the bench just before it calls join() and when the page tells it that the first remote frame was presented (the window, a little longer than the first frame’s time: the bench’s messages to the page). “cores busy” = CPU ÷ window: at 2 this machine had no core to spare.',

@@ -191,7 +191,7 @@ export function fixedRate(
       // 2-7 ms for a scavenge) is unlikely to fall in the window: on 2026-12-04 one did in about a
       // third of the runs, of every server, and that run's p99 became the pause (6-20 ms against 2-3).
       (globalThis as { gc?: () => void }).gc?.();
-      await server.stats(); // starts the server's list of GC pauses afresh
+      // Each stats reply also starts the server's list of GC pauses afresh.
       const [sc0, cc0, b0] = [await serverCpu(server), cpuNow(), busySeconds()];
       const start = performance.now();
       mStart = start + o.warmMs;
