@@ -91,9 +91,14 @@ async function start(): Promise<Started> {
 }
 
 const started = await start();
-/** The server's GC pauses (ms) since the last stats reply, for the latency runs (relay (b)). */
-let gcPauses: number[] = [];
-new PerformanceObserver((list) => gcPauses.push(...list.getEntries().map((e) => e.duration))).observe({ entryTypes: ['gc'] });
+/**
+ * The server's GC pauses since the last stats reply, for the latency runs (relay (b)): start as
+ * epoch ms (the parent has its own time origin) and duration ms.
+ */
+let gcPauses: { at: number; ms: number }[] = [];
+const pause = (e: PerformanceEntry) => ({ at: performance.timeOrigin + e.startTime, ms: e.duration });
+const gcObserver = new PerformanceObserver((list) => gcPauses.push(...list.getEntries().map(pause)));
+gcObserver.observe({ entryTypes: ['gc'] });
 process.on('message', (m: { type: string; gc?: boolean }) => {
   if (m.type === 'stats') {
     if (m.gc && typeof globalThis.gc === 'function') {
@@ -111,6 +116,7 @@ process.on('message', (m: { type: string; gc?: boolean }) => {
     } catch {
       extra = undefined;
     }
+    gcPauses.push(...gcObserver.takeRecords().map(pause)); // entries not yet delivered to the callback
     process.send!({ type: 'stats', ...mem, youngGen, cpuUser: cpu.user, cpuSystem: cpu.system, gcPauses, extra });
     gcPauses = [];
   } else if (m.type === 'close') {

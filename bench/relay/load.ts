@@ -25,8 +25,8 @@ const cpuNow = () => {
   const c = process.cpuUsage();
   return c.user + c.system; // µs
 };
-const serverCpu = async (s: ServerHandle) => {
-  const st = await s.stats(false);
+const serverCpu = async (s: ServerHandle, gc = false) => {
+  const st = await s.stats(gc);
   return st.cpuUser + st.cpuSystem;
 };
 
@@ -142,8 +142,14 @@ export interface LatencyResult {
   contended?: boolean;
   /** The load client's own GC pauses in the measured window: count and longest, ms (absent from older results). */
   clientGc?: { count: number; maxMs: number };
-  /** The server's own GC pauses from the run's start (0.5 s before the window) to its end: count and longest, ms. */
+  /** The server's own GC pauses that overlap the measured window: count and longest, ms. */
   serverGc?: { count: number; maxMs: number };
+}
+
+/** Count and longest (ms) of the GC pauses that overlap [from, to) (performance.now() ms). */
+function pausesIn(pauses: { startTime: number; duration: number }[], from: number, to: number) {
+  const inWindow = pauses.filter((p) => p.startTime + p.duration > from && p.startTime < to);
+  return { count: inWindow.length, maxMs: Math.max(0, ...inWindow.map((p) => p.duration)) };
 }
 
 /**
@@ -157,9 +163,7 @@ async function clientGcPauses<T>(run: () => Promise<T>, window: () => [number, n
   try {
     const result = await run();
     pauses.push(...observer.takeRecords()); // entries not yet delivered to the callback
-    const [from, to] = window();
-    const inWindow = pauses.filter((p) => p.startTime + p.duration > from && p.startTime < to);
-    return [result, { count: inWindow.length, maxMs: Math.max(0, ...inWindow.map((p) => p.duration)) }];
+    return [result, pausesIn(pauses, ...window())];
   } finally {
     observer.disconnect();
   }
@@ -187,12 +191,13 @@ export function fixedRate(
           if (ts >= mStart && ts < mEnd) samples.push(now - ts);
         });
       }
-      // A full collection of the client's heap now, so that its own major GC (12-17 ms here, against
-      // 2-7 ms for a scavenge) is unlikely to fall in the window: on 2026-12-04 one did in about a
-      // third of the runs, of every server, and that run's p99 became the pause (6-20 ms against 2-3).
+      // Full collections of both heaps now, so that the window measures forwarding, not the aftermath
+      // of a thousand sockets opened within a second. Left alone, the first scavenge after the joins
+      // copies and promotes what they allocated (on 2026-12-05: 12-18 ms in p2p-call's relay, 7-9 in
+      // the raw floor), and it fell in or just before the window; on 2026-12-04 the client's major GC (12-17 ms) did in about a third
+      // of the runs, and such a run's p99 became the pause (6-20 ms against 2-3).
       (globalThis as { gc?: () => void }).gc?.();
-      // Each stats reply also starts the server's list of GC pauses afresh.
-      const [sc0, cc0, b0] = [await serverCpu(server), cpuNow(), busySeconds()];
+      const [sc0, cc0, b0] = [await serverCpu(server, true), cpuNow(), busySeconds()];
       const start = performance.now();
       mStart = start + o.warmMs;
       const stop = mStart + o.measureMs;
@@ -231,7 +236,7 @@ export function fixedRate(
         serverCpuPct: ((sc1 - sc0) / 1e6 / wall) * 100,
         otherCores: others(b0, b1, sc1 - sc0 + cc1 - cc0, wall),
         clientGc,
-        serverGc: { count: end.gcPauses.length, maxMs: Math.max(0, ...end.gcPauses) },
+        serverGc: pausesIn(end.gcPauses.map((p) => ({ startTime: p.at - performance.timeOrigin, duration: p.ms })), mStart, stop),
       };
     } finally {
       closeAll(pairs);

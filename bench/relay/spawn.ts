@@ -15,8 +15,8 @@ export interface ServerStats {
   youngGen: number;
   cpuUser: number;
   cpuSystem: number;
-  /** The server's GC pauses (ms) since its previous stats reply. */
-  gcPauses: number[];
+  /** The server's GC pauses since its previous stats reply: start (epoch ms) and duration (ms). */
+  gcPauses: { at: number; ms: number }[];
   extra?: unknown;
 }
 
