@@ -59,16 +59,20 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   }
 
   /**
-   * Frames sent to this socket during one turn of the event loop leave in one
-   * writev: the socket is corked on the first and uncorked once the frames
-   * read in this turn are handled. One syscall per frame was the relay's
-   * main cost (see bench/README.md); this adds at most one loop turn of delay.
+   * Frames sent to this socket while one callback runs leave in one writev:
+   * the socket is corked on the first and uncorked when the callback is done.
+   * ws handles every frame of one TCP read in one callback, so a burst from a
+   * peer goes out together. One syscall per frame was the relay's main cost
+   * (see bench/README.md). Uncorking at the end of the loop turn instead
+   * (setImmediate) batched no more, but held every frame of a busy turn until
+   * the turn's last was handled: after a stall, the tail latency rose by what
+   * the backlog took to read (p99 4.4 → 3.2 ms, bench/README.md relay (b)).
    */
   deliver(frame: string | Buffer): void {
     if (!this.corked) {
       this.corked = true;
       this.tcp.cork();
-      setImmediate(() => {
+      process.nextTick(() => {
         this.corked = false;
         this.tcp.uncork();
       });
