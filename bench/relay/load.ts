@@ -194,8 +194,9 @@ export function fixedRate(
       // Full collections of both heaps now, so that the window measures forwarding, not the aftermath
       // of a thousand sockets opened within a second. Left alone, the first scavenge after the joins
       // copies and promotes what they allocated (on 2026-12-05: 12-18 ms in p2p-call's relay, 7-9 in
-      // the raw floor), and it fell in or just before the window; on 2026-12-04 the client's major GC (12-17 ms) did in about a third
-      // of the runs, and such a run's p99 became the pause (6-20 ms against 2-3).
+      // the raw floor), and it fell in or just before the window; on 2026-12-04 the client's major
+      // GC (12-17 ms) did in about a third of the runs. A run that caught either had a p99 of the
+      // pause (6-20 ms against 2-3).
       (globalThis as { gc?: () => void }).gc?.();
       const [sc0, cc0, b0] = [await serverCpu(server, true), cpuNow(), busySeconds()];
       const start = performance.now();
