@@ -520,6 +520,8 @@ const readme = [
   '',
   'The self view used to play the whole local stream, muted; a muted `<video>` still plays its stream’s audio at volume 0, so each page opened an audio output for its own microphone. It now plays the camera alone: 39 ms less CPU during setup (766 → 727, 20 repetitions), and 16 ms less per 500 ms for a waiting host; the first frame did not move measurably (paired +5 ms [−12, 29]).',
   '',
+  'Most of the element’s code first runs when a call starts, and V8 compiles a function lazily, on the main thread, the first time it runs. In Chrome traces with the `disabled-by-default-v8.compile` category (3 repetitions, `trace-summary.ts compile`, 2026-12-05) that was 199 functions and 25–47 ms on the joiner’s main thread and 41 functions and 9–37 ms on the host’s, all inside the handshake (tracing inflates these). The drop-in file now opens with V8’s explicit compile hint `//# allFunctionsCalledOnLoad` (Chrome 136+; scripts/drop-in-config.mjs), so it is compiled off the main thread while it loads: then 0 functions on the host’s main thread and 24 (3–10 ms, the bench page’s own) on the joiner’s. Interleaved A/B of the same build with and without the line: paired −14 ms [−62, 22] (20 repetitions, faster in 12) and −14 ms [−38, 5] (30, faster in 18); the pages’ main threads used 10 ms less CPU in both (122 → 112 and 123 → 113 ms).',
+  '',
   '## Targets',
   '',
   renderMarkdown(targetTable),

@@ -319,7 +319,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
             await profiler.send('Profiler.start');
           }
           if (chromeTrace || jsProfile)
-            await browser.startTracing(b, { path: traceFile, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'webrtc', 'media'] });
+            await browser.startTracing(b, { path: traceFile, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'webrtc', 'media', 'disabled-by-default-v8.compile'] });
           const cpuAtStart = browserCpu();
           const startedAt = performance.now();
           const res = await withTimeout(

@@ -12,12 +12,16 @@
  *             encoded was the first after both the first frame (spent on configuring the encoder)
  *             and writable;
  *   profile   JS self and total time by function in a window (the joiner's sampled profile;
- *             build the element with build-variant.ts --readable for real names).
+ *             build the element with build-variant.ts --readable for real names);
+ *   compile   V8's compiling of functions on each page's main thread in a window: lazy
+ *             compilation the page pays for inside the call setup (see COMPILE_HINT in
+ *             scripts/drop-in-config.mjs).
  *
  *   node --import tsx bench/call-setup/trace-summary.ts tasks   bench/.tmp/chrome-trace-p2p_call-3.json [untilMs]
  *   node --import tsx bench/call-setup/trace-summary.ts webrtc  bench/.tmp/chrome-trace-p2p_call-3.json
  *   node --import tsx bench/call-setup/trace-summary.ts encoder bench/.tmp/chrome-trace-p2p_call-3.json
  *   node --import tsx bench/call-setup/trace-summary.ts profile bench/.tmp/chrome-trace-p2p_call-3.json [fromMs] [toMs]
+ *   node --import tsx bench/call-setup/trace-summary.ts compile bench/.tmp/chrome-trace-p2p_call-3.json [fromMs] [toMs]
  */
 import { readFileSync } from 'node:fs';
 
@@ -33,7 +37,7 @@ interface TraceEvent {
 }
 
 const [mode, file, a, b] = process.argv.slice(2);
-if (!mode || !file) throw new Error('usage: trace-summary.ts tasks|webrtc|encoder|profile TRACE.json [from/until ms] [to ms]');
+if (!mode || !file) throw new Error('usage: trace-summary.ts tasks|webrtc|encoder|profile|compile TRACE.json [from/until ms] [to ms]');
 const loaded = JSON.parse(readFileSync(file, 'utf8')) as TraceEvent[] | { traceEvents: TraceEvent[] };
 const events = Array.isArray(loaded) ? loaded : loaded.traceEvents;
 const t0Event = events.find((e) => e.name === 't0' && e.cat?.includes('user_timing'));
@@ -126,6 +130,18 @@ if (mode === 'tasks') {
   const top = (m: Map<string, number>) =>
     [...m].sort((x, y) => y[1] - x[1]).slice(0, 25).map(([k, v]) => `${v.toFixed(2).padStart(7)}  ${k}`).join('\n');
   console.log(`--- self ms\n${top(self)}\n--- total ms\n${top(total)}`);
+} else if (mode === 'compile') {
+  const from = t0 + Number(a ?? 0) * 1000;
+  const to = t0 + Number(b ?? 400) * 1000;
+  const mains = events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  for (const main of mains) {
+    // V8.CompileCode is the outermost event of one function's compilation (parse included).
+    const compiles = events.filter(
+      (e) => e.pid === main.pid && e.tid === main.tid && e.name === 'V8.CompileCode' && e.ts >= from && e.ts <= to,
+    );
+    const total = compiles.reduce((sum, e) => sum + (e.dur ?? 0), 0) / 1000;
+    console.log(`${page(main.pid).padEnd(9)} main thread: ${compiles.length} functions compiled, ${total.toFixed(1)} ms`);
+  }
 } else {
-  throw new Error(`unknown mode "${mode}" (tasks | webrtc | encoder | profile)`);
+  throw new Error(`unknown mode "${mode}" (tasks | webrtc | encoder | profile | compile)`);
 }
