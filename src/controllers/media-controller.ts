@@ -43,6 +43,12 @@ export class MediaController implements ReactiveController {
   /** Cameras and microphones (labels only once capture was allowed). */
   devices: MediaDeviceInfo[] = [];
   error?: { code: MediaErrorCode; detail: string };
+  /**
+   * Whether the capture of the current call has come to an end, with a stream
+   * or an error. Until then (the camera starting, or the browser's permission
+   * prompt waiting for an answer) nobody knows yet what I will send.
+   */
+  settled = false;
   #wanted = '';
   #pending?: Promise<MediaStream | null>;
 
@@ -76,6 +82,7 @@ export class MediaController implements ReactiveController {
         return null;
       }
       this.stream = stream;
+      this.settled = true;
       const video = stream?.getVideoTracks() ?? [];
       this.preview = video.length ? new MediaStream(video) : null;
       this.#host.requestUpdate();
@@ -155,6 +162,7 @@ export class MediaController implements ReactiveController {
     this.#pending = undefined;
     this.#wanted = '';
     this.error = undefined;
+    this.settled = false;
   }
 
   hostDisconnected(): void {

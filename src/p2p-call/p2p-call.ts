@@ -260,13 +260,15 @@ export class P2PCallElement extends LitElement {
 
   /** @internal What the others see of me. */
   localStatus(): PeerStatus {
+    const status: PeerStatus = { screen: this.screenSharing };
     // Only what is really captured: a denied camera shows as off at the others.
-    const has = (kind: MediaKind) => !!this.#media.track(kind);
-    const status: PeerStatus = {
-      audio: !this.muted && has('audio'),
-      video: (!this.cameraOff && has('video')) || this.screenSharing,
-      screen: this.screenSharing,
-    };
+    // While capture is still starting, audio and video are left out (unknown),
+    // so that the others do not see me as muted while my browser asks me.
+    if (this.#media.settled) {
+      const has = (kind: MediaKind) => !!this.#media.track(kind);
+      status.audio = !this.muted && has('audio');
+      status.video = (!this.cameraOff && has('video')) || this.screenSharing;
+    }
     if (this.name) status.name = this.name;
     return status;
   }

@@ -79,6 +79,35 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     await until(() => !part(bob, 'muted-indicator', alice.peerId), 'the muted indicator to go');
   });
 
+  it('no muted or camera-off marks while a peer’s camera is still starting', async () => {
+    const room = uniqueRoom();
+    const alice = mountCall({ room, name: 'Alice' });
+    await nextEvent(alice, 'p2p-joined');
+    const media = navigator.mediaDevices;
+    const realGetUserMedia = media.getUserMedia;
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    // Bob's browser is still asking him whether the page may use his camera and microphone.
+    media.getUserMedia = async (constraints) => {
+      await answered;
+      return realGetUserMedia.call(media, constraints);
+    };
+    try {
+      const bob = mountCall({ room, name: 'Bob' });
+      await until(() => part(alice, 'tile', bob.peerId), 'Bob’s tile at Alice');
+      await alice.updateComplete;
+      expect(alice.peers[0]!.status).to.not.have.any.keys('audio', 'video');
+      expect(part(alice, 'muted-indicator', bob.peerId)).to.equal(null);
+      expect(part(alice, 'camera-off-indicator', bob.peerId)).to.equal(null);
+      answer();
+      await until(() => alice.peers[0]!.status.audio === true && alice.peers[0]!.status.video === true, 'Bob’s media at Alice');
+      await expectDecodesVideoFrom(alice, bob.peerId);
+      expect(part(alice, 'muted-indicator', bob.peerId)).to.equal(null);
+    } finally {
+      media.getUserMedia = realGetUserMedia;
+    }
+  });
+
   it('screen share replaces the camera at the other side, and back', async () => {
     const [alice, bob] = await call();
     const video = remoteVideo(bob, alice.peerId)!;
