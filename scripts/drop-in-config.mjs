@@ -13,8 +13,9 @@ import { minifyLitTemplatesPlugin } from './minify-lit-templates.mjs';
  * on the main thread, the first time it runs, and most of this file first runs
  * when a call starts: in Chrome traces (2026-12-05) that was 25-47 ms of the
  * joiner's main thread and 9-37 ms of the host's inside the handshake. With
- * it the whole file is compiled off the main thread while it loads; every
- * function in it serves the call, so little is compiled for nothing.
+ * it the whole file is compiled as it loads instead (the element appears
+ * ~10 ms later on a slow machine), so a call is faster whenever the element
+ * was on the page before the call began. See bench/README.md.
  */
 export const COMPILE_HINT = '//# allFunctionsCalledOnLoad';
 
