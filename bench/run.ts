@@ -1,5 +1,5 @@
 /**
- * npm run bench                      every section (relay, call-setup, call-setup-far, bundle): 24 minutes on 2026-12-04
+ * npm run bench                      every section (relay, call-setup, call-setup-far, call-setup-split, bundle): 28 minutes on 2026-12-05
  * npm run bench -- relay             one section (several may be named: relay bundle)
  * npm run bench -- relay --only saturated,latency,memory,held   part of the relay section
  * npm run bench -- --runs 5 --reps 60                           more relay runs / call repetitions
@@ -29,13 +29,13 @@ import { medianRatioCI, pairedDiff, RESAMPLES, type Interval } from './lib/stats
 import { BENCH, fmt, machineInfo, median, ratio, renderMarkdown, renderText, type Table } from './lib/util.js';
 import { runRelay, type RelayResults } from './relay/index.js';
 
-type Section = 'relay' | 'call-setup' | 'call-setup-far' | 'bundle';
+type Section = 'relay' | 'call-setup' | 'call-setup-far' | 'call-setup-split' | 'bundle';
 interface SectionMeta {
   date: string;
   seconds: number;
   loadavg?: [number, number];
 }
-const SECTIONS: Section[] = ['relay', 'call-setup', 'call-setup-far', 'bundle'];
+const SECTIONS: Section[] = ['relay', 'call-setup', 'call-setup-far', 'call-setup-split', 'bundle'];
 /**
  * call-setup-far: every relay 10 and then 50 ms away each way (bench/call-setup/far-relay.ts), the
  * browsers on loopback, as for two people in one office and a relay in the same region, or on
@@ -51,6 +51,8 @@ interface Results {
   callSetup?: CallSetupResult & SectionMeta;
   /** The same with every relay FAR_ONE_WAY_MS away, one run per distance: information, no target. */
   callSetupFar?: (CallSetupResult & SectionMeta)[];
+  /** The same with host and joiner in two browsers on a core each: information, no target. */
+  callSetupSplit?: CallSetupResult & SectionMeta;
   bundle?: Awaited<ReturnType<typeof runBundle>> & SectionMeta;
 }
 
@@ -93,7 +95,7 @@ function staleDist(): string | undefined {
   const hit = existsSync(join(BENCH, '..', 'src')) ? newer(join(BENCH, '..', 'src')) : undefined;
   return hit ? `dist/p2p-call.js is older than ${hit.slice(join(BENCH, '..').length + 1)}: run \`npm run build\` first to measure the current code` : undefined;
 }
-const measuresDist = run.has('bundle') || run.has('call-setup') || run.has('call-setup-far');
+const measuresDist = [...run].some((section) => section === 'bundle' || section.startsWith('call-setup'));
 const stale = measuresDist ? staleDist() : undefined;
 if (stale) console.warn(`WARNING: ${stale}`);
 if (measuresDist) results.distNote = stale ?? null;
@@ -113,14 +115,19 @@ if (run.has('call-setup')) {
     runCallSetup({ reps: Number(opt('reps') ?? DEFAULT_REPS), trace: argv.includes('--trace'), chromeTrace: argv.includes('--chrome-trace'), jsProfile: argv.includes('--js-profile'), ...(variants ? { variants } : {}) }),
   );
 }
+/** The informational call-setup sections: fewer repetitions, and no default-capture variant. */
+const infoVariants = (opt('variants')?.split(',') ?? ['raw', 'p2p-call', 'peerjs']) as Variant[];
+const infoReps = Number(opt('reps') ?? DEFAULT_REPS / 2);
 if (run.has('call-setup-far')) {
-  const variants = (opt('variants')?.split(',') ?? ['raw', 'p2p-call', 'peerjs']) as Variant[];
-  const reps = Number(opt('reps') ?? DEFAULT_REPS / 2);
   results.callSetupFar = [];
   for (const relayOneWayMs of FAR_ONE_WAY_MS) {
     console.log(`call setup with every relay ${relayOneWayMs} ms away each way`);
-    results.callSetupFar.push(await timed(() => runCallSetup({ reps, variants, relayOneWayMs })));
+    results.callSetupFar.push(await timed(() => runCallSetup({ reps: infoReps, variants: infoVariants, relayOneWayMs })));
   }
+}
+if (run.has('call-setup-split')) {
+  console.log('call setup with host and joiner in two browsers, one core each');
+  results.callSetupSplit = await timed(() => runCallSetup({ reps: infoReps, variants: infoVariants, split: true }));
 }
 
 // ------------------------------------------------------------------ tables
@@ -318,12 +325,18 @@ function trialBuilds(c: NonNullable<Results['callSetup']>, p2p: VariantResult | 
   });
 }
 
+/** How an informational call-setup section differs from the main one, for its titles ('' for the main one). */
+function setting(c: CallSetupResult, roundTrip = ''): string {
+  if (c.split) return ', host and joiner in two browsers, one core each';
+  return c.relayOneWayMs ? `, relay ${2 * c.relayOneWayMs} ms away${roundTrip}` : '';
+}
+
 function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Table[] {
   const raw = c.variants.find((v) => v.variant === 'raw');
   const p2p = c.variants.find((v) => v.variant === 'p2p-call');
   const pj = c.variants.find((v) => v.variant === 'peerjs');
   const table: Table = {
-    title: `Call setup${c.relayOneWayMs ? `, relay ${2 * c.relayOneWayMs} ms away (round trip)` : ''}: second peer's join → its first decoded remote video frame, ms (${c.reps} repetitions each after ${c.warmup} warm-up, interleaved)`,
+    title: `Call setup${setting(c, ' (round trip)')}: second peer's join → its first decoded remote video frame, ms (${c.reps} repetitions each after ${c.warmup} warm-up, interleaved)`,
     head: ['variant', 'p50 ms', 'p50 95% CI', 'p95 ms', 'min', 'max', 'runs > 1 s', 'failed', 'p50 vs raw floor', 'video', 'ICE pair'],
     rows: c.variants.map((v) =>
       v.skipped
@@ -356,7 +369,7 @@ function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Ta
       'Floor: offer (all candidates in it) already held at a minimal relay and pushed on connect; answer sent at once (before it is applied), camera attached by replaceTrack.',
       'PeerJS: its own flow (joiner connects, gets its camera, calls the waiting host).',
       `95% CI: percentile bootstrap of the median (${RESAMPLES} resamples, fixed seed). The targets compare p50s by the same bootstrap of their ratio, each variant resampled on its own.`,
-      ...(c.relayOneWayMs && p2p && pj ? [`p2p-call ÷ PeerJS, p50: ${p50Ratio(p2p, pj)?.text ?? 'n/a'} (95% interval of the ratio).`] : []),
+      ...(setting(c) && p2p && pj ? [`p2p-call ÷ PeerJS, p50: ${p50Ratio(p2p, pj)?.text ?? 'n/a'} (95% interval of the ratio).`] : []),
       ...trialBuilds(c, p2p),
       ...c.variants.filter((v) => v.stalls.length).map((v) => `STALL: ${v.variant} had ${v.stalls.length} run(s) over 1 s: ${v.stalls.map((x) => x.toFixed(0)).join(', ')} ms`),
       ...c.variants.filter((v) => v.failures.length).map((v) => `FAILED: ${v.variant}: ${[...new Set(v.failures)].join('; ')}`),
@@ -367,7 +380,7 @@ function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Ta
     return k ? ms(median(v.phases[k]!), 0) : '—';
   };
   const phases: Table = {
-    title: `Call setup${c.relayOneWayMs ? `, relay ${2 * c.relayOneWayMs} ms away` : ''}: where the time goes, ms after t0 on the joiner (medians over the same repetitions)`,
+    title: `Call setup${setting(c)}: where the time goes, ms after t0 on the joiner (medians over the same repetitions)`,
     head: ['variant', 'relay socket open', 'camera ready', 'offer in hand', 'remote track', 'connected', 'first frame'],
     rows: c.variants
       .filter((v) => !v.skipped && v.samples.length)
@@ -390,30 +403,41 @@ function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Ta
   return tables;
 }
 
-/** The browser's CPU time during setup, by kind of work (call-setup/browser-cpu.ts); none in results recorded before it. */
+/**
+ * The browser's CPU time during setup, by kind of work (call-setup/browser-cpu.ts); none in results
+ * recorded before it. With --split, also the joiner's browser alone.
+ */
 function cpuTable(c: NonNullable<Results['callSetup']>): Table[] {
-  const measured = c.variants.filter((v) => v.cpuMs?.length);
-  if (!measured.length) return [];
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-  const total = (v: CallVariant) => median(v.cpuMs!.map(sum));
-  const raw = measured.find((v) => v.variant === 'raw');
+  const table = (whose: string, readings: (v: CallVariant) => Record<string, number>[] | undefined, notes: string[]): Table[] => {
+    const measured = c.variants.filter((v) => readings(v)?.length);
+    if (!measured.length) return [];
+    const total = (v: CallVariant) => median(readings(v)!.map(sum));
+    const raw = measured.find((v) => v.variant === 'raw');
+    return [
+      {
+        title: `Call setup${setting(c)}: CPU time of ${whose} from t0 to the first frame, ms (medians over the same repetitions)`,
+        head: ['variant', ...CPU_GROUPS, 'total', 'total vs raw floor', 'window ms', 'cores busy'],
+        rows: measured.map((v) => [
+          v.label,
+          ...CPU_GROUPS.map((g) => ms(median(readings(v)!.map((r) => r[g] ?? 0)), 0)),
+          ms(total(v), 0),
+          ratio(total(v), raw && total(raw)),
+          ms(median(v.cpuWindowMs ?? []), 0),
+          v.cpuWindowMs ? median(readings(v)!.map((r, i) => sum(r) / v.cpuWindowMs![i]!)).toFixed(2) : 'n/a',
+        ]),
+        notes,
+      },
+    ];
+  };
   return [
-    {
-      title: `Call setup${c.relayOneWayMs ? `, relay ${2 * c.relayOneWayMs} ms away` : ''}: CPU time of all the browser’s processes from t0 to the first frame, ms (medians over the same repetitions)`,
-      head: ['variant', ...CPU_GROUPS, 'total', 'total vs raw floor', 'window ms', 'cores busy'],
-      rows: measured.map((v) => [
-        v.label,
-        ...CPU_GROUPS.map((g) => ms(median(v.cpuMs!.map((r) => r[g] ?? 0)), 0)),
-        ms(total(v), 0),
-        ratio(total(v), raw && total(raw)),
-        ms(median(v.cpuWindowMs ?? []), 0),
-        v.cpuWindowMs ? median(v.cpuMs!.map((r, i) => sum(r) / v.cpuWindowMs![i]!)).toFixed(2) : 'n/a',
-      ]),
-      notes: [
-        'Both pages (host and joiner) and every Chromium helper process: thread CPU time from /proc/PID/task/TID/schedstat, read by the bench just before it calls join() and when the page tells it that the first remote frame was presented (the window, a little longer than the first frame’s time: the bench’s messages to the page). “cores busy” = CPU ÷ window: at 2 this machine had no core to spare.',
-        'page main threads: scripts, style, layout, paint; raster + V8 workers: software tile raster and V8’s background compile and GC; compositing: the GPU process (software) and the pages’ compositor threads; WebRTC + codecs: network, signaling and the video encoder and decoder; the rest is the browser process, the network service and IPC.',
-      ],
-    },
+    ...table('all the browser’s processes', (v) => v.cpuMs, [
+      'Both pages (host and joiner) and every Chromium helper process: thread CPU time from /proc/PID/task/TID/schedstat, read by the bench just before it calls join() and when the page tells it that the first remote frame was presented (the window, a little longer than the first frame’s time: the bench’s messages to the page). “cores busy” = CPU ÷ window: at 2 this machine had no core to spare.',
+      'page main threads: scripts, style, layout, paint; raster + V8 workers: software tile raster and V8’s background compile and GC; compositing: the GPU process (software) and the pages’ compositor threads; WebRTC + codecs: network, signaling and the video encoder and decoder; the rest is the browser process, the network service and IPC.',
+    ]),
+    ...table('the joiner’s browser alone', (v) => v.joinerCpuMs, [
+      'The processes of the joiner’s browser (pinned to its core), read at the same moments. “cores busy” near 1: the joiner’s core had nothing to spare, so its own work set the time.',
+    ]),
   ];
 }
 
@@ -466,6 +490,7 @@ if (results.relay) sections.push({ name: 'relay', meta: results.relay, tables: r
 if (results.callSetup) sections.push({ name: 'call-setup', meta: results.callSetup, tables: callTables(results.callSetup, targets) });
 // Information beside the targets, which are judged on loopback as the issue asks.
 for (const far of results.callSetupFar ?? []) sections.push({ name: 'call-setup-far', meta: far, tables: callTables(far, []) });
+if (results.callSetupSplit) sections.push({ name: 'call-setup-split', meta: results.callSetupSplit, tables: callTables(results.callSetupSplit, []) });
 if (results.bundle) sections.push({ name: 'bundle', meta: results.bundle, tables: bundleTables(results.bundle, targets) });
 const targetTable: Table = {
   title: 'Targets (issue 5), p2p-call measured against the baselines of the same run',
@@ -509,6 +534,7 @@ const readme = [
   '- Call setup: headless Chromium (playwright-core, /usr/bin/chromium) with fake media, inside `unshare -n` (loopback only) when run as root; each repetition uses fresh pages and a fresh room. The joiner starts once the host has been in the room 500 ms and the whole machine has used under 0.75 cores for 200 ms: opening the pages and starting the host keeps both cores busy for 1–2 s on these machines, and a joiner started in that was timed against leftover start-up work (measured 2026-12-04: floor 312 ms and p2p-call 582 ms that way, about 200 and 340 once calm). The element’s size changes the browser’s work more clearly than the time: at 480 px and 160 px wide it used 651 and 613 ms of CPU against 846 at the page’s width (10 repetitions each, see the CPU table), while the first frame came at 301 and 269 ms against 384 in that run and at 324 and 338 against 342 in another (12 each).',
   '- Call setup, CPU: the bench reads the CPU time of every thread of every Chromium process (/proc/PID/task/TID/schedstat, bench/call-setup/browser-cpu.ts) just before it starts the joiner and when the joiner’s page reports its first remote frame, and sorts it by kind of work. On this machine the browser keeps both cores busy through setup, so the wall-clock time is mostly how much work there is; the work scatters less between repetitions than the time does.',
   `- Call setup, relay far away (call-setup-far): the same, with every relay behind a proxy that makes signaling take ${FAR_ONE_WAY_MS.join(' or ')} ms each way (bench/call-setup/far-relay.ts: the handshake as over TCP, then each frame); media stays on loopback. Information beside the targets, which are judged on loopback.`,
+  '- Call setup, one core per peer (call-setup-split): the same, with the host’s and the joiner’s pages in two browsers, each started under `taskset` on a core of its own (its helper processes too), as on two small machines: in the other sections both pages share one browser (one GPU process, one network service) and both cores, so each peer’s drawing can delay the other’s handshake. Information beside the targets. It adds a CPU table of the joiner’s browser alone.',
   '- Bundle: node:zlib gzip level 9 and brotli quality 11.',
   '- This machine may be shared (other test runs): relay runs record the CPU other processes used during them and repeat disturbed runs (see “other procs” and “calm runs”); each section records the load average before and after.',
   '',
@@ -535,7 +561,7 @@ const readme = [
   '',
   '```sh',
   'npm run bench                                   # everything (24 min on 2026-12-04, 2 cores; the calm start adds ~1.3 s a repetition)',
-  'npm run bench -- relay                          # one section: relay | call-setup | call-setup-far | bundle',
+  'npm run bench -- relay                          # one section: relay | call-setup | call-setup-far | call-setup-split | bundle',
   'npm run bench -- relay --only saturated,latency # part of the relay section (saturated, latency, memory, held)',
   'npm run bench -- --runs 5 --reps 60             # more relay runs / call repetitions',
   'npm run bench -- call-setup --variants raw,raw-joiner-offers,p2p-call,p2p-call-640,peerjs --trace',

@@ -29,12 +29,16 @@ const read = (path: string) => {
   }
 };
 
-/** ns on CPU so far, per "process type/thread name", summed over all Chromium processes. */
-export function browserCpu(): Map<string, number> {
+/**
+ * ns on CPU so far, per "process type/thread name", summed over all Chromium processes; with `core`,
+ * only those pinned to that core alone (call-setup --split: one browser per core).
+ */
+export function browserCpu(core?: number): Map<string, number> {
   const byThread = new Map<string, number>();
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     const cmd = read(`/proc/${pid}/cmdline`);
     if (!cmd?.includes('chromium')) continue;
+    if (core !== undefined && /Cpus_allowed_list:\s*(\S+)/.exec(read(`/proc/${pid}/status`) ?? '')?.[1] !== String(core)) continue;
     const sub = /--utility-sub-type=(\w+)/.exec(cmd)?.[1];
     const type = (/--type=([\w-]+)/.exec(cmd)?.[1] ?? 'browser') + (sub ? `:${sub}` : '');
     let tids: string[];

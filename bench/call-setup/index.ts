@@ -7,7 +7,7 @@
  * relays (each in its own process), a static server for the pages, and Chromium.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join, extname } from 'node:path';
 import { writeFile, readFile } from 'node:fs/promises';
@@ -60,6 +60,8 @@ export interface VariantResult {
   busyBefore?: number[];
   /** Per repetition: ms of CPU all of the browser's processes used from t0 to the first frame, by kind of work (browser-cpu.ts). */
   cpuMs?: Record<string, number>[];
+  /** With --split: the same for the joiner's browser alone. */
+  joinerCpuMs?: Record<string, number>[];
   /** Per repetition: ms between those two readings of the CPU time (a little over the first frame's time: the bench's own messages to the page). */
   cpuWindowMs?: number[];
   /** With --trace: per repetition, host (A) and joiner (B) events in ms from the joiner's t0. */
@@ -76,6 +78,8 @@ export interface CallSetupResult {
   calmCores?: number;
   /** Signaling delay each way (far-relay.ts); 0 or absent: the relays on loopback. */
   relayOneWayMs?: number;
+  /** Host and joiner in two browsers, each pinned to a core of its own (--split); absent: one browser. */
+  split?: boolean;
   /** The fake camera's frame rate (absent from results recorded before it was set: Chromium's 20). */
   cameraFps?: number;
   chromiumArgs: string[];
@@ -133,13 +137,14 @@ export function p2pCallMissing(): string | undefined {
 /**
  * Parent side: run the child in a loopback-only namespace when root, else without.
  * relayOneWayMs: put every relay that far away (far-relay.ts); the browsers stay on loopback.
+ * split: the host's and the joiner's pages in two browsers, each on a CPU core of its own.
  */
 export async function runCallSetup(
-  opts: { reps?: number; variants?: Variant[]; trace?: boolean; chromeTrace?: boolean; jsProfile?: boolean; relayOneWayMs?: number } = {},
+  opts: { reps?: number; variants?: Variant[]; trace?: boolean; chromeTrace?: boolean; jsProfile?: boolean; relayOneWayMs?: number; split?: boolean } = {},
 ): Promise<CallSetupResult> {
   const out = join(BENCH, '.tmp', `call-setup-${process.pid}.json`);
   const variants = opts.variants ?? ['raw', 'p2p-call', 'p2p-call-640', 'peerjs'];
-  const childArgs = ['--import', 'tsx', join(BENCH, 'call-setup', 'index.ts'), '--child', '--out', out, '--reps', String(opts.reps ?? DEFAULT_REPS), '--variants', variants.join(','), ...(opts.trace ? ['--trace'] : []), ...(opts.chromeTrace ? ['--chrome-trace'] : []), ...(opts.jsProfile ? ['--js-profile'] : []), '--relay-one-way-ms', String(opts.relayOneWayMs ?? 0)];
+  const childArgs = ['--import', 'tsx', join(BENCH, 'call-setup', 'index.ts'), '--child', '--out', out, '--reps', String(opts.reps ?? DEFAULT_REPS), '--variants', variants.join(','), ...(opts.trace ? ['--trace'] : []), ...(opts.chromeTrace ? ['--chrome-trace'] : []), ...(opts.jsProfile ? ['--js-profile'] : []), ...(opts.split ? ['--split'] : []), '--relay-one-way-ms', String(opts.relayOneWayMs ?? 0)];
   const node = process.execPath;
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const tryRun = (cmd: string, args: string[], env: NodeJS.ProcessEnv) =>
@@ -208,7 +213,20 @@ async function waitHeldOffer(relay: ServerHandle) {
   throw new Error('the host never got an offer held at the relay');
 }
 
-async function child(out: string, reps: number, variants: Variant[], trace: boolean, chromeTrace: boolean, jsProfile: boolean, relayOneWayMs: number) {
+/**
+ * An executable that starts Chromium on one CPU core only (its helper processes inherit that), for
+ * --split: host and joiner then run in two browsers, one core each, like two small machines.
+ */
+function pinnedChromium(core: number): string {
+  const file = join(BENCH, '.tmp', `chromium-core${core}.sh`);
+  writeFileSync(file, `#!/bin/sh\nexec taskset -c ${core} ${CHROMIUM_PATH} "$@"\n`, { mode: 0o755 });
+  return file;
+}
+
+const HOST_CORE = 0;
+const JOINER_CORE = 1;
+
+async function child(out: string, reps: number, variants: Variant[], trace: boolean, chromeTrace: boolean, jsProfile: boolean, relayOneWayMs: number, split: boolean) {
   const { chromium } = await import('playwright-core');
   const warmup = 1;
   const SETTLE_MS = 500;
@@ -245,7 +263,10 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
       failures: [],
     });
   const byVariant = (v: Variant) => results.find((r) => r.variant === v)!;
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: BROWSER_ARGS });
+  const launch = (executablePath: string) => chromium.launch({ executablePath, headless: true, args: BROWSER_ARGS });
+  // Host's browser, and the joiner's: one browser for both unless split.
+  const browser = await launch(split ? pinnedChromium(HOST_CORE) : CHROMIUM_PATH);
+  const joinerBrowser = split ? await launch(pinnedChromium(JOINER_CORE)) : browser;
   try {
     for (const v of [...active]) {
       const kind = VARIANTS[v]!.relay;
@@ -262,7 +283,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
       }
     }
     const ctxA = await browser.newContext();
-    const ctxB = await browser.newContext();
+    const ctxB = await joinerBrowser.newContext();
     const url = (v: Variant) => {
       const { page, relay, query } = VARIANTS[v];
       const r = fronts[relay]!;
@@ -290,11 +311,13 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
         const room = `bench${process.pid}x${n++}`;
         const r = byVariant(v);
         let cpuAtFrame: Map<string, number> | undefined;
+        let joinerCpuAtFrame: Map<string, number> | undefined;
         let frameSeenAt = NaN;
         const atFrame = () => {
           if (cpuAtFrame) return;
           frameSeenAt = performance.now();
           cpuAtFrame = browserCpu();
+          if (split) joinerCpuAtFrame = browserCpu(JOINER_CORE);
         };
         const [a, b] = await Promise.all([openPage(ctxA, v, 'host'), openPage(ctxB, v, 'joiner', atFrame)]);
 
@@ -319,8 +342,9 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
             await profiler.send('Profiler.start');
           }
           if (chromeTrace || jsProfile)
-            await browser.startTracing(b, { path: traceFile, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'webrtc', 'media', 'disabled-by-default-v8.compile'] });
+            await joinerBrowser.startTracing(b, { path: traceFile, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'webrtc', 'media', 'disabled-by-default-v8.compile'] });
           const cpuAtStart = browserCpu();
+          const joinerCpuAtStart = split ? browserCpu(JOINER_CORE) : undefined;
           const startedAt = performance.now();
           const res = await withTimeout(
             b.evaluate((room) => (window as any).join(room), room) as Promise<{
@@ -335,7 +359,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
             10_000,
             `${v} join → first frame`,
           );
-          if (chromeTrace || jsProfile) await browser.stopTracing();
+          if (chromeTrace || jsProfile) await joinerBrowser.stopTracing();
           if (profiler) {
             const { profile } = await profiler.send('Profiler.stop');
             await writeFile(traceFile.replace(/\.json$/, '.cpuprofile'), JSON.stringify(profile));
@@ -348,6 +372,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
             (r.repOf ??= []).push(rep);
             if (cpuAtFrame) {
               (r.cpuMs ??= []).push(cpuByGroup(cpuAtStart, cpuAtFrame));
+              if (joinerCpuAtStart && joinerCpuAtFrame) (r.joinerCpuMs ??= []).push(cpuByGroup(joinerCpuAtStart, joinerCpuAtFrame));
               (r.cpuWindowMs ??= []).push(Math.round(frameSeenAt - startedAt));
             }
             if (res.ms > 1000) r.stalls.push(res.ms);
@@ -377,6 +402,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
     await ctxB.close();
   } finally {
     await browser.close().catch(() => {});
+    if (split) await joinerBrowser.close().catch(() => {});
     for (const proxy of proxies) proxy.close();
     for (const r of Object.values(relays)) await r?.close();
     st.close();
@@ -397,6 +423,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
     settleMs: SETTLE_MS,
     calmCores: CALM_CORES,
     relayOneWayMs,
+    split,
     cameraFps: CAMERA_FPS,
     chromiumArgs: BROWSER_ARGS,
     variants: results,
@@ -410,7 +437,7 @@ if (argv.includes('--child')) {
   const reps = Number(argv[argv.indexOf('--reps') + 1] ?? DEFAULT_REPS);
   const variants = (argv[argv.indexOf('--variants') + 1] ?? 'raw,p2p-call,peerjs').split(',') as Variant[];
   const oneWay = Number(argv[argv.indexOf('--relay-one-way-ms') + 1] ?? 0);
-  await child(out, reps, variants, argv.includes('--trace'), argv.includes('--chrome-trace'), argv.includes('--js-profile'), oneWay);
+  await child(out, reps, variants, argv.includes('--trace'), argv.includes('--chrome-trace'), argv.includes('--js-profile'), oneWay, argv.includes('--split'));
   process.exit(0);
 }
 
