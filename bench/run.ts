@@ -28,6 +28,7 @@ import { DEFAULT_REPS, runCallSetup, type CallSetupResult, type Variant, type Va
 import { medianRatioCI, pairedDiff, RESAMPLES, type Interval } from './lib/stats.js';
 import { BENCH, fmt, machineInfo, median, ratio, renderMarkdown, renderText, type Table } from './lib/util.js';
 import { runRelay, type RelayResults } from './relay/index.js';
+import type { GcPauses } from './relay/load.js';
 
 type Section = 'relay' | 'call-setup' | 'call-setup-far' | 'call-setup-split' | 'bundle';
 interface SectionMeta {
@@ -55,6 +56,10 @@ interface Results {
   callSetupSplit?: CallSetupResult & SectionMeta;
   bundle?: Awaited<ReturnType<typeof runBundle>> & SectionMeta;
 }
+
+/** One run's GC pauses in the window: count and longest ms, naming the longest unless a scavenge. */
+const gcCell = ({ count, maxMs, longestKind }: GcPauses) =>
+  `${count}, ${maxMs.toFixed(1)}${longestKind && longestKind !== 'scavenge' ? ` ${longestKind}` : ''}`;
 
 const argv = process.argv.slice(2);
 const opt = (name: string) => {
@@ -206,7 +211,7 @@ function relayTables(r: NonNullable<Results['relay']>, targets: Target[]): Table
     const q = (k: string, f: 'p50' | 'p99' | 'max') => (get(k).length ? median(get(k).map((x) => x[f])) : undefined);
     tables.push({
       title: `Relay (b): one-way latency at a fixed 2000 msg/s over 1000 sockets, ms (median of ${r.runs} runs' percentiles; 2.5 s measured after 0.5 s)`,
-      head: ['server', 'p50 ms', 'p99 ms', 'max ms', 'delivered', 'server CPU', 'other procs', 'calm runs', 'p99 vs raw floor', 'client GC pauses in window, longest ms', 'server GC pauses in window, longest ms'],
+      head: ['server', 'p50 ms', 'p99 ms', 'max ms', 'delivered', 'server CPU', 'other procs', 'calm runs', 'p99 vs raw floor', 'client GC pauses in window, longest ms (a scavenge unless named)', 'server GC pauses in window, longest ms (a scavenge unless named)'],
       rows: kinds.map((k) => [
         LABEL[k]!,
         ms(q(k, 'p50'), 3),
@@ -217,11 +222,12 @@ function relayTables(r: NonNullable<Results['relay']>, targets: Target[]): Table
         get(k).length ? `${median(get(k).map((x) => x.otherCores ?? NaN)).toFixed(2)} cores` : 'n/a',
         `${get(k).filter((x) => !x.contended).length}/${get(k).length}`,
         ratio(q(k, 'p99'), q('raw', 'p99')),
-        ...(['clientGc', 'serverGc'] as const).map((f) => (get(k).every((x) => x[f]) ? get(k).map((x) => `${x[f]!.count}, ${x[f]!.maxMs.toFixed(1)}`).join(' / ') : 'n/a')),
+        ...(['clientGc', 'serverGc'] as const).map((f) => (get(k).every((x) => x[f]) ? get(k).map((x) => gcCell(x[f]!)).join(' / ') : 'n/a')),
       ]),
       notes: [
         'Timestamp in the payload, sent and received by the same process (one clock). Includes the load client’s own event-loop delay.',
         'The p99 of 5000 frames is the 50th slowest, so one pause of 15-20 ms anywhere (the ~40 frames sent during it, and those queued behind) sets it. Before each run both processes collect their heaps fully (the load client by `gc()`, the server when the bench asks for its CPU time): left alone, the first scavenge after the thousand joins copies and promotes what they allocated, 12-18 ms in p2p-call’s relay and 7-9 ms in the raw floor on 2026-12-05, and it fell in or just before the window. A run that caught it had a p99 of up to 13 ms: p2p-call, 4 runs each, 3.7, 12.8, 3.7 and 2.2 ms without the server’s collection, 5.7, 3.3, 3.3 and 3.7 with it (raw floor 4.8, 3.1, 3.1, 2.1 and 2.8, 3.4, 3.3, 2.5). On 2026-12-04 the load client’s own major GC (12-17 ms) fell in about a third of the windows, of every server, with the same effect; its young generation is now fixed at 64 MB, which cut its pauses in the window from 4-6 (longest up to 16 ms) to one of 3-7 ms. The GC pauses left in the window are listed per run (count, longest) for both processes: scavenges of 2-5 ms. The rest of the tail is this shared 2-core machine: slow frames also come where neither process paused.',
+        'How far the p99 moves between runs on this machine: the six runs of this section on 2026-12-05 (each the median of 3 runs) gave 4.41, 5.04, 6.31, 8.49, 3.00 and 4.74 ms for p2p-call’s relay, and 3.81, 4.24, 4.64, 4.51, 2.68 and 3.77 for the raw floor: 1.12× to 1.88× the floor, the target met in three of six, the relay’s code the same in all. In diagnostic runs the same afternoon (the same load client, interleaved, 5 and 8 runs each) the p99 medians were 2.36 and 2.61 ms against the floor’s 2.20 and 2.88. Parsing and checking every frame makes the relay allocate more than a forwarder, so its scavenges took a little longer (median 2.2 ms against 1.8, 16 each) and 2 of its 16 took 7–8 ms (none of the floor’s); a run that catches one has a higher p99. Those pauses are not V8’s parallel scavenge waiting for a busy core: with `--single-threaded-gc` every scavenge took 3–6 ms and the p99 median was 3.69 against 3.37 ms (8 interleaved runs each). Since 2026-12-05 the tables name the kind of the longest pause when it was not a scavenge.',
         'p2p-call’s relay batches the frames it writes to a socket into one writev (see relay (a), syscalls). Until 2026-12-05 it uncorked each socket at the end of the event-loop turn (setImmediate), which held every frame of a busy turn until the turn’s last was handled: after a stall, when a backlog is read in one turn, the first frames waited for the whole backlog. It now uncorks when the callback that wrote them returns (process.nextTick; ws hands over every frame of one TCP read in one callback). Interleaved, 8 runs each: p99 4.35 → 3.18 ms (median; raw floor 2.86 over the same 16 runs), and saturated msg/s 0.93 → 0.92 of the raw floor’s (3 runs each), the same batching.',
         ...retryNote,
         ...skipNote,

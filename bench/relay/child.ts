@@ -93,10 +93,14 @@ async function start(): Promise<Started> {
 const started = await start();
 /**
  * The server's GC pauses since the last stats reply, for the latency runs (relay (b)): start as
- * epoch ms (the parent has its own time origin) and duration ms.
+ * epoch ms (the parent has its own time origin), duration ms, and perf_hooks' kind of collection.
  */
-let gcPauses: { at: number; ms: number }[] = [];
-const pause = (e: PerformanceEntry) => ({ at: performance.timeOrigin + e.startTime, ms: e.duration });
+let gcPauses: { at: number; ms: number; kind?: number }[] = [];
+const pause = (e: PerformanceEntry) => ({
+  at: performance.timeOrigin + e.startTime,
+  ms: e.duration,
+  kind: (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind,
+});
 const gcObserver = new PerformanceObserver((list) => gcPauses.push(...list.getEntries().map(pause)));
 gcObserver.observe({ entryTypes: ['gc'] });
 process.on('message', (m: { type: string; gc?: boolean }) => {

@@ -3,7 +3,7 @@
  * 2-core box the client and the server each get a core. Every loop here is bounded in count and time.
  */
 import { readFileSync } from 'node:fs';
-import { performance, PerformanceObserver } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { adapters, closeAll, connect, nextFrame, openPairs, sdpJson, type Side } from './adapters.js';
 import { startServer, type ServerHandle, type ServerKind } from './spawn.js';
 import { machineBusySeconds, percentile, processCpuSeconds, sleep, withTimeout } from '../lib/util.js';
@@ -140,29 +140,62 @@ export interface LatencyResult {
   serverCpuPct: number;
   otherCores: number;
   contended?: boolean;
-  /** The load client's own GC pauses in the measured window: count and longest, ms (absent from older results). */
-  clientGc?: { count: number; maxMs: number };
-  /** The server's own GC pauses that overlap the measured window: count and longest, ms. */
-  serverGc?: { count: number; maxMs: number };
+  /** The load client's own GC pauses in the measured window (absent from older results). */
+  clientGc?: GcPauses;
+  /** The server's own GC pauses that overlap the measured window. */
+  serverGc?: GcPauses;
 }
 
-/** Count and longest (ms) of the GC pauses that overlap [from, to) (performance.now() ms). */
-function pausesIn(pauses: { startTime: number; duration: number }[], from: number, to: number) {
-  const inWindow = pauses.filter((p) => p.startTime + p.duration > from && p.startTime < to);
-  return { count: inWindow.length, maxMs: Math.max(0, ...inWindow.map((p) => p.duration)) };
+/** Count and longest (ms) of the GC pauses in a window, and which kind of collection the longest was. */
+export interface GcPauses {
+  count: number;
+  maxMs: number;
+  /** Absent from results before 2026-12-05 afternoon. */
+  longestKind?: string;
 }
+
+interface GcPause {
+  startTime: number;
+  duration: number;
+  /** perf_hooks' `detail.kind`: a NODE_PERFORMANCE_GC_* constant. */
+  kind?: number;
+}
+
+const GC_KIND: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+};
+
+/** The GC pauses that overlap [from, to) (performance.now() ms). */
+function pausesIn(pauses: GcPause[], from: number, to: number): GcPauses {
+  const inWindow = pauses.filter((p) => p.startTime + p.duration > from && p.startTime < to);
+  const longest = inWindow.reduce<GcPause | undefined>((a, p) => (a && a.duration >= p.duration ? a : p), undefined);
+  return {
+    count: inWindow.length,
+    maxMs: longest?.duration ?? 0,
+    longestKind: longest?.kind === undefined ? undefined : (GC_KIND[longest.kind] ?? `kind ${longest.kind}`),
+  };
+}
+
+const gcPause = (e: PerformanceEntry): GcPause => ({
+  startTime: e.startTime,
+  duration: e.duration,
+  kind: (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind,
+});
 
 /**
  * The load client's GC pauses that overlap [from, to) (performance.now() ms) while `run` runs.
  * Its samples are its own: a pause of the client delays every frame it would have read then.
  */
-async function clientGcPauses<T>(run: () => Promise<T>, window: () => [number, number]): Promise<[T, { count: number; maxMs: number }]> {
-  const pauses: { startTime: number; duration: number }[] = [];
-  const observer = new PerformanceObserver((list) => pauses.push(...list.getEntries()));
+async function clientGcPauses<T>(run: () => Promise<T>, window: () => [number, number]): Promise<[T, GcPauses]> {
+  const pauses: GcPause[] = [];
+  const observer = new PerformanceObserver((list) => pauses.push(...list.getEntries().map(gcPause)));
   observer.observe({ entryTypes: ['gc'] });
   try {
     const result = await run();
-    pauses.push(...observer.takeRecords()); // entries not yet delivered to the callback
+    pauses.push(...observer.takeRecords().map(gcPause)); // entries not yet delivered to the callback
     return [result, pausesIn(pauses, ...window())];
   } finally {
     observer.disconnect();
@@ -237,7 +270,7 @@ export function fixedRate(
         serverCpuPct: ((sc1 - sc0) / 1e6 / wall) * 100,
         otherCores: others(b0, b1, sc1 - sc0 + cc1 - cc0, wall),
         clientGc,
-        serverGc: pausesIn(end.gcPauses.map((p) => ({ startTime: p.at - performance.timeOrigin, duration: p.ms })), mStart, stop),
+        serverGc: pausesIn(end.gcPauses.map((p) => ({ startTime: p.at - performance.timeOrigin, duration: p.ms, kind: p.kind })), mStart, stop),
       };
     } finally {
       closeAll(pairs);

@@ -16,7 +16,7 @@ export interface ServerStats {
   cpuUser: number;
   cpuSystem: number;
   /** The server's GC pauses since its previous stats reply: start (epoch ms) and duration (ms). */
-  gcPauses: { at: number; ms: number }[];
+  gcPauses: { at: number; ms: number; kind?: number }[];
   extra?: unknown;
 }
 
