@@ -319,12 +319,15 @@ function p50Ratio(a: CallVariant, b: CallVariant | undefined) {
 const atMost = (ci: Interval, limit: number): Verdict => (ci.hi <= limit ? true : ci.lo > limit ? false : 'unclear');
 const below1 = (ci: Interval): Verdict => (ci.hi < 1 ? true : ci.lo > 1 ? false : 'tie');
 
-/** Each trial build (`p2p-call:NAME`) against the element of the same run, repetition by repetition. */
-function trialBuilds(c: NonNullable<Results['callSetup']>, p2p: VariantResult | undefined): string[] {
+/**
+ * Every other p2p-call variant (the blank page, a trial build `p2p-call:NAME`…) against the element of
+ * the same run, repetition by repetition.
+ */
+function pairedWithP2pCall(c: NonNullable<Results['callSetup']>, p2p: VariantResult | undefined): string[] {
   const byRep = (v: VariantResult) => new Map(v.repOf?.map((rep, i) => [rep, v.samples[i]!]));
   if (!p2p?.repOf) return [];
   return c.variants.flatMap((v) => {
-    const d = v.variant.startsWith('p2p-call:') && v.repOf ? pairedDiff(byRep(p2p), byRep(v)) : undefined;
+    const d = v !== p2p && v.variant.startsWith('p2p-call') && v.repOf ? pairedDiff(byRep(p2p), byRep(v)) : undefined;
     return d
       ? [`${v.label} − p2p-call, paired by repetition: median ${d.median.toFixed(1)} ms [${d.ci.lo.toFixed(1)} to ${d.ci.hi.toFixed(1)}]; faster in ${d.faster} of ${d.n}.`]
       : [];
@@ -371,12 +374,13 @@ function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Ta
               .join(', ')}.`,
           ]
         : []),
+      'Every page shows a heading and a line of text in the browser’s default font, drawn at load, long before t0 (pages/page-text.js), as a page that embeds a call does; the pages differ only in how they call. “On a blank page” shows none (the pages until 2026-12-05 noon): there the element’s first text, drawn during the handshake, also starts the renderer’s text stack.',
       't0 = element appended / connect called on the joiner; t1 = requestVideoFrameCallback presentationTime of the first remote frame (p2p-call: in the element’s own video; the others: in the page’s one video).',
       'Floor: offer (all candidates in it) already held at a minimal relay and pushed on connect; answer sent at once (before it is applied), camera attached by replaceTrack.',
       'PeerJS: its own flow (joiner connects, gets its camera, calls the waiting host).',
       `95% CI: percentile bootstrap of the median (${RESAMPLES} resamples, fixed seed). The targets compare p50s by the same bootstrap of their ratio, each variant resampled on its own.`,
       ...(setting(c) && p2p && pj ? [`p2p-call ÷ PeerJS, p50: ${p50Ratio(p2p, pj)?.text ?? 'n/a'} (95% interval of the ratio).`] : []),
-      ...trialBuilds(c, p2p),
+      ...pairedWithP2pCall(c, p2p),
       ...c.variants.filter((v) => v.stalls.length).map((v) => `STALL: ${v.variant} had ${v.stalls.length} run(s) over 1 s: ${v.stalls.map((x) => x.toFixed(0)).join(', ')} ms`),
       ...c.variants.filter((v) => v.failures.length).map((v) => `FAILED: ${v.variant}: ${[...new Set(v.failures)].join('; ')}`),
     ],
