@@ -374,7 +374,7 @@ function callTables(c: NonNullable<Results['callSetup']>, targets: Target[]): Ta
               .join(', ')}.`,
           ]
         : []),
-      'Every page shows a heading and a line of text in the browser’s default font, drawn at load, long before t0 (pages/page-text.js), as a page that embeds a call does; the pages differ only in how they call. “On a blank page” shows none (the pages until 2026-12-05 noon): there the element’s first text, drawn during the handshake, also starts the renderer’s text stack.',
+      `Every page shows a heading and a line of text in the browser’s default font, drawn at load, long before t0 (pages/page-text.js), as a page that embeds a call does; the pages differ only in how they call.${c.variants.some((v) => v.variant === 'p2p-call-blank') ? ' “On a blank page” shows none (the pages until 2026-12-05 noon): there the element’s first text, drawn during the handshake, also starts the renderer’s text stack.' : ''}`,
       't0 = element appended / connect called on the joiner; t1 = requestVideoFrameCallback presentationTime of the first remote frame (p2p-call: in the element’s own video; the others: in the page’s one video).',
       'Floor: offer (all candidates in it) already held at a minimal relay and pushed on connect; answer sent at once (before it is applied), camera attached by replaceTrack.',
       'PeerJS: its own flow (joiner connects, gets its camera, calls the waiting host).',
