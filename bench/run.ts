@@ -28,7 +28,7 @@ import { DEFAULT_REPS, runCallSetup, type CallSetupResult, type Variant, type Va
 import { medianRatioCI, pairedDiff, RESAMPLES, type Interval } from './lib/stats.js';
 import { BENCH, fmt, machineInfo, median, ratio, renderMarkdown, renderText, type Table } from './lib/util.js';
 import { runRelay, type RelayResults } from './relay/index.js';
-import type { GcPauses } from './relay/load.js';
+import type { GcPauses } from './relay/gc-pauses.js';
 
 type Section = 'relay' | 'call-setup' | 'call-setup-far' | 'call-setup-split' | 'bundle';
 interface SectionMeta {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
+import { gcKind } from './gc-pauses.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const HOST = '127.0.0.1';
@@ -99,7 +100,7 @@ let gcPauses: { at: number; ms: number; kind?: number }[] = [];
 const pause = (e: PerformanceEntry) => ({
   at: performance.timeOrigin + e.startTime,
   ms: e.duration,
-  kind: (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind,
+  kind: gcKind(e),
 });
 const gcObserver = new PerformanceObserver((list) => gcPauses.push(...list.getEntries().map(pause)));
 gcObserver.observe({ entryTypes: ['gc'] });

@@ -3,8 +3,9 @@
  * 2-core box the client and the server each get a core. Every loop here is bounded in count and time.
  */
 import { readFileSync } from 'node:fs';
-import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { adapters, closeAll, connect, nextFrame, openPairs, sdpJson, type Side } from './adapters.js';
+import { gcKind, pausesIn, type GcPause, type GcPauses } from './gc-pauses.js';
 import { startServer, type ServerHandle, type ServerKind } from './spawn.js';
 import { machineBusySeconds, percentile, processCpuSeconds, sleep, withTimeout } from '../lib/util.js';
 
@@ -146,51 +147,13 @@ export interface LatencyResult {
   serverGc?: GcPauses;
 }
 
-/** Count and longest (ms) of the GC pauses in a window, and which kind of collection the longest was. */
-export interface GcPauses {
-  count: number;
-  maxMs: number;
-  /** Absent from results before 2026-12-05 afternoon. */
-  longestKind?: string;
-}
-
-interface GcPause {
-  startTime: number;
-  duration: number;
-  /** perf_hooks' `detail.kind`: a NODE_PERFORMANCE_GC_* constant. */
-  kind?: number;
-}
-
-const GC_KIND: Record<number, string> = {
-  [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
-  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact',
-  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking',
-  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
-};
-
-/** The GC pauses that overlap [from, to) (performance.now() ms). */
-function pausesIn(pauses: GcPause[], from: number, to: number): GcPauses {
-  const inWindow = pauses.filter((p) => p.startTime + p.duration > from && p.startTime < to);
-  const longest = inWindow.reduce<GcPause | undefined>((a, p) => (a && a.duration >= p.duration ? a : p), undefined);
-  return {
-    count: inWindow.length,
-    maxMs: longest?.duration ?? 0,
-    longestKind: longest?.kind === undefined ? undefined : (GC_KIND[longest.kind] ?? `kind ${longest.kind}`),
-  };
-}
-
-const gcPause = (e: PerformanceEntry): GcPause => ({
-  startTime: e.startTime,
-  duration: e.duration,
-  kind: (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind,
-});
-
 /**
  * The load client's GC pauses that overlap [from, to) (performance.now() ms) while `run` runs.
  * Its samples are its own: a pause of the client delays every frame it would have read then.
  */
 async function clientGcPauses<T>(run: () => Promise<T>, window: () => [number, number]): Promise<[T, GcPauses]> {
   const pauses: GcPause[] = [];
+  const gcPause = (e: PerformanceEntry): GcPause => ({ startTime: e.startTime, duration: e.duration, kind: gcKind(e) });
   const observer = new PerformanceObserver((list) => pauses.push(...list.getEntries().map(gcPause)));
   observer.observe({ entryTypes: ['gc'] });
   try {

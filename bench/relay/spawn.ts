@@ -15,7 +15,7 @@ export interface ServerStats {
   youngGen: number;
   cpuUser: number;
   cpuSystem: number;
-  /** The server's GC pauses since its previous stats reply: start (epoch ms) and duration (ms). */
+  /** The server's GC pauses since its previous stats reply: start (epoch ms), duration (ms) and kind (gc-pauses.ts). */
   gcPauses: { at: number; ms: number; kind?: number }[];
   extra?: unknown;
 }
