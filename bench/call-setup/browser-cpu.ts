@@ -29,16 +29,22 @@ const read = (path: string) => {
   }
 };
 
-/**
- * ns on CPU so far, per "process type/thread name", summed over all Chromium processes; with `core`,
- * only those pinned to that core alone (call-setup --split: one browser per core).
- */
-export function browserCpu(core?: number): Map<string, number> {
-  const byThread = new Map<string, number>();
+/** One reading of the browser's CPU time: ns on CPU so far, per "process type/thread name". */
+export interface BrowserCpu {
+  /** Summed over all Chromium processes. */
+  all: Map<string, number>;
+  /** Summed over the processes pinned to the asked-for core alone (call-setup --split: one browser per core). */
+  onCore: Map<string, number>;
+}
+
+/** Reads every Chromium thread once, into both sums, so that the two are taken at the same moment. */
+export function browserCpu(core?: number): BrowserCpu {
+  const reading: BrowserCpu = { all: new Map(), onCore: new Map() };
+  const add = (sums: Map<string, number>, key: string, ns: number) => sums.set(key, (sums.get(key) ?? 0) + ns);
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     const cmd = read(`/proc/${pid}/cmdline`);
     if (!cmd?.includes('chromium')) continue;
-    if (core !== undefined && /Cpus_allowed_list:\s*(\S+)/.exec(read(`/proc/${pid}/status`) ?? '')?.[1] !== String(core)) continue;
+    const onCore = core !== undefined && /Cpus_allowed_list:\s*(\S+)/.exec(read(`/proc/${pid}/status`) ?? '')?.[1] === String(core);
     const sub = /--utility-sub-type=(\w+)/.exec(cmd)?.[1];
     const type = (/--type=([\w-]+)/.exec(cmd)?.[1] ?? 'browser') + (sub ? `:${sub}` : '');
     let tids: string[];
@@ -52,10 +58,11 @@ export function browserCpu(core?: number): Map<string, number> {
       const name = read(`/proc/${pid}/task/${tid}/comm`)?.trim().replace(/\d+$/, '');
       if (!Number.isFinite(ns) || name === undefined) continue;
       const key = `${type}/${name}`;
-      byThread.set(key, (byThread.get(key) ?? 0) + ns);
+      add(reading.all, key, ns);
+      if (onCore) add(reading.onCore, key, ns);
     }
   }
-  return byThread;
+  return reading;
 }
 
 /** ms of CPU per group between two readings (threads that started in between count from zero). */

@@ -15,7 +15,7 @@ import { medianCI, type Interval } from '../lib/stats.js';
 import { BENCH, ROOT, percentile, sleep, untilCalm, withTimeout } from '../lib/util.js';
 import { startServer, type ServerHandle } from '../relay/spawn.js';
 import { farRelay, type FarRelay } from './far-relay.js';
-import { browserCpu, cpuByGroup } from './browser-cpu.js';
+import { browserCpu, cpuByGroup, type BrowserCpu } from './browser-cpu.js';
 
 /**
  * Repetitions per variant. The first frame waits for the sender's camera's next frame after the
@@ -270,6 +270,8 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
   // Host's browser, and the joiner's: one browser for both unless split.
   const browser = await launch(split ? pinnedChromium(HOST_CORE) : CHROMIUM_PATH);
   const joinerBrowser = split ? await launch(pinnedChromium(JOINER_CORE)) : browser;
+  // The browser's CPU time; with --split, also the joiner's browser's alone (the one on JOINER_CORE).
+  const readCpu = () => browserCpu(split ? JOINER_CORE : undefined);
   try {
     for (const v of [...active]) {
       const kind = VARIANTS[v]!.relay;
@@ -313,14 +315,12 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
       for (const v of order) {
         const room = `bench${process.pid}x${n++}`;
         const r = byVariant(v);
-        let cpuAtFrame: Map<string, number> | undefined;
-        let joinerCpuAtFrame: Map<string, number> | undefined;
+        let cpuAtFrame: BrowserCpu | undefined;
         let frameSeenAt = NaN;
         const atFrame = () => {
           if (cpuAtFrame) return;
           frameSeenAt = performance.now();
-          cpuAtFrame = browserCpu();
-          if (split) joinerCpuAtFrame = browserCpu(JOINER_CORE);
+          cpuAtFrame = readCpu();
         };
         const [a, b] = await Promise.all([openPage(ctxA, v, 'host'), openPage(ctxB, v, 'joiner', atFrame)]);
 
@@ -346,8 +346,7 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
           }
           if (chromeTrace || jsProfile)
             await joinerBrowser.startTracing(b, { path: traceFile, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'webrtc', 'media', 'disabled-by-default-v8.compile'] });
-          const cpuAtStart = browserCpu();
-          const joinerCpuAtStart = split ? browserCpu(JOINER_CORE) : undefined;
+          const cpuAtStart = readCpu();
           const startedAt = performance.now();
           const res = await withTimeout(
             b.evaluate((room) => (window as any).join(room), room) as Promise<{
@@ -374,8 +373,8 @@ async function child(out: string, reps: number, variants: Variant[], trace: bool
             (r.busyBefore ??= []).push(+busyBefore.toFixed(2));
             (r.repOf ??= []).push(rep);
             if (cpuAtFrame) {
-              (r.cpuMs ??= []).push(cpuByGroup(cpuAtStart, cpuAtFrame));
-              if (joinerCpuAtStart && joinerCpuAtFrame) (r.joinerCpuMs ??= []).push(cpuByGroup(joinerCpuAtStart, joinerCpuAtFrame));
+              (r.cpuMs ??= []).push(cpuByGroup(cpuAtStart.all, cpuAtFrame.all));
+              if (split) (r.joinerCpuMs ??= []).push(cpuByGroup(cpuAtStart.onCore, cpuAtFrame.onCore));
               (r.cpuWindowMs ??= []).push(Math.round(frameSeenAt - startedAt));
             }
             if (res.ms > 1000) r.stalls.push(res.ms);
