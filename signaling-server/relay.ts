@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../src/protocol/messages.js';
-import type { Connection } from './connection.js';
+import { HEARTBEAT_SLOTS, type Connection } from './connection.js';
 import { MemoryConnection } from './memory-connection.js';
 import type { RedisConnection } from './redis/redis-connection.js';
 import type { RedisOptions } from './redis/redis-rooms.js';
@@ -122,7 +122,11 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     });
   }
   server.on('upgrade', onUpgrade);
-  const heartbeat = setInterval(() => hub.connections.forEach((connection) => connection.heartbeat()), heartbeatMs).unref();
+  let tick = 0;
+  const heartbeat = setInterval(() => {
+    tick++;
+    hub.connections.forEach((connection) => connection.heartbeat(tick));
+  }, heartbeatMs / HEARTBEAT_SLOTS).unref();
 
   // Read lazily (an attached server may not be listening yet), then kept so url stays readable after close().
   let bound: AddressInfo | undefined;

@@ -448,6 +448,18 @@ protocolTest('heartbeat: a socket that stops answering pings is dropped and peer
   assert.deepEqual((await stats()), { rooms: 1, peers: 1, heldOffers: 0 });
 });
 
+test('heartbeat: sockets are pinged spread over the interval, not all in one turn', async (t) => {
+  const heartbeatMs = 400;
+  const { connect } = await start(t, 'memory', { heartbeatMs });
+  const clients = await Promise.all(Array.from({ length: 40 }, () => connect()));
+  const since = performance.now();
+  const firstPings = await Promise.all(clients.map(async (c) => (await once(c.socket, 'ping'), performance.now() - since)));
+  const spread = Math.max(...firstPings) - Math.min(...firstPings);
+  // One burst would put every first ping within a few ms of the others.
+  assert.ok(spread >= heartbeatMs / 2, `first pings spread over ${spread.toFixed(0)} ms of a ${heartbeatMs} ms interval`);
+  assert.ok(Math.max(...firstPings) <= 2 * heartbeatMs, 'every socket is pinged within an interval or so');
+});
+
 test('redis: a relay that dies is noticed at the next join, and its members leave', async (t) => {
   const prefix = `died${++testNumber}:`;
   const redis = { url: redisServer.url, prefix };
