@@ -36,7 +36,7 @@ export const HEARTBEAT_SLOTS = 20;
 const TEXT = { binary: false } as const;
 
 export abstract class Connection<H extends Hub = Hub> extends WebSocket implements Endpoint {
-  /** Cleared on every heartbeat tick, set again by the client's pong. */
+  /** Cleared when this socket is pinged, set again by the client's pong. */
   private alive = true;
   private corked = false;
   /** Which tick of the heartbeat pings this socket (see HEARTBEAT_SLOTS). */
