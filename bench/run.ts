@@ -209,7 +209,7 @@ function relayTables(r: NonNullable<Results['relay']>, targets: Target[]): Table
   if (Object.keys(r.fixedRate).length) {
     const get = (k: string) => r.fixedRate[k as keyof typeof r.fixedRate] ?? [];
     const q = (k: string, f: 'p50' | 'p99' | 'max') => (get(k).length ? median(get(k).map((x) => x[f])) : undefined);
-    const fixed = r.settings.fixedRate as { sockets: number; rate: number; warmMs: number; measureMs: number };
+    const fixed = r.settings.fixedRate;
     const frames = (fixed.rate * fixed.measureMs) / 1000;
     tables.push({
       title: `Relay (b): one-way latency at a fixed ${fixed.rate} msg/s over ${fixed.sockets} sockets, ms (median of ${r.runs} runs' percentiles; ${fixed.measureMs / 1000} s measured after ${fixed.warmMs / 1000} s)`,

@@ -21,7 +21,8 @@ export interface RelayResults {
   errors: string[];
   /** Attempts that were disturbed by other processes (≥ CONTENDED cores) and so repeated. */
   retries: string[];
-  settings: Record<string, unknown>;
+  /** The RELAY_SETTINGS the run used (the tables read the window and rates from here). */
+  settings: typeof RELAY_SETTINGS;
 }
 
 /** A timed run during which other processes used this many cores or more is run again (bounded). */
