@@ -14,33 +14,25 @@ import type { Socket } from 'node:net';
 import { WebSocket, type RawData } from 'ws';
 import type { ClientMessage, ErrorMessage, JoinMessage } from '../src/protocol/messages.js';
 import { ProtocolError } from './errors.js';
+import type { Beating, Heartbeat } from './heartbeat.js';
 import type { Endpoint } from './room.js';
 import { parse, validate } from './validate.js';
 
 /** What every connection of one relay shares. */
 export interface Hub {
-  /** Every open connection, for the heartbeat and close(). */
-  readonly connections: Set<Connection>;
+  /** Every open connection, pinged by the heartbeat and terminated by close(). */
+  readonly connections: Heartbeat<Connection>;
   readonly maxMessageBytes: number;
 }
 
 export const PONG = JSON.stringify({ type: 'pong' });
 
-/**
- * The heartbeat pings each socket once per interval, but not all in one turn:
- * a thousand pings written at once (and the thousand pongs read back) held up
- * forwarding for 30-40 ms every 5 s on the bench machine (bench/README.md,
- * relay (b)). Each socket keeps to one of this many ticks of the interval.
- */
-export const HEARTBEAT_SLOTS = 20;
 const TEXT = { binary: false } as const;
 
-export abstract class Connection<H extends Hub = Hub> extends WebSocket implements Endpoint {
+export abstract class Connection<H extends Hub = Hub> extends WebSocket implements Endpoint, Beating {
   /** Cleared when this socket is pinged, set again by the client's pong. */
   private alive = true;
   private corked = false;
-  /** Which tick of the heartbeat pings this socket (see HEARTBEAT_SLOTS). */
-  private heartbeatSlot = 0;
   // Set by start(), which the relay calls right after ws makes the socket.
   /** The TCP socket under this one, for batching writes. */
   private tcp!: Socket;
@@ -53,7 +45,6 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   start(tcp: Socket, hub: H, url = ''): void {
     this.tcp = tcp;
     this.hub = hub;
-    this.heartbeatSlot = hub.connections.size % HEARTBEAT_SLOTS;
     hub.connections.add(this);
     // Shared methods, not closures: ws calls every listener with `this` = this socket.
     // With the default binaryType every frame arrives as one Buffer.
@@ -98,13 +89,11 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   }
 
   /**
-   * Called HEARTBEAT_SLOTS times per heartbeat interval; acts at this
-   * socket's own tick. A socket that has not answered the previous ping is
-   * dead (a vanished laptop never sends a TCP close), so we terminate it and
-   * its 'close' handler announces peer-left.
+   * Called once per heartbeat interval. A socket that has not answered the
+   * previous ping is dead (a vanished laptop never sends a TCP close), so we
+   * terminate it and its 'close' handler announces peer-left.
    */
-  heartbeat(tick: number): void {
-    if (tick % HEARTBEAT_SLOTS !== this.heartbeatSlot) return;
+  heartbeat(): void {
     if (!this.alive) {
       this.terminate();
       return;

@@ -8,7 +8,8 @@ import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../src/protocol/messages.js';
-import { HEARTBEAT_SLOTS, type Connection } from './connection.js';
+import type { Connection } from './connection.js';
+import { Heartbeat } from './heartbeat.js';
 import { MemoryConnection } from './memory-connection.js';
 import type { RedisConnection } from './redis/redis-connection.js';
 import type { RedisOptions } from './redis/redis-rooms.js';
@@ -54,8 +55,12 @@ interface Backend {
   close(): Promise<void>;
 }
 
-async function backend(options: RelayOptions, maxPeersPerRoom: number, maxMessageBytes: number): Promise<Backend> {
-  const connections = new Set<Connection>();
+async function backend(
+  options: RelayOptions,
+  connections: Heartbeat<Connection>,
+  maxPeersPerRoom: number,
+  maxMessageBytes: number,
+): Promise<Backend> {
   if (!options.redis) {
     const rooms = new Rooms(maxPeersPerRoom);
     return {
@@ -72,7 +77,9 @@ async function backend(options: RelayOptions, maxPeersPerRoom: number, maxMessag
   ]);
   const redis = typeof options.redis === 'string' ? { url: options.redis } : options.redis;
   // Lost room state: close every socket so that its client rejoins (1012: service restart).
-  const rejoinAll = () => connections.forEach((connection) => connection.close(1012, 'rejoin'));
+  const rejoinAll = () => {
+    for (const connection of connections) connection.close(1012, 'rejoin');
+  };
   const rooms = await RedisRooms.connect(redis, maxPeersPerRoom, rejoinAll);
   const leaving = new Set<Promise<unknown>>();
   return {
@@ -92,7 +99,8 @@ export const DEFAULT_HOST = '127.0.0.1';
 
 export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const { maxPeersPerRoom = 6, heartbeatMs = 5000, maxMessageBytes = MAX_MESSAGE_BYTES } = options;
-  const store = await backend(options, maxPeersPerRoom, maxMessageBytes);
+  const connections = new Heartbeat<Connection>(heartbeatMs);
+  const store = await backend(options, connections, maxPeersPerRoom, maxMessageBytes);
   const hub = store.hub;
   const wss = new WebSocketServer({
     noServer: true,
@@ -122,11 +130,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     });
   }
   server.on('upgrade', onUpgrade);
-  let tick = 0;
-  const heartbeat = setInterval(() => {
-    tick++;
-    hub.connections.forEach((connection) => connection.heartbeat(tick));
-  }, heartbeatMs / HEARTBEAT_SLOTS).unref();
+  connections.start();
 
   // Read lazily (an attached server may not be listening yet), then kept so url stays readable after close().
   let bound: AddressInfo | undefined;
@@ -141,10 +145,10 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     },
     stats: () => store.stats(),
     async close() {
-      clearInterval(heartbeat);
+      connections.stop();
       server.off('upgrade', onUpgrade);
       wss.close(); // refuses any handshake still in flight; does not touch open sockets
-      const open = [...hub.connections];
+      const open = [...connections];
       const closed = open.map((connection) => once(connection, 'close'));
       open.forEach((connection) => connection.terminate());
       await Promise.all(closed);
