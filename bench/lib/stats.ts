@@ -45,3 +45,12 @@ export function pairedDiff(a: ReadonlyMap<number, number>, b: ReadonlyMap<number
   const stats = Array.from({ length: RESAMPLES }, () => median(resample(diffs, random)));
   return { median: median(diffs), ci: { lo: percentile(stats, 2.5), hi: percentile(stats, 97.5) }, n: diffs.length, faster: diffs.filter((d) => d < 0).length };
 }
+
+/**
+ * a ÷ b in each run both completed (run → value). The relay section interleaves its servers run by
+ * run, so a slow spell of this shared machine (which can halve a run's msg/s) falls on both sides
+ * of a ratio taken within one run more often than on both sides of a ratio of medians.
+ */
+export function pairedRatios(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): number[] {
+  return [...a].flatMap(([run, x]) => (b.has(run) ? [x / b.get(run)!] : []));
+}

@@ -10,14 +10,17 @@ import { startRedisServer, type RedisServer } from '../../test/node/redis-server
 import { ROOT } from '../lib/util.js';
 import { fixedRate, heldOffer, helperPids, idleMemory, saturated, waitQuiet, type ForwardKind, type HeldKind, type HeldResult, type LatencyResult, type MemoryResult, type SaturatedResult } from './load.js';
 
+/** A result and the run (0-based) it came from, so that the tables can pair the servers of one run. */
+export type OfRun<T> = T & { run: number };
+
 export interface RelayResults {
   runs: number;
   kinds: ForwardKind[];
   skipped: Record<string, string>;
-  saturated: Partial<Record<ForwardKind, SaturatedResult[]>>;
-  fixedRate: Partial<Record<ForwardKind, LatencyResult[]>>;
-  memory: Partial<Record<ForwardKind, MemoryResult[]>>;
-  held: Partial<Record<HeldKind, HeldResult[]>>;
+  saturated: Partial<Record<ForwardKind, OfRun<SaturatedResult>[]>>;
+  fixedRate: Partial<Record<ForwardKind, OfRun<LatencyResult>[]>>;
+  memory: Partial<Record<ForwardKind, OfRun<MemoryResult>[]>>;
+  held: Partial<Record<HeldKind, OfRun<HeldResult>[]>>;
   errors: string[];
   /** Attempts that were disturbed by other processes (≥ CONTENDED cores) and so repeated. */
   retries: string[];
@@ -106,14 +109,14 @@ async function measure(res: RelayResults, want: (test: string) => boolean) {
       console.log(`  ${msg}`);
     }
   }
-  const push = <K extends string, T>(rec: Partial<Record<K, T[]>>, k: K) => (x: T) => void (rec[k] ??= []).push(x);
+  const push = <K extends string, T>(rec: Partial<Record<K, OfRun<T>[]>>, k: K, run: number) => (x: T) => void (rec[k] ??= []).push({ ...x, run });
 
   if (want('saturated')) {
     deadline = Date.now() + TEST_BUDGET_MS;
     console.log(`relay (a) saturated forwarding: 100 pairs × 4 in flight, ${runs} runs`);
     for (let r = 0; r < runs; r++)
       for (const k of rotate(kinds, r))
-        await attempt(`run ${r + 1} ${k}`, () => saturated(k, RELAY_SETTINGS.saturated), push(res.saturated, k), (x) =>
+        await attempt(`run ${r + 1} ${k}`, () => saturated(k, RELAY_SETTINGS.saturated), push(res.saturated, k, r), (x) =>
           `${Math.round(x.msgPerSec).toLocaleString('en-US')} msg/s  server CPU ${x.serverCpuPct.toFixed(0)}%  client CPU ${x.clientCpuPct.toFixed(0)}%  others ${x.otherCores.toFixed(2)} cores`,
         );
   }
@@ -122,7 +125,7 @@ async function measure(res: RelayResults, want: (test: string) => boolean) {
     console.log(`relay (b) fixed rate: 1000 sockets, 2000 msg/s, ${runs} runs`);
     for (let r = 0; r < runs; r++)
       for (const k of rotate(kinds, r))
-        await attempt(`run ${r + 1} ${k}`, () => fixedRate(k, RELAY_SETTINGS.fixedRate), push(res.fixedRate, k), (x) =>
+        await attempt(`run ${r + 1} ${k}`, () => fixedRate(k, RELAY_SETTINGS.fixedRate), push(res.fixedRate, k, r), (x) =>
           `p50 ${x.p50.toFixed(3)} ms  p99 ${x.p99.toFixed(3)} ms  max ${x.max.toFixed(1)} ms  ${x.received}/${x.sent} delivered  others ${x.otherCores.toFixed(2)} cores`,
         );
   }
@@ -139,7 +142,7 @@ async function measure(res: RelayResults, want: (test: string) => boolean) {
     console.log(`relay (c) idle memory: RSS delta / N at ${steps.join(' and ')} joined sockets, ${runs} runs (open-file limit ${fdLimit})`);
     for (let r = 0; r < runs; r++)
       for (const k of rotate(kinds.filter((x) => x !== 'p2p-call-redis'), r))
-        await attempt(`run ${r + 1} ${k}`, () => idleMemory(k, steps), push(res.memory, k), (x) =>
+        await attempt(`run ${r + 1} ${k}`, () => idleMemory(k, steps), push(res.memory, k, r), (x) =>
           x.points.map((p) => `${p.sockets}: ${(p.perConnBytes / 1024).toFixed(1)} KB/conn (${(p.perConnWithoutYoungBytes / 1024).toFixed(1)} without the young generation)`).join('  '),
         );
   }
@@ -147,7 +150,7 @@ async function measure(res: RelayResults, want: (test: string) => boolean) {
     console.log(`relay (d) held offers: 1000 rooms, joins paced at 1000/s, ${runs} runs`);
     for (let r = 0; r < runs; r++)
       for (const k of rotate((['raw-held', 'p2p-call', 'p2p-call-redis'] as const).filter((x) => !skipped[x]), r))
-        await attempt(`run ${r + 1} ${k}`, () => heldOffer(k, RELAY_SETTINGS.held), push(res.held, k), (x) =>
+        await attempt(`run ${r + 1} ${k}`, () => heldOffer(k, RELAY_SETTINGS.held), push(res.held, k, r), (x) =>
           `p50 ${x.p50.toFixed(3)} ms  p99 ${x.p99.toFixed(3)} ms  ${x.withOffer}/${x.joins} welcomes carried the offer`,
         );
   }
