@@ -200,7 +200,7 @@ function relayTables(r: NonNullable<Results['relay']>, targets: Target[]): Table
         ];
       }),
       notes: [
-        'Ratios are taken within each run, where the servers ran one after another, and the median of those is shown with the lowest and highest: on this shared machine a run can come out at two thirds of the others’ msg/s for every server alike (2026-12-05: raw floor 50, 53 and 79 thousand), and a ratio of medians then follows whichever mode each median fell in (that day 1.43× the floor, against 0.96×–1.52× within the runs).',
+        'Ratios are taken within each run, where the servers ran one after another, and the median of those is shown with the lowest and highest: on this shared machine a run can come out at two thirds of the others’ msg/s for every server alike (in the run ending 15:09 UTC on 2026-12-05: raw floor 50, 53 and 79 thousand), and a ratio of medians then follows whichever mode each median fell in (that day 1.43× the floor, against 0.96×–1.52× within the runs).',
         'Counted: frames received by the partner. y-webrtc also echoes every publish to its sender (not counted, but it costs that server a second send).',
         'CPU = % of one core over the measured window (server: its child process; client: the load client process). Other procs = CPU used by everything else on the machine then (cores; machine busy time from /proc/stat minus ours). msg per server CPU-s = msg/s ÷ server CPU: the cost of forwarding, less sensitive to a busy machine. Syscalls from /proc/PID/io.',
         'When the raw floor’s server and client are both near 100%, the floor is bounded by the load client as much as by the server: it is a lower bound on what a raw forwarder can do.',
