@@ -26,7 +26,6 @@ export interface Hub {
 }
 
 export const PONG = JSON.stringify({ type: 'pong' });
-
 const TEXT = { binary: false } as const;
 
 export abstract class Connection<H extends Hub = Hub> extends WebSocket implements Endpoint, Beating {
