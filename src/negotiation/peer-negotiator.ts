@@ -61,7 +61,11 @@ export class PeerNegotiator {
   constructor(hooks: NegotiatorHooks, options: NegotiatorOptions) {
     this.#hooks = hooks;
     this.#options = options;
-    const pc = (this.pc = new RTCPeerConnection(options.rtcConfig));
+    // One transport for audio and video from the first offer. Under the default
+    // ('balanced') an offer gathers on a transport per kind until the answer
+    // bundles them: twice the candidates to send, hold at the relay and try,
+    // and twice the TURN allocations. Every peer is this code, so all bundle.
+    const pc = (this.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', ...options.rtcConfig }));
     pc.onnegotiationneeded = () => void this.#makeOffer();
     pc.onicecandidate = ({ candidate }) => {
       // The end-of-candidates null is not sent: trickle ICE works without it.

@@ -136,6 +136,16 @@ describe('PeerNegotiator (perfect negotiation)', () => {
     expect(callee.streams).to.have.length(1);
   });
 
+  it('an offer gathers on one transport for audio and video (max-bundle)', async () => {
+    const caller = side(false, camera, true);
+    wire = new Wire([caller, side(true, null, false)]);
+    await until(() => caller.negotiator.pc.iceGatheringState === 'complete', 'gathering complete');
+    const candidates = caller.outbox.flatMap((s) => ('candidate' in s ? [s.candidate] : []));
+    expect(candidates).to.not.be.empty;
+    // Under 'balanced' the video m-line would gather on a transport of its own too.
+    expect(new Set(candidates.map((c) => c?.sdpMid))).to.deep.equal(new Set(['0']));
+  });
+
   it('the answer leaves before it is applied, and is the description applied', async () => {
     const host = side(false, camera, true);
     const joiner = side(true, null, false);

@@ -4,6 +4,8 @@
 export const params = new URLSearchParams(location.search);
 export const MEDIA = { video: { width: 320, height: 240, frameRate: 30 }, audio: true };
 export const NO_ICE_SERVERS = { iceServers: [] }; // loopback only: no STUN/TURN probes
+/** The raw floors' connections: one transport for audio and video from the offer on, as p2p-call's (PeerJS keeps its own). */
+export const FLOOR_RTC_CONFIG = { ...NO_ICE_SERVERS, bundlePolicy: 'max-bundle' };
 
 /**
  * Resolve with the presentationTime of the first frame `video` presents. It also tells the bench
@@ -73,7 +75,7 @@ export const report = ({ t0, phases }, frame, via, pair) => ({
 export function rawJoiner(mark) {
   const media = navigator.mediaDevices.getUserMedia(MEDIA);
   media.then(() => mark('media'));
-  const pc = new RTCPeerConnection(NO_ICE_SERVERS);
+  const pc = new RTCPeerConnection(FLOOR_RTC_CONFIG);
   pc.addEventListener('connectionstatechange', () => pc.connectionState === 'connected' && mark('connected'));
   const frame = new Promise((resolve) => {
     pc.ontrack = (e) => e.track.kind === 'video' && (mark('track'), resolve(showStream(e.streams[0] ?? new MediaStream([e.track]))));
