@@ -24,7 +24,7 @@ import { browserCpu, cpuByGroup, type BrowserCpu } from './browser-cpu.js';
  */
 export const DEFAULT_REPS = 40;
 
-export type Variant = 'raw' | 'raw-joiner-offers' | 'p2p-call' | 'p2p-call-640' | 'p2p-call-blank' | 'peerjs' | `p2p-call:${string}`;
+export type Variant = 'raw' | 'raw-joiner-offers' | 'p2p-call' | 'p2p-call-640' | 'p2p-call-blank' | 'p2p-call-onpage' | 'peerjs' | `p2p-call:${string}`;
 
 /** Page, relay kind and query of each variant. */
 const VARIANTS: Record<string, { page: string; relay: 'raw-call' | 'p2p-call' | 'peerjs'; query: string }> = {
@@ -34,6 +34,8 @@ const VARIANTS: Record<string, { page: string; relay: 'raw-call' | 'p2p-call' | 
   'p2p-call-640': { page: 'p2p-call', relay: 'p2p-call', query: '' },
   // Every page shows some text before the call (pages/page-text.js); this one shows none.
   'p2p-call-blank': { page: 'p2p-call', relay: 'p2p-call', query: '&capture=small&blank' },
+  // The element drawn at load, in no room; t0 sets its room (a page where people click to join).
+  'p2p-call-onpage': { page: 'p2p-call', relay: 'p2p-call', query: '&capture=small&onpage' },
   peerjs: { page: 'peerjs', relay: 'peerjs', query: '' },
 };
 
@@ -94,6 +96,7 @@ const LABELS: Record<string, string> = {
   'p2p-call': 'p2p-call (dist/p2p-call.js + relay)',
   'p2p-call-640': 'p2p-call, element’s default capture (no size asked)',
   'p2p-call-blank': 'p2p-call on a blank page (no text drawn before the call)',
+  'p2p-call-onpage': 'p2p-call, element on the page before the call (room set at t0)',
   peerjs: 'PeerJS (peerjs client + peer server)',
 };
 
@@ -146,7 +149,7 @@ export async function runCallSetup(
   opts: { reps?: number; variants?: Variant[]; trace?: boolean; chromeTrace?: boolean; jsProfile?: boolean; relayOneWayMs?: number; split?: boolean } = {},
 ): Promise<CallSetupResult> {
   const out = join(BENCH, '.tmp', `call-setup-${process.pid}.json`);
-  const variants = opts.variants ?? ['raw', 'p2p-call', 'p2p-call-640', 'p2p-call-blank', 'peerjs'];
+  const variants = opts.variants ?? ['raw', 'p2p-call', 'p2p-call-640', 'p2p-call-onpage', 'peerjs'];
   const childArgs = ['--import', 'tsx', join(BENCH, 'call-setup', 'index.ts'), '--child', '--out', out, '--reps', String(opts.reps ?? DEFAULT_REPS), '--variants', variants.join(','), ...(opts.trace ? ['--trace'] : []), ...(opts.chromeTrace ? ['--chrome-trace'] : []), ...(opts.jsProfile ? ['--js-profile'] : []), ...(opts.split ? ['--split'] : []), '--relay-one-way-ms', String(opts.relayOneWayMs ?? 0)];
   const node = process.execPath;
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
