@@ -7,6 +7,7 @@ import {
   relayUrl,
   removeAll,
   serverCommand,
+  sleep,
   uniqueRoom,
   until,
 } from './helpers.js';
@@ -76,6 +77,29 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     expect(strangers).to.not.include(carol.peerId);
     expect(alice.peers.map((p) => p.id)).to.deep.equal([b.detail.peer]);
     expect(carol.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('Waiting');
+  });
+
+  it('an element on the page with no room captures and connects nothing, and joins once its room is set', async () => {
+    const room = uniqueRoom();
+    const alice = mountCall({ room });
+    await nextEvent(alice, 'p2p-joined');
+
+    // As on a page that shows the call and joins on a click.
+    const bob = document.createElement('p2p-call');
+    const heard: string[] = [];
+    for (const type of ['p2p-signaling-state', 'p2p-local-stream'] as const)
+      bob.addEventListener(type, () => heard.push(type));
+    bob.server = relayUrl;
+    document.body.append(bob);
+    await sleep(500);
+    expect(heard, 'no relay socket, no camera').to.deep.equal([]);
+    expect(bob.localStream).to.equal(null);
+    expect(bob.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('Set the room');
+
+    const joined = nextEvent(bob, 'p2p-joined');
+    bob.room = room;
+    await joined;
+    await expectDecodesVideoFrom(bob, alice.peerId);
   });
 
   it('changing the room leaves the old call and joins the new one', async () => {
