@@ -449,7 +449,9 @@ export class P2PCallElement extends LitElement {
   #statusText(count: number): string {
     const t = this.#text;
     if (this.left) return t.left;
-    if (!this.callWish()) return t.idle;
+    // With a server but no room, the page is still to put me in one (say, on a click): tell
+    // people where they are, not developers which attribute is missing.
+    if (!this.callWish()) return this.server ? t.notInCall : t.idle;
     if (this.#call.signalingState === 'reconnecting') return t.reconnecting;
     if (this.#call.session?.closed) return t.notInCall;
     if (!this.#call.joined) return t.connecting;

@@ -89,12 +89,15 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     const heard: string[] = [];
     for (const type of ['p2p-signaling-state', 'p2p-local-stream'] as const)
       bob.addEventListener(type, () => heard.push(type));
-    bob.server = relayUrl;
     document.body.append(bob);
+    const status = () => bob.shadowRoot!.querySelector('[part~="status"]')!.textContent;
+    await bob.updateComplete;
+    expect(status(), 'no server yet: a hint for the developer').to.contain('Set the room and server');
+    bob.server = relayUrl;
     await sleep(500);
     expect(heard, 'no relay socket, no camera').to.deep.equal([]);
     expect(bob.localStream).to.equal(null);
-    expect(bob.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('Set the room');
+    expect(status(), 'a server and no room: a page that joins on a click').to.contain('Not in the call');
 
     const joined = nextEvent(bob, 'p2p-joined');
     bob.room = room;
