@@ -51,6 +51,8 @@ export class MediaController implements ReactiveController {
   settled = false;
   #wanted = '';
   #pending?: Promise<MediaStream | null>;
+  /** The share's `onEnded` (see startScreenShare), until the share ends. */
+  #screenEnded?: () => void;
 
   readonly #host: ReactiveControllerHost;
   /** The devices the host asks for, read at each capture. */
@@ -132,14 +134,18 @@ export class MediaController implements ReactiveController {
     return true;
   }
 
-  /** Asks for a screen, window or tab; resolves null when the user cancels. */
+  /**
+   * Asks for a screen, window or tab; resolves null when the user cancels.
+   * `onEnded` is called when the share ends other than by stopScreenShare():
+   * by the browser's own "Stop sharing" button, or with the call (stop()).
+   */
   async startScreenShare(onEnded: () => void): Promise<MediaStreamTrack | null> {
     try {
       const display = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
       this.stopScreenShare();
       this.screen = display;
+      this.#screenEnded = onEnded;
       const track = display.getVideoTracks()[0];
-      // The browser's own "Stop sharing" button ends the track, not our UI.
       track.addEventListener('ended', onEnded, { once: true });
       this.#host.requestUpdate();
       return track;
@@ -151,11 +157,16 @@ export class MediaController implements ReactiveController {
   stopScreenShare(): void {
     this.screen?.getTracks().forEach((t) => t.stop());
     this.screen = null;
+    this.#screenEnded = undefined;
     this.#host.requestUpdate();
   }
 
   stop(): void {
+    // A track stopped by the page fires no `ended`: say so here, or the host
+    // would still think it shares once it is back in a call.
+    const screenEnded = this.#screenEnded;
     this.stopScreenShare();
+    screenEnded?.();
     this.stream?.getTracks().forEach((t) => t.stop());
     this.stream = null;
     this.preview = null;

@@ -124,6 +124,26 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     await keepsDecoding(bob, alice.peerId);
   });
 
+  it('a share ends with the call: back in it, the camera is sent, not a stale share', async () => {
+    const [alice, bob] = await call();
+    expect(await alice.shareScreen()).to.equal(true);
+    await until(() => part(bob, 'presenting', alice.peerId), 'the presenting part at Bob');
+    const gone = nextEvent(bob, 'p2p-peer-left');
+    const shareEnded = nextEvent(alice, 'p2p-media-change');
+    alice.leave();
+    await gone;
+    expect((await shareEnded).detail.screen).to.equal(false);
+    expect(alice.screenSharing).to.equal(false);
+
+    alice.join();
+    await nextEvent(alice, 'p2p-joined');
+    await expectDecodesVideoFrom(bob, alice.peerId);
+    const video = remoteVideo(bob, alice.peerId)!;
+    await until(() => Math.abs(aspect(video) - 4 / 3) < 0.05, 'the 4:3 camera at Bob');
+    expect(bob.peers[0]!.status.screen, 'not presenting at Bob').to.equal(false);
+    expect(part(alice, 'screen-button')!.textContent).to.equal('Share screen');
+  });
+
   it('switching the camera sends the new device live, and the self view follows', async () => {
     const [alice, bob] = await call();
     const self = part(alice, 'local-video') as HTMLVideoElement;
