@@ -52,11 +52,11 @@ function displayName(name: string | undefined, id: string): string {
  * @csspart controls - The toolbar; hidden by `no-controls`.
  * @csspart mute-button - Toggles the microphone.
  * @csspart camera-button - Toggles the camera.
- * @csspart screen-button - Starts or stops sharing the screen.
+ * @csspart screen-button - Starts or stops sharing the screen (in a call, where the browser can share one).
  * @csspart camera-select - Chooses the camera (shown when there are several).
  * @csspart microphone-select - Chooses the microphone (shown when there are several).
  * @csspart sound-button - Shown when the browser blocked sound until the user clicks; turns it on.
- * @csspart leave-button - Leaves the call.
+ * @csspart leave-button - Leaves the call (absent before there is one, e.g. with no room yet).
  * @csspart join-button - Joins again after leaving.
  * @csspart speaking - Added to a tile's parts while that person is speaking.
  * @csspart presenting - Added to a tile's parts while that person shares a screen.
@@ -415,7 +415,9 @@ export class P2PCallElement extends LitElement {
   #renderControls() {
     const t = this.#text;
     const { muted, cameraOff, screenSharing } = this;
-    const canShare = navigator.mediaDevices && 'getDisplayMedia' in navigator.mediaDevices;
+    // Before a call (no room yet, say) there is nothing to leave or to share a screen with.
+    const calling = !!this.callWish();
+    const canShare = calling && navigator.mediaDevices && 'getDisplayMedia' in navigator.mediaDevices;
     const controls = this.left
       ? button('join-button', t.joinAgain, this.join)
       : [
@@ -427,7 +429,7 @@ export class P2PCallElement extends LitElement {
           this.#renderDeviceSelect('video'),
           this.#renderDeviceSelect('audio'),
           this.soundBlocked ? button('sound-button', t.enableSound, this.#enableSound) : nothing,
-          button('leave-button', t.leave, this.leave),
+          calling ? button('leave-button', t.leave, this.leave) : nothing,
         ];
     return html`<div part="controls" role="toolbar">${controls}</div>`;
   }

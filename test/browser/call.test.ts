@@ -98,11 +98,14 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     expect(heard, 'no relay socket, no camera').to.deep.equal([]);
     expect(bob.localStream).to.equal(null);
     expect(status(), 'a server and no room: a page that joins on a click').to.contain('Not in the call');
+    const buttons = () => [...bob.shadowRoot!.querySelectorAll('button')].map((b) => b.part.value);
+    expect(buttons(), 'nothing to leave or share to yet').to.deep.equal(['mute-button', 'camera-button']);
 
     const joined = nextEvent(bob, 'p2p-joined');
     bob.room = room;
     await joined;
     await expectDecodesVideoFrom(bob, alice.peerId);
+    expect(buttons()).to.include.members(['screen-button', 'leave-button']);
   });
 
   it('changing the room leaves the old call and joins the new one', async () => {
