@@ -215,9 +215,12 @@ export class P2PCallElement extends LitElement {
 
   /**
    * Sends a screen, window or tab instead of the camera (the browser asks
-   * the user which). Resolves false when the user cancels.
+   * the user which). Resolves false when the user cancels, or when there is
+   * no call (no room yet, or left): then nobody would see it, and nothing
+   * would end it when a call starts.
    */
   async shareScreen(): Promise<boolean> {
+    if (!this.#call.session) return false;
     const track = await this.#media.startScreenShare(() => void this.stopScreenShare());
     if (!track) return false;
     await this.#call.session?.replaceTrack('video', track);

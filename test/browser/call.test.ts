@@ -100,6 +100,8 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     expect(status(), 'a server and no room: a page that joins on a click').to.contain('Not in the call');
     const buttons = () => [...bob.shadowRoot!.querySelectorAll('button')].map((b) => b.part.value);
     expect(buttons(), 'nothing to leave or share to yet').to.deep.equal(['mute-button', 'camera-button']);
+    expect(await bob.shareScreen(), 'no screen share outside a call').to.equal(false);
+    expect(bob.screenSharing).to.equal(false);
 
     const joined = nextEvent(bob, 'p2p-joined');
     bob.room = room;
