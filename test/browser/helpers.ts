@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/index.js';
+import './clonable-failures.js';
 import type { P2PCallElement } from '../../src/index.js';
 import { relayUrl } from './relay-url.js';
 
