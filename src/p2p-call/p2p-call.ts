@@ -350,6 +350,8 @@ export class P2PCallElement extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // Someone who left takes their video along; if they come back, they get a fresh one.
     for (const id of this.#remoteVideos.keys()) if (!this.#call.session?.peers.has(id)) this.#remoteVideos.delete(id);
+    // Blocked sound belongs to the videos that would play it: with none left, nothing to turn on.
+    if (!this.#remoteVideos.size) this.soundBlocked = false;
     if (changed.has('iceServers')) {
       this.#errors.delete('bad-ice-servers');
       if ('invalid' in this.iceServers) this.reportError('bad-ice-servers', { detail: this.iceServers.invalid });

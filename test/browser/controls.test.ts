@@ -144,6 +144,40 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(part(alice, 'screen-button')!.textContent).to.equal('Share screen');
   });
 
+  it('sound the browser blocks: the video plays muted, a button lets the sound through', async () => {
+    // Stands in for the autoplay policy: the test browser lets pages play sound without a click.
+    const play = HTMLMediaElement.prototype.play;
+    let blocked = true;
+    HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+      return blocked && !this.muted ? Promise.reject(new DOMException('no click yet', 'NotAllowedError')) : play.call(this);
+    };
+    try {
+      const [alice, bob] = await call();
+      const soundButton = () => part(bob, 'sound-button');
+      await until(soundButton, 'the sound button');
+      expect(remoteVideo(bob, alice.peerId)!.muted, 'video goes on, muted').to.equal(true);
+      await keepsDecoding(bob, alice.peerId);
+
+      // Whose sound was blocked left: the button goes with them, and comes back with the next.
+      const gone = nextEvent(bob, 'p2p-peer-left');
+      alice.leave();
+      await gone;
+      await bob.updateComplete;
+      expect(soundButton(), 'no one left to hear').to.equal(null);
+      alice.join();
+      const button = (await until(soundButton, 'the sound button again'))!;
+
+      blocked = false; // The click is the gesture that lets sound through.
+      button.dispatchEvent(new MouseEvent('click'));
+      await bob.updateComplete;
+      expect(remoteVideo(bob, alice.peerId)!.muted).to.equal(false);
+      expect(soundButton()).to.equal(null);
+      await keepsDecoding(bob, alice.peerId);
+    } finally {
+      HTMLMediaElement.prototype.play = play;
+    }
+  });
+
   it('switching the camera sends the new device live, and the self view follows', async () => {
     const [alice, bob] = await call();
     const self = part(alice, 'local-video') as HTMLVideoElement;
