@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { P2PCallElement } from '../../src/index.js';
-import { expectDecodesVideoFrom, mountCall, nextEvent, remoteVideo, removeAll, uniqueRoom, until } from './helpers.js';
+import { expectDecodesVideoFrom, framesDecoded, mountCall, nextEvent, remoteVideo, removeAll, uniqueRoom, until } from './helpers.js';
 
 /** Two people in a call, both decoding. */
 async function call(): Promise<[P2PCallElement, P2PCallElement]> {
@@ -18,14 +18,6 @@ function part(element: P2PCallElement, name: string, peer?: string): Element | n
   if (!peer) return root.querySelector(`[part~="${name}"]`);
   const tile = root.querySelector(`[part~="tile"][data-peer="${peer}"]`);
   return tile?.part.contains(name) ? tile : (tile?.querySelector(`[part~="${name}"]`) ?? null);
-}
-
-async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
-  let decoded = 0;
-  (await pc.getStats()).forEach((r) => {
-    if (r.type === 'inbound-rtp' && r.kind === 'video') decoded += r.framesDecoded ?? 0;
-  });
-  return decoded;
 }
 
 /** Frames keep arriving: the decoded count grows by `more` from now. */
