@@ -7,8 +7,9 @@
  * Imported for its effect by helpers.ts, so every test file that uses it has it.
  */
 function describeValue(value: unknown): string {
-  if (value instanceof Element) return `<${value.localName}${value.getAttribute('part') ? ` part="${value.getAttribute('part')}"` : ''}>`;
-  return Object.prototype.toString.call(value);
+  if (!(value instanceof Element)) return Object.prototype.toString.call(value);
+  const part = value.getAttribute('part');
+  return `<${value.localName}${part ? ` part="${part}"` : ''}>`;
 }
 
 afterEach(function () {
