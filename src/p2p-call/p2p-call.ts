@@ -236,7 +236,7 @@ export class P2PCallElement extends LitElement {
     await this.#call.session?.replaceTrack('video', this.#media.track('video') ?? null);
   }
 
-  /** Leaves the call and stops the camera. The element stays on the page. */
+  /** Leaves the call and stops the camera. The element stays on the page, out of calls until join() or a new room or server. */
   leave(): void {
     this.left = true;
   }
@@ -352,6 +352,10 @@ export class P2PCallElement extends LitElement {
     for (const id of this.#remoteVideos.keys()) if (!this.#call.session?.peers.has(id)) this.#remoteVideos.delete(id);
     // Blocked sound belongs to the videos that would play it: with none left, nothing to turn on.
     if (!this.#remoteVideos.size) this.soundBlocked = false;
+    // A new room or server after leave() is a new call to join; leave() in the same task wins.
+    // (`left` is private, so not a key of PropertyValues<this>: read it through the plain Map.)
+    const leftNow = (changed as Map<PropertyKey, unknown>).has('left');
+    if ((changed.has('room') || changed.has('server')) && !leftNow) this.left = false;
     if (changed.has('iceServers')) {
       this.#errors.delete('bad-ice-servers');
       if ('invalid' in this.iceServers) this.reportError('bad-ice-servers', { detail: this.iceServers.invalid });

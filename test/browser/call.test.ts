@@ -129,6 +129,21 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     await nextEvent(carol, 'p2p-joined');
     await expectDecodesVideoFrom(carol, bob.peerId);
     await expectDecodesVideoFrom(bob, carol.peerId);
+
+    // After leave(), a new room is a call to join; leave() after it in the same task still wins.
+    bob.leave();
+    await nextEvent(bob, 'p2p-left');
+    const third = uniqueRoom();
+    bob.room = third;
+    expect((await nextEvent(bob, 'p2p-joined')).detail.room).to.equal(third);
+    let joinedAgain = false;
+    bob.addEventListener('p2p-joined', () => (joinedAgain = true));
+    bob.room = first;
+    bob.leave();
+    expect((await nextEvent(bob, 'p2p-left')).detail.room).to.equal(third);
+    await sleep(500);
+    expect(joinedAgain).to.equal(false);
+    expect(bob.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('left');
   });
 
   it('removing the element stops the camera and closes every connection', async () => {
