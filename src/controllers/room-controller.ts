@@ -48,8 +48,9 @@ export class RoomController implements ReactiveController {
 
   /**
    * Joins at once, not at the first update: the socket's handshake and the
-   * camera's start then overlap the first drawing. Also runs when the host is
-   * moved in the DOM (disconnect left the call, so come back to it).
+   * camera's start then overlap the first drawing. Also runs when the host
+   * comes back after a removal (a move within one task never reaches here:
+   * see P2PCallElement.connectedCallback).
    */
   hostConnected(): void {
     this.#connected = true;

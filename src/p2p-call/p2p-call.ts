@@ -156,6 +156,8 @@ export class P2PCallElement extends LitElement {
   readonly #speakers = new SpeakingController(this);
   readonly #errors = new Map<string, string>();
   readonly #localVideo = createVideo('local-video');
+  /** Between a disconnect and the microtask that tells a move from a removal. */
+  #detaching = false;
   /** One kept `<video>` per remote peer id (see video.ts). */
   readonly #remoteVideos = new Map<string, HTMLVideoElement>();
 
@@ -327,6 +329,26 @@ export class P2PCallElement extends LitElement {
       if (kind === 'audio' || !this.screenSharing) await this.#call.session?.replaceTrack(kind, track);
     });
     if (switched) emit(this, 'p2p-device-change', { kind, deviceId });
+  }
+
+  /**
+   * A move on the page (out and back in within one task, as a layout change
+   * or `moveBefore` does) keeps the call: the controllers' teardown waits a
+   * microtask and is skipped if the element is back by then. Otherwise the
+   * others would see me leave and come back, and my camera would restart.
+   */
+  override connectedCallback(): void {
+    if (this.#detaching) this.#detaching = false;
+    else super.connectedCallback();
+  }
+
+  override disconnectedCallback(): void {
+    this.#detaching = true;
+    queueMicrotask(() => {
+      if (!this.#detaching) return;
+      this.#detaching = false;
+      super.disconnectedCallback();
+    });
   }
 
   /** Drawing waits (at most 100 ms) while an offer or answer is applied: see RoomController.drawable. */

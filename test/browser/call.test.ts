@@ -146,6 +146,35 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     expect(bob.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('left');
   });
 
+  it('moving the element on the page keeps the call: same connection, same camera, nobody sees it leave', async () => {
+    const room = uniqueRoom();
+    const alice = mountCall({ room });
+    const bob = mountCall({ room });
+    await Promise.all([nextEvent(alice, 'p2p-joined'), nextEvent(bob, 'p2p-joined')]);
+    await expectDecodesVideoFrom(alice, bob.peerId);
+    const pc = alice.connectionTo(bob.peerId)!;
+    const tracks = alice.localStream!.getTracks();
+    const heard: string[] = [];
+    for (const type of ['p2p-left', 'p2p-joined'] as const) alice.addEventListener(type, () => heard.push(type));
+    bob.addEventListener('p2p-peer-left', () => heard.push('p2p-peer-left at Bob'));
+
+    // As a page does when it puts the call into another part of its layout.
+    const sidebar = document.body.appendChild(document.createElement('aside'));
+    sidebar.append(alice);
+    document.body.insertBefore(alice, sidebar);
+    sidebar.moveBefore(alice, null); // The state-keeping move: the same callbacks, in Chromium today.
+    document.body.moveBefore(alice, sidebar);
+    sidebar.remove();
+    await sleep(1000);
+    expect(heard).to.deep.equal([]);
+    expect(alice.connectionTo(bob.peerId)).to.equal(pc);
+    expect(pc.connectionState).to.equal('connected');
+    expect(alice.localStream!.getTracks()).to.deep.equal(tracks);
+    expect(tracks.map((t) => t.readyState)).to.deep.equal(['live', 'live']);
+    await expectDecodesVideoFrom(alice, bob.peerId);
+    await expectDecodesVideoFrom(bob, alice.peerId);
+  });
+
   it('removing the element stops the camera and closes every connection', async () => {
     const room = uniqueRoom();
     const alice = mountCall({ room });
@@ -158,6 +187,7 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
 
     const aliceGone = nextEvent(bob, 'p2p-peer-left');
     alice.remove();
+    await sleep(0); // A move would have brought it back by now (see the test above).
     expect(tracks.map((t) => t.readyState)).to.deep.equal(['ended', 'ended']);
     expect(pc.connectionState).to.equal('closed');
     expect((await aliceGone).detail.peer).to.equal(alice.peerId);
