@@ -97,6 +97,18 @@ export class RoomController implements ReactiveController {
     else this.#media.stop(); // No call, no camera light.
   }
 
+  /** True in a call; false before one, after leaving, or once the relay ended it (see retry). */
+  get inCall(): boolean {
+    return !!this.session && !this.session.closed;
+  }
+
+  /** Joins again after the relay ended the call (the room was full, say); nothing else changes the wish. */
+  retry(): void {
+    if (!this.session?.closed) return;
+    this.#wishKey = '';
+    this.#host.requestUpdate();
+  }
+
   hostDisconnected(): void {
     this.#connected = false;
     this.#wishKey = '';
@@ -128,6 +140,10 @@ export class RoomController implements ReactiveController {
         },
         onError: (code, message) =>
           host.reportError(code, { server: wish.session.server, detail: message }),
+        onEnded: () => {
+          this.#media.stop(); // The call is over: no camera light until a retry.
+          host.requestUpdate();
+        },
         onChange: () => host.requestUpdate(),
       },
     );

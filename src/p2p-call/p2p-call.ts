@@ -57,7 +57,7 @@ function displayName(name: string | undefined, id: string): string {
  * @csspart microphone-select - Chooses the microphone (shown when there are several).
  * @csspart sound-button - Shown when the browser blocked sound until the user clicks; turns it on.
  * @csspart leave-button - Leaves the call (absent before there is one, e.g. with no room yet).
- * @csspart join-button - Joins again after leaving.
+ * @csspart join-button - Joins again after leaving, or after the relay ended the call (room full, opened elsewhere).
  * @csspart speaking - Added to a tile's parts while that person is speaking.
  * @csspart presenting - Added to a tile's parts while that person shares a screen.
  *
@@ -222,7 +222,7 @@ export class P2PCallElement extends LitElement {
    * would end it when a call starts.
    */
   async shareScreen(): Promise<boolean> {
-    if (!this.#call.session) return false;
+    if (!this.#call.inCall) return false;
     const track = await this.#media.startScreenShare(() => void this.stopScreenShare());
     if (!track) return false;
     await this.#call.session?.replaceTrack('video', track);
@@ -243,9 +243,10 @@ export class P2PCallElement extends LitElement {
     this.left = true;
   }
 
-  /** Joins again after leave(). */
+  /** Joins again after leave(), or after the relay ended the call (room full, opened elsewhere). */
   join(): void {
     this.left = false;
+    this.#call.retry();
   }
 
   /** @internal Called by RoomController: what call, if any, should be running. */
@@ -447,9 +448,9 @@ export class P2PCallElement extends LitElement {
     const t = this.#text;
     const { muted, cameraOff, screenSharing } = this;
     // Before a call (no room yet, say) there is nothing to leave or to share a screen with.
-    const calling = !!this.callWish();
+    const calling = this.#call.inCall;
     const canShare = calling && navigator.mediaDevices && 'getDisplayMedia' in navigator.mediaDevices;
-    const controls = this.left
+    const controls = this.left || this.#call.session?.closed
       ? button('join-button', t.joinAgain, this.join)
       : [
           button('mute-button', muted ? t.unmute : t.mute, () => (this.muted = !this.muted), muted, this.noAudio),

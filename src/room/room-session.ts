@@ -40,6 +40,8 @@ export interface RoomSessionEvents {
   onStatus?(peer: string, status: PeerStatus): void;
   onSignalingState?(state: SignalingState): void;
   onError?(code: ErrorCode | 'relay-unreachable' | 'replaced', message: string): void;
+  /** The relay ended my membership (room full, or my id joined elsewhere); the session has closed itself. */
+  onEnded?(): void;
   /** Anything that changes what should be drawn. */
   onChange?(): void;
 }
@@ -126,10 +128,7 @@ export class RoomSession {
         onStateChange: (state) => events.onSignalingState?.(state),
         onUnreachable: () =>
           events.onError?.('relay-unreachable', `Cannot reach the relay at ${options.server}`),
-        onReplaced: () => {
-          events.onError?.('replaced', 'Another connection joined with this peer id');
-          this.close();
-        },
+        onReplaced: () => this.#end('replaced', 'Another connection joined with this peer id'),
       },
       options.signaling,
     );
@@ -261,10 +260,16 @@ export class RoomSession {
           console.warn(`p2p-call: relay said ${message.code}: ${message.message}`);
           break;
         }
-        this.#events.onError?.(message.code, message.message);
-        this.close();
+        this.#end(message.code, message.message);
         break;
     }
+  }
+
+  /** The relay ended my membership: says why, closes, and tells the owner the call is over. */
+  #end(code: ErrorCode | 'replaced', message: string): void {
+    this.#events.onError?.(code, message);
+    this.close();
+    this.#events.onEnded?.();
   }
 
   #addPeer(info: PeerInfo): void {

@@ -229,15 +229,32 @@ describe('<p2p-call>: rooms of more than two (full mesh)', () => {
     expect(seventh.peers).to.have.length(0);
   });
 
-  it('a refused joiner does not claim to be connecting', async () => {
+  it('a refused joiner is out of the call: no "Connecting…", no camera, and Join again gets in once a seat is free', async () => {
     const room = uniqueRoom('full-status');
-    await join(room, { 'max-peers': '2' });
-    await join(room, { 'max-peers': '2' });
+    const alice = await join(room, { 'max-peers': '2' });
+    const bob = await join(room, { 'max-peers': '2' });
     const carol = mountCall({ room, 'max-peers': '2' });
+    const captured = record(carol, 'p2p-local-stream');
     await nextEvent(carol, 'p2p-error');
     await sleep(300);
     await carol.updateComplete;
     // The error says "This room is full."; the status line must not contradict it with "Connecting…".
     expect(statusText(carol)).to.not.match(/connecting/i);
+    // No camera light for a call that is over (a capture still opening when the refusal came is stopped as it opens).
+    expect(carol.localStream).to.equal(null);
+    const tracks = captured.flatMap(({ stream }) => stream?.getTracks() ?? []);
+    expect(tracks.filter((t) => t.readyState === 'live')).to.deep.equal([]);
+    const buttons = () => [...carol.shadowRoot!.querySelectorAll('button')].map((b) => b.part.value);
+    expect(buttons(), 'nothing to leave, mute or share: only a way back in').to.deep.equal(['join-button']);
+    expect(await carol.shareScreen()).to.equal(false);
+
+    bob.remove();
+    await until(() => alice.peers.length === 0, 'Bob to leave Alice’s call');
+    const joined = nextEvent(carol, 'p2p-joined');
+    (carol.shadowRoot!.querySelector('[part~="join-button"]') as HTMLButtonElement).click();
+    await joined;
+    expect(errorText(carol), 'the full room is no news any more').to.equal('');
+    await expectDecodesVideoFrom(carol, alice.peerId);
+    await expectDecodesVideoFrom(alice, carol.peerId);
   });
 });
