@@ -26,6 +26,11 @@ const SWITCH_ANNOUNCEMENTS = {
 } as const;
 type Switch = keyof typeof SWITCH_ANNOUNCEMENTS;
 
+/** The switch flipped last in this update, if any; `undefined` old values are the first render, not a flip. */
+function flippedSwitch(changed: PropertyValues<P2PCallElement>): Switch | undefined {
+  return (Object.keys(SWITCH_ANNOUNCEMENTS) as Switch[]).filter((key) => changed.get(key) !== undefined).at(-1);
+}
+
 /** How a peer is called on screen: their name, or the start of their id. */
 function displayName(name: string | undefined, id: string): string {
   return name || id.slice(0, 8);
@@ -379,6 +384,9 @@ export class P2PCallElement extends LitElement {
     // (`left` is private, so not a key of PropertyValues<this>: read it through the plain Map.)
     const leftNow = (changed as Map<PropertyKey, unknown>).has('left');
     if ((changed.has('room') || changed.has('server')) && !leftNow) this.left = false;
+    // Here, not in updated(): set there, the announcement would cost a second update.
+    const flipped = flippedSwitch(changed);
+    if (flipped) this.#announce(SWITCH_ANNOUNCEMENTS[flipped][+this[flipped]]);
     if (changed.has('iceServers')) {
       this.#errors.delete('bad-ice-servers');
       if ('invalid' in this.iceServers) this.reportError('bad-ice-servers', { detail: this.iceServers.invalid });
@@ -390,13 +398,8 @@ export class P2PCallElement extends LitElement {
     // after `muted` was set must not start with a live microphone.
     this.#media.setEnabled('audio', !this.muted);
     this.#media.setEnabled('video', !this.cameraOff);
-    // `undefined` old values are the first render, not a change by anyone.
-    const flipped = (Object.keys(SWITCH_ANNOUNCEMENTS) as Switch[]).filter((key) => changed.get(key) !== undefined);
-    const last = flipped.at(-1);
-    if (last) {
+    if (flippedSwitch(changed))
       emit(this, 'p2p-media-change', { audio: !this.muted, video: !this.cameraOff, screen: this.screenSharing });
-      this.#announce(SWITCH_ANNOUNCEMENTS[last][+this[last]]);
-    }
     for (const kind of ['audio', 'video'] as const) {
       const property = DEVICE_PROPERTY[kind];
       if (changed.get(property) !== undefined) void this.#switchDevice(kind, this[property]);
