@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { MediaKind } from '../negotiation/peer-negotiator.js';
 
-export type MediaErrorCode = 'media-denied' | 'media-missing' | 'media-busy' | 'media-insecure' | 'media-failed';
+export type MediaErrorCode = 'media-denied' | 'media-missing' | 'media-busy' | 'media-insecure' | 'media-failed' | 'media-lost';
 
 export interface MediaWanted {
   audio: boolean;
@@ -53,15 +53,35 @@ export class MediaController implements ReactiveController {
   #pending?: Promise<MediaStream | null>;
   /** The share's `onEnded` (see startScreenShare), until the share ends. */
   #screenEnded?: () => void;
+  /** The last device switch of each kind: switches run one after another, so two never both add a track. */
+  readonly #switching: Record<MediaKind, Promise<unknown>> = { audio: Promise.resolve(), video: Promise.resolve() };
 
   readonly #host: ReactiveControllerHost;
   /** The devices the host asks for, read at each capture. */
   readonly #preferred: () => PreferredDevices;
+  /** Called when a kind's device went away, and again when a device of that kind appears. */
+  readonly #onLost: (kind: MediaKind) => void;
 
-  constructor(host: ReactiveControllerHost, preferred: () => PreferredDevices) {
+  constructor(host: ReactiveControllerHost, preferred: () => PreferredDevices, onLost: (kind: MediaKind) => void) {
     this.#host = host;
     this.#preferred = preferred;
+    this.#onLost = onLost;
     host.addController(this);
+  }
+
+  /**
+   * Our own tracks are stopped, which fires no `ended`; so `ended` means the
+   * device went (unplugged, a Bluetooth headset dropped, the system took it).
+   */
+  #watch(track: MediaStreamTrack): void {
+    track.addEventListener(
+      'ended',
+      () => {
+        this.#host.requestUpdate(); // The others now see that kind as off.
+        this.#onLost(track.kind as MediaKind);
+      },
+      { once: true },
+    );
   }
 
   hostConnected(): void {
@@ -84,6 +104,7 @@ export class MediaController implements ReactiveController {
         return null;
       }
       this.stream = stream;
+      stream?.getTracks().forEach((t) => this.#watch(t));
       this.settled = true;
       const video = stream?.getVideoTracks() ?? [];
       this.preview = video.length ? new MediaStream(video) : null;
@@ -108,16 +129,35 @@ export class MediaController implements ReactiveController {
    * Captures another device for one kind and swaps it into the local stream.
    * `send` puts the new track on the wire before the old one is stopped, so
    * the others never see a frozen frame while the encoder loses its source.
+   * `deviceId` '' replaces a device that went away by whichever the browser
+   * picks. Resolves true once switched, false when there was nothing to do,
+   * or why capture failed.
    */
-  async switchDevice(
+  switchDevice(
     kind: MediaKind,
     deviceId: string,
     send: (track: MediaStreamTrack) => Promise<void>,
-  ): Promise<boolean> {
+  ): Promise<boolean | MediaErrorCode> {
+    const next = this.#switching[kind].then(() => this.#switch(kind, deviceId, send));
+    this.#switching[kind] = next;
+    return next;
+  }
+
+  async #switch(
+    kind: MediaKind,
+    deviceId: string,
+    send: (track: MediaStreamTrack) => Promise<void>,
+  ): Promise<boolean | MediaErrorCode> {
     const stream = this.stream;
     const old = this.track(kind);
-    if (!stream || !old || old.getSettings().deviceId === deviceId) return false;
-    const captured = await navigator.mediaDevices.getUserMedia({ [kind]: constraint(true, deviceId) });
+    const live = old?.readyState === 'live';
+    if (!stream || !old || (live && (!deviceId || old.getSettings().deviceId === deviceId))) return false;
+    let captured: MediaStream;
+    try {
+      captured = await navigator.mediaDevices.getUserMedia({ [kind]: constraint(true, deviceId || undefined) });
+    } catch (error) {
+      return live ? classify(error) : 'media-lost';
+    }
     const track = captured.getTracks()[0];
     track.enabled = old.enabled;
     if (this.stream !== stream) {
@@ -130,6 +170,7 @@ export class MediaController implements ReactiveController {
       shown?.addTrack(track);
     }
     old.stop();
+    this.#watch(track);
     this.#host.requestUpdate();
     return true;
   }
@@ -185,6 +226,9 @@ export class MediaController implements ReactiveController {
     const all = await navigator.mediaDevices.enumerateDevices();
     this.devices = all.filter((d) => d.kind !== 'audiooutput'); // cameras and microphones, not speakers
     this.#host.requestUpdate();
+    // A device plugged in may bring back a kind whose device went.
+    for (const kind of ['audio', 'video'] as const)
+      if (this.track(kind)?.readyState === 'ended' && this.devicesOf(kind).length) this.#onLost(kind);
   };
 
   /** The capture devices of one kind. */

@@ -105,6 +105,10 @@ export const styles = unsafeCSS(css`
   [data-state=new] video {
     opacity: 0.4;
   }
+  /* A camera that went away leaves its last frame frozen on the wire: show none. */
+  [data-camera-off] video {
+    visibility: hidden;
+  }
   .grid [part~=speaking] {
     outline: 3px solid var(--_accent);
     outline-offset: -3px;

@@ -153,10 +153,12 @@ export class P2PCallElement extends LitElement {
 
   /** My id in the room; kept across reconnects so calls survive a relay restart. */
   readonly peerId = newPeerId();
-  readonly #media = new MediaController(this, () => ({
-    audio: this.microphone || undefined,
-    video: this.camera || undefined,
-  }));
+  readonly #media = new MediaController(
+    this,
+    () => ({ audio: this.microphone || undefined, video: this.camera || undefined }),
+    // A device that went is replaced by another of its kind, if there is one.
+    (kind) => void this.#switchDevice(kind, ''),
+  );
   readonly #call = new RoomController(this, this.#media);
   readonly #speakers = new SpeakingController(this);
   readonly #errors = new Map<string, string>();
@@ -272,11 +274,11 @@ export class P2PCallElement extends LitElement {
   /** @internal What the others see of me. */
   localStatus(): PeerStatus {
     const status: PeerStatus = { screen: this.screenSharing };
-    // Only what is really captured: a denied camera shows as off at the others.
+    // Only what is really captured: a denied camera, or one unplugged, shows as off at the others.
     // While capture is still starting, audio and video are left out (unknown),
     // so that the others do not see me as muted while my browser asks me.
     if (this.#media.settled) {
-      const has = (kind: MediaKind) => !!this.#media.track(kind);
+      const has = (kind: MediaKind) => this.#media.track(kind)?.readyState === 'live';
       status.audio = !this.muted && has('audio');
       status.video = (!this.cameraOff && has('video')) || this.screenSharing;
     }
@@ -328,13 +330,17 @@ export class P2PCallElement extends LitElement {
     this.announcement = format(this.#text[key], { name });
   }
 
-  /** Captures the chosen device and sends it to everyone, without renegotiation. */
+  /** Captures the chosen device ('' = any) and sends it to everyone, without renegotiation. */
   async #switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
-    const switched = await this.#media.switchDevice(kind, deviceId, async (track) => {
+    const result = await this.#media.switchDevice(kind, deviceId, async (track) => {
       // While presenting, the new camera waits until the share ends.
       if (kind === 'audio' || !this.screenSharing) await this.#call.session?.replaceTrack(kind, track);
     });
-    if (switched) emit(this, 'p2p-device-change', { kind, deviceId });
+    if (result === true) {
+      for (const code of this.#errors.keys()) if (code.startsWith('media-')) this.#errors.delete(code);
+      this.requestUpdate();
+      emit(this, 'p2p-device-change', { kind, deviceId: this.#media.track(kind)!.getSettings().deviceId! });
+    } else if (result) this.reportError(result);
   }
 
   /**
@@ -434,7 +440,7 @@ export class P2PCallElement extends LitElement {
     const { audio, video, screen } = peer.status;
     const parts = `tile${speaking ? ' speaking' : ''}${screen ? ' presenting' : ''}`;
     return html`
-      <figure part=${parts} data-peer=${peer.id} data-state=${peer.connectionState}>
+      <figure part=${parts} data-peer=${peer.id} data-state=${peer.connectionState} ?data-camera-off=${video === false}>
         ${this.#remoteVideo(peer)}
         <figcaption part="name">
           ${displayName(peer.name, peer.id)}

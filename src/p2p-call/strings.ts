@@ -19,6 +19,7 @@ export const DEFAULT_STRINGS = {
   'media-busy': 'The camera or microphone is in use by another application.',
   'media-insecure': 'The camera needs a secure page (https:// or localhost).',
   'media-failed': 'The camera or microphone could not be started.',
+  'media-lost': 'The camera or microphone went away. Plug one in to be seen and heard again.',
   'relay-unreachable': 'Cannot reach the call server at {server}.',
   'room-full': 'This room is full.',
   replaced: 'This call was opened again elsewhere, so it ended here.',

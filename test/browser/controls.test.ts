@@ -193,6 +193,54 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     await keepsDecoding(bob, alice.peerId);
   });
 
+  it('a camera that goes away: another takes over; with none left, the others see it off until one is plugged in', async () => {
+    const [alice, bob] = await call();
+    const mediaDevices = navigator.mediaDevices;
+    const getUserMedia = mediaDevices.getUserMedia;
+    /** What the browser does when a device is unplugged: the track ends by itself. */
+    const unplug = () => {
+      const track = alice.localStream!.getVideoTracks()[0];
+      track.stop();
+      track.dispatchEvent(new Event('ended'));
+    };
+    const errors: string[] = [];
+    alice.addEventListener('p2p-error', ({ detail }) => errors.push(detail.code));
+    const videoShownAtBob = () => part(bob, 'camera-off-indicator', alice.peerId) === null;
+
+    // Another camera is there (Chromium's fake ones): it takes over, with no message.
+    let changed = nextEvent(alice, 'p2p-device-change');
+    unplug();
+    expect((await changed).detail.kind).to.equal('video');
+    await keepsDecoding(bob, alice.peerId);
+    expect(errors).to.deep.equal([]);
+    expect(alice.localStream!.getVideoTracks().map((t) => t.readyState)).to.deep.equal(['live']);
+
+    // No camera left: a message, and the others see my camera as off rather than a frozen frame.
+    mediaDevices.getUserMedia = (constraints) =>
+      constraints?.video ? Promise.reject(new DOMException('none', 'NotFoundError')) : getUserMedia.call(mediaDevices, constraints);
+    try {
+      unplug();
+      await until(() => errors.includes('media-lost'), 'a media-lost error');
+      await until(() => !videoShownAtBob(), 'the camera-off indicator at Bob');
+      expect(getComputedStyle(remoteVideo(bob, alice.peerId)!).visibility, 'no frozen last frame').to.equal('hidden');
+      await alice.updateComplete;
+      expect(part(alice, 'error')!.textContent).to.contain('went away');
+    } finally {
+      mediaDevices.getUserMedia = getUserMedia;
+    }
+
+    // A camera is plugged in: it comes back by itself.
+    changed = nextEvent(alice, 'p2p-device-change');
+    mediaDevices.dispatchEvent(new Event('devicechange'));
+    await changed;
+    await until(videoShownAtBob, 'the camera-off indicator to go at Bob');
+    expect(getComputedStyle(remoteVideo(bob, alice.peerId)!).visibility).to.equal('visible');
+    await keepsDecoding(bob, alice.peerId);
+    await alice.updateComplete;
+    expect(part(alice, 'error')).to.equal(null);
+    expect(alice.localStream!.getVideoTracks().map((t) => t.readyState)).to.deep.equal(['live']);
+  });
+
   it('leave and join again', async () => {
     const [alice, bob] = await call();
     const gone = nextEvent(bob, 'p2p-peer-left');
