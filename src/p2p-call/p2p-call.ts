@@ -165,8 +165,8 @@ export class P2PCallElement extends LitElement {
   readonly #localVideo = createVideo('local-video');
   /** Between a disconnect and the microtask that tells a move from a removal. */
   #detaching = false;
-  /** One kept `<video>` per remote peer id (see video.ts). */
-  readonly #remoteVideos = new Map<string, HTMLVideoElement>();
+  /** One kept `<video>` and `<audio>` per remote peer id (see video.ts). */
+  readonly #remoteMedia = new Map<string, { video: HTMLVideoElement; audio: HTMLAudioElement }>();
 
   constructor() {
     super();
@@ -188,7 +188,6 @@ export class P2PCallElement extends LitElement {
     this.screenSharing = false;
     this.soundBlocked = false;
     this.announcement = '';
-    this.#localVideo.muted = true; // I must not hear myself.
     this.addEventListener('p2p-peer-joined', ({ detail }) =>
       this.#announce('announceJoined', displayName(detail.name, detail.peer)),
     );
@@ -305,25 +304,17 @@ export class P2PCallElement extends LitElement {
   }
 
   /**
-   * Browsers may refuse to play sound before the user has touched the page.
-   * Then play muted (video is better than a frozen tile) and offer a button,
-   * whose click is the gesture that lets the sound through.
+   * Browsers may refuse to play sound before the user has touched the page
+   * (the muted videos play regardless). Then offer a button, whose click is
+   * the gesture that lets the sound through.
    */
-  readonly #playWithSound = (event: Event): void => {
-    const video = event.target as HTMLVideoElement;
-    video.play().catch(() => {
-      video.muted = true;
-      this.soundBlocked = true;
-      void video.play();
-    });
+  readonly #playSound = (event: Event): void => {
+    (event.target as HTMLAudioElement).play().catch(() => (this.soundBlocked = true));
   };
 
   #enableSound(): void {
     this.soundBlocked = false;
-    for (const video of this.#remoteVideos.values()) {
-      video.muted = false;
-      void video.play();
-    }
+    for (const { audio } of this.#remoteMedia.values()) void audio.play();
   }
 
   #announce(key: keyof Strings, name = ''): void {
@@ -369,23 +360,25 @@ export class P2PCallElement extends LitElement {
     super.scheduleUpdate();
   }
 
-  /** The kept `<video>` of one remote peer, showing their current stream. */
-  #remoteVideo(peer: RemotePeer): HTMLVideoElement {
-    let video = this.#remoteVideos.get(peer.id);
-    if (!video) {
-      video = createVideo('remote-video');
-      video.dataset.peer = peer.id;
-      video.addEventListener('loadedmetadata', this.#playWithSound);
-      this.#remoteVideos.set(peer.id, video);
+  /** The kept `<video>` and `<audio>` of one remote peer, playing their current stream. */
+  #remotePlayers(peer: RemotePeer) {
+    let media = this.#remoteMedia.get(peer.id);
+    if (!media) {
+      media = { video: createVideo('remote-video'), audio: document.createElement('audio') };
+      media.video.dataset.peer = peer.id;
+      media.audio.addEventListener('loadedmetadata', this.#playSound);
+      this.#remoteMedia.set(peer.id, media);
     }
-    return showStream(video, peer.stream ?? null, !!peer.status.screen);
+    const stream = peer.stream ?? null;
+    if (media.audio.srcObject !== stream) media.audio.srcObject = stream;
+    return [showStream(media.video, stream, !!peer.status.screen), media.audio];
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    // Someone who left takes their video along; if they come back, they get a fresh one.
-    for (const id of this.#remoteVideos.keys()) if (!this.#call.session?.peers.has(id)) this.#remoteVideos.delete(id);
-    // Blocked sound belongs to the videos that would play it: with none left, nothing to turn on.
-    if (!this.#remoteVideos.size) this.soundBlocked = false;
+    // Someone who left takes their video and audio along; if they come back, they get fresh ones.
+    for (const id of this.#remoteMedia.keys()) if (!this.#call.session?.peers.has(id)) this.#remoteMedia.delete(id);
+    // Blocked sound belongs to the people who would make it: with none left, nothing to turn on.
+    if (!this.#remoteMedia.size) this.soundBlocked = false;
     // A new room or server after leave() is a new call to join; leave() in the same task wins.
     // (`left` is private, so not a key of PropertyValues<this>: read it through the plain Map.)
     const leftNow = (changed as Map<PropertyKey, unknown>).has('left');
@@ -441,7 +434,7 @@ export class P2PCallElement extends LitElement {
     const parts = `tile${speaking ? ' speaking' : ''}${screen ? ' presenting' : ''}`;
     return html`
       <figure part=${parts} data-peer=${peer.id} data-state=${peer.connectionState} ?data-camera-off=${video === false}>
-        ${this.#remoteVideo(peer)}
+        ${this.#remotePlayers(peer)}
         <figcaption part="name">
           ${displayName(peer.name, peer.id)}
           ${audio === false ? indicator('muted-indicator', t.mutedIndicator, '🔇') : nothing}

@@ -1,16 +1,22 @@
 /**
- * The element's `<video>`s are made here once and kept, not written in the
- * templates: Lit re-assigns an object-valued property such as `.srcObject` on
- * every render, and each assignment (even of the same stream) makes a media
- * element start over (`emptied`, a black flash). A kept element is rendered
- * as a child value; should Lit reuse a tile for someone else, it moves the
- * element with insertBefore, and a media element moved synchronously keeps
- * playing.
+ * The element's `<video>`s and `<audio>`s are made here once and kept, not
+ * written in the templates: Lit re-assigns an object-valued property such as
+ * `.srcObject` on every render, and each assignment (even of the same stream)
+ * makes a media element start over (`emptied`, a black flash). A kept element
+ * is rendered as a child value; should Lit reuse a tile for someone else, it
+ * moves the element with insertBefore, and a media element moved
+ * synchronously keeps playing.
+ */
+
+/**
+ * A muted `<video>`: pictures only. Sound plays in a separate `<audio>`,
+ * because a `<video>` does not start, sound included, before its first video
+ * frame: someone with no camera would never be heard.
  */
 export function createVideo(part: string): HTMLVideoElement {
   const video = document.createElement('video');
   video.setAttribute('part', part);
-  video.autoplay = video.playsInline = true;
+  video.autoplay = video.playsInline = video.muted = true;
   return video;
 }
 
