@@ -8,6 +8,7 @@ export interface MediaWanted {
   video: boolean;
 }
 
+const KINDS = ['audio', 'video'] as const;
 
 /** Which capture device a kind is asked of (a deviceId), if any. */
 export type PreferredDevices = Partial<Record<MediaKind, string>>;
@@ -49,7 +50,7 @@ export class MediaController implements ReactiveController {
    * prompt waiting for an answer) nobody knows yet what I will send.
    */
   settled = false;
-  #wanted = '';
+  #wanted?: MediaWanted;
   #pending?: Promise<MediaStream | null>;
   /** The share's `onEnded` (see startScreenShare), until the share ends. */
   #screenEnded?: () => void;
@@ -59,13 +60,20 @@ export class MediaController implements ReactiveController {
   readonly #host: ReactiveControllerHost;
   /** The devices the host asks for, read at each capture. */
   readonly #preferred: () => PreferredDevices;
-  /** Called when a kind's device went away, and again when a device of that kind appears. */
-  readonly #onLost: (kind: MediaKind) => void;
+  /**
+   * Asks the host to capture one kind again (see switchDevice with ''): when
+   * its device went, when asking for both kinds at once failed, when a device
+   * is plugged in, when permission is granted. A kind that is live or not
+   * wanted is left alone, so the host may ask at any of these moments.
+   */
+  readonly #retry: (kind: MediaKind) => void;
+  /** Ends the permission watch (see hostConnected). */
+  #unwatch?: AbortController;
 
-  constructor(host: ReactiveControllerHost, preferred: () => PreferredDevices, onLost: (kind: MediaKind) => void) {
+  constructor(host: ReactiveControllerHost, preferred: () => PreferredDevices, retry: (kind: MediaKind) => void) {
     this.#host = host;
     this.#preferred = preferred;
-    this.#onLost = onLost;
+    this.#retry = retry;
     host.addController(this);
   }
 
@@ -78,7 +86,7 @@ export class MediaController implements ReactiveController {
       'ended',
       () => {
         this.#host.requestUpdate(); // The others now see that kind as off.
-        this.#onLost(track.kind as MediaKind);
+        this.#retry(track.kind as MediaKind);
       },
       { once: true },
     );
@@ -86,6 +94,18 @@ export class MediaController implements ReactiveController {
 
   hostConnected(): void {
     navigator.mediaDevices?.addEventListener('devicechange', this.#refreshDevices);
+    // Someone who said no, then allows the camera in the browser, is seen at once, not after a reload.
+    const { signal } = (this.#unwatch = new AbortController());
+    for (const name of ['camera', 'microphone'])
+      navigator.permissions?.query({ name: name as PermissionName }).then(
+        (status) => status.addEventListener('change', this.#refreshDevices, { signal }),
+        () => {}, // A permission this browser cannot be asked about.
+      );
+  }
+
+  /** Every kind this call wants is being captured. */
+  get complete(): boolean {
+    return KINDS.every((kind) => !this.#wanted?.[kind] || this.track(kind)?.readyState === 'live');
   }
 
   /**
@@ -94,10 +114,9 @@ export class MediaController implements ReactiveController {
    * goes on receive-only, since seeing the others is still worth something.
    */
   acquire(wanted: MediaWanted): Promise<MediaStream | null> {
-    const key = `${wanted.audio}/${wanted.video}`;
-    if (this.#pending && key === this.#wanted) return this.#pending;
+    if (this.#pending && KINDS.every((kind) => wanted[kind] === this.#wanted?.[kind])) return this.#pending;
     this.stop();
-    this.#wanted = key;
+    this.#wanted = wanted;
     const pending = (this.#pending = this.#capture(wanted).then((stream) => {
       if (this.#pending !== pending) {
         stream?.getTracks().forEach((t) => t.stop()); // Superseded while waiting for the user.
@@ -109,6 +128,9 @@ export class MediaController implements ReactiveController {
       const video = stream?.getVideoTracks() ?? [];
       this.preview = video.length ? new MediaStream(video) : null;
       this.#host.requestUpdate();
+      // Asked together, one missing or busy device fails both: try each alone, so
+      // a headset with no camera is still heard. A "no" would only be said again.
+      if (!stream && this.error?.code !== 'media-denied') KINDS.forEach(this.#retry);
       return stream;
     }));
     return pending;
@@ -129,9 +151,9 @@ export class MediaController implements ReactiveController {
    * Captures another device for one kind and swaps it into the local stream.
    * `send` puts the new track on the wire before the old one is stopped, so
    * the others never see a frozen frame while the encoder loses its source.
-   * `deviceId` '' replaces a device that went away by whichever the browser
-   * picks. Resolves true once switched, false when there was nothing to do,
-   * or why capture failed.
+   * `deviceId` '' captures whichever device the browser picks, for a kind
+   * that is not live (its device went, or its capture failed). Resolves true
+   * once switched, false when there was nothing to do, or why capture failed.
    */
   switchDevice(
     kind: MediaKind,
@@ -148,30 +170,35 @@ export class MediaController implements ReactiveController {
     deviceId: string,
     send: (track: MediaStreamTrack) => Promise<void>,
   ): Promise<boolean | MediaErrorCode> {
-    const stream = this.stream;
+    const pending = this.#pending;
     const old = this.track(kind);
     const live = old?.readyState === 'live';
-    if (!stream || !old || (live && (!deviceId || old.getSettings().deviceId === deviceId))) return false;
+    // Not before the first capture has settled, nor for a kind this call does not want.
+    if (!this.settled || !this.#wanted?.[kind] || (live && (!deviceId || old.getSettings().deviceId === deviceId)))
+      return false;
     let captured: MediaStream;
     try {
       captured = await navigator.mediaDevices.getUserMedia({ [kind]: constraint(true, deviceId || undefined) });
     } catch (error) {
-      return live ? classify(error) : 'media-lost';
+      const code = classify(error);
+      return code === 'media-missing' && old && !live ? 'media-lost' : code;
     }
     const track = captured.getTracks()[0];
-    track.enabled = old.enabled;
-    if (this.stream !== stream) {
+    // Off until the host's next update says otherwise: a new microphone must not be heard while muted.
+    track.enabled = old?.enabled ?? false;
+    if (this.#pending !== pending) {
       track.stop(); // The call ended while the device was opening.
       return false;
     }
     await send(track);
-    for (const shown of kind === 'video' ? [stream, this.preview] : [stream]) {
-      shown?.removeTrack(old);
-      shown?.addTrack(track);
+    const stream = (this.stream ??= new MediaStream());
+    for (const shown of kind === 'video' ? [stream, (this.preview ??= new MediaStream())] : [stream]) {
+      if (old) shown.removeTrack(old);
+      shown.addTrack(track);
     }
-    old.stop();
+    old?.stop();
     this.#watch(track);
-    this.#host.requestUpdate();
+    void this.#refreshDevices(); // Labels, if this is the first capture allowed.
     return true;
   }
 
@@ -212,13 +239,14 @@ export class MediaController implements ReactiveController {
     this.stream = null;
     this.preview = null;
     this.#pending = undefined;
-    this.#wanted = '';
+    this.#wanted = undefined;
     this.error = undefined;
     this.settled = false;
   }
 
   hostDisconnected(): void {
     navigator.mediaDevices?.removeEventListener('devicechange', this.#refreshDevices);
+    this.#unwatch?.abort();
     this.stop();
   }
 
@@ -226,9 +254,8 @@ export class MediaController implements ReactiveController {
     const all = await navigator.mediaDevices.enumerateDevices();
     this.devices = all.filter((d) => d.kind !== 'audiooutput'); // cameras and microphones, not speakers
     this.#host.requestUpdate();
-    // A device plugged in may bring back a kind whose device went.
-    for (const kind of ['audio', 'video'] as const)
-      if (this.track(kind)?.readyState === 'ended' && this.devicesOf(kind).length) this.#onLost(kind);
+    // A device plugged in, or a permission granted, may bring back a kind that is missing.
+    for (const kind of KINDS) if (this.devicesOf(kind).length) this.#retry(kind);
   };
 
   /** The capture devices of one kind. */

@@ -156,7 +156,7 @@ export class P2PCallElement extends LitElement {
   readonly #media = new MediaController(
     this,
     () => ({ audio: this.microphone || undefined, video: this.camera || undefined }),
-    // A device that went is replaced by another of its kind, if there is one.
+    // A kind not captured (its device went, or capture failed) is tried again on any device.
     (kind) => void this.#switchDevice(kind, ''),
   );
   readonly #call = new RoomController(this, this.#media);
@@ -323,15 +323,19 @@ export class P2PCallElement extends LitElement {
 
   /** Captures the chosen device ('' = any) and sends it to everyone, without renegotiation. */
   async #switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
+    const stream = this.#media.stream;
     const result = await this.#media.switchDevice(kind, deviceId, async (track) => {
       // While presenting, the new camera waits until the share ends.
       if (kind === 'audio' || !this.screenSharing) await this.#call.session?.replaceTrack(kind, track);
     });
     if (result === true) {
-      for (const code of this.#errors.keys()) if (code.startsWith('media-')) this.#errors.delete(code);
-      this.requestUpdate();
+      // The message stays while any wanted kind is still missing (it names no kind).
+      if (this.#media.complete)
+        for (const code of this.#errors.keys()) if (code.startsWith('media-')) this.#errors.delete(code);
+      if (this.#media.stream !== stream) emit(this, 'p2p-local-stream', { stream: this.#media.stream });
       emit(this, 'p2p-device-change', { kind, deviceId: this.#media.track(kind)!.getSettings().deviceId! });
-    } else if (result) this.reportError(result);
+    } else if (result && !this.#errors.has(result)) this.reportError(result);
+    this.requestUpdate();
   }
 
   /**

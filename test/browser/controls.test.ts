@@ -251,6 +251,38 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(alice.localStream!.getVideoTracks().map((t) => t.readyState)).to.deep.equal(['live']);
   });
 
+  it('a headset and no camera: heard at once, and a camera plugged in later is seen', async () => {
+    const mediaDevices = navigator.mediaDevices;
+    const getUserMedia = mediaDevices.getUserMedia;
+    // Asked for both, a browser with no camera fails the whole request.
+    mediaDevices.getUserMedia = (constraints) =>
+      constraints?.video ? Promise.reject(new DOMException('none', 'NotFoundError')) : getUserMedia.call(mediaDevices, constraints);
+    let alice: P2PCallElement, bob: P2PCallElement;
+    try {
+      const room = uniqueRoom();
+      alice = mountCall({ room, name: 'Alice' });
+      bob = mountCall({ room, name: 'Bob' });
+      expect((await nextEvent(alice, 'p2p-error')).detail.code).to.equal('media-missing');
+      await until(() => alice.localStream?.getAudioTracks()[0]?.readyState === 'live', 'the microphone alone');
+      await until(() => part(bob, 'camera-off-indicator', alice.peerId), 'Alice’s camera shown as off at Bob');
+      await until(() => !part(bob, 'muted-indicator', alice.peerId), 'Alice’s microphone shown as on at Bob');
+      await until(() => part(bob, 'speaking', alice.peerId), 'Alice’s voice reaching Bob', 15_000);
+      expect(part(alice, 'error')!.textContent).to.contain('No camera');
+    } finally {
+      mediaDevices.getUserMedia = getUserMedia;
+    }
+
+    const changed = nextEvent(alice, 'p2p-device-change');
+    mediaDevices.dispatchEvent(new Event('devicechange')); // A camera is plugged in.
+    expect((await changed).detail.kind).to.equal('video');
+    await expectDecodesVideoFrom(bob, alice.peerId);
+    await until(() => !part(bob, 'camera-off-indicator', alice.peerId), 'the camera-off indicator to go at Bob');
+    await alice.updateComplete;
+    expect(part(alice, 'error')).to.equal(null);
+    const selfView = (part(alice, 'local-video') as HTMLVideoElement).srcObject as MediaStream;
+    expect(selfView.getVideoTracks().map((t) => t.readyState), 'the self view shows the new camera').to.deep.equal(['live']);
+  });
+
   it('leave and join again', async () => {
     const [alice, bob] = await call();
     const gone = nextEvent(bob, 'p2p-peer-left');

@@ -2,7 +2,8 @@
  * A user who says no to the camera, for real: a Chromium without the
  * auto-grant flag, in a context with no permission, so the browser itself
  * rejects getUserMedia with NotAllowedError. That user must see a message,
- * not a blank box, and still see (and hear) the others.
+ * not a blank box, and still see (and hear) the others; and once they allow
+ * the camera in the browser, be seen without leaving the call.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -52,9 +53,10 @@ after(async () => {
   await Promise.all([web?.close(), relay?.stop()]);
 });
 
-test('a denied camera shows why inside the element, and the call still shows the others', { timeout: 60000 }, async () => {
+test('a denied camera shows why inside the element, the call still shows the others, and allowing it later is enough', { timeout: 60000 }, async () => {
   const room = `denied-${Math.random().toString(36).slice(2, 8)}`;
-  const viewer = await (await newContext(denying)).newPage();
+  const viewerContext = await newContext(denying);
+  const viewer = await viewerContext.newPage();
   await viewer.goto(`${web.url}/call.html?room=${room}`);
   const error = await viewer.waitForFunction(
     () => document.querySelector('p2p-call')!.shadowRoot!.querySelector('[part~="error"]')?.textContent,
@@ -69,4 +71,12 @@ test('a denied camera shows why inside the element, and the call still shows the
   await sender.goto(`${web.url}/call.html?room=${room}`);
   const seen = await waitForRemoteFrames(viewer, { minFrames: 10, timeoutMs: 20000 });
   assert.ok(seen.frames >= 10 && seen.width > 0, `the denied viewer decodes the other's video: ${JSON.stringify(seen)}`);
+
+  // As when the user clicks the camera icon in the address bar and allows it: the browser's own permission change.
+  await viewerContext.grantPermissions(['camera', 'microphone'], { origin: web.url });
+  const seenBack = await waitForRemoteFrames(sender, { minFrames: 10, timeoutMs: 20000 });
+  assert.ok(seenBack.frames >= 10 && seenBack.width > 0, `the other decodes the viewer's camera: ${JSON.stringify(seenBack)}`);
+  await viewer.waitForFunction(() => !document.querySelector('p2p-call')!.shadowRoot!.querySelector('[part~="error"]'), null, {
+    timeout: 5000,
+  });
 });
