@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { PeerStatus } from '../protocol/messages.js';
+import { MAX_NAME_LENGTH } from '../protocol/limits.js';
 import { MediaController } from '../controllers/media-controller.js';
 import type { MediaKind } from '../negotiation/peer-negotiator.js';
 import { RoomController, type CallWish } from '../controllers/room-controller.js';
@@ -29,6 +30,11 @@ type Switch = keyof typeof SWITCH_ANNOUNCEMENTS;
 /** The switch flipped last in this update, if any; `undefined` old values are the first render, not a flip. */
 function flippedSwitch(changed: PropertyValues<P2PCallElement>): Switch | undefined {
   return (Object.keys(SWITCH_ANNOUNCEMENTS) as Switch[]).filter((key) => changed.get(key) !== undefined).at(-1);
+}
+
+/** My name as the relay takes it: at most MAX_NAME_LENGTH UTF-16 units, never half an emoji. */
+function fitName(name: string): string {
+  return name.slice(0, MAX_NAME_LENGTH).replace(/[\uD800-\uDBFF]$/, '');
 }
 
 /** How a peer is called on screen: their name, or the start of their id. */
@@ -281,7 +287,8 @@ export class P2PCallElement extends LitElement {
       status.audio = !this.muted && has('audio');
       status.video = (!this.cameraOff && has('video')) || this.screenSharing;
     }
-    if (this.name) status.name = this.name;
+    // A long name is shortened, not a reason for the relay to refuse my join.
+    if (this.name) status.name = fitName(this.name);
     return status;
   }
 

@@ -14,6 +14,7 @@
  * `welcome` and can answer at once, without a round trip to anybody.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MAX_NAME_LENGTH, MAX_ROOM_LENGTH } from './limits.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -21,8 +22,8 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
-const Room = Type.String({ minLength: 1, maxLength: 128 });
-const Name = Type.String({ maxLength: 64 });
+const Room = Type.String({ minLength: 1, maxLength: MAX_ROOM_LENGTH });
+const Name = Type.String({ maxLength: MAX_NAME_LENGTH });
 const Sdp = Type.String({ minLength: 1, maxLength: MAX_MESSAGE_BYTES });
 
 /** What a peer shows the others about its media; merged key by key. */

@@ -70,7 +70,8 @@ interface Connection {
 }
 
 /**
- * Relay errors after which retrying the same join cannot help. The others
+ * Relay errors after which retrying the same join cannot help: a full room,
+ * or any refusal of the join itself (a room name too long, say). The others
  * (unknown-peer, unknown-offer…) are races with someone leaving mid-handshake:
  * worth a console line for developers, not a message to the user.
  */
@@ -256,7 +257,7 @@ export class RoomSession {
         break;
       }
       case 'error':
-        if (!FATAL_ERRORS.has(message.code)) {
+        if (!FATAL_ERRORS.has(message.code) && message.ref !== 'join') {
           console.warn(`p2p-call: relay said ${message.code}: ${message.message}`);
           break;
         }

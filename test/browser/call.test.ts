@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  errorText,
   expectDecodesVideoFrom,
   mountCall,
   nextEvent,
@@ -8,6 +9,7 @@ import {
   removeAll,
   serverCommand,
   sleep,
+  statusText,
   uniqueRoom,
   until,
 } from './helpers.js';
@@ -108,6 +110,24 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     await joined;
     await expectDecodesVideoFrom(bob, alice.peerId);
     expect(buttons()).to.include.members(['screen-button', 'leave-button']);
+  });
+
+  it('a join the relay would refuse: a long name is shortened, a room name too long is shown as an error', async () => {
+    const room = uniqueRoom();
+    // 63 letters and an emoji: the relay takes 64 UTF-16 units, and half an emoji is not a name.
+    const alice = mountCall({ room, name: `${'x'.repeat(63)}😀 and more` });
+    const bob = mountCall({ room });
+    await nextEvent(alice, 'p2p-joined');
+    await until(() => bob.peers[0]?.name, 'Alice’s name at Bob');
+    expect(bob.peers[0]!.name).to.equal('x'.repeat(63));
+
+    const carol = mountCall({ room: 'r'.repeat(200) });
+    const error = await nextEvent(carol, 'p2p-error');
+    expect(error.detail.code).to.equal('bad-message');
+    await carol.updateComplete;
+    expect(errorText(carol)).to.contain('room');
+    expect(statusText(carol)).to.not.match(/connecting/i);
+    expect([...carol.shadowRoot!.querySelectorAll('button')].map((b) => b.part.value)).to.deep.equal(['join-button']);
   });
 
   it('changing the room leaves the old call and joins the new one', async () => {

@@ -1,0 +1,6 @@
+/**
+ * Lengths the relay accepts for strings a page chooses. Apart from
+ * messages.ts so that the element can import them without the validator.
+ */
+export const MAX_ROOM_LENGTH = 128;
+export const MAX_NAME_LENGTH = 64;
