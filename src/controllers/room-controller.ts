@@ -141,6 +141,7 @@ export class RoomController implements ReactiveController {
         onError: (code, message) =>
           host.reportError(code, { server: wish.session.server, detail: message }),
         onEnded: () => {
+          this.#leftRoom();
           this.#media.stop(); // The call is over: no camera light until a retry.
           host.requestUpdate();
         },
@@ -160,11 +161,15 @@ export class RoomController implements ReactiveController {
 
   #stop(): void {
     if (!this.session) return;
-    const room = this.joined ? this.session.room : undefined;
     this.session.close();
+    this.#leftRoom();
     this.session = undefined;
-    this.joined = false;
     this.signalingState = 'closed';
-    if (room !== undefined) emit(this.#host, 'p2p-left', { room });
+  }
+
+  /** Says p2p-left once for a room I was in, whether I left or the relay ended it. */
+  #leftRoom(): void {
+    if (this.joined) emit(this.#host, 'p2p-left', { room: this.session!.room });
+    this.joined = false;
   }
 }

@@ -130,6 +130,32 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     expect([...carol.shadowRoot!.querySelectorAll('button')].map((b) => b.part.value)).to.deep.equal(['join-button']);
   });
 
+  it('the same call opened again elsewhere ends it here: left, camera off, and Join again takes it back', async () => {
+    const room = uniqueRoom();
+    const alice = mountCall({ room });
+    await nextEvent(alice, 'p2p-joined');
+    const tracks = (await until(() => alice.localStream, 'Alice’s camera'))!.getTracks();
+    const left = nextEvent(alice, 'p2p-left');
+    const error = nextEvent(alice, 'p2p-error');
+    // As a second tab that restored the same peer id would.
+    const elsewhere = document.createElement('p2p-call');
+    Object.defineProperty(elsewhere, 'peerId', { value: alice.peerId });
+    elsewhere.setAttribute('server', relayUrl);
+    elsewhere.setAttribute('room', room);
+    document.body.append(elsewhere);
+    expect((await error).detail.code).to.equal('replaced');
+    expect((await left).detail.room).to.equal(room);
+    expect(tracks.map((t) => t.readyState)).to.deep.equal(['ended', 'ended']);
+    await alice.updateComplete;
+    expect([...alice.shadowRoot!.querySelectorAll('button')].map((b) => b.part.value)).to.deep.equal(['join-button']);
+
+    const back = nextEvent(alice, 'p2p-joined');
+    const endedThere = nextEvent(elsewhere, 'p2p-error');
+    (alice.shadowRoot!.querySelector('[part~="join-button"]') as HTMLButtonElement).click();
+    await back;
+    expect((await endedThere).detail.code).to.equal('replaced');
+  });
+
   it('changing the room leaves the old call and joins the new one', async () => {
     const [first, second] = [uniqueRoom(), uniqueRoom()];
     const alice = mountCall({ room: first });
