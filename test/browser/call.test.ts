@@ -10,6 +10,7 @@ import {
   serverCommand,
   sleep,
   statusText,
+  twoInACall,
   uniqueRoom,
   until,
 } from './helpers.js';
@@ -193,11 +194,7 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
   });
 
   it('moving the element on the page keeps the call: same connection, same camera, nobody sees it leave', async () => {
-    const room = uniqueRoom();
-    const alice = mountCall({ room });
-    const bob = mountCall({ room });
-    await Promise.all([nextEvent(alice, 'p2p-joined'), nextEvent(bob, 'p2p-joined')]);
-    await expectDecodesVideoFrom(alice, bob.peerId);
+    const [alice, bob] = await twoInACall();
     const pc = alice.connectionTo(bob.peerId)!;
     const tracks = alice.localStream!.getTracks();
     const heard: string[] = [];
@@ -222,11 +219,7 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
   });
 
   it('removing the element stops the camera and closes every connection', async () => {
-    const room = uniqueRoom();
-    const alice = mountCall({ room });
-    const bob = mountCall({ room });
-    await Promise.all([nextEvent(alice, 'p2p-joined'), nextEvent(bob, 'p2p-joined')]);
-    await expectDecodesVideoFrom(alice, bob.peerId);
+    const [alice, bob] = await twoInACall();
     const tracks = alice.localStream!.getTracks();
     const pc = alice.connectionTo(bob.peerId)!;
     expect(tracks.map((t) => t.readyState)).to.deep.equal(['live', 'live']);

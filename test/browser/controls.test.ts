@@ -1,16 +1,16 @@
 import { expect } from 'chai';
 import type { P2PCallElement } from '../../src/index.js';
-import { expectDecodesVideoFrom, framesDecoded, mountCall, nextEvent, remoteVideo, removeAll, uniqueRoom, until } from './helpers.js';
-
-/** Two people in a call, both decoding. */
-async function call(): Promise<[P2PCallElement, P2PCallElement]> {
-  const room = uniqueRoom();
-  const alice = mountCall({ room, name: 'Alice' });
-  const bob = mountCall({ room, name: 'Bob' });
-  await Promise.all([nextEvent(alice, 'p2p-joined'), nextEvent(bob, 'p2p-joined')]);
-  await expectDecodesVideoFrom(bob, alice.peerId);
-  return [alice, bob];
-}
+import {
+  expectDecodesVideoFrom,
+  framesDecoded,
+  mountCall,
+  nextEvent,
+  remoteVideo,
+  removeAll,
+  twoInACall,
+  uniqueRoom,
+  until,
+} from './helpers.js';
 
 /** The element with that part, inside (or being) the tile of `peer` if given. */
 function part(element: P2PCallElement, name: string, peer?: string): Element | null {
@@ -33,7 +33,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
   afterEach(removeAll);
 
   it('mute and camera off show on the remote tile, with no renegotiation', async () => {
-    const [alice, bob] = await call();
+    const [alice, bob] = await twoInACall();
     const pc = alice.connectionTo(bob.peerId)!;
     const sdp = pc.localDescription!.sdp;
     const change = nextEvent(alice, 'p2p-media-change');
@@ -101,7 +101,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
   });
 
   it('screen share replaces the camera at the other side, and back', async () => {
-    const [alice, bob] = await call();
+    const [alice, bob] = await twoInACall();
     const video = remoteVideo(bob, alice.peerId)!;
     await until(() => Math.abs(aspect(video) - 4 / 3) < 0.05, 'the 4:3 camera at Bob');
     expect(await alice.shareScreen()).to.equal(true);
@@ -117,7 +117,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
   });
 
   it('a share ends with the call: back in it, the camera is sent, not a stale share', async () => {
-    const [alice, bob] = await call();
+    const [alice, bob] = await twoInACall();
     expect(await alice.shareScreen()).to.equal(true);
     await until(() => part(bob, 'presenting', alice.peerId), 'the presenting part at Bob');
     const gone = nextEvent(bob, 'p2p-peer-left');
@@ -144,7 +144,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
       return blocked && !this.muted ? Promise.reject(new DOMException('no click yet', 'NotAllowedError')) : play.call(this);
     };
     try {
-      const [alice, bob] = await call();
+      const [alice, bob] = await twoInACall();
       const soundButton = () => part(bob, 'sound-button');
       const sound = () => part(bob, 'tile', alice.peerId)!.querySelector('audio')!;
       await until(soundButton, 'the sound button');
@@ -181,7 +181,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
   });
 
   it('switching the camera sends the new device live, and the self view follows', async () => {
-    const [alice, bob] = await call();
+    const [alice, bob] = await twoInACall();
     const self = part(alice, 'local-video') as HTMLVideoElement;
     // The self view plays the camera alone: with the microphone in its stream a
     // muted <video> still opens an audio output and renders my voice into it.
@@ -204,7 +204,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
   });
 
   it('a camera that goes away: another takes over; with none left, the others see it off until one is plugged in', async () => {
-    const [alice, bob] = await call();
+    const [alice, bob] = await twoInACall();
     const mediaDevices = navigator.mediaDevices;
     const getUserMedia = mediaDevices.getUserMedia;
     /** What the browser does when a device is unplugged: the track ends by itself. */
@@ -284,7 +284,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
   });
 
   it('leave and join again', async () => {
-    const [alice, bob] = await call();
+    const [alice, bob] = await twoInACall();
     const gone = nextEvent(bob, 'p2p-peer-left');
     part(alice, 'leave-button')!.dispatchEvent(new MouseEvent('click'));
     await gone;
@@ -314,7 +314,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
   });
 
   it('every control is a real, named button', async () => {
-    const [alice] = await call();
+    const [alice] = await twoInACall();
     const buttons = [...alice.shadowRoot!.querySelectorAll('[part~="controls"] button')] as HTMLButtonElement[];
     expect(buttons.map((b) => b.getAttribute('part'))).to.include.members(['mute-button', 'camera-button', 'screen-button', 'leave-button']);
     for (const b of buttons) expect(b.textContent!.trim(), b.getAttribute('part')!).to.not.equal('');

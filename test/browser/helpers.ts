@@ -21,6 +21,16 @@ export function mountCall(attributes: Record<string, string | true>): P2PCallEle
   return element;
 }
 
+/** Alice and Bob in a new room, both joined, Bob decoding Alice's video. */
+export async function twoInACall(): Promise<[P2PCallElement, P2PCallElement]> {
+  const room = uniqueRoom();
+  const alice = mountCall({ room, name: 'Alice' });
+  const bob = mountCall({ room, name: 'Bob' });
+  await Promise.all([nextEvent(alice, 'p2p-joined'), nextEvent(bob, 'p2p-joined')]);
+  await expectDecodesVideoFrom(bob, alice.peerId);
+  return [alice, bob];
+}
+
 export function removeAll(): void {
   document.querySelectorAll('p2p-call').forEach((element) => element.remove());
 }
