@@ -103,9 +103,14 @@ export class MediaController implements ReactiveController {
       );
   }
 
+  /** Wanted in this call but not being captured (denied, missing, busy or gone), once capture has settled. */
+  missing(kind: MediaKind): boolean {
+    return this.settled && !!this.#wanted?.[kind] && this.track(kind)?.readyState !== 'live';
+  }
+
   /** Every kind this call wants is being captured. */
   get complete(): boolean {
-    return KINDS.every((kind) => !this.#wanted?.[kind] || this.track(kind)?.readyState === 'live');
+    return !KINDS.some((kind) => this.missing(kind));
   }
 
   /**

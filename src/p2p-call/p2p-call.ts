@@ -61,8 +61,8 @@ function displayName(name: string | undefined, id: string): string {
  * @csspart status - The one-line status text (a polite live region).
  * @csspart error - The box with error messages (role=alert); absent when all is well.
  * @csspart controls - The toolbar; hidden by `no-controls`.
- * @csspart mute-button - Toggles the microphone.
- * @csspart camera-button - Toggles the camera.
+ * @csspart mute-button - Toggles the microphone; one that could not be started shows as off, and turning it on tries again.
+ * @csspart camera-button - Toggles the camera; one that could not be started shows as off, and turning it on tries again.
  * @csspart screen-button - Starts or stops sharing the screen (in a call, where the browser can share one).
  * @csspart camera-select - Chooses the camera (shown when there are several).
  * @csspart microphone-select - Chooses the microphone (shown when there are several).
@@ -324,6 +324,18 @@ export class P2PCallElement extends LitElement {
     for (const { audio } of this.#remoteMedia.values()) void audio.play();
   }
 
+  /**
+   * The mute and camera buttons. Turning a kind on also captures it again if
+   * it is missing (the camera was busy, or blocked by the system, which no
+   * browser event reports): that is the button people press to get it back.
+   */
+  #toggle(kind: MediaKind, off: 'muted' | 'cameraOff'): void {
+    if (this[off] || this.#media.missing(kind)) {
+      this[off] = false;
+      void this.#switchDevice(kind, '');
+    } else this[off] = true;
+  }
+
   #announce(key: keyof Strings, name = ''): void {
     this.announcement = format(this.#text[key], { name });
   }
@@ -460,14 +472,17 @@ export class P2PCallElement extends LitElement {
   #renderControls() {
     const t = this.#text;
     const { muted, cameraOff, screenSharing } = this;
+    // A microphone or camera that could not be started shows as off: its button is the way to try again.
+    const silent = muted || this.#media.missing('audio');
+    const dark = cameraOff || this.#media.missing('video');
     // Before a call (no room yet, say) there is nothing to leave or to share a screen with.
     const calling = this.#call.inCall;
     const canShare = calling && navigator.mediaDevices && 'getDisplayMedia' in navigator.mediaDevices;
     const controls = this.left || this.#call.session?.closed
       ? button('join-button', t.joinAgain, this.join)
       : [
-          button('mute-button', muted ? t.unmute : t.mute, () => (this.muted = !this.muted), muted, this.noAudio),
-          button('camera-button', cameraOff ? t.cameraOn : t.cameraOff, () => (this.cameraOff = !this.cameraOff), cameraOff, this.noVideo),
+          button('mute-button', silent ? t.unmute : t.mute, () => this.#toggle('audio', 'muted'), silent, this.noAudio),
+          button('camera-button', dark ? t.cameraOn : t.cameraOff, () => this.#toggle('video', 'cameraOff'), dark, this.noVideo),
           canShare
             ? button('screen-button', screenSharing ? t.stopSharing : t.shareScreen, () => (this.screenSharing ? this.stopScreenShare() : this.shareScreen()), screenSharing)
             : nothing,

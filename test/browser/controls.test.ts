@@ -283,6 +283,35 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(selfView.getVideoTracks().map((t) => t.readyState), 'the self view shows the new camera').to.deep.equal(['live']);
   });
 
+  it('a camera busy at the start shows as off, and Start camera tries it again', async () => {
+    const mediaDevices = navigator.mediaDevices;
+    const getUserMedia = mediaDevices.getUserMedia;
+    mediaDevices.getUserMedia = (constraints) =>
+      constraints?.video ? Promise.reject(new DOMException('busy', 'NotReadableError')) : getUserMedia.call(mediaDevices, constraints);
+    let alice: P2PCallElement, bob: P2PCallElement;
+    try {
+      const room = uniqueRoom();
+      alice = mountCall({ room, name: 'Alice' });
+      bob = mountCall({ room, name: 'Bob' });
+      expect((await nextEvent(alice, 'p2p-error')).detail.code).to.equal('media-busy');
+      await until(() => alice.localStream?.getAudioTracks()[0], 'the microphone alone');
+      await alice.updateComplete;
+      expect(part(alice, 'camera-button')!.textContent).to.equal('Start camera');
+      expect(part(alice, 'camera-button')!.getAttribute('aria-pressed')).to.equal('true');
+    } finally {
+      mediaDevices.getUserMedia = getUserMedia; // The other application lets the camera go.
+    }
+
+    const changed = nextEvent(alice, 'p2p-device-change');
+    (part(alice, 'camera-button') as HTMLButtonElement).click();
+    expect((await changed).detail.kind).to.equal('video');
+    await expectDecodesVideoFrom(bob, alice.peerId);
+    await alice.updateComplete;
+    expect(part(alice, 'camera-button')!.textContent).to.equal('Stop camera');
+    expect(part(alice, 'error')).to.equal(null);
+    expect(alice.cameraOff).to.equal(false);
+  });
+
   it('leave and join again', async () => {
     const [alice, bob] = await twoInACall();
     const gone = nextEvent(bob, 'p2p-peer-left');
