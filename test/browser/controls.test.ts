@@ -20,6 +20,30 @@ function part(element: P2PCallElement, name: string, peer?: string): Element | n
   return tile?.part.contains(name) ? tile : (tile?.querySelector(`[part~="${name}"]`) ?? null);
 }
 
+/**
+ * Makes getUserMedia fail every request for a camera with `errorName`, as a
+ * browser does when none is plugged in (NotFoundError) or another
+ * application holds it (NotReadableError). Returns the undo.
+ */
+function failCamera(errorName: string): () => void {
+  const mediaDevices = navigator.mediaDevices;
+  const getUserMedia = mediaDevices.getUserMedia;
+  mediaDevices.getUserMedia = (constraints) =>
+    constraints?.video ? Promise.reject(new DOMException('no camera', errorName)) : getUserMedia.call(mediaDevices, constraints);
+  return () => (mediaDevices.getUserMedia = getUserMedia);
+}
+
+/** Alice, whose camera fails (see failCamera) with error `code`, and Bob in a new room, once Alice's microphone is on alone. */
+async function callWithoutCamera(code: string): Promise<[P2PCallElement, P2PCallElement]> {
+  const room = uniqueRoom();
+  const alice = mountCall({ room, name: 'Alice' });
+  const bob = mountCall({ room, name: 'Bob' });
+  expect((await nextEvent(alice, 'p2p-error')).detail.code).to.equal(code);
+  await until(() => alice.localStream?.getAudioTracks()[0]?.readyState === 'live', 'the microphone alone');
+  await alice.updateComplete;
+  return [alice, bob];
+}
+
 /** Frames keep arriving: the decoded count grows by `more` from now. */
 async function keepsDecoding(element: P2PCallElement, peer: string, more = 10): Promise<void> {
   const pc = element.connectionTo(peer)!;
@@ -205,8 +229,6 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
 
   it('a camera that goes away: another takes over; with none left, the others see it off until one is plugged in', async () => {
     const [alice, bob] = await twoInACall();
-    const mediaDevices = navigator.mediaDevices;
-    const getUserMedia = mediaDevices.getUserMedia;
     /** What the browser does when a device is unplugged: the track ends by itself. */
     const unplug = () => {
       const track = alice.localStream!.getVideoTracks()[0];
@@ -226,8 +248,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(alice.localStream!.getVideoTracks().map((t) => t.readyState)).to.deep.equal(['live']);
 
     // No camera left: a message, and the others see my camera as off rather than a frozen frame.
-    mediaDevices.getUserMedia = (constraints) =>
-      constraints?.video ? Promise.reject(new DOMException('none', 'NotFoundError')) : getUserMedia.call(mediaDevices, constraints);
+    const undo = failCamera('NotFoundError');
     try {
       unplug();
       await until(() => errors.includes('media-lost'), 'a media-lost error');
@@ -236,12 +257,12 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
       await alice.updateComplete;
       expect(part(alice, 'error')!.textContent).to.contain('went away');
     } finally {
-      mediaDevices.getUserMedia = getUserMedia;
+      undo();
     }
 
     // A camera is plugged in: it comes back by itself.
     changed = nextEvent(alice, 'p2p-device-change');
-    mediaDevices.dispatchEvent(new Event('devicechange'));
+    navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
     await changed;
     await until(videoShownAtBob, 'the camera-off indicator to go at Bob');
     expect(getComputedStyle(remoteVideo(bob, alice.peerId)!).visibility).to.equal('visible');
@@ -252,28 +273,21 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
   });
 
   it('a headset and no camera: heard at once, and a camera plugged in later is seen', async () => {
-    const mediaDevices = navigator.mediaDevices;
-    const getUserMedia = mediaDevices.getUserMedia;
     // Asked for both, a browser with no camera fails the whole request.
-    mediaDevices.getUserMedia = (constraints) =>
-      constraints?.video ? Promise.reject(new DOMException('none', 'NotFoundError')) : getUserMedia.call(mediaDevices, constraints);
+    const undo = failCamera('NotFoundError');
     let alice: P2PCallElement, bob: P2PCallElement;
     try {
-      const room = uniqueRoom();
-      alice = mountCall({ room, name: 'Alice' });
-      bob = mountCall({ room, name: 'Bob' });
-      expect((await nextEvent(alice, 'p2p-error')).detail.code).to.equal('media-missing');
-      await until(() => alice.localStream?.getAudioTracks()[0]?.readyState === 'live', 'the microphone alone');
+      [alice, bob] = await callWithoutCamera('media-missing');
       await until(() => part(bob, 'camera-off-indicator', alice.peerId), 'Alice’s camera shown as off at Bob');
       await until(() => !part(bob, 'muted-indicator', alice.peerId), 'Alice’s microphone shown as on at Bob');
       await until(() => part(bob, 'speaking', alice.peerId), 'Alice’s voice reaching Bob', 15_000);
       expect(part(alice, 'error')!.textContent).to.contain('No camera');
     } finally {
-      mediaDevices.getUserMedia = getUserMedia;
+      undo();
     }
 
     const changed = nextEvent(alice, 'p2p-device-change');
-    mediaDevices.dispatchEvent(new Event('devicechange')); // A camera is plugged in.
+    navigator.mediaDevices.dispatchEvent(new Event('devicechange')); // A camera is plugged in.
     expect((await changed).detail.kind).to.equal('video');
     await expectDecodesVideoFrom(bob, alice.peerId);
     await until(() => !part(bob, 'camera-off-indicator', alice.peerId), 'the camera-off indicator to go at Bob');
@@ -284,22 +298,14 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
   });
 
   it('a camera busy at the start shows as off, and Start camera tries it again', async () => {
-    const mediaDevices = navigator.mediaDevices;
-    const getUserMedia = mediaDevices.getUserMedia;
-    mediaDevices.getUserMedia = (constraints) =>
-      constraints?.video ? Promise.reject(new DOMException('busy', 'NotReadableError')) : getUserMedia.call(mediaDevices, constraints);
+    const undo = failCamera('NotReadableError');
     let alice: P2PCallElement, bob: P2PCallElement;
     try {
-      const room = uniqueRoom();
-      alice = mountCall({ room, name: 'Alice' });
-      bob = mountCall({ room, name: 'Bob' });
-      expect((await nextEvent(alice, 'p2p-error')).detail.code).to.equal('media-busy');
-      await until(() => alice.localStream?.getAudioTracks()[0], 'the microphone alone');
-      await alice.updateComplete;
+      [alice, bob] = await callWithoutCamera('media-busy');
       expect(part(alice, 'camera-button')!.textContent).to.equal('Start camera');
       expect(part(alice, 'camera-button')!.getAttribute('aria-pressed')).to.equal('true');
     } finally {
-      mediaDevices.getUserMedia = getUserMedia; // The other application lets the camera go.
+      undo(); // The other application lets the camera go.
     }
 
     const changed = nextEvent(alice, 'p2p-device-change');
