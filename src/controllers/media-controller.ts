@@ -178,9 +178,9 @@ export class MediaController implements ReactiveController {
     const pending = this.#pending;
     const old = this.track(kind);
     const live = old?.readyState === 'live';
-    // Not before the first capture has settled, nor for a kind this call does not want.
-    if (!this.settled || !this.#wanted?.[kind] || (live && (!deviceId || old.getSettings().deviceId === deviceId)))
-      return false;
+    // Nothing to do unless the kind is missing, or a live one is to move to another device.
+    const moving = live && !!deviceId && old.getSettings().deviceId !== deviceId;
+    if (!this.missing(kind) && !moving) return false;
     let captured: MediaStream;
     try {
       captured = await navigator.mediaDevices.getUserMedia({ [kind]: constraint(true, deviceId || undefined) });
@@ -191,11 +191,14 @@ export class MediaController implements ReactiveController {
     const track = captured.getTracks()[0];
     // Off until the host's next update says otherwise: a new microphone must not be heard while muted.
     track.enabled = old?.enabled ?? false;
-    if (this.#pending !== pending) {
-      track.stop(); // The call ended while the device was opening.
-      return false;
-    }
+    const ended = (): boolean => {
+      if (this.#pending === pending) return false;
+      track.stop(); // The call ended while the device opened, or while the track was being sent.
+      return true;
+    };
+    if (ended()) return false;
     await send(track);
+    if (ended()) return false;
     const stream = (this.stream ??= new MediaStream());
     for (const shown of kind === 'video' ? [stream, (this.preview ??= new MediaStream())] : [stream]) {
       if (old) shown.removeTrack(old);

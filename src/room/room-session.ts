@@ -40,7 +40,7 @@ export interface RoomSessionEvents {
   onStatus?(peer: string, status: PeerStatus): void;
   onSignalingState?(state: SignalingState): void;
   onError?(code: ErrorCode | 'relay-unreachable' | 'replaced', message: string): void;
-  /** The relay ended my membership (room full, or my id joined elsewhere); the session has closed itself. */
+  /** The relay ended my membership (room full, my join refused, or my id joined elsewhere); the session has closed itself. */
   onEnded?(): void;
   /** Anything that changes what should be drawn. */
   onChange?(): void;
