@@ -10,7 +10,7 @@ import { emit } from './events.js';
 import { iceServersConverter, type IceServersValue } from './ice-servers.js';
 import { DEFAULT_STRINGS, format, type Strings } from './strings.js';
 import { styles } from './p2p-call.styles.js';
-import { createVideo, showStream } from './video.js';
+import { createVideo, setStream, showStream } from './video.js';
 
 function newPeerId(): string {
   return crypto.randomUUID();
@@ -393,8 +393,7 @@ export class P2PCallElement extends LitElement {
       this.#remoteMedia.set(peer.id, media);
     }
     const stream = peer.stream ?? null;
-    if (media.audio.srcObject !== stream) media.audio.srcObject = stream;
-    return [showStream(media.video, stream, !!peer.status.screen), media.audio];
+    return [showStream(media.video, stream, !!peer.status.screen), setStream(media.audio, stream)];
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

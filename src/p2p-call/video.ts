@@ -20,9 +20,15 @@ export function createVideo(part: string): HTMLVideoElement {
   return video;
 }
 
-/** Points a kept video at a stream, assigning srcObject only when it changes. */
+/** Points a kept media element at a stream, assigning srcObject only when it changes (see above). */
+export function setStream<M extends HTMLMediaElement>(media: M, stream: MediaStream | null): M {
+  if (media.srcObject !== stream) media.srcObject = stream;
+  return media;
+}
+
+/** Points a kept video at a stream, letterboxed if it is a shared screen. */
 export function showStream(video: HTMLVideoElement, stream: MediaStream | null, screen: boolean): HTMLVideoElement {
-  if (video.srcObject !== stream) video.srcObject = stream;
+  setStream(video, stream);
   // A shared screen is letterboxed, not cropped (see the `.screen` rule).
   video.className = screen ? 'screen' : '';
   return video;
