@@ -13,6 +13,11 @@ const KINDS = ['audio', 'video'] as const;
 /** Which capture device a kind is asked of (a deviceId), if any. */
 export type PreferredDevices = Partial<Record<MediaKind, string>>;
 
+/**
+ * Always `exact`: Chromium ignores a preferred (ideal) deviceId and opens the
+ * default device (crbug.com/438606278, won't fix). A preferred device that is
+ * not plugged in falls back to the browser's pick in #open instead.
+ */
 function constraint(wanted: boolean, deviceId: string | undefined): boolean | MediaTrackConstraints {
   return wanted && deviceId ? { deviceId: { exact: deviceId } } : wanted;
 }
@@ -156,8 +161,9 @@ export class MediaController implements ReactiveController {
    * Captures another device for one kind and swaps it into the local stream.
    * `send` puts the new track on the wire before the old one is stopped, so
    * the others never see a frozen frame while the encoder loses its source.
-   * `deviceId` '' captures whichever device the browser picks, for a kind
-   * that is not live (its device went, or its capture failed). Resolves true
+   * `deviceId` '' captures the host's preferred device, or else whichever the
+   * browser picks, for a kind that is not live (its device went, or its
+   * capture failed). Resolves true
    * once switched, false when there was nothing to do, or why capture failed.
    */
   switchDevice(
@@ -183,7 +189,7 @@ export class MediaController implements ReactiveController {
     if (!this.missing(kind) && !moving) return false;
     let captured: MediaStream;
     try {
-      captured = await navigator.mediaDevices.getUserMedia({ [kind]: constraint(true, deviceId || undefined) });
+      captured = await this.#open(kind, deviceId);
     } catch (error) {
       const code = classify(error);
       return code === 'media-missing' && old && !live ? 'media-lost' : code;
@@ -208,6 +214,21 @@ export class MediaController implements ReactiveController {
     this.#watch(track);
     void this.#refreshDevices(); // Labels, if this is the first capture allowed.
     return true;
+  }
+
+  /**
+   * One kind from `deviceId`; '' means the host's preferred device if it is
+   * plugged in, else the browser's pick: a camera unplugged since the page
+   * saved its choice is no reason to be unseen.
+   */
+  #open(kind: MediaKind, deviceId: string): Promise<MediaStream> {
+    const gum = (id?: string) => navigator.mediaDevices.getUserMedia({ [kind]: constraint(true, id) });
+    const preferred = this.#preferred()[kind];
+    if (deviceId || !preferred) return gum(deviceId);
+    return gum(preferred).catch((error) => {
+      if (classify(error) === 'media-missing') return gum();
+      throw error;
+    });
   }
 
   /**
@@ -287,7 +308,9 @@ export class MediaController implements ReactiveController {
       void this.#refreshDevices(); // Labels are only readable once capture is allowed.
       return stream;
     } catch (error) {
-      this.error = { code: classify(error), detail: String(error) };
+      // A preferred device that is not plugged in is no error to show: each
+      // kind is tried again alone (see acquire), falling back to the browser's pick.
+      if ((error as Error).name !== 'OverconstrainedError') this.error = { code: classify(error), detail: String(error) };
       this.#host.requestUpdate();
       return null;
     }

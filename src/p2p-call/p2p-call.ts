@@ -18,6 +18,8 @@ function newPeerId(): string {
 
 /** The property (and strings key, and part prefix) that picks the device of each kind. */
 const DEVICE_PROPERTY = { audio: 'microphone', video: 'camera' } as const;
+/** What a device picker shows while no device of its kind runs. */
+const OFF_LABEL = { audio: 'mutedIndicator', video: 'cameraOffIndicator' } as const;
 
 /** My on/off switches, and what is announced when one flips: [when false, when true]. */
 const SWITCH_ANNOUNCEMENTS = {
@@ -499,10 +501,15 @@ export class P2PCallElement extends LitElement {
     if (devices.length < 2) return nothing;
     const property = DEVICE_PROPERTY[kind];
     const label = this.#text[property];
-    const current = this.#media.track(kind)?.getSettings().deviceId;
+    const track = this.#media.track(kind);
+    const current = track?.readyState === 'live' ? track.getSettings().deviceId : undefined;
     return html`<select part="${property}-select" aria-label=${label} @change=${(e: Event) => {
-      this[property] = (e.target as HTMLSelectElement).value;
+      const { value } = e.target as HTMLSelectElement;
+      // Picking the device already asked for (which failed to start) is no property change: try it again.
+      if (this[property] === value) void this.#switchDevice(kind, value);
+      else this[property] = value;
     }}>
+      ${current ? nothing : html`<option value="" disabled selected>${this.#text[OFF_LABEL[kind]]}</option>`}
       ${devices.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === current}>${d.label || `${label} ${i + 1}`}</option>`)}
     </select>`;
   }

@@ -5,6 +5,7 @@ import {
   framesDecoded,
   mountCall,
   nextEvent,
+  record,
   remoteVideo,
   removeAll,
   twoInACall,
@@ -33,10 +34,10 @@ function failCamera(errorName: string): () => void {
   return () => (mediaDevices.getUserMedia = getUserMedia);
 }
 
-/** Alice, whose camera fails (see failCamera) with error `code`, and Bob in a new room, once Alice's microphone is on alone. */
-async function callWithoutCamera(code: string): Promise<[P2PCallElement, P2PCallElement]> {
+/** Alice (with `attributes`), whose camera fails (see failCamera) with error `code`, and Bob in a new room, once Alice's microphone is on alone. */
+async function callWithoutCamera(code: string, attributes: Record<string, string> = {}): Promise<[P2PCallElement, P2PCallElement]> {
   const room = uniqueRoom();
-  const alice = mountCall({ room, name: 'Alice' });
+  const alice = mountCall({ room, name: 'Alice', ...attributes });
   const bob = mountCall({ room, name: 'Bob' });
   expect((await nextEvent(alice, 'p2p-error')).detail.code).to.equal(code);
   await until(() => alice.localStream?.getAudioTracks()[0]?.readyState === 'live', 'the microphone alone');
@@ -50,6 +51,15 @@ async function keepsDecoding(element: P2PCallElement, peer: string, more = 10): 
   const start = await framesDecoded(pc);
   await until(async () => (await framesDecoded(pc)) >= start + more, `${more} more frames from ${peer}`);
 }
+
+/** The option a device picker shows. */
+function selected(element: P2PCallElement, name: string): { value: string; text: string } {
+  const select = part(element, name) as HTMLSelectElement;
+  const option = select.selectedOptions[0];
+  return { value: select.value, text: option?.textContent ?? '' };
+}
+
+const cameras = async () => (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput');
 
 const aspect = (video: HTMLVideoElement) => video.videoWidth / video.videoHeight;
 
@@ -304,6 +314,9 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
       [alice, bob] = await callWithoutCamera('media-busy');
       expect(part(alice, 'camera-button')!.textContent).to.equal('Start camera');
       expect(part(alice, 'camera-button')!.getAttribute('aria-pressed')).to.equal('true');
+      // The picker names no camera while none runs (any camera picked there is then a change).
+      await until(() => part(alice, 'camera-select'), 'the camera picker');
+      expect(selected(alice, 'camera-select')).to.deep.equal({ value: '', text: 'Camera off' });
     } finally {
       undo(); // The other application lets the camera go.
     }
@@ -316,6 +329,38 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(part(alice, 'camera-button')!.textContent).to.equal('Stop camera');
     expect(part(alice, 'error')).to.equal(null);
     expect(alice.cameraOff).to.equal(false);
+    expect(selected(alice, 'camera-select').value).to.equal(alice.localStream!.getVideoTracks()[0].getSettings().deviceId);
+  });
+
+  it('after a failed start, picking the camera asked for in the picker starts it', async () => {
+    const wanted = (await cameras()).find((d) => d.label === 'fake_device_2')!.deviceId;
+    const undo = failCamera('NotReadableError');
+    let alice: P2PCallElement, bob: P2PCallElement;
+    try {
+      [alice, bob] = await callWithoutCamera('media-busy', { camera: wanted });
+    } finally {
+      undo();
+    }
+    const select = (await until(() => part(alice, 'camera-select'), 'the camera picker')) as HTMLSelectElement;
+    const changed = nextEvent(alice, 'p2p-device-change');
+    select.value = wanted; // The same device as the `camera` property: no property change.
+    select.dispatchEvent(new Event('change'));
+    expect((await changed).detail).to.deep.equal({ kind: 'video', deviceId: wanted });
+    await expectDecodesVideoFrom(bob, alice.peerId);
+  });
+
+  it('a chosen camera that is not there: the browser’s is used, and the chosen microphone is kept', async () => {
+    const microphones = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audioinput');
+    const microphone = microphones.at(-1)!; // Not 'default', the one the browser would pick by itself.
+    expect(microphone.deviceId).not.to.equal('default');
+    const room = uniqueRoom();
+    const alice = mountCall({ room, name: 'Alice', camera: 'a-camera-unplugged-since', microphone: microphone.deviceId });
+    const errors = record(alice, 'p2p-error');
+    const bob = mountCall({ room, name: 'Bob' });
+    await expectDecodesVideoFrom(bob, alice.peerId);
+    expect(alice.localStream!.getAudioTracks()[0].getSettings().deviceId).to.equal(microphone.deviceId);
+    expect(errors.map((e) => e.code)).to.deep.equal([]);
+    expect(alice.camera, 'the wish is kept').to.equal('a-camera-unplugged-since');
   });
 
   it('leave and join again', async () => {
