@@ -146,4 +146,22 @@ describe('SignalingClient', () => {
     for (const ws of mute.clients) ws.terminate();
     await new Promise((r) => mute.close(r));
   });
+
+  it('keeps a live socket whose heartbeat timer fires late (a throttled background tab)', async () => {
+    // Chrome runs the timers of a page hidden for 5 minutes once a minute; the
+    // socket is fine and the relay answers each ping at once. Holding the event
+    // loop for several intervals makes the timer late in the same way.
+    const relay = await createRelay({ port: 0 });
+    relays.push(relay);
+    const c = joiningClient(relay.url, 'hidden-tab', { heartbeatMs: 50 });
+    c.client.connect();
+    await waitFor(() => c.messages.some((m) => m.type === 'welcome'), 'the welcome');
+    for (let late = 0; late < 3; late++) {
+      const until = Date.now() + 250;
+      while (Date.now() < until); // five intervals without a timer
+      await new Promise((r) => setTimeout(r, 120)); // the late tick pings, and the relay answers
+    }
+    assert.deepEqual(c.states, ['connecting', 'open'], 'no reconnect');
+    c.client.close();
+  });
 });
