@@ -46,7 +46,7 @@ export class MediaController implements ReactiveController {
   preview: MediaStream | null = null;
   /** The screen being shared, if any; it is sent instead of the camera. */
   screen: MediaStream | null = null;
-  /** Cameras and microphones (labels only once capture was allowed). */
+  /** Cameras, microphones and speakers (labels only once capture was allowed). */
   devices: MediaDeviceInfo[] = [];
   error?: { code: MediaErrorCode; detail: string };
   /**
@@ -280,16 +280,14 @@ export class MediaController implements ReactiveController {
   }
 
   readonly #refreshDevices = async (): Promise<void> => {
-    const all = await navigator.mediaDevices.enumerateDevices();
-    this.devices = all.filter((d) => d.kind !== 'audiooutput'); // cameras and microphones, not speakers
+    this.devices = await navigator.mediaDevices.enumerateDevices();
     this.#host.requestUpdate();
     // A device plugged in, or a permission granted, may bring back a kind that is missing.
-    for (const kind of KINDS) if (this.devicesOf(kind).length) this.#retry(kind);
+    for (const kind of KINDS) if (this.devicesOf(`${kind}input`).length) this.#retry(kind);
   };
 
-  /** The capture devices of one kind. */
-  devicesOf(kind: MediaKind): MediaDeviceInfo[] {
-    return this.devices.filter((d) => d.kind === `${kind}input`);
+  devicesOf(kind: MediaDeviceKind): MediaDeviceInfo[] {
+    return this.devices.filter((d) => d.kind === kind);
   }
 
   async #capture({ audio, video }: MediaWanted): Promise<MediaStream | null> {

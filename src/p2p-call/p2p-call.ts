@@ -10,7 +10,7 @@ import { emit } from './events.js';
 import { iceServersConverter, type IceServersValue } from './ice-servers.js';
 import { DEFAULT_STRINGS, format, type Strings } from './strings.js';
 import { styles } from './p2p-call.styles.js';
-import { createVideo, setStream, showStream } from './video.js';
+import { createVideo, setSink, setStream, showStream } from './video.js';
 
 function newPeerId(): string {
   return crypto.randomUUID();
@@ -68,6 +68,7 @@ function displayName(name: string | undefined, id: string): string {
  * @csspart screen-button - Starts or stops sharing the screen (in a call, where the browser can share one).
  * @csspart camera-select - Chooses the camera (shown when there are several).
  * @csspart microphone-select - Chooses the microphone (shown when there are several).
+ * @csspart speaker-select - Chooses where the others are heard (shown when there are several outputs and the browser can choose).
  * @csspart sound-button - Shown when the browser blocked sound until the user clicks; turns it on.
  * @csspart leave-button - Leaves the call (absent before there is one, e.g. with no room yet).
  * @csspart join-button - Joins again after leaving, or after the relay ended the call (room full, opened elsewhere).
@@ -117,6 +118,7 @@ export class P2PCallElement extends LitElement {
     noControls: { attribute: 'no-controls', type: Boolean },
     camera: { reflect: true },
     microphone: { reflect: true },
+    speaker: { reflect: true },
     strings: { attribute: false },
     left: { state: true },
     screenSharing: { state: true },
@@ -150,6 +152,8 @@ export class P2PCallElement extends LitElement {
   declare camera: string;
   /** deviceId of the microphone to use; changing it switches live. */
   declare microphone: string;
+  /** deviceId of the audio output the others are heard on; '' is the system's. Browsers without `setSinkId` (Safari) ignore it. */
+  declare speaker: string;
   /** Replace any user-visible text, e.g. to translate. Missing keys keep the default. */
   declare strings: Partial<Strings>;
   declare private left: boolean;
@@ -191,6 +195,7 @@ export class P2PCallElement extends LitElement {
     this.noControls = false;
     this.camera = '';
     this.microphone = '';
+    this.speaker = '';
     this.strings = {};
     this.left = false;
     this.screenSharing = false;
@@ -214,7 +219,7 @@ export class P2PCallElement extends LitElement {
     return this.#media.stream;
   }
 
-  /** Cameras and microphones available (labelled once capture was allowed). */
+  /** Cameras, microphones and speakers available (labelled once capture was allowed). */
   get devices(): MediaDeviceInfo[] {
     return this.#media.devices;
   }
@@ -392,6 +397,7 @@ export class P2PCallElement extends LitElement {
       media = { video: createVideo('remote-video'), audio: document.createElement('audio') };
       media.video.dataset.peer = peer.id;
       media.audio.addEventListener('loadedmetadata', this.#playSound);
+      setSink(media.audio, this.speaker);
       this.#remoteMedia.set(peer.id, media);
     }
     const stream = peer.stream ?? null;
@@ -427,6 +433,7 @@ export class P2PCallElement extends LitElement {
       const property = DEVICE_PROPERTY[kind];
       if (changed.get(property) !== undefined) void this.#switchDevice(kind, this[property]);
     }
+    if (changed.get('speaker') !== undefined) for (const { audio } of this.#remoteMedia.values()) setSink(audio, this.speaker);
     if (this.#call.joined) this.#errors.delete('relay-unreachable');
   }
 
@@ -489,29 +496,25 @@ export class P2PCallElement extends LitElement {
             : nothing,
           this.#renderDeviceSelect('video'),
           this.#renderDeviceSelect('audio'),
+          'setSinkId' in HTMLMediaElement.prototype
+            ? picker('speaker', t.speaker, this.#media.devicesOf('audiooutput'), this.speaker || 'default', '', (id) => (this.speaker = id))
+            : nothing,
           this.soundBlocked ? button('sound-button', t.enableSound, this.#enableSound) : nothing,
           calling ? button('leave-button', t.leave, this.leave) : nothing,
         ];
     return html`<div part="controls" role="toolbar">${controls}</div>`;
   }
 
-  /** A device picker, only when there is a choice to make. */
+  /** The picker of a capture device; it names none while none of its kind runs. */
   #renderDeviceSelect(kind: MediaKind) {
-    const devices = this.#media.devicesOf(kind);
-    if (devices.length < 2) return nothing;
     const property = DEVICE_PROPERTY[kind];
-    const label = this.#text[property];
     const track = this.#media.track(kind);
     const current = track?.readyState === 'live' ? track.getSettings().deviceId : undefined;
-    return html`<select part="${property}-select" aria-label=${label} @change=${(e: Event) => {
-      const { value } = e.target as HTMLSelectElement;
+    return picker(property, this.#text[property], this.#media.devicesOf(`${kind}input`), current, this.#text[OFF_LABEL[kind]], (id) => {
       // Picking the device already asked for (which failed to start) is no property change: try it again.
-      if (this[property] === value) void this.#switchDevice(kind, value);
-      else this[property] = value;
-    }}>
-      ${current ? nothing : html`<option value="" disabled selected>${this.#text[OFF_LABEL[kind]]}</option>`}
-      ${devices.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === current}>${d.label || `${label} ${i + 1}`}</option>`)}
-    </select>`;
+      if (this[property] === id) void this.#switchDevice(kind, id);
+      else this[property] = id;
+    });
   }
 
   #statusText(count: number): string {
@@ -531,6 +534,15 @@ export class P2PCallElement extends LitElement {
 /** A toolbar button; `pressed` makes it a toggle (aria-pressed). */
 function button(part: string, label: string, onClick: () => unknown, pressed?: boolean, disabled = false) {
   return html`<button part=${part} aria-pressed=${pressed ?? nothing} ?disabled=${disabled} @click=${onClick}>${label}</button>`;
+}
+
+/** A device picker, only when there is a choice to make; with no `current` device it shows `none`. */
+function picker(property: string, label: string, devices: MediaDeviceInfo[], current: string | undefined, none: string, pick: (deviceId: string) => void) {
+  if (devices.length < 2) return nothing;
+  return html`<select part="${property}-select" aria-label=${label} @change=${(e: Event) => pick((e.target as HTMLSelectElement).value)}>
+    ${current ? nothing : html`<option value="" disabled selected>${none}</option>`}
+    ${devices.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === current}>${d.label || `${label} ${i + 1}`}</option>`)}
+  </select>`;
 }
 
 /** An icon on a tile that says something about the person (muted, camera off). */

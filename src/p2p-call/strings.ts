@@ -36,6 +36,7 @@ export const DEFAULT_STRINGS = {
   joinAgain: 'Join again',
   camera: 'Camera',
   microphone: 'Microphone',
+  speaker: 'Speaker',
   mutedIndicator: 'Microphone off',
   cameraOffIndicator: 'Camera off',
   presenting: 'Presenting',

@@ -33,3 +33,8 @@ export function showStream(video: HTMLVideoElement, stream: MediaStream | null, 
   video.className = screen ? 'screen' : '';
   return video;
 }
+
+/** Plays `audio` on that output device ('' = the system's). One gone or not allowed leaves the sound where it was. */
+export function setSink(audio: HTMLAudioElement, deviceId: string): void {
+  audio.setSinkId?.(deviceId).catch(() => {});
+}

@@ -237,6 +237,21 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     await keepsDecoding(bob, alice.peerId);
   });
 
+  it('the speaker picker plays the others on the chosen output, also someone who joins after', async () => {
+    const [alice] = await twoInACall();
+    const outputs = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audiooutput');
+    const chosen = outputs.at(-1)!.deviceId; // Not 'default'.
+    const select = (await until(() => part(alice, 'speaker-select'), 'the speaker picker')) as HTMLSelectElement;
+    expect(selected(alice, 'speaker-select').value, 'the system’s output at first').to.equal('default');
+    select.value = chosen;
+    select.dispatchEvent(new Event('change'));
+    const sinks = () => [...alice.shadowRoot!.querySelectorAll('audio')].map((audio) => audio.sinkId);
+    await until(() => sinks().join() === chosen, 'Bob heard on the chosen output');
+    expect(alice.speaker).to.equal(chosen);
+    mountCall({ room: alice.room, name: 'Carol' });
+    await until(() => sinks().length === 2 && sinks().every((sink) => sink === chosen), 'Carol heard there too');
+  });
+
   it('a camera that goes away: another takes over; with none left, the others see it off until one is plugged in', async () => {
     const [alice, bob] = await twoInACall();
     /** What the browser does when a device is unplugged: the track ends by itself. */
