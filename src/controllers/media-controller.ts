@@ -10,15 +10,21 @@ export interface MediaWanted {
 
 const KINDS = ['audio', 'video'] as const;
 
-/** Which capture device a kind is asked of (a deviceId), if any. */
-export type PreferredDevices = Partial<Record<MediaKind, string>>;
+/**
+ * What the host asks of each kind now: a deviceId ('' = any device), or
+ * `false` while it is switched off (camera off), when it is not captured at all.
+ */
+export type DeviceWishes = Record<MediaKind, string | false>;
+
+/** Puts a new track on the wire, or takes one off (null), without renegotiating. */
+export type Send = (track: MediaStreamTrack | null) => Promise<void>;
 
 /**
  * Always `exact`: Chromium ignores a preferred (ideal) deviceId and opens the
  * default device (crbug.com/438606278, won't fix). A preferred device that is
  * not plugged in falls back to the browser's pick in #open instead.
  */
-function constraint(wanted: boolean, deviceId: string | undefined): boolean | MediaTrackConstraints {
+function constraint(wanted: boolean, deviceId?: string | false): boolean | MediaTrackConstraints {
   return wanted && deviceId ? { deviceId: { exact: deviceId } } : wanted;
 }
 
@@ -59,12 +65,12 @@ export class MediaController implements ReactiveController {
   #pending?: Promise<MediaStream | null>;
   /** The share's `onEnded` (see startScreenShare), until the share ends. */
   #screenEnded?: () => void;
-  /** The last device switch of each kind: switches run one after another, so two never both add a track. */
+  /** The last device switch or release of each kind (see #queue). */
   readonly #switching: Record<MediaKind, Promise<unknown>> = { audio: Promise.resolve(), video: Promise.resolve() };
 
   readonly #host: ReactiveControllerHost;
   /** The devices the host asks for, read at each capture. */
-  readonly #preferred: () => PreferredDevices;
+  readonly #preferred: () => DeviceWishes;
   /**
    * Asks the host to capture one kind again (see switchDevice with ''): when
    * its device went, when asking for both kinds at once failed, when a device
@@ -75,7 +81,7 @@ export class MediaController implements ReactiveController {
   /** Ends the permission watch (see hostConnected). */
   #unwatch?: AbortController;
 
-  constructor(host: ReactiveControllerHost, preferred: () => PreferredDevices, retry: (kind: MediaKind) => void) {
+  constructor(host: ReactiveControllerHost, preferred: () => DeviceWishes, retry: (kind: MediaKind) => void) {
     this.#host = host;
     this.#preferred = preferred;
     this.#retry = retry;
@@ -108,9 +114,14 @@ export class MediaController implements ReactiveController {
       );
   }
 
-  /** Wanted in this call but not being captured (denied, missing, busy or gone), once capture has settled. */
+  /** Wanted in this call and switched on, but not being captured (denied, missing, busy or gone), once capture has settled. */
   missing(kind: MediaKind): boolean {
-    return this.settled && !!this.#wanted?.[kind] && this.track(kind)?.readyState !== 'live';
+    return this.settled && this.#on(kind) && this.track(kind)?.readyState !== 'live';
+  }
+
+  /** Wanted in this call, and not switched off. */
+  #on(kind: MediaKind): boolean {
+    return !!this.#wanted?.[kind] && this.#preferred()[kind] !== false;
   }
 
   /** Every kind this call wants is being captured. */
@@ -127,7 +138,7 @@ export class MediaController implements ReactiveController {
     if (this.#pending && KINDS.every((kind) => wanted[kind] === this.#wanted?.[kind])) return this.#pending;
     this.stop();
     this.#wanted = wanted;
-    const pending = (this.#pending = this.#capture(wanted).then((stream) => {
+    const pending = (this.#pending = this.#capture().then((stream) => {
       if (this.#pending !== pending) {
         stream?.getTracks().forEach((t) => t.stop()); // Superseded while waiting for the user.
         return null;
@@ -166,21 +177,35 @@ export class MediaController implements ReactiveController {
    * capture failed). Resolves true
    * once switched, false when there was nothing to do, or why capture failed.
    */
-  switchDevice(
-    kind: MediaKind,
-    deviceId: string,
-    send: (track: MediaStreamTrack) => Promise<void>,
-  ): Promise<boolean | MediaErrorCode> {
-    const next = this.#switching[kind].then(() => this.#switch(kind, deviceId, send));
+  switchDevice(kind: MediaKind, deviceId: string, send: Send): Promise<boolean | MediaErrorCode> {
+    return this.#queue(kind, () => this.#switch(kind, deviceId, send));
+  }
+
+  /**
+   * Lets the device of one kind go, once it is switched off (camera off):
+   * Chrome keeps a camera, and its light, on for a track that is only
+   * disabled. `send(null)` takes it off the wire first. Turning the kind on
+   * again is a switchDevice with ''.
+   */
+  release(kind: MediaKind, send: Send): Promise<void> {
+    return this.#queue(kind, async () => {
+      const track = this.track(kind);
+      if (!track || this.#on(kind)) return; // Switched on again while an earlier switch ran.
+      await send(null);
+      for (const shown of [this.stream, this.preview]) shown?.removeTrack(track);
+      track.stop();
+      this.#host.requestUpdate();
+    });
+  }
+
+  /** Runs the switches of one kind one after another, so two never both add a track, and a release waits for a camera still opening. */
+  #queue<T>(kind: MediaKind, job: () => Promise<T>): Promise<T> {
+    const next = this.#switching[kind].then(job);
     this.#switching[kind] = next;
     return next;
   }
 
-  async #switch(
-    kind: MediaKind,
-    deviceId: string,
-    send: (track: MediaStreamTrack) => Promise<void>,
-  ): Promise<boolean | MediaErrorCode> {
+  async #switch(kind: MediaKind, deviceId: string, send: Send): Promise<boolean | MediaErrorCode> {
     const pending = this.#pending;
     const old = this.track(kind);
     const live = old?.readyState === 'live';
@@ -290,8 +315,11 @@ export class MediaController implements ReactiveController {
     return this.devices.filter((d) => d.kind === kind);
   }
 
-  async #capture({ audio, video }: MediaWanted): Promise<MediaStream | null> {
+  /** The kinds wanted and switched on (see #on), captured together. */
+  async #capture(): Promise<MediaStream | null> {
     this.error = undefined;
+    const audio = this.#on('audio');
+    const video = this.#on('video');
     if (!audio && !video) return null;
     if (!navigator.mediaDevices?.getUserMedia) {
       this.error = { code: 'media-insecure', detail: 'navigator.mediaDevices is unavailable' };

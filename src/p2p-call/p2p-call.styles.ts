@@ -105,7 +105,7 @@ export const styles = unsafeCSS(css`
   [data-state=new] video {
     opacity: 0.4;
   }
-  /* A camera that went away leaves its last frame frozen on the wire: show none. */
+  /* A camera that is off or went away leaves its last frame frozen, here or on the wire: show none. */
   [data-camera-off] video {
     visibility: hidden;
   }

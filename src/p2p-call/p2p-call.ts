@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { PeerStatus } from '../protocol/messages.js';
 import { MAX_NAME_LENGTH } from '../protocol/limits.js';
-import { MediaController } from '../controllers/media-controller.js';
+import { MediaController, type Send } from '../controllers/media-controller.js';
 import type { MediaKind } from '../negotiation/peer-negotiator.js';
 import { RoomController, type CallWish } from '../controllers/room-controller.js';
 import { SpeakingController } from '../controllers/speaking-controller.js';
@@ -97,7 +97,7 @@ function displayName(name: string | undefined, id: string): string {
  * @event p2p-signaling-state - The relay connection changed. detail: `{ state: 'connecting' | 'open' | 'reconnecting' | 'closed' }`.
  * @event p2p-local-stream - The camera/mic stream is ready (or null when capture failed). detail: `{ stream }`.
  * @event p2p-media-change - Microphone, camera or screen share turned on or off. detail: `{ audio, video, screen }`.
- * @event p2p-device-change - Another camera or microphone is in use. detail: `{ kind: 'audio' | 'video', deviceId }`.
+ * @event p2p-device-change - A camera or microphone starts being used (picked, turned on, plugged in, or taking over from one that went). detail: `{ kind: 'audio' | 'video', deviceId }`.
  * @event p2p-speaking - Someone started or stopped speaking (peer = my peerId for me). detail: `{ peer, speaking }`.
  * @event p2p-error - Something went wrong; it is also shown in the `error` part. detail: `{ code, message }`.
  */
@@ -140,7 +140,7 @@ export class P2PCallElement extends LitElement {
   declare maxPeers: number;
   /** Microphone off (the track stays, so unmuting needs no renegotiation). */
   declare muted: boolean;
-  /** Camera off (black frames are sent; turning it back on is instant). */
+  /** Camera off: the camera is let go, so its light goes off too; turning it on opens it again. */
   declare cameraOff: boolean;
   /** Do not capture the microphone at all. */
   declare noAudio: boolean;
@@ -167,7 +167,7 @@ export class P2PCallElement extends LitElement {
   readonly peerId = newPeerId();
   readonly #media = new MediaController(
     this,
-    () => ({ audio: this.microphone || undefined, video: this.camera || undefined }),
+    () => ({ audio: this.microphone, video: !this.cameraOff && this.camera }),
     // A kind not captured (its device went, or capture failed) is tried again on any device.
     (kind) => void this.#switchDevice(kind, ''),
   );
@@ -347,13 +347,17 @@ export class P2PCallElement extends LitElement {
     this.announcement = format(this.#text[key], { name });
   }
 
+  /** Puts my track of one kind on the wire to everyone; while presenting, the camera waits until the share ends. */
+  #sender(kind: MediaKind): Send {
+    return async (track) => {
+      if (kind === 'audio' || !this.screenSharing) await this.#call.session?.replaceTrack(kind, track);
+    };
+  }
+
   /** Captures the chosen device ('' = any) and sends it to everyone, without renegotiation. */
   async #switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
     const stream = this.#media.stream;
-    const result = await this.#media.switchDevice(kind, deviceId, async (track) => {
-      // While presenting, the new camera waits until the share ends.
-      if (kind === 'audio' || !this.screenSharing) await this.#call.session?.replaceTrack(kind, track);
-    });
+    const result = await this.#media.switchDevice(kind, deviceId, this.#sender(kind));
     if (result === true) {
       // The message stays while any wanted kind is still missing (it names no kind).
       if (this.#media.complete)
@@ -433,6 +437,9 @@ export class P2PCallElement extends LitElement {
       const property = DEVICE_PROPERTY[kind];
       if (changed.get(property) !== undefined) void this.#switchDevice(kind, this[property]);
     }
+    // Camera off lets the camera go (its light too); on, it is captured again.
+    if (changed.get('cameraOff') !== undefined)
+      void (this.cameraOff ? this.#media.release('video', this.#sender('video')) : this.#switchDevice('video', ''));
     if (changed.get('speaker') !== undefined) for (const { audio } of this.#remoteMedia.values()) setSink(audio, this.speaker);
     if (this.#call.joined) this.#errors.delete('relay-unreachable');
   }
@@ -444,7 +451,7 @@ export class P2PCallElement extends LitElement {
     return html`
       <div part="stage" class="stage">
         <div part="grid" class="grid">${peers.map((p) => this.#renderTile(p))}</div>
-        <figure part="tile local-tile${self}" class=${peers.length ? 'pip' : ''}>
+        <figure part="tile local-tile${self}" class=${peers.length ? 'pip' : ''} ?data-camera-off=${!this.#media.screen && this.#media.track('video')?.readyState !== 'live'}>
           ${showStream(this.#localVideo, this.#media.screen ?? this.#media.preview, this.screenSharing)}
           <figcaption part="name">${this.name || t.you}</figcaption>
         </figure>

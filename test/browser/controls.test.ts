@@ -66,7 +66,7 @@ const aspect = (video: HTMLVideoElement) => video.videoWidth / video.videoHeight
 describe('<p2p-call>: controls, as the other side sees them', () => {
   afterEach(removeAll);
 
-  it('mute and camera off show on the remote tile, with no renegotiation', async () => {
+  it('mute and camera off show on the remote tile, with no renegotiation; camera off lets the camera go', async () => {
     const [alice, bob] = await twoInACall();
     const pc = alice.connectionTo(bob.peerId)!;
     const sdp = pc.localDescription!.sdp;
@@ -77,25 +77,33 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(alice.localStream!.getAudioTracks()[0].enabled).to.equal(false);
     await until(() => part(bob, 'muted-indicator', alice.peerId), 'the muted indicator at Bob');
 
+    const camera = alice.localStream!.getVideoTracks()[0];
     alice.cameraOff = true;
     await until(() => part(bob, 'camera-off-indicator', alice.peerId), 'the camera-off indicator at Bob');
-    expect(alice.localStream!.getVideoTracks()[0].enabled).to.equal(false);
+    // Stopped, not only disabled: a disabled track keeps Chrome's camera (and its light) on.
+    await until(() => camera.readyState === 'ended', 'the camera to be let go');
+    expect(alice.localStream!.getVideoTracks()).to.deep.equal([]);
+    const videoSender = pc.getSenders().find((s) => s.track?.kind !== 'audio')!;
+    expect(videoSender.track).to.equal(null);
+    await alice.updateComplete;
+    const selfView = part(alice, 'local-video')!;
+    expect(getComputedStyle(selfView).visibility, 'no frozen last frame in the self view').to.equal('hidden');
     alice.muted = false;
     alice.cameraOff = false;
     await until(() => !part(bob, 'muted-indicator', alice.peerId) && !part(bob, 'camera-off-indicator', alice.peerId), 'indicators to go');
+    await keepsDecoding(bob, alice.peerId);
+    expect(alice.localStream!.getVideoTracks().map((t) => t.readyState)).to.deep.equal(['live']);
+    expect(getComputedStyle(selfView).visibility).to.equal('visible');
     expect(pc.localDescription!.sdp).to.equal(sdp);
     expect(alice.shadowRoot!.querySelector('#announcer')!.textContent).to.contain('camera is on');
   });
 
-  it('a call started muted and with the camera off never sends either, until switched on', async () => {
+  it('a call started muted and with the camera off never sends either, nor opens the camera, until switched on', async () => {
     const room = uniqueRoom();
     const alice = mountCall({ room, name: 'Alice', muted: true, 'camera-off': true });
     const ready = await nextEvent(alice, 'p2p-local-stream');
     await alice.updateComplete;
-    expect(ready.detail.stream!.getTracks().map((t) => [t.kind, t.enabled])).to.have.deep.members([
-      ['audio', false],
-      ['video', false],
-    ]);
+    expect(ready.detail.stream!.getTracks().map((t) => [t.kind, t.enabled])).to.deep.equal([['audio', false]]);
     const bob = mountCall({ room, name: 'Bob' });
     await nextEvent(bob, 'p2p-joined');
     await until(() => part(bob, 'muted-indicator', alice.peerId) && part(bob, 'camera-off-indicator', alice.peerId), 'both indicators at Bob');
@@ -103,6 +111,10 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     await alice.updateComplete;
     expect(alice.localStream!.getAudioTracks()[0].enabled).to.equal(true);
     await until(() => !part(bob, 'muted-indicator', alice.peerId), 'the muted indicator to go');
+    expect(part(alice, 'camera-button')!.textContent).to.equal('Start camera');
+    part(alice, 'camera-button')!.dispatchEvent(new MouseEvent('click'));
+    await expectDecodesVideoFrom(bob, alice.peerId);
+    await until(() => !part(bob, 'camera-off-indicator', alice.peerId), 'the camera-off indicator to go');
   });
 
   it('no muted or camera-off marks while a peer’s camera is still starting', async () => {
