@@ -162,7 +162,7 @@ export class MediaController implements ReactiveController {
     return this.stream?.getTracks().find((t) => t.kind === kind);
   }
 
-  /** Turns sending of one kind on or off without renegotiating (mute, camera off). */
+  /** Turns sending of one kind on or off without renegotiating or letting the device go (mute: unmuting is instant). */
   setEnabled(kind: MediaKind, enabled: boolean): void {
     const track = this.track(kind);
     if (track) track.enabled = enabled;
