@@ -102,7 +102,9 @@ export const styles = unsafeCSS(css`
     font-size: 12px;
   }
   [data-state=connecting] video,
-  [data-state=new] video {
+  [data-state=new] video,
+  [data-state=disconnected] video,
+  [data-state=failed] video {
     opacity: 0.4;
   }
   /* A camera that is off or went away leaves its last frame frozen, here or on the wire: show none. */

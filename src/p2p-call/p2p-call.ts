@@ -470,6 +470,8 @@ export class P2PCallElement extends LitElement {
     const speaking = this.#speakers.speaking.has(peer.id);
     const { audio, video, screen } = peer.status;
     const parts = `tile${speaking ? ' speaking' : ''}${screen ? ' presenting' : ''}`;
+    // Lost and being repaired (ICE restart): the picture is frozen, so say why.
+    const repairing = peer.connectionState === 'disconnected' || peer.connectionState === 'failed';
     return html`
       <figure part=${parts} data-peer=${peer.id} data-state=${peer.connectionState} ?data-camera-off=${video === false}>
         ${this.#remotePlayers(peer)}
@@ -478,6 +480,7 @@ export class P2PCallElement extends LitElement {
           ${audio === false ? indicator('muted-indicator', t.mutedIndicator, '🔇') : nothing}
           ${video === false ? indicator('camera-off-indicator', t.cameraOffIndicator, '🚫') : nothing}
           ${screen ? html`<span>${t.presenting}</span>` : nothing}
+          ${repairing ? html`<span>${t.peerReconnecting}</span>` : nothing}
           ${speaking ? html`<span class="visually-hidden">${t.speaking}</span>` : nothing}
         </figcaption>
       </figure>

@@ -40,6 +40,7 @@ export const DEFAULT_STRINGS = {
   mutedIndicator: 'Microphone off',
   cameraOffIndicator: 'Camera off',
   presenting: 'Presenting',
+  peerReconnecting: 'Reconnecting…',
   speaking: 'Speaking',
   announceJoined: '{name} joined the call.',
   announceLeft: '{name} left the call.',

@@ -17,6 +17,7 @@ import {
   record,
   relayStats,
   relayUrl,
+  remoteVideo,
   removeAll,
   selectedPair,
   serverCommand,
@@ -148,6 +149,12 @@ describe('<p2p-call>: calls survive the network', () => {
       15_000,
     );
     const frozen = await Promise.all(pcs.map(framesDecoded));
+    // Each side's tile of the other says so, over a dimmed frozen picture.
+    const looks = (element: P2PCallElement, peer: P2PCallElement) => {
+      const tile = element.shadowRoot!.querySelector(`[part~="tile"][data-peer="${peer.peerId}"]`)!;
+      return `${tile.textContent!.includes('Reconnecting…') ? 'labelled' : 'plain'} ${getComputedStyle(remoteVideo(element, peer.peerId)!).opacity}`;
+    };
+    await until(() => looks(alice, bob) === 'labelled 0.4' && looks(bob, alice) === 'labelled 0.4', 'both tiles to show the connection being repaired');
     await serverCommand('start-turn', { port: turn.port }); // a fresh coturn, same address, no allocations
 
     await until(
@@ -168,6 +175,7 @@ describe('<p2p-call>: calls survive the network', () => {
     for (const pc of pcs) expect((await selectedPair(pc)).local).to.equal('relay');
     expect(left.flat()).to.deep.equal([]);
     expect(tilePeers(alice)).to.deep.equal([bob.peerId]);
+    await until(() => looks(alice, bob) === 'plain 1' && looks(bob, alice) === 'plain 1', 'the tiles to be plain again');
   });
 
   it('a connection that cannot be repaired is given up: p2p-peer-left "failed", tile removed', async function () {
