@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { MediaKind } from '../negotiation/peer-negotiator.js';
 
-export type MediaErrorCode = 'media-denied' | 'media-missing' | 'media-busy' | 'media-insecure' | 'media-failed' | 'media-lost';
+export type MediaErrorCode = 'media-denied' | 'media-blocked' | 'media-missing' | 'media-busy' | 'media-insecure' | 'media-failed' | 'media-lost';
 
 export interface MediaWanted {
   audio: boolean;
@@ -28,10 +28,21 @@ function constraint(wanted: boolean, deviceId?: string | false): boolean | Media
   return wanted && deviceId ? { deviceId: { exact: deviceId } } : wanted;
 }
 
+/**
+ * An <iframe> without `allow="camera; microphone"` fails capture with the
+ * same NotAllowedError as a user's "no", but no one can allow it in the
+ * browser: the page must change. Chromium can tell (featurePolicy); elsewhere
+ * it reads as denied.
+ */
+function blockedByPage(): boolean {
+  const policy = (document as { featurePolicy?: { allowsFeature(feature: string): boolean } }).featurePolicy;
+  return !!policy && !(policy.allowsFeature('camera') && policy.allowsFeature('microphone'));
+}
+
 /** Why capture failed, sorted into what a user can act on. */
 function classify(error: unknown): MediaErrorCode {
   const name = (error as { name?: string })?.name;
-  if (name === 'NotAllowedError' || name === 'SecurityError') return 'media-denied';
+  if (name === 'NotAllowedError' || name === 'SecurityError') return blockedByPage() ? 'media-blocked' : 'media-denied';
   if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'media-missing';
   if (name === 'NotReadableError' || name === 'AbortError') return 'media-busy';
   return 'media-failed';

@@ -15,6 +15,7 @@ export const DEFAULT_STRINGS = {
   idle: 'Set the room and server attributes to start a call.',
   you: 'You',
   'media-denied': 'Camera and microphone access was denied. Allow it in the browser to be seen and heard.',
+  'media-blocked': 'This page does not let the call use the camera or microphone: the <iframe> it is in needs allow="camera; microphone".',
   'media-missing': 'No camera or microphone was found.',
   'media-busy': 'The camera or microphone is in use by another application.',
   'media-insecure': 'The camera needs a secure page (https:// or localhost).',

@@ -45,7 +45,10 @@ before(async () => {
   call.addEventListener('p2p-error', (e) => window.errors.push(e.detail));
   call.setAttribute('room', new URLSearchParams(location.search).get('room'));
 </script>`;
-  web = await startStaticServer(ROOT, { '/call.html': page });
+  // The call embedded in another site's page: another origin (localhost), and an <iframe> with no `allow`.
+  const embed = `<!doctype html><meta charset="utf-8"><iframe style="width:660px;height:500px"></iframe>
+<script>document.querySelector('iframe').src = 'http://localhost:' + location.port + '/call.html' + location.search;</script>`;
+  web = await startStaticServer(ROOT, { '/call.html': page, '/embed.html': embed });
 });
 
 after(async () => {
@@ -79,4 +82,24 @@ test('a denied camera shows why inside the element, the call still shows the oth
   await viewer.waitForFunction(() => !document.querySelector('p2p-call')!.shadowRoot!.querySelector('[part~="error"]'), null, {
     timeout: 5000,
   });
+});
+
+test('a call in an <iframe> that does not allow the camera says what the page must change, and still shows the others', { timeout: 60000 }, async () => {
+  const room = `embedded-${Math.random().toString(36).slice(2, 8)}`;
+  const host = await (await newContext(granting)).newPage();
+  await host.goto(`${web.url}/embed.html?room=${room}`);
+  const frame = (await (await host.waitForSelector('iframe')).contentFrame())!;
+  const error = await frame.waitForFunction(
+    () => document.querySelector('p2p-call')?.shadowRoot?.querySelector('[part~="error"]')?.textContent,
+    null,
+    { timeout: 10000 },
+  );
+  assert.match(String(await error.jsonValue()), /allow="camera; microphone"/);
+  const errors = await frame.evaluate(() => (window as unknown as { errors: { code: string }[] }).errors);
+  assert.deepEqual([...new Set(errors.map((e) => e.code))], ['media-blocked']);
+
+  const sender = await (await newContext(granting)).newPage();
+  await sender.goto(`${web.url}/call.html?room=${room}`);
+  const seen = await waitForRemoteFrames(frame, { minFrames: 10, timeoutMs: 20000 });
+  assert.ok(seen.frames >= 10 && seen.width > 0, `the embedded call decodes the other's video: ${JSON.stringify(seen)}`);
 });

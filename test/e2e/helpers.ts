@@ -15,6 +15,7 @@ import {
   type Browser,
   type BrowserContext,
   type BrowserContextOptions,
+  type Frame,
   type LaunchOptions,
   type Page,
 } from 'playwright-core';
@@ -242,7 +243,7 @@ export interface RemoteVideoReport {
  * calls, use a context from newContext() below, which defines `__name`.
  */
 export async function waitForRemoteFrames(
-  page: Page,
+  page: Page | Frame,
   { minFrames = 10, timeoutMs = 15000, selector = 'p2p-call' } = {},
 ): Promise<RemoteVideoReport> {
   const args = JSON.stringify({ minFrames, timeoutMs, selector });
