@@ -80,7 +80,7 @@ export class MediaController implements ReactiveController {
   readonly #switching: Record<MediaKind, Promise<unknown>> = { audio: Promise.resolve(), video: Promise.resolve() };
 
   readonly #host: ReactiveControllerHost;
-  /** The devices the host asks for, read at each capture. */
+  /** The devices the host asks for, and which kinds it has switched off; read at each capture. */
   readonly #preferred: () => DeviceWishes;
   /**
    * Asks the host to capture one kind again (see switchDevice with ''): when
@@ -184,9 +184,9 @@ export class MediaController implements ReactiveController {
    * `send` puts the new track on the wire before the old one is stopped, so
    * the others never see a frozen frame while the encoder loses its source.
    * `deviceId` '' captures the host's preferred device, or else whichever the
-   * browser picks, for a kind that is not live (its device went, or its
-   * capture failed). Resolves true
-   * once switched, false when there was nothing to do, or why capture failed.
+   * browser picks, for a kind that is switched on but not live (its device
+   * went, or its capture failed). Resolves true once switched, false when
+   * there was nothing to do, or why capture failed.
    */
   switchDevice(kind: MediaKind, deviceId: string, send: Send): Promise<boolean | MediaErrorCode> {
     return this.#queue(kind, () => this.#switch(kind, deviceId, send));
@@ -322,6 +322,7 @@ export class MediaController implements ReactiveController {
     for (const kind of KINDS) if (this.devicesOf(`${kind}input`).length) this.#retry(kind);
   };
 
+  /** The devices of one kind: `videoinput`, `audioinput` or `audiooutput`. */
   devicesOf(kind: MediaDeviceKind): MediaDeviceInfo[] {
     return this.devices.filter((d) => d.kind === kind);
   }

@@ -168,7 +168,7 @@ export class P2PCallElement extends LitElement {
   readonly #media = new MediaController(
     this,
     () => ({ audio: this.microphone, video: !this.cameraOff && this.camera }),
-    // A kind not captured (its device went, or capture failed) is tried again on any device.
+    // A kind not captured (its device went, or capture failed) is tried again: the chosen device, else any.
     (kind) => void this.#switchDevice(kind, ''),
   );
   readonly #call = new RoomController(this, this.#media);
