@@ -234,8 +234,9 @@ export class MediaController implements ReactiveController {
     // Off until the host's next update says otherwise: a new microphone must not be heard while muted.
     track.enabled = old?.enabled ?? false;
     const ended = (): boolean => {
-      if (this.#pending === pending) return false;
-      track.stop(); // The call ended while the device opened, or while the track was being sent.
+      if (this.#pending === pending && this.#on(kind)) return false;
+      // The call ended, or the kind was switched off, while the device opened or the track was being sent.
+      track.stop();
       return true;
     };
     if (ended()) return false;

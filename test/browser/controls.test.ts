@@ -98,6 +98,42 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(alice.shadowRoot!.querySelector('#announcer')!.textContent).to.contain('camera is on');
   });
 
+  it('camera off while it is still opening: it is let go once open, and never sent', async () => {
+    const [alice, bob] = await twoInACall();
+    // A camera that takes its time to open, as real ones do: it opens when the test says.
+    const opening: Promise<MediaStream>[] = [];
+    let open = () => {};
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const { mediaDevices } = navigator;
+    const getUserMedia = mediaDevices.getUserMedia;
+    mediaDevices.getUserMedia = (constraints) => {
+      opening.push(getUserMedia.call(mediaDevices, constraints).then(async (stream) => (await opened, stream)));
+      return opening.at(-1)!;
+    };
+    const videoSender = alice.connectionTo(bob.peerId)!.getSenders().find((s) => s.track?.kind === 'video')!;
+    const sent: (MediaStreamTrack | null)[] = [];
+    const replaceTrack = videoSender.replaceTrack.bind(videoSender);
+    videoSender.replaceTrack = (track) => (sent.push(track), replaceTrack(track));
+    try {
+      const first = alice.localStream!.getVideoTracks()[0];
+      alice.cameraOff = true;
+      await until(() => first.readyState === 'ended', 'the camera let go');
+      alice.cameraOff = false;
+      await until(() => opening.length === 1, 'the camera opening again');
+      alice.cameraOff = true; // Before it has opened.
+      await alice.updateComplete;
+      open();
+      const [reopened] = (await opening[0]).getVideoTracks();
+      await until(() => reopened.readyState === 'ended', 'the camera that opened meanwhile let go');
+      await until(() => part(bob, 'camera-off-indicator', alice.peerId), 'the camera-off indicator at Bob');
+      expect(alice.localStream!.getVideoTracks()).to.deep.equal([]);
+      expect(videoSender.track).to.equal(null);
+      expect(sent, 'what went on the wire: only the camera taken off').to.deep.equal([null]);
+    } finally {
+      mediaDevices.getUserMedia = getUserMedia;
+    }
+  });
+
   it('a call started muted and with the camera off never sends either, nor opens the camera, until switched on', async () => {
     const room = uniqueRoom();
     const alice = mountCall({ room, name: 'Alice', muted: true, 'camera-off': true });
