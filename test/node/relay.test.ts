@@ -585,13 +585,54 @@ test('its own server answers plain HTTP with 426, and close() ends every socket'
   await assert.rejects(TestClient.connect(relay.url));
 });
 
-test('cli: prints one line with the url, serves, and exits cleanly on SIGTERM', async () => {
+/** The relay's command line, as `npx p2p-call-relay ...args` would run it. */
+function spawnCli(args: string[], env: Record<string, string> = {}) {
   const root = fileURLToPath(new URL('../..', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling-server/cli.ts'], {
+  return spawn(process.execPath, ['--import', 'tsx', 'signaling-server/cli.ts', ...args], {
     cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, PORT: '', HOST: '', REDIS_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** Runs the command line to its end: exit code and what it printed. */
+async function runCli(args: string[], env?: Record<string, string>) {
+  const child = spawnCli(args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = await once(child, 'exit');
+  return { code, stdout, stderr };
+}
+
+test('cli: --help says what it takes; a mistyped option, a bad port or a port in use is one clear line', async () => {
+  const help = await runCli(['--help']);
+  assert.equal(help.code, 0);
+  for (const word of ['--port', '--host', '--redis', 'PORT', 'HOST', 'REDIS_URL']) assert.ok(help.stdout.includes(word), word);
+
+  const typo = await runCli(['--prot', '9000']);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /^p2p-call-relay: .*'--prot'.* \(see --help\)\n$/);
+
+  for (const [args, env] of [[['--port', 'http'], {}], [[], { PORT: '99999' }]] as const) {
+    const bad = await runCli([...args], env);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /^p2p-call-relay: the port must be a whole number from 0 to 65535, not "(http|99999)" \(see --help\)\n$/);
+  }
+
+  const taken = await createRelay({ port: 0, host: '127.0.0.1' });
+  try {
+    const busy = await runCli(['--port', String(taken.port), '--host', '127.0.0.1']);
+    assert.equal(busy.code, 1);
+    assert.equal(busy.stderr, `p2p-call-relay: port ${taken.port} on 127.0.0.1 is in use (another relay?); choose another with --port or PORT\n`);
+  } finally {
+    await taken.close();
+  }
+});
+
+test('cli: prints one line with the url, serves, and exits cleanly on SIGTERM', async () => {
+  const child = spawnCli(['--port', '0'], { HOST: '127.0.0.1' });
   try {
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
