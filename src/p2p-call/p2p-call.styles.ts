@@ -101,10 +101,8 @@ export const styles = unsafeCSS(css`
     background: rgb(0 0 0 / 0.55);
     font-size: 12px;
   }
-  [data-state=connecting] video,
-  [data-state=new] video,
-  [data-state=disconnected] video,
-  [data-state=failed] video {
+  /* Not connected yet, or being repaired: the picture is not live. */
+  [data-state]:not([data-state=connected]) video {
     opacity: 0.4;
   }
   /* A camera that is off or went away leaves its last frame frozen, here or on the wire: show none. */
