@@ -3,16 +3,12 @@ import type { MediaKind } from '../negotiation/peer-negotiator.js';
 
 export type MediaErrorCode = 'media-denied' | 'media-blocked' | 'media-missing' | 'media-busy' | 'media-insecure' | 'media-failed' | 'media-lost';
 
-export interface MediaWanted {
-  audio: boolean;
-  video: boolean;
-}
-
 const KINDS = ['audio', 'video'] as const;
 
 /**
  * What the host asks of each kind now: a deviceId ('' = any device), or
- * `false` while it is switched off (camera off), when it is not captured at all.
+ * `false` while it is switched off (camera off, no-video), when it is not
+ * captured at all.
  */
 export type DeviceWishes = Record<MediaKind, string | false>;
 
@@ -72,7 +68,6 @@ export class MediaController implements ReactiveController {
    * prompt waiting for an answer) nobody knows yet what I will send.
    */
   settled = false;
-  #wanted?: MediaWanted;
   #pending?: Promise<MediaStream | null>;
   /** The share's `onEnded` (see startScreenShare), until the share ends. */
   #screenEnded?: () => void;
@@ -125,14 +120,14 @@ export class MediaController implements ReactiveController {
       );
   }
 
-  /** Wanted in this call and switched on, but not being captured (denied, missing, busy or gone), once capture has settled. */
+  /** Switched on, but not being captured (denied, missing, busy or gone), once capture has settled. */
   missing(kind: MediaKind): boolean {
-    return this.settled && this.#on(kind) && this.track(kind)?.readyState !== 'live';
+    return this.settled && this.on(kind) && this.track(kind)?.readyState !== 'live';
   }
 
-  /** Wanted in this call, and not switched off. */
-  #on(kind: MediaKind): boolean {
-    return !!this.#wanted?.[kind] && this.#preferred()[kind] !== false;
+  /** Not switched off by the host (see DeviceWishes). */
+  on(kind: MediaKind): boolean {
+    return this.#preferred()[kind] !== false;
   }
 
   /** Every kind this call wants is being captured. */
@@ -141,14 +136,14 @@ export class MediaController implements ReactiveController {
   }
 
   /**
-   * The local stream for these wishes; reuses the current one when the wishes
-   * did not change. Never rejects: a failure is kept in `error` and the call
-   * goes on receive-only, since seeing the others is still worth something.
+   * The local stream of the kinds switched on; the current one if there is
+   * one (a new room keeps the camera). Never rejects: a failure is kept in
+   * `error` and the call goes on receive-only, since seeing the others is
+   * still worth something. A kind switched on or off later is captured or
+   * let go on its own (switchDevice, release).
    */
-  acquire(wanted: MediaWanted): Promise<MediaStream | null> {
-    if (this.#pending && KINDS.every((kind) => wanted[kind] === this.#wanted?.[kind])) return this.#pending;
-    this.stop();
-    this.#wanted = wanted;
+  acquire(): Promise<MediaStream | null> {
+    if (this.#pending) return this.#pending;
     const pending = (this.#pending = this.#capture().then((stream) => {
       if (this.#pending !== pending) {
         stream?.getTracks().forEach((t) => t.stop()); // Superseded while waiting for the user.
@@ -201,7 +196,7 @@ export class MediaController implements ReactiveController {
   release(kind: MediaKind, send: Send): Promise<void> {
     return this.#queue(kind, async () => {
       const track = this.track(kind);
-      if (!track || this.#on(kind)) return; // Switched on again while an earlier switch ran.
+      if (!track || this.on(kind)) return; // Switched on again while an earlier switch ran.
       await send(null);
       for (const shown of [this.stream, this.preview]) shown?.removeTrack(track);
       track.stop();
@@ -234,7 +229,7 @@ export class MediaController implements ReactiveController {
     // Off until the host's next update says otherwise: a new microphone must not be heard while muted.
     track.enabled = old?.enabled ?? false;
     const ended = (): boolean => {
-      if (this.#pending === pending && this.#on(kind)) return false;
+      if (this.#pending === pending && this.on(kind)) return false;
       // The call ended, or the kind was switched off, while the device opened or the track was being sent.
       track.stop();
       return true;
@@ -305,7 +300,6 @@ export class MediaController implements ReactiveController {
     this.stream = null;
     this.preview = null;
     this.#pending = undefined;
-    this.#wanted = undefined;
     this.error = undefined;
     this.settled = false;
   }
@@ -328,11 +322,11 @@ export class MediaController implements ReactiveController {
     return this.devices.filter((d) => d.kind === kind);
   }
 
-  /** The kinds wanted and switched on (see #on), captured together. */
+  /** The kinds wanted and switched on (see on), captured together. */
   async #capture(): Promise<MediaStream | null> {
     this.error = undefined;
-    const audio = this.#on('audio');
-    const video = this.#on('video');
+    const audio = this.on('audio');
+    const video = this.on('video');
     if (!audio && !video) return null;
     if (!navigator.mediaDevices?.getUserMedia) {
       this.error = { code: 'media-insecure', detail: 'navigator.mediaDevices is unavailable' };

@@ -3,15 +3,16 @@ import type { PeerStatus } from '../protocol/messages.js';
 import { RoomSession, type RoomSessionOptions } from '../room/room-session.js';
 import type { SignalingState } from '../signaling/signaling-client.js';
 import { emit } from '../p2p-call/events.js';
-import type { MediaController, MediaWanted } from './media-controller.js';
+import type { MediaController } from './media-controller.js';
 
 const MAX_DRAW_DELAY_MS = 100;
 
-/** What the host wants right now; `null` means no call. */
-export interface CallWish {
-  session: Omit<RoomSessionOptions, 'status'>;
-  media: MediaWanted;
-}
+/**
+ * The call the host wants right now; `null` means no call. What it captures
+ * is not part of it: switching a camera or microphone off or on is done on
+ * the running call, so nobody sees me leave and come back.
+ */
+export type CallWish = Omit<RoomSessionOptions, 'status'>;
 
 export interface RoomHost extends ReactiveControllerHost, HTMLElement {
   callWish(): CallWish | null;
@@ -118,7 +119,7 @@ export class RoomController implements ReactiveController {
   #start(wish: CallWish): void {
     const host = this.#host;
     const session: RoomSession = new RoomSession(
-      { ...wish.session, status: host.localStatus() },
+      { ...wish, status: host.localStatus() },
       {
         onJoined: (room, peer) => {
           this.joined = true;
@@ -139,7 +140,7 @@ export class RoomController implements ReactiveController {
           host.requestUpdate();
         },
         onError: (code, message) =>
-          host.reportError(code, { server: wish.session.server, detail: message }),
+          host.reportError(code, { server: wish.server, detail: message }),
         onEnded: () => {
           this.#leftRoom();
           this.#media.stop(); // The call is over: no camera light until a retry.
@@ -151,7 +152,7 @@ export class RoomController implements ReactiveController {
     this.session = session;
     this.#statusKey = JSON.stringify(host.localStatus());
     session.start(() =>
-      this.#media.acquire(wish.media).then((stream) => {
+      this.#media.acquire().then((stream) => {
         emit(host, 'p2p-local-stream', { stream });
         if (this.#media.error) host.reportError(this.#media.error.code);
         return stream;

@@ -18,6 +18,11 @@ function newPeerId(): string {
 
 /** The property (and strings key, and part prefix) that picks the device of each kind. */
 const DEVICE_PROPERTY = { audio: 'microphone', video: 'camera' } as const;
+/** The switches that turn capture of a kind off (mute only disables the track: unmuting is instant). */
+const KIND_SWITCHES = [
+  ['video', ['cameraOff', 'noVideo']],
+  ['audio', ['noAudio']],
+] as const;
 /** What a device picker shows while no device of its kind runs. */
 const OFF_LABEL = { audio: 'mutedIndicator', video: 'cameraOffIndicator' } as const;
 
@@ -167,7 +172,7 @@ export class P2PCallElement extends LitElement {
   readonly peerId = newPeerId();
   readonly #media = new MediaController(
     this,
-    () => ({ audio: this.microphone, video: !this.cameraOff && this.camera }),
+    () => ({ audio: !this.noAudio && this.microphone, video: !this.noVideo && !this.cameraOff && this.camera }),
     // A kind not captured (its device went, or capture failed) is tried again: the chosen device, else any.
     (kind) => void this.#switchDevice(kind, ''),
   );
@@ -272,14 +277,11 @@ export class P2PCallElement extends LitElement {
   callWish(): CallWish | null {
     if (this.left || !this.room || !this.server || 'invalid' in this.iceServers) return null;
     return {
-      session: {
-        server: this.server,
-        room: this.room,
-        peerId: this.peerId,
-        maxPeers: this.maxPeers,
-        rtcConfig: { iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy },
-      },
-      media: { audio: !this.noAudio, video: !this.noVideo },
+      server: this.server,
+      room: this.room,
+      peerId: this.peerId,
+      maxPeers: this.maxPeers,
+      rtcConfig: { iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy },
     };
   }
 
@@ -437,9 +439,10 @@ export class P2PCallElement extends LitElement {
       const property = DEVICE_PROPERTY[kind];
       if (changed.get(property) !== undefined) void this.#switchDevice(kind, this[property]);
     }
-    // Camera off lets the camera go (its light too); on, it is captured again.
-    if (changed.get('cameraOff') !== undefined)
-      void (this.cameraOff ? this.#media.release('video', this.#sender('video')) : this.#switchDevice('video', ''));
+    // A kind switched off lets its device go (the camera's light too); switched on, it is captured again.
+    for (const [kind, switches] of KIND_SWITCHES)
+      if (switches.some((key) => changed.get(key) !== undefined))
+        void (this.#media.on(kind) ? this.#switchDevice(kind, '') : this.#media.release(kind, this.#sender(kind)));
     if (changed.get('speaker') !== undefined) for (const { audio } of this.#remoteMedia.values()) setSink(audio, this.speaker);
     if (this.#call.joined) this.#errors.delete('relay-unreachable');
   }

@@ -98,6 +98,21 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(alice.shadowRoot!.querySelector('#announcer')!.textContent).to.contain('camera is on');
   });
 
+  it('no-video and no-audio set mid-call: nobody sees a leave, the devices are let go, and cleared they come back', async () => {
+    const [alice, bob] = await twoInACall();
+    const left = record(bob, 'p2p-peer-left');
+    const pc = alice.connectionTo(bob.peerId)!;
+    const [microphone, camera] = ['audio', 'video'].map((kind) => alice.localStream!.getTracks().find((t) => t.kind === kind)!);
+    alice.noVideo = alice.noAudio = true;
+    await until(() => camera.readyState === 'ended' && microphone.readyState === 'ended', 'camera and microphone let go');
+    await until(() => part(bob, 'camera-off-indicator', alice.peerId) && part(bob, 'muted-indicator', alice.peerId), 'both indicators at Bob');
+    alice.noVideo = alice.noAudio = false;
+    await keepsDecoding(bob, alice.peerId);
+    await until(() => part(bob, 'speaking', alice.peerId), 'Alice heard again', 15_000);
+    expect(left, 'nobody saw Alice leave').to.deep.equal([]);
+    expect(alice.connectionTo(bob.peerId), 'the same connection').to.equal(pc);
+  });
+
   it('camera off while it is still opening: it is let go once open, and never sent', async () => {
     const [alice, bob] = await twoInACall();
     // A camera that takes its time to open, as real ones do: it opens when the test says.
