@@ -129,7 +129,7 @@ export class RoomController implements ReactiveController {
         onPeerJoined: ({ id, name }) => emit(host, 'p2p-peer-joined', { peer: id, name }),
         onPeerLeft: ({ id, name }, reason) => {
           emit(host, 'p2p-peer-left', { peer: id, name, reason });
-          if (reason === 'failed') host.reportError('peer-failed');
+          if (reason !== 'left') host.reportError(`peer-${reason}`);
         },
         onRemoteStream: (peer, stream) => emit(host, 'p2p-remote-stream', { peer, stream }),
         onConnectionState: (peer, state) => emit(host, 'p2p-connection-state', { peer, state }),

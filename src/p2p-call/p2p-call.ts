@@ -95,7 +95,7 @@ function displayName(name: string | undefined, id: string): string {
  * @event p2p-joined - Joined the room. detail: `{ room, peer }` (peer = my id).
  * @event p2p-left - Left the room (leave(), room change, removal). detail: `{ room }`.
  * @event p2p-peer-joined - Someone joined. detail: `{ peer, name? }`.
- * @event p2p-peer-left - Someone left, or their connection could not be repaired. detail: `{ peer, reason: 'left' | 'failed' }`.
+ * @event p2p-peer-left - Someone left, or their connection could not be repaired or never came up. detail: `{ peer, reason: 'left' | 'failed' | 'unreachable' }`.
  * @event p2p-remote-stream - A remote person's media arrived. detail: `{ peer, stream }`.
  * @event p2p-connection-state - A peer connection changed state. detail: `{ peer, state }` (RTCPeerConnectionState).
  * @event p2p-peer-status - A remote person muted, turned the camera off, renamed… detail: `{ peer, status }`.
@@ -474,7 +474,7 @@ export class P2PCallElement extends LitElement {
     const { audio, video, screen } = peer.status;
     const parts = `tile${speaking ? ' speaking' : ''}${screen ? ' presenting' : ''}`;
     // Lost and being repaired (ICE restart): the picture is frozen, so say why.
-    const repairing = peer.connectionState === 'disconnected' || peer.connectionState === 'failed';
+    const repairing = peer.wasConnected && (peer.connectionState === 'disconnected' || peer.connectionState === 'failed');
     return html`
       <figure part=${parts} data-peer=${peer.id} data-state=${peer.connectionState} ?data-camera-off=${video === false}>
         ${this.#remotePlayers(peer)}

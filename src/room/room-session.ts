@@ -27,9 +27,12 @@ export interface RemotePeer {
   status: PeerStatus;
   stream?: MediaStream;
   connectionState: RTCPeerConnectionState | 'new';
+  /** The connection to them has been up at least once (so a drop is a repair, not a first try). */
+  wasConnected: boolean;
 }
 
-export type PeerLeftReason = 'left' | 'failed';
+/** `failed`: the connection went down and could not be repaired; `unreachable`: it never came up. */
+export type PeerLeftReason = 'left' | 'failed' | 'unreachable';
 
 export interface RoomSessionEvents {
   onJoined?(room: string, peer: string): void;
@@ -284,6 +287,7 @@ export class RoomSession {
       name: info.name ?? info.status.name,
       status: info.status,
       connectionState: 'new',
+      wasConnected: false,
     };
     this.peers.set(peer.id, peer);
     this.#events.onPeerJoined?.(peer);
@@ -416,12 +420,13 @@ export class RoomSession {
           const peer = route.to && this.peers.get(route.to);
           if (!peer || this.#negotiators.get(peer.id) !== negotiator) return;
           peer.connectionState = state;
+          peer.wasConnected ||= state === 'connected';
           this.#events.onConnectionState?.(peer.id, state);
           this.#events.onChange?.();
         },
         onGiveUp: () => {
           if (route.to && this.#negotiators.get(route.to) === negotiator)
-            this.#removePeer(route.to, 'failed');
+            this.#removePeer(route.to, this.peers.get(route.to)?.wasConnected ? 'failed' : 'unreachable');
         },
       },
       { rtcConfig: this.#options.rtcConfig, outgoing: this.#outgoing, ...this.#options.negotiation },

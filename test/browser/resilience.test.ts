@@ -207,6 +207,26 @@ describe('<p2p-call>: calls survive the network', () => {
     expect(bob.connectionTo(alice.peerId)).to.equal(undefined);
   });
 
+  it('a peer that can never be reached: "Connecting…", then p2p-peer-left "unreachable" and a hint at TURN', async function () {
+    (this as Timeout).timeout(30_000);
+    const room = uniqueRoom('unreachable');
+    // Relay-only with no TURN server: Alice has no candidate at all, as behind a network that needs TURN.
+    const alice = mountCall({ room, name: 'Alice', 'ice-transport-policy': 'relay' });
+    const bob = mountCall({ room, name: 'Bob' });
+    const gone = [alice, bob].map((element) => nextEvent(element, 'p2p-peer-left', 25_000));
+    await until(() => tilePeers(bob).includes(alice.peerId), 'Alice’s tile at Bob');
+    // Never up, so never "Reconnecting…", whatever state ICE passes through.
+    const tile = () => bob.shadowRoot!.querySelector(`[part~="tile"][data-peer="${alice.peerId}"]`)?.textContent ?? '';
+    let saidReconnecting = false;
+    const watch = setInterval(() => (saidReconnecting ||= tile().includes('Reconnecting…')), 100);
+    const [a, b] = await Promise.all(gone).finally(() => clearInterval(watch));
+    expect(saidReconnecting, 'said “Reconnecting…”').to.equal(false);
+    expect(a.detail).to.include({ peer: bob.peerId, reason: 'unreachable' });
+    expect(b.detail).to.include({ peer: alice.peerId, reason: 'unreachable' });
+    await Promise.all([alice.updateComplete, bob.updateComplete]);
+    for (const element of [alice, bob]) expect(errorText(element)).to.match(/TURN/);
+  });
+
   it('a peer whose network vanishes (no close, no FIN, no pongs) leaves everyone’s grid', async function () {
     (this as Timeout).timeout(30_000);
     const [alice, bob] = await twoInACall();
@@ -234,7 +254,7 @@ describe('<p2p-call>: calls survive the network', () => {
     const ghost = await serverCommand<{ peer: string }>('ghost-join', { url: relayUrl, room, name: 'Mute' });
     expect((await relayStats()).heldOffers).to.equal(0);
     const givenUp = await nextEvent(alice, 'p2p-peer-left', 20_000);
-    expect(givenUp.detail).to.include({ peer: ghost.peer, reason: 'failed' });
+    expect(givenUp.detail).to.include({ peer: ghost.peer, reason: 'unreachable' });
     // Without the give-up, Alice would wait on that connection and never hold another offer.
     await until(async () => (await relayStats()).heldOffers === 1, 'a fresh held offer from Alice');
     const bob = mountCall({ room, name: 'Bob' });
