@@ -1,4 +1,37 @@
 // Read by `cem analyze` (run from scripts/build.mjs). Output: ./custom-elements.json (generated, gitignored).
+
+/**
+ * The analyzer lists every entry of Lit's `static properties` as an
+ * attribute, `{ state: true }` ones too, and editors then offer people
+ * attributes that do nothing (`left`, `announcement`…). Collect the state
+ * properties while reading the sources, and drop their attributes at the end.
+ */
+function litStateIsNoAttribute() {
+  const stateFields = new Map(); // class name → field names
+  return {
+    name: 'p2p-call:lit-state-is-no-attribute',
+    analyzePhase({ ts, node }) {
+      if (!ts.isClassDeclaration(node) || !node.name) return;
+      for (const member of node.members) {
+        const initializer = ts.isPropertyDeclaration(member) && member.name.getText() === 'properties' && member.initializer;
+        if (!initializer || !ts.isObjectLiteralExpression(initializer)) continue;
+        const state = initializer.properties
+          .filter((p) => ts.isPropertyAssignment(p) && /\bstate:\s*true\b/.test(p.initializer.getText()))
+          .map((p) => p.name.getText());
+        stateFields.set(node.name.getText(), new Set(state));
+      }
+    },
+    packageLinkPhase({ customElementsManifest }) {
+      for (const module of customElementsManifest.modules)
+        for (const declaration of module.declarations ?? []) {
+          const state = stateFields.get(declaration.name);
+          if (state && declaration.attributes)
+            declaration.attributes = declaration.attributes.filter((a) => !state.has(a.fieldName));
+        }
+    },
+  };
+}
+
 export default {
   globs: ['src/**/*.ts'],
   exclude: ['src/**/*.test.ts', 'src/**/*.d.ts'],
@@ -6,4 +39,5 @@ export default {
   litelement: true,
   // package.json already has "customElements": "custom-elements.json"; never rewrite it.
   packagejson: false,
+  plugins: [litStateIsNoAttribute()],
 };

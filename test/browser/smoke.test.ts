@@ -28,6 +28,17 @@ describe('smoke', () => {
     }
   });
 
+  it('custom-elements.json lists exactly the attributes the element observes', async () => {
+    // What editors and docs tools offer people: a state property is no attribute.
+    const manifest = await (await fetch('/custom-elements.json')).json();
+    const declaration = manifest.modules
+      .flatMap((m: { declarations?: { tagName?: string }[] }) => m.declarations ?? [])
+      .find((d: { tagName?: string }) => d.tagName === 'p2p-call');
+    const listed = (declaration.attributes as { name: string }[]).map((a) => a.name).sort();
+    const observed = [...(P2PCallElement as unknown as { observedAttributes: string[] }).observedAttributes].sort();
+    assert(JSON.stringify(listed) === JSON.stringify(observed), `manifest ${listed.join(' ')} ≠ observed ${observed.join(' ')}`);
+  });
+
   it('can reach the test relay', async () => {
     assert(/^ws:\/\/127\.0\.0\.1:\d+/.test(relayUrl), `odd relay url ${relayUrl}`);
     const ws = new WebSocket(relayUrl);
