@@ -403,7 +403,8 @@ export class P2PCallElement extends LitElement {
       media = { video: createVideo('remote-video'), audio: document.createElement('audio') };
       media.video.dataset.peer = peer.id;
       media.audio.addEventListener('loadedmetadata', this.#playSound);
-      setSink(media.audio, this.speaker);
+      // Only for a chosen output: setSinkId goes to the audio service, and this is inside the handshake.
+      if (this.speaker) setSink(media.audio, this.speaker);
       this.#remoteMedia.set(peer.id, media);
     }
     const stream = peer.stream ?? null;
