@@ -76,20 +76,20 @@ export class MediaController implements ReactiveController {
 
   readonly #host: ReactiveControllerHost;
   /** The devices the host asks for, and which kinds it has switched off; read at each capture. */
-  readonly #preferred: () => DeviceWishes;
+  readonly #wishes: () => DeviceWishes;
   /**
    * Asks the host to capture one kind again (see switchDevice with ''): when
    * its device went, when asking for both kinds at once failed, when a device
-   * is plugged in, when permission is granted. A kind that is live or not
-   * wanted is left alone, so the host may ask at any of these moments.
+   * is plugged in, when permission is granted. A kind that is live or
+   * switched off is left alone, so the host may ask at any of these moments.
    */
   readonly #retry: (kind: MediaKind) => void;
   /** Ends the permission watch (see hostConnected). */
   #unwatch?: AbortController;
 
-  constructor(host: ReactiveControllerHost, preferred: () => DeviceWishes, retry: (kind: MediaKind) => void) {
+  constructor(host: ReactiveControllerHost, wishes: () => DeviceWishes, retry: (kind: MediaKind) => void) {
     this.#host = host;
-    this.#preferred = preferred;
+    this.#wishes = wishes;
     this.#retry = retry;
     host.addController(this);
   }
@@ -122,15 +122,15 @@ export class MediaController implements ReactiveController {
 
   /** Switched on, but not being captured (denied, missing, busy or gone), once capture has settled. */
   missing(kind: MediaKind): boolean {
-    return this.settled && this.on(kind) && this.track(kind)?.readyState !== 'live';
+    return this.settled && this.on(kind) && !this.live(kind);
   }
 
   /** Not switched off by the host (see DeviceWishes). */
   on(kind: MediaKind): boolean {
-    return this.#preferred()[kind] !== false;
+    return this.#wishes()[kind] !== false;
   }
 
-  /** Every kind this call wants is being captured. */
+  /** Every kind switched on is being captured. */
   get complete(): boolean {
     return !KINDS.some((kind) => this.missing(kind));
   }
@@ -166,6 +166,12 @@ export class MediaController implements ReactiveController {
   /** My captured track of one kind, if any (the stream holds at most one of each). */
   track(kind: MediaKind): MediaStreamTrack | undefined {
     return this.stream?.getTracks().find((t) => t.kind === kind);
+  }
+
+  /** That track while it runs: not one whose device went (an ended track stays in the stream until replaced). */
+  live(kind: MediaKind): MediaStreamTrack | undefined {
+    const track = this.track(kind);
+    return track?.readyState === 'live' ? track : undefined;
   }
 
   /** Turns sending of one kind on or off without renegotiating or letting the device go (mute: unmuting is instant). */
@@ -214,7 +220,7 @@ export class MediaController implements ReactiveController {
   async #switch(kind: MediaKind, deviceId: string, send: Send): Promise<boolean | MediaErrorCode> {
     const pending = this.#pending;
     const old = this.track(kind);
-    const live = old?.readyState === 'live';
+    const live = old?.readyState === 'live'; // As live(kind), but on `old`, which TypeScript then knows is there.
     // Nothing to do unless the kind is missing, or a live one is to move to another device.
     const moving = live && !!deviceId && old.getSettings().deviceId !== deviceId;
     if (!this.missing(kind) && !moving) return false;
@@ -255,7 +261,7 @@ export class MediaController implements ReactiveController {
    */
   #open(kind: MediaKind, deviceId: string): Promise<MediaStream> {
     const gum = (id?: string) => navigator.mediaDevices.getUserMedia({ [kind]: constraint(true, id) });
-    const preferred = this.#preferred()[kind];
+    const preferred = this.#wishes()[kind];
     if (deviceId || !preferred) return gum(deviceId);
     return gum(preferred).catch((error) => {
       if (classify(error) === 'media-missing') return gum();
@@ -322,7 +328,7 @@ export class MediaController implements ReactiveController {
     return this.devices.filter((d) => d.kind === kind);
   }
 
-  /** The kinds wanted and switched on (see on), captured together. */
+  /** The kinds switched on (see on), captured together. */
   async #capture(): Promise<MediaStream | null> {
     this.error = undefined;
     const audio = this.on('audio');
@@ -333,7 +339,7 @@ export class MediaController implements ReactiveController {
       return null;
     }
     try {
-      const preferred = this.#preferred();
+      const preferred = this.#wishes();
       const stream = await navigator.mediaDevices.getUserMedia({
         audio: constraint(audio, preferred.audio),
         video: constraint(video, preferred.video),

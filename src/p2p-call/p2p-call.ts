@@ -292,9 +292,8 @@ export class P2PCallElement extends LitElement {
     // While capture is still starting, audio and video are left out (unknown),
     // so that the others do not see me as muted while my browser asks me.
     if (this.#media.settled) {
-      const has = (kind: MediaKind) => this.#media.track(kind)?.readyState === 'live';
-      status.audio = !this.muted && has('audio');
-      status.video = (!this.cameraOff && has('video')) || this.screenSharing;
+      status.audio = !this.muted && !!this.#media.live('audio');
+      status.video = (!this.cameraOff && !!this.#media.live('video')) || this.screenSharing;
     }
     // A long name is shortened, not a reason for the relay to refuse my join.
     if (this.name) status.name = fitName(this.name);
@@ -361,7 +360,7 @@ export class P2PCallElement extends LitElement {
     const stream = this.#media.stream;
     const result = await this.#media.switchDevice(kind, deviceId, this.#sender(kind));
     if (result === true) {
-      // The message stays while any wanted kind is still missing (it names no kind).
+      // The message stays while any kind switched on is still missing (it names no kind).
       if (this.#media.complete)
         for (const code of this.#errors.keys()) if (code.startsWith('media-')) this.#errors.delete(code);
       if (this.#media.stream !== stream) emit(this, 'p2p-local-stream', { stream: this.#media.stream });
@@ -455,7 +454,7 @@ export class P2PCallElement extends LitElement {
     return html`
       <div part="stage" class="stage">
         <div part="grid" class="grid">${peers.map((p) => this.#renderTile(p))}</div>
-        <figure part="tile local-tile${self}" class=${peers.length ? 'pip' : ''} ?data-camera-off=${!this.#media.screen && this.#media.track('video')?.readyState !== 'live'}>
+        <figure part="tile local-tile${self}" class=${peers.length ? 'pip' : ''} ?data-camera-off=${!this.#media.screen && !this.#media.live('video')}>
           ${showStream(this.#localVideo, this.#media.screen ?? this.#media.preview, this.screenSharing)}
           <figcaption part="name">${this.name || t.you}</figcaption>
         </figure>
@@ -522,8 +521,7 @@ export class P2PCallElement extends LitElement {
   /** The picker of a capture device; it names none while none of its kind runs. */
   #renderDeviceSelect(kind: MediaKind) {
     const property = DEVICE_PROPERTY[kind];
-    const track = this.#media.track(kind);
-    const current = track?.readyState === 'live' ? track.getSettings().deviceId : undefined;
+    const current = this.#media.live(kind)?.getSettings().deviceId;
     return picker(property, this.#text[property], this.#media.devicesOf(`${kind}input`), current, this.#text[OFF_LABEL[kind]], (id) => {
       // Picking the device already asked for (which failed to start) is no property change: try it again.
       if (this[property] === id) void this.#switchDevice(kind, id);
