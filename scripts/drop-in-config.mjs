@@ -5,7 +5,7 @@
  * builds), so every size in bench/README.md comes from the same recipe.
  */
 import path from 'node:path';
-import { minifyLitTemplatesPlugin } from './minify-lit-templates.mjs';
+import minifyLitTemplates from '@lit-labs/rollup-plugin-minify-html-literals';
 
 /**
  * V8's explicit compile hint (Chrome 136+; other engines read a comment). It
@@ -31,7 +31,17 @@ export function dropInConfig({ root, entry, outFile, plugins = [], banner, minif
     logLevel: 'warn',
     mode: 'production',
     publicDir: false,
-    plugins: [minifyLitTemplatesPlugin(), ...plugins],
+    plugins: [
+      {
+        // Lit's own template minifier (html-minifier-next for html``,
+        // lightningcss for css``): the JS minifier never touches template
+        // text. It parses the TypeScript source, so it runs before it is
+        // stripped; a template it cannot minify stops the build.
+        ...minifyLitTemplates({ exclude: ['**/node_modules/**'], failOnError: true }),
+        enforce: 'pre',
+      },
+      ...plugins,
+    ],
     build: {
       write: Boolean(outFile),
       lib: { entry, formats: ['es'], fileName: () => path.basename(outFile ?? 'bundle.js') },

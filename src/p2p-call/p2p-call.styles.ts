@@ -4,7 +4,7 @@ import { unsafeCSS } from 'lit';
  * Lit's `css` tag checks interpolated values at run time; these rules have
  * none, so they go through `unsafeCSS` (which Lit's core bundles anyway) and
  * the tag's code stays out of dist/p2p-call.js. `css` here is just
- * `String.raw`, named so that editors and scripts/minify-lit-templates.mjs
+ * `String.raw`, named so that editors and the build's template minifier
  * treat the text as CSS.
  */
 const css = String.raw;
