@@ -101,6 +101,13 @@ export const styles = unsafeCSS(css`
     background: rgb(0 0 0 / 0.55);
     font-size: 12px;
   }
+  figcaption svg {
+    height: 1.3em;
+    fill: none;
+    stroke: currentColor;
+    stroke-width: 2;
+    stroke-linecap: round;
+  }
   /* Not connected yet, or being repaired: the picture is not live. */
   [data-state]:not([data-state=connected]) video {
     opacity: 0.4;

@@ -63,8 +63,8 @@ function displayName(name: string | undefined, id: string): string {
  * @csspart local-video - The `<video>` of the local camera (mirrored).
  * @csspart remote-video - Each remote person's `<video>`.
  * @csspart name - The name label on a tile.
- * @csspart muted-indicator - Shown on a remote tile whose microphone is off.
- * @csspart camera-off-indicator - Shown on a remote tile whose camera is off.
+ * @csspart muted-indicator - Shown on a remote tile whose microphone is off (an `<svg>` drawn in `color`, 1.3em high).
+ * @csspart camera-off-indicator - Shown on a remote tile whose camera is off (likewise).
  * @csspart status - The one-line status text (a polite live region).
  * @csspart error - The box with error messages (role=alert); absent when all is well.
  * @csspart controls - The toolbar; hidden by `no-controls`.
@@ -480,8 +480,8 @@ export class P2PCallElement extends LitElement {
         ${this.#remotePlayers(peer)}
         <figcaption part="name">
           ${displayName(peer.name, peer.id)}
-          ${audio === false ? indicator('muted-indicator', t.mutedIndicator, '🔇') : nothing}
-          ${video === false ? indicator('camera-off-indicator', t.cameraOffIndicator, '🚫') : nothing}
+          ${audio === false ? offIndicator('muted-indicator', t.mutedIndicator, MICROPHONE) : nothing}
+          ${video === false ? offIndicator('camera-off-indicator', t.cameraOffIndicator, CAMERA) : nothing}
           ${screen ? html`<span>${t.presenting}</span>` : nothing}
           ${repairing ? html`<span>${t.peerReconnecting}</span>` : nothing}
           ${speaking ? html`<span class="visually-hidden">${t.speaking}</span>` : nothing}
@@ -557,7 +557,14 @@ function picker(property: string, label: string, devices: MediaDeviceInfo[], cur
   </select>`;
 }
 
-/** An icon on a tile that says something about the person (muted, camera off). */
-function indicator(part: string, label: string, icon: string) {
-  return html`<span part=${part} role="img" aria-label=${label}>${icon}</span>`;
+/** Outlines (SVG path data, 24×24) of the devices a tile's indicators show. */
+const MICROPHONE = 'M9 5a3 3 0 0 1 6 0v6a3 3 0 0 1-6 0ZM5 11a7 7 0 0 0 14 0m-7 7v4';
+const CAMERA = 'M2 6h14v12H2Zm14 4 6-3v10l-6-3';
+
+/**
+ * A device of the person's that is off (muted, camera off), struck through. Drawn as SVG
+ * rather than emoji: a system without an emoji font draws an emoji as an empty box.
+ */
+function offIndicator(part: string, label: string, outline: string) {
+  return html`<svg part=${part} role="img" aria-label=${label} viewBox="0 0 24 24"><path d="${outline}M3 3l18 18"/></svg>`;
 }

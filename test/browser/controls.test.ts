@@ -76,6 +76,11 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(alice.muted).to.equal(true);
     expect(alice.localStream!.getAudioTracks()[0].enabled).to.equal(false);
     await until(() => part(bob, 'muted-indicator', alice.peerId), 'the muted indicator at Bob');
+    const indicator = part(bob, 'muted-indicator', alice.peerId)!;
+    // Drawn, not typed: an emoji is an empty box on a system without an emoji font.
+    expect(indicator.textContent, 'no characters that need a font').to.equal('');
+    expect(indicator.querySelector('path')!.getBBox().width, 'an outline of its own').to.be.above(10);
+    expect(indicator.getAttribute('aria-label')).to.equal('Microphone off');
 
     const camera = alice.localStream!.getVideoTracks()[0];
     alice.cameraOff = true;
