@@ -210,7 +210,7 @@ export class P2PCallElement extends LitElement {
       this.#announce('announceJoined', displayName(detail.name, detail.peer)),
     );
     this.addEventListener('p2p-peer-left', ({ detail }) =>
-      this.#announce('announceLeft', displayName(detail.name, detail.peer)),
+      this.#announce(detail.reason === 'left' ? 'announceLeft' : 'cannotConnect', displayName(detail.name, detail.peer)),
     );
   }
 
@@ -538,7 +538,11 @@ export class P2PCallElement extends LitElement {
     if (this.#call.signalingState === 'reconnecting') return t.reconnecting;
     if (this.#call.session?.closed) return t.notInCall;
     if (!this.#call.joined) return t.connecting;
-    if (!count) return format(t.waiting, { room: this.room });
+    if (!count) {
+      // Alone on screen is not alone in the room when a connection was given up on.
+      const unreachable = [...(this.#call.session?.unreachable.values() ?? [])].map((p) => displayName(p.name, p.id));
+      return unreachable.length ? format(t.cannotConnect, { name: unreachable.join(', ') }) : format(t.waiting, { room: this.room });
+    }
     return format(t.inCall, { count, people: count === 1 ? t.person : t.people });
   }
 }

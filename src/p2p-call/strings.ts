@@ -7,6 +7,7 @@ export const DEFAULT_STRINGS = {
   reconnecting: 'Connection to the relay lost. Reconnecting…',
   waiting: 'Waiting for someone to join “{room}”…',
   inCall: 'In a call with {count} {people}',
+  cannotConnect: 'Could not connect to {name}.',
   person: 'person',
   people: 'people',
   left: 'You left the call.',

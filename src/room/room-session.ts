@@ -90,6 +90,8 @@ const HOLD_AFTER_SETTLED_MS = 500;
  */
 export class RoomSession {
   readonly peers = new Map<string, RemotePeer>();
+  /** Given up on (their connection failed or never came up) but, as far as the relay says, still in the room. */
+  readonly unreachable = new Map<string, RemotePeer>();
   readonly #negotiators = new Map<string, PeerNegotiator>();
   /** My offer waiting at the relay for the next joiner. */
   #held?: Connection;
@@ -238,6 +240,7 @@ export class RoomSession {
         }
         break;
       case 'peer-left':
+        if (this.unreachable.delete(message.peer)) this.#events.onChange?.();
         this.#removePeer(message.peer, 'left');
         break;
       case 'description': {
@@ -277,6 +280,7 @@ export class RoomSession {
   }
 
   #addPeer(info: PeerInfo): void {
+    this.unreachable.delete(info.peer); // back (rejoined), so tried again
     const known = this.peers.get(info.peer);
     if (known) {
       known.status = info.status;
@@ -300,6 +304,7 @@ export class RoomSession {
     const peer = this.peers.get(id);
     if (!peer) return;
     this.peers.delete(id);
+    if (reason !== 'left') this.unreachable.set(id, peer);
     this.#holdIfSettled();
     this.#events.onPeerLeft?.(peer, reason);
     this.#events.onChange?.();

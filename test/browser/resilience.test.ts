@@ -200,6 +200,7 @@ describe('<p2p-call>: calls survive the network', () => {
       expect(element.peers).to.deep.equal([]);
       expect(pc.connectionState).to.equal('closed');
       expect(errorText(element)).to.match(/lost/i);
+      expect(statusText(element)).to.match(/^Could not connect to .+\.$/);
     }
     // The peer stays given up: no connection to it comes back behind the page's back.
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -225,6 +226,11 @@ describe('<p2p-call>: calls survive the network', () => {
     expect(b.detail).to.include({ peer: alice.peerId, reason: 'unreachable' });
     await Promise.all([alice.updateComplete, bob.updateComplete]);
     for (const element of [alice, bob]) expect(errorText(element)).to.match(/TURN/);
+    // Bob is still in the room: Alice is not "waiting for someone to join", and no one "left".
+    expect(statusText(alice)).to.equal('Could not connect to Bob.');
+    expect(alice.shadowRoot!.querySelector('#announcer')!.textContent).to.equal('Could not connect to Bob.');
+    bob.remove();
+    await until(() => statusText(alice).startsWith('Waiting for someone to join'), 'Alice alone in the room once Bob has left');
   });
 
   it('a peer whose network vanishes (no close, no FIN, no pongs) leaves everyone’s grid', async function () {
