@@ -478,7 +478,7 @@ function bundleTables(b: NonNullable<Results['bundle']>, targets: Target[]): Tab
           ? [r.label, r.missing, '', '', '', '']
           : [r.label, kb(r.raw, 2), kb(r.gzip, 2), kb(r.brotli, 2), ratio(r.gzip, floor?.gzip), floor?.gzip !== undefined && r.gzip !== undefined ? `${kb(r.gzip - floor.gzip, 2)}` : 'n/a'],
       ),
-      notes: ['Lit floor: a 10-line Lit element bundled with the same Vite settings as scripts/build.mjs (lib mode, Lit inlined, minified, Lit-template minifier).'],
+      notes: ['Lit floor: a 10-line Lit element bundled with the same Vite settings as scripts/build.mjs (lib mode, Lit inlined, minified, Lit’s template minifier @lit-labs/rollup-plugin-minify-html-literals).'],
     },
     ...(b.composition
       ? [
@@ -499,7 +499,7 @@ function bundleTables(b: NonNullable<Results['bundle']>, targets: Target[]): Tab
             ],
             notes: [
               'Modules minified alone are a little larger than inside the bundle, and gzip shares context across modules: the split is an estimate, the total is real.',
-              'What the optional features cost, from trial builds made the same way without each (2026-12-05; the full build 14.26 KB gzip): the speaking indicator 0.26 KB, screen sharing 0.21 KB, the camera and microphone pickers 0.32 KB. Without all three the bundle would still be about 13.5 KB: 12 KB needs a leaner core (the room session, the element’s own rendering), not just fewer extras. Fixes since then each added a little (the evening of 2026-12-05, from 15.16 KB by this table’s measure: a saved device that is gone and the picker’s “Camera off” +0.11, the speaker picker +0.11, camera off letting the camera go +0.11, “Reconnecting…” on a tile +0.04, the `media-blocked` message +0.09, `no-video`/`no-audio` as switches on the running call −0.02, `peer-unreachable` and its TURN hint +0.08; gzip bytes of dist/p2p-call.js before and after each).',
+              'What the optional features cost, from trial builds made the same way without each (2026-12-05; the full build 14.26 KB gzip): the speaking indicator 0.26 KB, screen sharing 0.21 KB, the camera and microphone pickers 0.32 KB. Without all three the bundle would still be about 13.5 KB: 12 KB needs a leaner core (the room session, the element’s own rendering), not just fewer extras. Fixes since then each added a little (the evening of 2026-12-05, from 15.16 KB by this table’s measure: a saved device that is gone and the picker’s “Camera off” +0.11, the speaker picker +0.11, camera off letting the camera go +0.11, “Reconnecting…” on a tile +0.04, the `media-blocked` message +0.09, `no-video`/`no-audio` as switches on the running call −0.02, `peer-unreachable` and its TURN hint +0.08; near midnight UTC: Lit’s own template minifier in place of our hand-written one −0.01, the tiles’ muted and camera-off indicators drawn as SVG instead of emoji +0.15, “Could not connect to …” while a given-up peer is still in the room +0.12; gzip bytes of dist/p2p-call.js before and after each).',
             ],
           },
         ]
