@@ -23,6 +23,8 @@ const KIND_SWITCHES = [
   ['video', ['cameraOff', 'noVideo']],
   ['audio', ['noAudio']],
 ] as const;
+/** The errors about a connection to someone that was given up on. */
+const PEER_ERRORS = ['peer-failed', 'peer-unreachable'];
 /** What a device picker shows while no device of its kind runs. */
 const OFF_LABEL = { audio: 'mutedIndicator', video: 'cameraOffIndicator' } as const;
 
@@ -422,6 +424,8 @@ export class P2PCallElement extends LitElement {
     // Here, not in updated(): set there, the announcement would cost a second update.
     const flipped = flippedSwitch(changed);
     if (flipped) this.#announce(SWITCH_ANNOUNCEMENTS[flipped][+this[flipped]]);
+    // A connection given up on is news only while that person is still in the room (not once they left, or rejoined).
+    if (!this.#call.session?.unreachable.size) for (const code of PEER_ERRORS) this.#errors.delete(code);
     if (changed.has('iceServers')) {
       this.#errors.delete('bad-ice-servers');
       if ('invalid' in this.iceServers) this.reportError('bad-ice-servers', { detail: this.iceServers.invalid });

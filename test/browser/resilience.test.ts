@@ -231,6 +231,7 @@ describe('<p2p-call>: calls survive the network', () => {
     expect(alice.shadowRoot!.querySelector('#announcer')!.textContent).to.equal('Could not connect to Bob.');
     bob.remove();
     await until(() => statusText(alice).startsWith('Waiting for someone to join'), 'Alice alone in the room once Bob has left');
+    expect(errorText(alice), 'no word about a connection to someone gone').to.equal('');
   });
 
   it('a peer whose network vanishes (no close, no FIN, no pongs) leaves everyone’s grid', async function () {
