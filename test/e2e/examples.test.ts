@@ -1,0 +1,116 @@
+/**
+ * The pages in examples/, as people copy them: each loads the BUILT drop-in
+ * file and is driven here by clicks, two users in two browser contexts, through
+ * the relay started as `npm run relay`. An example that stops working (an API
+ * it uses changed, say) fails here, not in someone's copy of it.
+ *
+ * Needs `npm run build` first (npm test does it).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import {
+  ROOT,
+  collectPageLogs,
+  launchChromium,
+  newContext,
+  startRelayProcess,
+  startStaticServer,
+  waitForRemoteFrames,
+  type RelayProcess,
+  type StaticServer,
+} from './helpers.js';
+
+let relay: RelayProcess;
+let web: StaticServer;
+let browser: Browser;
+
+before(async () => {
+  assert.ok(existsSync(path.join(ROOT, 'dist/p2p-call.js')), 'dist/p2p-call.js is missing: run `npm run build` first');
+  [relay, web, browser] = await Promise.all([startRelayProcess(), startStaticServer(ROOT), launchChromium()]);
+});
+
+after(async () => {
+  await browser?.close();
+  await Promise.all([web?.close(), relay?.stop()]);
+});
+
+/** Opens an example as a new user; its console and errors go to `logs`, for a failure message. */
+async function open(example: string, query: Record<string, string>, logs: string[][]): Promise<Page> {
+  const page = await (await newContext(browser)).newPage();
+  logs.push(collectPageLogs(page, query.name ?? example));
+  await page.goto(`${web.url}/examples/${example}?${new URLSearchParams({ server: relay.url, ...query })}`);
+  return page;
+}
+
+const room = () => `example-${Math.random().toString(36).slice(2, 8)}`;
+const text = (page: Page, selector: string) => page.locator(selector).innerText();
+
+/** Polls `read` until it returns `want` (or the test's own timeout ends it). */
+async function until<T>(read: () => Promise<T>, want: T, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let last: T;
+  while ((last = await read()) !== want) {
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(last)}, not ${JSON.stringify(want)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('examples/own-controls.html: its buttons mute, turn the camera off and leave; its list follows', { timeout: 60_000 }, async () => {
+  const logs: string[][] = [];
+  const where = room();
+  const [alice, bob] = await Promise.all(['Alice', 'Bob'].map((name) => open('own-controls.html', { room: where, name }, logs)));
+  try {
+    await Promise.all([alice, bob].map((page) => waitForRemoteFrames(page, { timeoutMs: 20_000 })));
+    assert.equal(await text(bob, '#people'), 'Alice');
+    // The element's own toolbar is hidden: these buttons are the only controls.
+    assert.equal(await alice.locator('p2p-call [part~="controls"]').count(), 0);
+
+    await alice.click('#mute');
+    await alice.click('#camera');
+    await until(() => text(bob, '#people'), 'Alice (muted, camera off)', 'Bob’s list');
+    assert.deepEqual(
+      await Promise.all(['#mute', '#camera'].map((b) => alice.locator(b).getAttribute('aria-pressed'))),
+      ['true', 'true'],
+    );
+
+    await alice.click('#leave');
+    await until(() => text(bob, '#people'), '', 'Bob’s list once Alice left');
+    assert.equal(await text(alice, '#leave'), 'Join again');
+    await alice.click('#leave');
+    await until(() => text(bob, '#people'), 'Alice (muted, camera off)', 'Bob’s list once Alice is back');
+    assert.equal(await text(alice, '#leave'), 'Leave');
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- page logs ---\n${logs.flat().join('\n')}`, { cause: err });
+  } finally {
+    await Promise.all([alice, bob].map((page) => page.context().close()));
+  }
+});
+
+test('examples/join-on-click.html: nothing is captured until Join; then a call, and Leave unlocks the form', { timeout: 60_000 }, async () => {
+  const logs: string[][] = [];
+  const where = room();
+  const [carol, dan] = await Promise.all([open('join-on-click.html', {}, logs), open('join-on-click.html', { room: where }, logs)]);
+  try {
+    const captured = (page: Page) => page.evaluate(() => (document.querySelector('p2p-call') as unknown as { localStream: unknown }).localStream !== null);
+    assert.equal(await captured(carol), false, 'the camera is not opened before Join');
+    assert.match(await text(carol, 'p2p-call [part~="status"]'), /Not in the call/);
+
+    await carol.fill('input[name=name]', 'Carol');
+    await carol.fill('input[name=room]', where);
+    await carol.click('form button');
+    await dan.click('form button'); // his room came from the URL
+    await Promise.all([carol, dan].map((page) => waitForRemoteFrames(page, { timeoutMs: 20_000 })));
+    assert.equal(await captured(carol), true);
+    assert.equal(await carol.locator('input[name=room]').isDisabled(), true, 'the form is locked in a call');
+
+    await carol.locator('p2p-call [part~="leave-button"]').click();
+    await until(() => carol.locator('input[name=room]').isDisabled(), false, 'the form after Leave');
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- page logs ---\n${logs.flat().join('\n')}`, { cause: err });
+  } finally {
+    await Promise.all([carol, dan].map((page) => page.context().close()));
+  }
+});
