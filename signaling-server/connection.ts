@@ -23,6 +23,8 @@ export interface Hub {
   /** Every open connection, pinged by the heartbeat and terminated by close(). */
   readonly connections: Heartbeat<Connection>;
   readonly maxMessageBytes: number;
+  /** The most a socket may have waiting to be sent to it (see deliver). */
+  readonly maxBufferedBytes: number;
 }
 
 export const PONG = JSON.stringify({ type: 'pong' });
@@ -68,8 +70,17 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
    * (setImmediate) batched no more, but held every frame of a busy turn until
    * the turn's last was handled: after a stall, the tail latency rose by what
    * the backlog took to read (p99 4.4 → 3.2 ms, bench/README.md relay (b)).
+   *
+   * A client that stops reading (stalled, or hostile with a friend flooding
+   * it) would have its backlog kept here without bound until the heartbeat
+   * caught it, up to two intervals later: past maxBufferedBytes it is dropped
+   * at once, as a dead one is.
    */
   deliver(frame: string | Buffer): void {
+    if (this.bufferedAmount > this.hub.maxBufferedBytes) {
+      this.terminate();
+      return;
+    }
     if (!this.corked) {
       this.corked = true;
       this.tcp.cork();

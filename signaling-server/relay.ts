@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../src/protocol/messages.js';
-import type { Connection } from './connection.js';
+import type { Connection, Hub } from './connection.js';
 import { Heartbeat } from './heartbeat.js';
 import { MemoryConnection } from './memory-connection.js';
 import type { RedisConnection } from './redis/redis-connection.js';
@@ -28,6 +28,12 @@ export interface RelayOptions {
   heartbeatMs?: number;
   /** Frames larger than this get a `too-large` error. Default MAX_MESSAGE_BYTES. */
   maxMessageBytes?: number;
+  /**
+   * A socket with more than this many bytes waiting to be sent to it (it
+   * stopped reading) is dropped, as one that misses a heartbeat is. Default
+   * 1 MiB: 16 frames of the largest size; signaling keeps a few KB in flight.
+   */
+  maxBufferedBytes?: number;
   /**
    * Keep rooms in Redis instead of this process, so that every relay given
    * the same Redis serves the same rooms (several processes or machines
@@ -55,17 +61,20 @@ interface Backend {
   close(): Promise<void>;
 }
 
+/** The per-socket limits every connection reads from its hub. */
+type Limits = Pick<Hub, 'maxMessageBytes' | 'maxBufferedBytes'>;
+
 async function backend(
   options: RelayOptions,
   connections: Heartbeat<Connection>,
   maxPeersPerRoom: number,
-  maxMessageBytes: number,
+  limits: Limits,
 ): Promise<Backend> {
   if (!options.redis) {
     const rooms = new Rooms(maxPeersPerRoom);
     return {
       WebSocket: MemoryConnection,
-      hub: { rooms, connections, maxMessageBytes },
+      hub: { rooms, connections, ...limits },
       stats: () => rooms.stats(),
       close: async () => {},
     };
@@ -84,7 +93,7 @@ async function backend(
   const leaving = new Set<Promise<unknown>>();
   return {
     WebSocket: RedisConnection,
-    hub: { rooms, connections, maxMessageBytes, leaving },
+    hub: { rooms, connections, ...limits, leaving },
     stats: () => rooms.stats(),
     // Every closed socket's leave, including those of sockets that closed before close() began.
     close: async () => {
@@ -98,9 +107,9 @@ export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';
 
 export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
-  const { maxPeersPerRoom = 6, heartbeatMs = 5000, maxMessageBytes = MAX_MESSAGE_BYTES } = options;
+  const { maxPeersPerRoom = 6, heartbeatMs = 5000, maxMessageBytes = MAX_MESSAGE_BYTES, maxBufferedBytes = 1 << 20 } = options;
   const connections = new Heartbeat<Connection>(heartbeatMs);
-  const store = await backend(options, connections, maxPeersPerRoom, maxMessageBytes);
+  const store = await backend(options, connections, maxPeersPerRoom, { maxMessageBytes, maxBufferedBytes });
   const hub = store.hub;
   const wss = new WebSocketServer({
     noServer: true,

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { WebSocket, type ClientOptions } from 'ws';
 import { createRelay, type Relay, type RelayOptions } from '../../signaling-server/index.js';
-import { ERROR_CODES, MAX_MESSAGE_BYTES, type CandidateInit } from '../../src/protocol/messages.js';
+import { ERROR_CODES, MAX_MESSAGE_BYTES, type CandidateInit, type ServerMessage } from '../../src/protocol/messages.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 import { TestClient } from './relay-client.js';
 
@@ -446,6 +446,30 @@ protocolTest('heartbeat: a socket that stops answering pings is dropped and peer
   assert.equal(a.socket.readyState, WebSocket.OPEN, 'a socket that pongs stays');
   await a.quiet();
   assert.deepEqual((await stats()), { rooms: 1, peers: 1, heldOffers: 0 });
+});
+
+protocolTest('a socket that stops reading is dropped once its backlog passes maxBufferedBytes, not kept growing', async (t, start) => {
+  // A long heartbeat, so that only the backlog limit can drop it within the test.
+  const { stats, joined } = await start(t, { heartbeatMs: 60_000, maxBufferedBytes: 256 * 1024 });
+  const [a, stalled] = await joined('room', 'alice', 'stalled');
+  (stalled.socket as unknown as { _socket: { pause(): void } })._socket.pause(); // reads nothing more
+  const sdp = 'x'.repeat(60_000);
+  let gone: ServerMessage | undefined;
+  const left = (async () => {
+    // Frames sent after it was dropped may be refused (unknown-peer) before peer-left reaches us.
+    while ((gone = (await a.nextRaw(10_000)).message).type !== 'peer-left') assert.equal(gone.type === 'error' && gone.code, 'unknown-peer');
+  })();
+  let sent = 0;
+  // Far more than the limit plus what the kernel's socket buffers take (a few MB on loopback).
+  while (gone?.type !== 'peer-left' && sent < 64 * 2 ** 20) {
+    for (let i = 0; i < 16; i++) a.send({ type: 'description', to: 'stalled', description: { type: 'offer', sdp } });
+    sent += 16 * sdp.length;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.deepEqual(gone, { type: 'peer-left', peer: 'stalled' }, `still there after ${sent / 2 ** 20} MB sent to it`);
+  await left;
+  assert.ok(sent < 32 * 2 ** 20, `dropped after ${(sent / 2 ** 20).toFixed(1)} MB sent to it`);
+  assert.deepEqual(await stats(), { rooms: 1, peers: 1, heldOffers: 0 });
 });
 
 test('heartbeat: sockets are pinged spread over the interval, not all in one turn', async (t) => {
