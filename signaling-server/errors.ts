@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../src/protocol/messages.js';
+import { MAX_HELD_CANDIDATES, type ErrorCode } from '../src/protocol/messages.js';
 
 /**
  * A client mistake, as opposed to a relay bug. Handlers throw it and the
@@ -25,4 +25,6 @@ export const roomErrors = {
   roomFull: (room: string, cap: number) => new ProtocolError('room-full', `room "${room}" is full (${cap} peers)`),
   unknownOffer: (offerId: string) => new ProtocolError('unknown-offer', `you hold no offer "${offerId}"`),
   unknownPeer: (to: string, room: string) => new ProtocolError('unknown-peer', `no other peer "${to}" in room "${room}"`),
+  tooManyCandidates: (offerId: string) =>
+    new ProtocolError('too-many-candidates', `offer "${offerId}" already has ${MAX_HELD_CANDIDATES} candidates, the most the relay keeps`),
 };

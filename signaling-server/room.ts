@@ -6,6 +6,7 @@
  * plumbing lives in connection.ts.
  */
 import {
+  MAX_HELD_CANDIDATES,
   PROTOCOL_VERSION,
   type CandidateInit,
   type CandidateMessage,
@@ -147,6 +148,7 @@ export class Room {
     if (message.to !== undefined) return this.forward(member, message.to, frame);
     const offerId = message.offerId as string; // validate() guarantees exactly one of to/offerId
     if (member.held?.offerId === offerId) {
+      if (member.held.candidates.length >= MAX_HELD_CANDIDATES) throw roomErrors.tooManyCandidates(offerId);
       member.held.candidates.push(message.candidate);
       return;
     }

@@ -22,6 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import {
+  MAX_HELD_CANDIDATES,
   PROTOCOL_VERSION,
   type CandidateMessage,
   type HoldOfferMessage,
@@ -177,8 +178,9 @@ export class RedisRooms {
   async offerCandidate(socket: RoomSocket, membership: Membership, message: CandidateMessage, frame: Buffer): Promise<void> {
     const offerId = message.offerId as string; // validate() guarantees exactly one of to/offerId
     const code = await this.run(socket, membership, 'offer-candidate',
-      offerId, JSON.stringify(message.candidate), withFrom(fromPrefix(membership.peer), frame));
+      offerId, JSON.stringify(message.candidate), withFrom(fromPrefix(membership.peer), frame), MAX_HELD_CANDIDATES);
     if (code === 'unknown-offer') throw roomErrors.unknownOffer(offerId);
+    if (code === 'too-many-candidates') throw roomErrors.tooManyCandidates(offerId);
   }
 
   async forward(socket: RoomSocket, membership: Membership, to: string, frame: Buffer): Promise<void> {
@@ -219,7 +221,7 @@ export class RedisRooms {
   }
 
   /** Runs a member's op; a lost membership (taken over meanwhile) is `not-joined`. Other codes are the caller's. */
-  private async run(socket: RoomSocket, membership: Membership, op: string, ...args: (string | Buffer)[]): Promise<string> {
+  private async run(socket: RoomSocket, membership: Membership, op: string, ...args: (string | number | Buffer)[]): Promise<string> {
     const [code] = await this.script(socket, membership, op, ...args);
     if (code === 'not-joined') throw roomErrors.notJoined(op === 'hold' ? 'offer' : op);
     return code;

@@ -7,7 +7,7 @@
  *                  links    peer → "seq node conn": join order, which relay, which socket;
  *                           field "#" counts joins
  *                  offers   peer → "offerId sdp" of its untaken held offer
- *                  cands    peer → that offer's candidates, as comma-joined JSON
+ *                  cands    peer → that offer's candidates: "count json,json,…"
  *                  routes   "owner offerId" → the peer that took the offer
  * ARGV: op, channel, peer, conn, then the op's own arguments.
  *
@@ -76,7 +76,7 @@ if op == 'join' then
     local offer = redis.call('HGET', offers, id)
     if offer then
       local offerId, sdp = string.match(offer, '^(%S+) (.*)$')
-      held[#held + 1] = { id, offerId, sdp, redis.call('HGET', cands, id) or '' }
+      held[#held + 1] = { id, offerId, sdp, string.match(redis.call('HGET', cands, id) or '0 ', '^%d+ (.*)$') }
       redis.call('HDEL', offers, id)
       redis.call('HDEL', cands, id)
       redis.call('HSET', routes, id .. ' ' .. offerId, peer)
@@ -100,11 +100,13 @@ elseif op == 'hold' then
   redis.call('HSET', offers, peer, ARGV[5] .. ' ' .. ARGV[6])
   redis.call('HDEL', cands, peer)
 elseif op == 'offer-candidate' then
-  local offerId, candidate, frame = ARGV[5], ARGV[6], ARGV[7]
+  local offerId, candidate, frame, most = ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8])
   local offer = redis.call('HGET', offers, peer)
   if offer and string.match(offer, '^%S+') == offerId then
-    local before = redis.call('HGET', cands, peer)
-    redis.call('HSET', cands, peer, before and (before .. ',' .. candidate) or candidate)
+    local count, list = string.match(redis.call('HGET', cands, peer) or '0 ', '^(%d+) (.*)$')
+    count = tonumber(count)
+    if count >= most then return { 'too-many-candidates' } end
+    redis.call('HSET', cands, peer, (count + 1) .. ' ' .. (count == 0 and candidate or list .. ',' .. candidate))
     return { 'ok' }
   end
   local taker = redis.call('HGET', routes, peer .. ' ' .. offerId)

@@ -21,6 +21,14 @@ export const PROTOCOL_VERSION = 1;
 /** Largest frame the relay accepts; larger ones get a `too-large` error. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
+/**
+ * Candidates the relay keeps with one held offer; more get a
+ * `too-many-candidates` error. An offer gathers a few, a few dozen on a
+ * machine with many network interfaces; without a cap one client could make
+ * the relay (or Redis) keep candidates without bound.
+ */
+export const MAX_HELD_CANDIDATES = 64;
+
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const Room = Type.String({ minLength: 1, maxLength: MAX_ROOM_LENGTH });
 const Name = Type.String({ maxLength: MAX_NAME_LENGTH });
@@ -210,6 +218,7 @@ export const ERROR_CODES = [
   'room-full',
   'unknown-peer',
   'unknown-offer',
+  'too-many-candidates',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { WebSocket, type ClientOptions } from 'ws';
 import { createRelay, type Relay, type RelayOptions } from '../../signaling-server/index.js';
-import { ERROR_CODES, MAX_MESSAGE_BYTES, type CandidateInit, type ServerMessage } from '../../src/protocol/messages.js';
+import { ERROR_CODES, MAX_HELD_CANDIDATES, MAX_MESSAGE_BYTES, type CandidateInit, type ServerMessage } from '../../src/protocol/messages.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 import { TestClient } from './relay-client.js';
 
@@ -379,6 +379,9 @@ protocolTest('every error code: one error reply, and the same socket and everyon
   const [a, b] = await joined('room', 'alice', 'bob');
   const outsider = await connect();
   const huge = JSON.stringify({ type: 'offer', offerId: 'x', sdp: 'x'.repeat(MAX_MESSAGE_BYTES) });
+  // Alice's held offer has as many candidates as the relay keeps (held candidates get no reply).
+  a.send({ type: 'offer', offerId: 'full', sdp: 'v=0' });
+  for (let n = 0; n < MAX_HELD_CANDIDATES; n++) a.send({ type: 'candidate', offerId: 'full', candidate: candidate(n) });
   const cases: { who: TestClient; send: object | string | Uint8Array; code: string; ref?: string; says?: RegExp }[] = [
     { who: outsider, send: 'not json', code: 'bad-json' },
     { who: outsider, send: '[{"type":"ping"}]', code: 'bad-json', says: /object/ },
@@ -407,6 +410,7 @@ protocolTest('every error code: one error reply, and the same socket and everyon
     { who: a, send: { type: 'description', to: 'nobody', description: { type: 'offer' } }, code: 'unknown-peer', says: /"nobody"/ },
     { who: a, send: { type: 'candidate', to: 'alice', candidate: null }, code: 'unknown-peer' },
     { who: a, send: { type: 'candidate', offerId: 'never-held', candidate: null }, code: 'unknown-offer', ref: 'candidate' },
+    { who: a, send: { type: 'candidate', offerId: 'full', candidate: null }, code: 'too-many-candidates', says: /"full".*64/ },
   ];
   assert.deepEqual(new Set(cases.map((c) => c.code)), new Set(ERROR_CODES), 'every code is exercised');
 
@@ -429,7 +433,9 @@ protocolTest('every error code: one error reply, and the same socket and everyon
   await b.quiet();
   a.send({ type: 'candidate', to: 'bob', candidate: candidate(1) });
   assert.deepEqual((await b.next('candidate')).candidate, candidate(1));
-  await outsider.join('room', 'carol');
+  // What was kept of the full offer is delivered whole, in order.
+  const { offers } = await outsider.join('room', 'carol');
+  assert.deepEqual(offers.map((o) => [o.offerId, o.candidates]), [['full', Array.from({ length: MAX_HELD_CANDIDATES }, (_, n) => candidate(n))]]);
 });
 
 protocolTest('heartbeat: a socket that stops answering pings is dropped and peer-left announced', async (t, start) => {
