@@ -8,59 +8,41 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import {
-  CHROMIUM_ARGS,
-  CHROMIUM_PATH,
-  ROOT,
-  launchChromium,
-  newContext,
-  startRelayProcess,
-  startStaticServer,
-  waitForRemoteFrames,
-  type RelayProcess,
-  type StaticServer,
-} from './helpers.js';
+import { useE2E } from './fixture.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, newContext, waitForRemoteFrames } from './helpers.js';
 
-let relay: RelayProcess;
-let web: StaticServer;
-let granting: Browser;
-let denying: Browser;
-
-before(async () => {
-  [relay, granting, denying] = await Promise.all([
-    startRelayProcess(),
-    launchChromium(),
-    chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
-    }),
-  ]);
-  const page = `<!doctype html><meta charset="utf-8">
+// The fixture's browser grants the camera (fake UI); this one leaves the choice to the page's permissions.
+const e2e = useE2E((relayUrl) => ({
+  '/call.html': `<!doctype html><meta charset="utf-8">
 <script type="module" src="/dist/p2p-call.js"></script>
-<p2p-call server="${relay.url}" style="display:block;width:640px;height:480px"></p2p-call>
+<p2p-call server="${relayUrl}" style="display:block;width:640px;height:480px"></p2p-call>
 <script>
   window.errors = [];
   const call = document.querySelector('p2p-call');
   call.addEventListener('p2p-error', (e) => window.errors.push(e.detail));
   call.setAttribute('room', new URLSearchParams(location.search).get('room'));
-</script>`;
+</script>`,
   // The call embedded in another site's page: another origin (localhost), and an <iframe> with no `allow`.
-  const embed = `<!doctype html><meta charset="utf-8"><iframe style="width:660px;height:500px"></iframe>
-<script>document.querySelector('iframe').src = 'http://localhost:' + location.port + '/call.html' + location.search;</script>`;
-  web = await startStaticServer(ROOT, { '/call.html': page, '/embed.html': embed });
+  '/embed.html': `<!doctype html><meta charset="utf-8"><iframe style="width:660px;height:500px"></iframe>
+<script>document.querySelector('iframe').src = 'http://localhost:' + location.port + '/call.html' + location.search;</script>`,
+}));
+let denying: Browser;
+
+before(async () => {
+  denying = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
+  });
 });
 
-after(async () => {
-  await Promise.all([granting?.close(), denying?.close()]);
-  await Promise.all([web?.close(), relay?.stop()]);
-});
+after(() => denying?.close());
 
 test('a denied camera shows why inside the element, the call still shows the others, and allowing it later is enough', { timeout: 60000 }, async () => {
   const room = `denied-${Math.random().toString(36).slice(2, 8)}`;
   const viewerContext = await newContext(denying);
   const viewer = await viewerContext.newPage();
-  await viewer.goto(`${web.url}/call.html?room=${room}`);
+  await viewer.goto(`${e2e.web.url}/call.html?room=${room}`);
   const error = await viewer.waitForFunction(
     () => document.querySelector('p2p-call')!.shadowRoot!.querySelector('[part~="error"]')?.textContent,
     null,
@@ -70,13 +52,13 @@ test('a denied camera shows why inside the element, the call still shows the oth
   const errors = await viewer.evaluate(() => (window as unknown as { errors: { code: string }[] }).errors);
   assert.deepEqual(errors.map((e) => e.code), ['media-denied']);
 
-  const sender = await (await newContext(granting)).newPage();
-  await sender.goto(`${web.url}/call.html?room=${room}`);
+  const sender = await (await newContext(e2e.browser)).newPage();
+  await sender.goto(`${e2e.web.url}/call.html?room=${room}`);
   const seen = await waitForRemoteFrames(viewer, { minFrames: 10, timeoutMs: 20000 });
   assert.ok(seen.frames >= 10 && seen.width > 0, `the denied viewer decodes the other's video: ${JSON.stringify(seen)}`);
 
   // As when the user clicks the camera icon in the address bar and allows it: the browser's own permission change.
-  await viewerContext.grantPermissions(['camera', 'microphone'], { origin: web.url });
+  await viewerContext.grantPermissions(['camera', 'microphone'], { origin: e2e.web.url });
   const seenBack = await waitForRemoteFrames(sender, { minFrames: 10, timeoutMs: 20000 });
   assert.ok(seenBack.frames >= 10 && seenBack.width > 0, `the other decodes the viewer's camera: ${JSON.stringify(seenBack)}`);
   await viewer.waitForFunction(() => !document.querySelector('p2p-call')!.shadowRoot!.querySelector('[part~="error"]'), null, {
@@ -86,8 +68,8 @@ test('a denied camera shows why inside the element, the call still shows the oth
 
 test('a call in an <iframe> that does not allow the camera says what the page must change, and still shows the others', { timeout: 60000 }, async () => {
   const room = `embedded-${Math.random().toString(36).slice(2, 8)}`;
-  const host = await (await newContext(granting)).newPage();
-  await host.goto(`${web.url}/embed.html?room=${room}`);
+  const host = await (await newContext(e2e.browser)).newPage();
+  await host.goto(`${e2e.web.url}/embed.html?room=${room}`);
   const frame = (await (await host.waitForSelector('iframe')).contentFrame())!;
   const error = await frame.waitForFunction(
     () => document.querySelector('p2p-call')?.shadowRoot?.querySelector('[part~="error"]')?.textContent,
@@ -98,8 +80,8 @@ test('a call in an <iframe> that does not allow the camera says what the page mu
   const errors = await frame.evaluate(() => (window as unknown as { errors: { code: string }[] }).errors);
   assert.deepEqual([...new Set(errors.map((e) => e.code))], ['media-blocked']);
 
-  const sender = await (await newContext(granting)).newPage();
-  await sender.goto(`${web.url}/call.html?room=${room}`);
+  const sender = await (await newContext(e2e.browser)).newPage();
+  await sender.goto(`${e2e.web.url}/call.html?room=${room}`);
   const seen = await waitForRemoteFrames(frame, { minFrames: 10, timeoutMs: 20000 });
   assert.ok(seen.frames >= 10 && seen.width > 0, `the embedded call decodes the other's video: ${JSON.stringify(seen)}`);
 });

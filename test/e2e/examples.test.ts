@@ -7,41 +7,18 @@
  * Needs `npm run build` first (npm test does it).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import {
-  ROOT,
-  collectPageLogs,
-  launchChromium,
-  newContext,
-  startRelayProcess,
-  startStaticServer,
-  waitForRemoteFrames,
-  type RelayProcess,
-  type StaticServer,
-} from './helpers.js';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { useE2E } from './fixture.js';
+import { collectPageLogs, newContext, waitForRemoteFrames } from './helpers.js';
 
-let relay: RelayProcess;
-let web: StaticServer;
-let browser: Browser;
-
-before(async () => {
-  assert.ok(existsSync(path.join(ROOT, 'dist/p2p-call.js')), 'dist/p2p-call.js is missing: run `npm run build` first');
-  [relay, web, browser] = await Promise.all([startRelayProcess(), startStaticServer(ROOT), launchChromium()]);
-});
-
-after(async () => {
-  await browser?.close();
-  await Promise.all([web?.close(), relay?.stop()]);
-});
+const e2e = useE2E();
 
 /** Opens an example as a new user; its console and errors go to `logs`, for a failure message. */
 async function open(example: string, query: Record<string, string>, logs: string[][]): Promise<Page> {
-  const page = await (await newContext(browser)).newPage();
+  const page = await (await newContext(e2e.browser)).newPage();
   logs.push(collectPageLogs(page, query.name ?? example));
-  await page.goto(`${web.url}/examples/${example}?${new URLSearchParams({ server: relay.url, ...query })}`);
+  await page.goto(`${e2e.web.url}/examples/${example}?${new URLSearchParams({ server: e2e.relay.url, ...query })}`);
   return page;
 }
 

@@ -10,32 +10,13 @@
  * Needs `npm run build` first (npm test does it).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { startRedisServer, type RedisServer } from '../node/redis-server.js';
-import {
-  ROOT,
-  collectPageLogs,
-  launchChromium,
-  newContext,
-  startRelayProcess,
-  startStaticServer,
-  waitForRemoteFrames,
-  type RelayProcess,
-  type StaticServer,
-} from './helpers.js';
+import { useE2E } from './fixture.js';
+import { collectPageLogs, newContext, startRelayProcess, waitForRemoteFrames } from './helpers.js';
 
-let relay: RelayProcess;
-let web: StaticServer;
-let browser: Browser;
-
-before(async () => {
-  assert.ok(existsSync(path.join(ROOT, 'dist/p2p-call.js')), 'dist/p2p-call.js is missing: run `npm run build` first');
-  [relay, browser] = await Promise.all([startRelayProcess(), launchChromium()]);
-  // Room and server come from the page's query string: ?room=…&server=…
-  const page = `<!doctype html>
+// Room and server come from the page's query string: ?room=…&server=…
+const PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>two users</title>
 <script type="module" src="/dist/p2p-call.js"></script>
 </head><body>
@@ -52,23 +33,18 @@ before(async () => {
   });
 </script>
 </body></html>`;
-  web = await startStaticServer(ROOT, { '/two-users.html': page });
-});
 
-after(async () => {
-  await browser?.close();
-  await Promise.all([web?.close(), relay?.stop()]);
-});
+const e2e = useE2E(() => ({ '/two-users.html': PAGE }));
 
 /** Alice on `servers[0]`, Bob on `servers[1]`: both must decode the other's video. */
 async function call(servers: [string, string], relayOutput: () => string): Promise<void> {
   const room = `e2e-${Math.random().toString(36).slice(2, 8)}`;
   const pages = await Promise.all(
     (['alice', 'bob'] as const).map(async (who, i) => {
-      const context = await newContext(browser);
+      const context = await newContext(e2e.browser);
       const page = await context.newPage();
       const pageLogs = collectPageLogs(page, who);
-      await page.goto(`${web.url}/two-users.html?${new URLSearchParams({ room, server: servers[i]! })}`);
+      await page.goto(`${e2e.web.url}/two-users.html?${new URLSearchParams({ room, server: servers[i]! })}`);
       return { who, page, pageLogs };
     }),
   );
@@ -92,7 +68,7 @@ async function call(servers: [string, string], relayOutput: () => string): Promi
 }
 
 test('two users in two browser contexts see each other’s video', { timeout: 60000 }, async () => {
-  await call([relay.url, relay.url], () => relay.output());
+  await call([e2e.relay.url, e2e.relay.url], () => e2e.relay.output());
 });
 
 test('two users on two relays sharing rooms through Redis see each other’s video', { timeout: 60000 }, async (t) => {
