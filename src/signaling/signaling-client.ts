@@ -43,8 +43,9 @@ export class SignalingClient {
   #attempt = 0;
   #retryTimer?: ReturnType<typeof setTimeout>;
   #heartbeatTimer?: ReturnType<typeof setInterval>;
-  /** Something came in since the last ping (any message will do, not only its pong). */
-  #heard = true;
+  #probeTimer?: ReturnType<typeof setTimeout>;
+  /** Messages received so far: any message is a sign of life, not only a pong. */
+  #received = 0;
   #reportedUnreachable = false;
   readonly #backoff: BackoffOptions;
   readonly #heartbeatMs: number;
@@ -80,12 +81,12 @@ export class SignalingClient {
       opened = true;
       this.#attempt = 0;
       this.#reportedUnreachable = false;
-      this.#startHeartbeat();
+      this.#startHeartbeat(socket);
       this.#setState('open');
       if (join) this.send(join);
     };
     socket.onmessage = (event) => {
-      this.#heard = true;
+      this.#received++;
       let message: ServerMessage;
       try {
         message = JSON.parse(String(event.data)) as ServerMessage;
@@ -134,25 +135,53 @@ export class SignalingClient {
   }
 
   /**
+   * Asks the relay for an answer now, and reconnects if none comes within
+   * half a heartbeat. For when the socket may have died without a word while
+   * nobody was looking (a laptop asleep, the network changed): the heartbeat
+   * alone would take up to two intervals to notice. A live socket costs one
+   * ping; a wrong verdict costs a re-join, which keeps working calls.
+   */
+  probe(): void {
+    const socket = this.#socket;
+    if (!socket || !this.send({ type: 'ping' })) return;
+    const before = this.#received;
+    clearTimeout(this.#probeTimer);
+    this.#probeTimer = setTimeout(() => {
+      if (this.#received === before) this.#timedOut(socket);
+    }, this.#heartbeatMs / 2);
+  }
+
+  /** The page is in view and online again: see probe(). A hidden page probes once shown. */
+  readonly #onWake = (): void => {
+    if (globalThis.document?.visibilityState !== 'hidden') this.probe();
+  };
+
+  /**
    * Counts answers, not time: a hidden tab's timers may fire a minute late
    * (Chrome's intensive throttling), and a socket silent for that minute
    * without being asked anything is not dead.
    */
-  #startHeartbeat(): void {
-    this.#heard = true;
+  #startHeartbeat(socket: WebSocket): void {
+    let receivedAtPing: number | undefined; // Nothing asked yet, nothing to judge.
     this.#heartbeatTimer = setInterval(() => {
-      if (!this.#heard) {
-        this.#socket?.close(4000, 'heartbeat timeout');
-        if (this.#socket) this.#dropped(this.#socket, true);
-        return;
-      }
-      this.#heard = false;
+      if (receivedAtPing === this.#received) return this.#timedOut(socket);
+      receivedAtPing = this.#received;
       this.send({ type: 'ping' });
     }, this.#heartbeatMs);
+    globalThis.addEventListener?.('online', this.#onWake);
+    globalThis.document?.addEventListener('visibilitychange', this.#onWake);
   }
 
   #stopHeartbeat(): void {
     clearInterval(this.#heartbeatTimer);
+    clearTimeout(this.#probeTimer);
+    globalThis.removeEventListener?.('online', this.#onWake);
+    globalThis.document?.removeEventListener('visibilitychange', this.#onWake);
+  }
+
+  #timedOut(socket: WebSocket): void {
+    socket.close(4000, 'heartbeat timeout');
+    this.#dropped(socket, true);
   }
 
   #setState(state: SignalingState): void {

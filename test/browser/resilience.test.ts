@@ -251,6 +251,29 @@ describe('<p2p-call>: calls survive the network', () => {
     await expectMoreFrames(alice.connectionTo(bob.peerId)!, 'by Alice from Bob');
   });
 
+  it('a relay socket that died unseen (a laptop asleep) is replaced once the network is back; the call goes on', async function () {
+    (this as Timeout).timeout(30_000);
+    const { url } = await serverCommand<{ url: string }>('slow-relay', { url: relayUrl, delayMs: 0 });
+    try {
+      const [alice, bob] = await twoInACall({ server: url });
+      const signaling = [alice, bob].map((element) => record(element, 'p2p-signaling-state'));
+      // Their sockets go silent without closing, as over a network that went away while asleep.
+      await serverCommand('slow-relay-freeze');
+      window.dispatchEvent(new Event('online'));
+      // The heartbeat alone takes 10-20 s to notice: a ping every 10 s, then an interval with no answer.
+      await until(
+        () => signaling.every((states) => states.map((s) => s.state).join() === 'reconnecting,open'),
+        () => `both back on the relay (${JSON.stringify(signaling)})`,
+        8000,
+      );
+      await until(async () => (await relayStats()).peers === 2, 'the relay to hold the two of them, once each');
+      await expectMoreFrames(alice.connectionTo(bob.peerId)!, 'by Alice from Bob, on the same connection');
+      expect(tilePeers(alice)).to.deep.equal([bob.peerId]);
+    } finally {
+      await serverCommand('slow-relay-stop');
+    }
+  });
+
   it('a joiner that takes the held offer and never answers is given up; the next joiner still gets an offer', async function () {
     (this as Timeout).timeout(30_000);
     const room = uniqueRoom('silent');

@@ -147,6 +147,38 @@ describe('SignalingClient', () => {
     await new Promise((r) => mute.close(r));
   });
 
+  it('probe(): a socket that died unseen is replaced within half a heartbeat, long before the heartbeat would', async () => {
+    const { WebSocketServer } = await import('ws');
+    const mute = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((r) => mute.once('listening', r));
+    let connections = 0;
+    mute.on('connection', () => connections++);
+    const c = joiningClient(`ws://127.0.0.1:${(mute.address() as { port: number }).port}`, 'asleep', { heartbeatMs: 2000 });
+    try {
+      c.client.connect();
+      await waitFor(() => c.opens === 1, 'the socket to open');
+      c.client.probe();
+      // The heartbeat alone: a ping at 2 s, the verdict at 4 s.
+      await waitFor(() => connections >= 2, 'a new connection after the probe went unanswered', 1800);
+    } finally {
+      c.client.close();
+      for (const ws of mute.clients) ws.terminate();
+      await new Promise((r) => mute.close(r));
+    }
+  });
+
+  it('probe(): a live socket answers and is kept', async () => {
+    const relay = await createRelay({ port: 0 });
+    relays.push(relay);
+    const c = joiningClient(relay.url, 'awake', { heartbeatMs: 200 });
+    c.client.connect();
+    await waitFor(() => c.messages.some((m) => m.type === 'welcome'), 'the welcome');
+    c.client.probe();
+    await new Promise((r) => setTimeout(r, 300)); // past the probe's deadline (100 ms)
+    assert.deepEqual(c.states, ['connecting', 'open'], 'no reconnect');
+    c.client.close();
+  });
+
   it('keeps a live socket whose heartbeat timer fires late (a throttled background tab)', async () => {
     // Chrome runs the timers of a page hidden for 5 minutes once a minute; the
     // socket is fine and the relay answers each ping at once. Holding the event

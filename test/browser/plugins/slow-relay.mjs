@@ -4,6 +4,9 @@
  * but holds every frame from the relay for `delayMs`, as a slow network would.
  *
  *   slow-relay {url, delayMs} → {url}   a new proxy to the relay at `url`
+ *   slow-relay-freeze                   the connections open now go silent both ways
+ *                                       without closing (a half-open socket, as after
+ *                                       a laptop slept); new ones work
  *   slow-relay-stop                     closes every proxy and its sockets
  */
 import { once } from 'node:events';
@@ -11,6 +14,8 @@ import WebSocket, { WebSocketServer } from 'ws';
 
 export function slowRelayPlugin() {
   const proxies = new Set();
+  /** One per client connection: {frozen}. */
+  const links = new Set();
 
   async function start({ url, delayMs }) {
     const proxy = new WebSocketServer({ port: 0, host: '127.0.0.1' });
@@ -18,17 +23,26 @@ export function slowRelayPlugin() {
     proxies.add(proxy);
     proxy.on('connection', (client, request) => {
       const upstream = new WebSocket(url + request.url);
+      const link = { frozen: false };
+      links.add(link);
       const early = [];
       upstream.on('open', () => early.splice(0).forEach((frame) => upstream.send(frame)));
       client.on('message', (data) => {
+        if (link.frozen) return;
         const frame = data.toString(); // text frames stay text
         if (upstream.readyState === WebSocket.OPEN) upstream.send(frame);
         else early.push(frame);
       });
       upstream.on('message', (data) =>
-        setTimeout(() => client.readyState === WebSocket.OPEN && client.send(data.toString()), delayMs),
+        setTimeout(
+          () => !link.frozen && client.readyState === WebSocket.OPEN && client.send(data.toString()),
+          delayMs,
+        ),
       );
-      client.on('close', () => upstream.close());
+      client.on('close', () => {
+        links.delete(link);
+        upstream.close();
+      });
       upstream.on('close', () => client.close());
       for (const socket of [client, upstream]) socket.on('error', () => {});
     });
@@ -41,6 +55,7 @@ export function slowRelayPlugin() {
       await new Promise((resolve) => proxy.close(resolve));
     }
     proxies.clear();
+    links.clear();
     return {};
   }
 
@@ -48,6 +63,10 @@ export function slowRelayPlugin() {
     name: 'p2p-call:slow-relay',
     async executeCommand({ command, payload }) {
       if (command === 'slow-relay') return start(payload);
+      if (command === 'slow-relay-freeze') {
+        for (const link of links) link.frozen = true;
+        return {};
+      }
       if (command === 'slow-relay-stop') return stopAll();
       return undefined;
     },
