@@ -11,9 +11,10 @@
  * object plus a closure per event (bench/README.md, relay (c)).
  */
 import type { Socket } from 'node:net';
+import { TokenBucket } from 'limiter';
 import { WebSocket, type RawData } from 'ws';
 import type { ClientMessage, ErrorMessage, JoinMessage } from '../src/protocol/messages.js';
-import { ProtocolError } from './errors.js';
+import { ProtocolError, rateLimited, type RateLimit } from './errors.js';
 import type { Beating, Heartbeat } from './heartbeat.js';
 import type { Endpoint } from './room.js';
 import { parse, validate } from './validate.js';
@@ -25,6 +26,7 @@ export interface Hub {
   readonly maxMessageBytes: number;
   /** The most a socket may have waiting to be sent to it (see deliver). */
   readonly maxBufferedBytes: number;
+  readonly rateLimit: RateLimit | false;
 }
 
 export const PONG = JSON.stringify({ type: 'pong' });
@@ -34,6 +36,8 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   /** Cleared when this socket is pinged, set again by the client's pong. */
   private alive = true;
   private corked = false;
+  /** What this socket may still send now (hub.rateLimit); none when unlimited. */
+  private allowance?: TokenBucket;
   // Set by start(), which the relay calls right after ws makes the socket.
   /** The TCP socket under this one, for batching writes. */
   private tcp!: Socket;
@@ -46,10 +50,11 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   start(tcp: Socket, hub: H, url = ''): void {
     this.tcp = tcp;
     this.hub = hub;
+    if (hub.rateLimit) this.allowance = fullAllowance(hub.rateLimit);
     hub.connections.add(this);
     // Shared methods, not closures: ws calls every listener with `this` = this socket.
     // With the default binaryType every frame arrives as one Buffer.
-    this.on('message', this.receive as (data: RawData, isBinary: boolean) => void);
+    this.on('message', this.arrived as (data: RawData, isBinary: boolean) => void);
     this.on('pong', this.answered);
     this.on('close', this.closed);
     // Protocol violations (bad UTF-8, frames over maxPayload) are reported
@@ -58,7 +63,7 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
     // docs/protocol.md, "Joining in the URL": the welcome then follows the
     // handshake instead of waiting a round trip for the client's first frame.
     const join = url.includes('join=') ? new URL(url, 'ws://relay').searchParams.get('join') : null;
-    if (join !== null) void this.receive(Buffer.from(join), false);
+    if (join !== null) this.arrived(Buffer.from(join), false);
   }
 
   /**
@@ -110,6 +115,20 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
     }
     this.alive = false;
     this.ping();
+  }
+
+  /**
+   * Every frame from the client starts here. Within the rate limit it is
+   * received; past it, it is refused before anything else is done with it (or
+   * kept: a subclass may queue frames), so a flood costs the relay little.
+   */
+  private arrived(frame: Buffer, isBinary: boolean): void {
+    const limit = this.hub.rateLimit;
+    if (limit && !this.allowance!.tryRemoveTokens(Math.max(1, Math.ceil(frame.length / 1024)))) {
+      this.fail(rateLimited(limit), undefined);
+      return;
+    }
+    void this.receive(frame, isBinary);
   }
 
   /**
@@ -165,6 +184,13 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
 }
 
 function ignore(): void {}
+
+/** A new socket may send its whole burst at once (a TokenBucket starts empty). Throws a RangeError for a bad limit. */
+export function fullAllowance({ kbPerSecond, burstKb }: RateLimit): TokenBucket {
+  const allowance = new TokenBucket({ bucketSize: burstKb, tokensPerInterval: kbPerSecond, interval: 'second' });
+  allowance.content = burstKb;
+  return allowance;
+}
 
 /**
  * A `join` for the membership the socket already has is ignored: a client

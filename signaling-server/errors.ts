@@ -1,6 +1,18 @@
 import { MAX_HELD_CANDIDATES, type ErrorCode } from '../src/protocol/messages.js';
 
 /**
+ * How much one socket may send (RelayOptions.rateLimit), in KB: every
+ * message counts one per KB it started (an ICE candidate 1, an offer 3-9),
+ * so the limit bounds both how many messages and how many bytes.
+ */
+export interface RateLimit {
+  /** Sustained. */
+  kbPerSecond: number;
+  /** At once, after a quiet spell. Also the largest message that can ever pass. */
+  burstKb: number;
+}
+
+/**
  * A client mistake, as opposed to a relay bug. Handlers throw it and the
  * connection turns it into one `error` frame for the sender; the socket and
  * everyone else carry on. Anything else is a relay bug: it is logged and
@@ -13,6 +25,13 @@ export class ProtocolError extends Error {
   ) {
     super(message);
   }
+}
+
+export function rateLimited({ kbPerSecond, burstKb }: RateLimit): ProtocolError {
+  return new ProtocolError(
+    'rate-limited',
+    `over the limit of ${kbPerSecond} KB a second (bursts of ${burstKb} KB; a message counts at least 1 KB); this one was dropped`,
+  );
 }
 
 /**

@@ -3,5 +3,6 @@
  * attaches to your http.Server). The protocol it speaks is in docs/protocol.md.
  */
 export { createRelay, DEFAULT_HOST, DEFAULT_PORT, type Relay, type RelayOptions } from './relay.js';
+export type { RateLimit } from './errors.js';
 export type { RoomStats } from './rooms.js';
 export type { RedisOptions } from './redis/redis-rooms.js';

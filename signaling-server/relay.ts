@@ -8,7 +8,8 @@ import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../src/protocol/messages.js';
-import type { Connection, Hub } from './connection.js';
+import { fullAllowance, type Connection, type Hub } from './connection.js';
+import type { RateLimit } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
 import { MemoryConnection } from './memory-connection.js';
 import type { RedisConnection } from './redis/redis-connection.js';
@@ -34,6 +35,16 @@ export interface RelayOptions {
    * 1 MiB: 16 frames of the largest size; signaling keeps a few KB in flight.
    */
   maxBufferedBytes?: number;
+  /**
+   * How much one socket may send: `burstKb` at once, then `kbPerSecond`, a
+   * message counting 1 per KB it started. A message past that gets a
+   * `rate-limited` error and is dropped, so one client cannot flood the relay
+   * or, through it, a room. `false` turns it off. Default 100 KB a second,
+   * bursts of 500 KB: a joiner of a full room whose machine has many network
+   * interfaces sends ~220 KB of answers and ICE candidates in its first
+   * seconds (~150 candidates and 6 descriptions), and little afterwards.
+   */
+  rateLimit?: RateLimit | false;
   /**
    * Keep rooms in Redis instead of this process, so that every relay given
    * the same Redis serves the same rooms (several processes or machines
@@ -62,7 +73,7 @@ interface Backend {
 }
 
 /** The per-socket limits every connection reads from its hub. */
-type Limits = Pick<Hub, 'maxMessageBytes' | 'maxBufferedBytes'>;
+type Limits = Pick<Hub, 'maxMessageBytes' | 'maxBufferedBytes' | 'rateLimit'>;
 
 async function backend(
   options: RelayOptions,
@@ -107,9 +118,16 @@ export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';
 
 export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
-  const { maxPeersPerRoom = 6, heartbeatMs = 5000, maxMessageBytes = MAX_MESSAGE_BYTES, maxBufferedBytes = 1 << 20 } = options;
+  const {
+    maxPeersPerRoom = 6,
+    heartbeatMs = 5000,
+    maxMessageBytes = MAX_MESSAGE_BYTES,
+    maxBufferedBytes = 1 << 20,
+    rateLimit = { kbPerSecond: 100, burstKb: 500 },
+  } = options;
+  if (rateLimit) fullAllowance(rateLimit); // A bad limit throws here, not at the first connection.
   const connections = new Heartbeat<Connection>(heartbeatMs);
-  const store = await backend(options, connections, maxPeersPerRoom, { maxMessageBytes, maxBufferedBytes });
+  const store = await backend(options, connections, maxPeersPerRoom, { maxMessageBytes, maxBufferedBytes, rateLimit });
   const hub = store.hub;
   const wss = new WebSocketServer({
     noServer: true,

@@ -219,6 +219,7 @@ export const ERROR_CODES = [
   'unknown-peer',
   'unknown-offer',
   'too-many-candidates',
+  'rate-limited',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
