@@ -2,9 +2,10 @@
  * The browser transport, run in Node against the real relay: `ws` provides a
  * WebSocket with the same event-handler API the browser has.
  */
-import { describe, it, after } from 'node:test';
+import { describe, it, after, type TestContext } from 'node:test';
+import { once } from 'node:events';
 import assert from 'node:assert/strict';
-import { WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { createRelay, type Relay } from '../../signaling-server/index.js';
 import { SignalingClient, type SignalingState } from '../../src/signaling/signaling-client.js';
 import { backoffDelay } from '../../src/signaling/backoff.js';
@@ -29,6 +30,22 @@ function waitFor(check: () => boolean, what: string, timeout = 5000): Promise<vo
     };
     poll();
   });
+}
+
+/**
+ * A relay that accepts sockets and never answers anything, as one behind a
+ * half-open connection looks to the client. Closed with its sockets when the test ends.
+ */
+async function muteRelay(t: TestContext): Promise<{ url: string; readonly connections: number }> {
+  const mute = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await once(mute, 'listening');
+  let connections = 0;
+  mute.on('connection', () => connections++);
+  t.after(async () => {
+    for (const ws of mute.clients) ws.terminate();
+    await new Promise((r) => mute.close(r));
+  });
+  return { url: `ws://127.0.0.1:${(mute.address() as { port: number }).port}`, get connections() { return connections; } };
 }
 
 /** A client that joins `room` every time it (re)connects, recording what happens. */
@@ -131,40 +148,23 @@ describe('SignalingClient', () => {
     assert.equal(c.client.send({ type: 'ping' }), false);
   });
 
-  it('treats a silent relay as dead and reconnects (heartbeat)', async () => {
-    // A relay that accepts the socket but never answers anything: a half-open connection.
-    const { WebSocketServer } = await import('ws');
-    const mute = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    await new Promise((r) => mute.once('listening', r));
-    let connections = 0;
-    mute.on('connection', () => connections++);
-    const port = (mute.address() as { port: number }).port;
-    const c = joiningClient(`ws://127.0.0.1:${port}`, 'silent', { heartbeatMs: 50 });
+  it('treats a silent relay as dead and reconnects (heartbeat)', async (t) => {
+    const mute = await muteRelay(t);
+    const c = joiningClient(mute.url, 'silent', { heartbeatMs: 50 });
+    t.after(() => c.client.close());
     c.client.connect();
-    await waitFor(() => connections >= 2, 'a second connection after the heartbeat gave up');
-    c.client.close();
-    for (const ws of mute.clients) ws.terminate();
-    await new Promise((r) => mute.close(r));
+    await waitFor(() => mute.connections >= 2, 'a second connection after the heartbeat gave up');
   });
 
-  it('probe(): a socket that died unseen is replaced within half a heartbeat, long before the heartbeat would', async () => {
-    const { WebSocketServer } = await import('ws');
-    const mute = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    await new Promise((r) => mute.once('listening', r));
-    let connections = 0;
-    mute.on('connection', () => connections++);
-    const c = joiningClient(`ws://127.0.0.1:${(mute.address() as { port: number }).port}`, 'asleep', { heartbeatMs: 2000 });
-    try {
-      c.client.connect();
-      await waitFor(() => c.opens === 1, 'the socket to open');
-      c.client.probe();
-      // The heartbeat alone: a ping at 2 s, the verdict at 4 s.
-      await waitFor(() => connections >= 2, 'a new connection after the probe went unanswered', 1800);
-    } finally {
-      c.client.close();
-      for (const ws of mute.clients) ws.terminate();
-      await new Promise((r) => mute.close(r));
-    }
+  it('probe(): a socket that died unseen is replaced within half a heartbeat, long before the heartbeat would', async (t) => {
+    const mute = await muteRelay(t);
+    const c = joiningClient(mute.url, 'asleep', { heartbeatMs: 2000 });
+    t.after(() => c.client.close());
+    c.client.connect();
+    await waitFor(() => c.opens === 1, 'the socket to open');
+    c.client.probe();
+    // The heartbeat alone: a ping at 2 s, the verdict at 4 s.
+    await waitFor(() => mute.connections >= 2, 'a new connection after the probe went unanswered', 1800);
   });
 
   it('probe(): a live socket answers and is kept', async () => {
