@@ -24,7 +24,7 @@ const KIND_SWITCHES = [
   ['audio', ['noAudio']],
 ] as const;
 /** The errors about a connection to someone that was given up on. */
-const PEER_ERRORS = ['peer-failed', 'peer-unreachable'];
+const PEER_ERRORS = ['peer-failed', 'peer-unreachable', 'peer-unanswered'];
 /** What a device picker shows while no device of its kind runs. */
 const OFF_LABEL = { audio: 'mutedIndicator', video: 'cameraOffIndicator' } as const;
 
@@ -97,7 +97,7 @@ function displayName(name: string | undefined, id: string): string {
  * @event p2p-joined - Joined the room. detail: `{ room, peer }` (peer = my id).
  * @event p2p-left - Left the room (leave(), room change, removal). detail: `{ room }`.
  * @event p2p-peer-joined - Someone joined. detail: `{ peer, name? }`.
- * @event p2p-peer-left - Someone left, or their connection could not be repaired or never came up. detail: `{ peer, reason: 'left' | 'failed' | 'unreachable' }`.
+ * @event p2p-peer-left - Someone left, or their connection could not be repaired or never came up. detail: `{ peer, reason: 'left' | 'failed' | 'unreachable' | 'unanswered' }`.
  * @event p2p-remote-stream - A remote person's media arrived. detail: `{ peer, stream }`.
  * @event p2p-connection-state - A peer connection changed state. detail: `{ peer, state }` (RTCPeerConnectionState).
  * @event p2p-peer-status - A remote person muted, turned the camera off, renamed… detail: `{ peer, status }`.

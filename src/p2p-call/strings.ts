@@ -28,6 +28,7 @@ export const DEFAULT_STRINGS = {
   'bad-ice-servers': 'The ice-servers attribute is not valid JSON: {detail}',
   'peer-failed': 'The connection to a participant was lost.',
   'peer-unreachable': 'Could not connect to a participant. Between some networks a call needs a TURN server (the ice-servers attribute).',
+  'peer-unanswered': 'Could not connect to a participant: the call was never answered.',
   relayError: 'The call server refused a request: {detail}',
   mute: 'Mute',
   unmute: 'Unmute',

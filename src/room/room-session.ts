@@ -31,8 +31,13 @@ export interface RemotePeer {
   wasConnected: boolean;
 }
 
-/** `failed`: the connection went down and could not be repaired; `unreachable`: it never came up. */
-export type PeerLeftReason = 'left' | 'failed' | 'unreachable';
+/**
+ * `failed`: the connection went down and could not be repaired; `unreachable`:
+ * it never came up, though offer and answer were exchanged (a network path
+ * problem: TURN may help); `unanswered`: the offer was never answered, or
+ * theirs never applied here, so no network path was even tried.
+ */
+export type PeerLeftReason = 'left' | 'failed' | 'unreachable' | 'unanswered';
 
 export interface RoomSessionEvents {
   onJoined?(room: string, peer: string): void;
@@ -430,8 +435,9 @@ export class RoomSession {
           this.#events.onChange?.();
         },
         onGiveUp: () => {
-          if (route.to && this.#negotiators.get(route.to) === negotiator)
-            this.#removePeer(route.to, this.peers.get(route.to)?.wasConnected ? 'failed' : 'unreachable');
+          if (!route.to || this.#negotiators.get(route.to) !== negotiator) return;
+          const reason = this.peers.get(route.to)?.wasConnected ? 'failed' : negotiator.pc.remoteDescription ? 'unreachable' : 'unanswered';
+          this.#removePeer(route.to, reason);
         },
       },
       { rtcConfig: this.#options.rtcConfig, outgoing: this.#outgoing, ...this.#options.negotiation },

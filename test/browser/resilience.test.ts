@@ -274,7 +274,7 @@ describe('<p2p-call>: calls survive the network', () => {
     }
   });
 
-  it('a joiner that takes the held offer and never answers is given up; the next joiner still gets an offer', async function () {
+  it('a joiner that takes the held offer and never answers is given up (no TURN hint); the next joiner still gets an offer', async function () {
     (this as Timeout).timeout(30_000);
     const room = uniqueRoom('silent');
     const alice = mountCall({ room, name: 'Alice' });
@@ -284,7 +284,11 @@ describe('<p2p-call>: calls survive the network', () => {
     const ghost = await serverCommand<{ peer: string }>('ghost-join', { url: relayUrl, room, name: 'Mute' });
     expect((await relayStats()).heldOffers).to.equal(0);
     const givenUp = await nextEvent(alice, 'p2p-peer-left', 20_000);
-    expect(givenUp.detail).to.include({ peer: ghost.peer, reason: 'unreachable' });
+    expect(givenUp.detail).to.include({ peer: ghost.peer, reason: 'unanswered' });
+    await alice.updateComplete;
+    // No network path was tried, so TURN is no answer: the message must not send people looking for one.
+    expect(errorText(alice)).to.equal('Could not connect to a participant: the call was never answered.');
+    expect(statusText(alice)).to.equal('Could not connect to Mute.');
     // Without the give-up, Alice would wait on that connection and never hold another offer.
     await until(async () => (await relayStats()).heldOffers === 1, 'a fresh held offer from Alice');
     const bob = mountCall({ room, name: 'Bob' });
