@@ -1,20 +1,21 @@
 #!/usr/bin/env node
 /**
- * `npm run relay` / `p2p-call-relay`: options or PORT, HOST and REDIS_URL from
+ * `npm run relay` / `p2p-call-relay`: options or PORT, HOST, MAX_PEERS and REDIS_URL from
  * the environment, one line on stdout once listening, a clean exit on
  * SIGINT/SIGTERM. With REDIS_URL, every relay given the same Redis serves the
  * same rooms. A mistake (a mistyped option, a bad port, a port in use) is one
  * line on stderr, not a stack trace, and nothing is started.
  */
 import { parseArgs } from 'node:util';
-import { createRelay, DEFAULT_HOST, DEFAULT_PORT } from './index.js';
+import { createRelay, DEFAULT_HOST, DEFAULT_MAX_PEERS, DEFAULT_PORT } from './index.js';
 
-const USAGE = `Usage: p2p-call-relay [--port N] [--host ADDRESS] [--redis URL]
+const USAGE = `Usage: p2p-call-relay [--port N] [--host ADDRESS] [--max-peers N] [--redis URL]
 
 The signaling relay of <p2p-call>: WebSocket, the protocol in docs/protocol.md.
 
   --port N        port to listen on (env PORT; default ${DEFAULT_PORT}; 0 = any free port)
   --host ADDRESS  address to listen on (env HOST; default ${DEFAULT_HOST}; 0.0.0.0 = every interface)
+  --max-peers N   the most people in one room (env MAX_PEERS; default ${DEFAULT_MAX_PEERS}); a page's max-peers can only lower it
   --redis URL     share rooms with every relay given the same Redis (env REDIS_URL)
   -h, --help      this text
 `;
@@ -31,6 +32,7 @@ function readOptions() {
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
+        'max-peers': { type: 'string' },
         redis: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -46,14 +48,21 @@ if (options.help) {
   process.exit(0);
 }
 
-const portText = options.port ?? process.env.PORT ?? '';
-const port = portText ? Number(portText) : DEFAULT_PORT;
-if (!Number.isInteger(port) || port < 0 || port > 65535)
-  fail(`the port must be a whole number from 0 to 65535, not "${portText}"`);
+/** An option's whole number within [min, max], or `fallback` when it is not given. */
+function wholeNumber(text: string | undefined, what: string, [min, max]: [number, number], fallback: number): number {
+  if (!text) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max)
+    fail(`${what} must be a whole number from ${min} to ${max}, not "${text}"`);
+  return value;
+}
+
+const port = wholeNumber(options.port ?? process.env.PORT, 'the port', [0, 65535], DEFAULT_PORT);
+const maxPeersPerRoom = wholeNumber(options['max-peers'] ?? process.env.MAX_PEERS, 'max-peers', [2, 64], DEFAULT_MAX_PEERS);
 const host = options.host || process.env.HOST || DEFAULT_HOST;
 const redis = options.redis || process.env.REDIS_URL || undefined;
 
-const relay = await createRelay({ port, host, redis }).catch((error: NodeJS.ErrnoException) =>
+const relay = await createRelay({ port, host, maxPeersPerRoom, redis }).catch((error: NodeJS.ErrnoException) =>
   fail(
     error.code === 'EADDRINUSE'
       ? `port ${port} on ${host} is in use (another relay?); choose another with --port or PORT`

@@ -115,11 +115,12 @@ async function backend(
 }
 
 export const DEFAULT_PORT = 8787;
+export const DEFAULT_MAX_PEERS = 6;
 export const DEFAULT_HOST = '127.0.0.1';
 
 export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const {
-    maxPeersPerRoom = 6,
+    maxPeersPerRoom = DEFAULT_MAX_PEERS,
     heartbeatMs = 5000,
     maxMessageBytes = MAX_MESSAGE_BYTES,
     maxBufferedBytes = 1 << 20,

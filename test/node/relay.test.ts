@@ -671,7 +671,7 @@ async function runCli(args: string[], env?: Record<string, string>) {
 test('cli: --help says what it takes; a mistyped option, a bad port or a port in use is one clear line', async () => {
   const help = await runCli(['--help']);
   assert.equal(help.code, 0);
-  for (const word of ['--port', '--host', '--redis', 'PORT', 'HOST', 'REDIS_URL']) assert.ok(help.stdout.includes(word), word);
+  for (const word of ['--port', '--host', '--max-peers', '--redis', 'PORT', 'HOST', 'MAX_PEERS', 'REDIS_URL']) assert.ok(help.stdout.includes(word), word);
 
   const typo = await runCli(['--prot', '9000']);
   assert.equal(typo.code, 2);
@@ -681,6 +681,11 @@ test('cli: --help says what it takes; a mistyped option, a bad port or a port in
     const bad = await runCli([...args], env);
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /^p2p-call-relay: the port must be a whole number from 0 to 65535, not "(http|99999)" \(see --help\)\n$/);
+  }
+  for (const [args, env] of [[['--max-peers', '1'], {}], [[], { MAX_PEERS: 'ten' }]] as const) {
+    const bad = await runCli([...args], env);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /^p2p-call-relay: max-peers must be a whole number from 2 to 64, not "(1|ten)" \(see --help\)\n$/);
   }
 
   const taken = await createRelay({ port: 0, host: '127.0.0.1' });
@@ -693,16 +698,19 @@ test('cli: --help says what it takes; a mistyped option, a bad port or a port in
   }
 });
 
-test('cli: prints one line with the url, serves, and exits cleanly on SIGTERM', async () => {
-  const child = spawnCli(['--port', '0'], { HOST: '127.0.0.1' });
+test('cli: prints one line with the url, serves with its room size, and exits cleanly on SIGTERM', async () => {
+  const child = spawnCli(['--port', '0', '--max-peers', '2'], { HOST: '127.0.0.1' });
   try {
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
     const match = /^p2p-call relay listening on (ws:\/\/127\.0\.0\.1:\d+)$/.exec(line);
     assert.ok(match, line);
-    const a = await TestClient.connect(match[1]!);
+    const [a, b, c] = await Promise.all([0, 1, 2].map(() => TestClient.connect(match[1]!)));
     await a.join('room', 'alice');
+    await b.join('room', 'bob');
+    c.send({ type: 'join', room: 'room', peer: 'carol' });
+    assert.match((await c.next('error')).message, /is full \(2 peers\)/);
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     assert.deepEqual(await exited, [0, null]);
