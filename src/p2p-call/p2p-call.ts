@@ -23,8 +23,6 @@ const KIND_SWITCHES = [
   ['video', ['cameraOff', 'noVideo']],
   ['audio', ['noAudio']],
 ] as const;
-/** The errors about a connection to someone that was given up on. */
-const PEER_ERRORS = ['peer-failed', 'peer-unreachable', 'peer-unanswered'];
 /** What a device picker shows while no device of its kind runs. */
 const OFF_LABEL = { audio: 'mutedIndicator', video: 'cameraOffIndicator' } as const;
 
@@ -350,6 +348,11 @@ export class P2PCallElement extends LitElement {
     this.announcement = format(this.#text[key], { name });
   }
 
+  /** Forgets every shown error of one family (`media-`, `peer-`). */
+  #clearErrors(prefix: string): void {
+    for (const code of this.#errors.keys()) if (code.startsWith(prefix)) this.#errors.delete(code);
+  }
+
   /** Puts my track of one kind on the wire to everyone; while presenting, the camera waits until the share ends. */
   #sender(kind: MediaKind): Send {
     return async (track) => {
@@ -364,7 +367,7 @@ export class P2PCallElement extends LitElement {
     if (result === true) {
       // The message stays while any kind switched on is still missing (it names no kind).
       if (this.#media.complete)
-        for (const code of this.#errors.keys()) if (code.startsWith('media-')) this.#errors.delete(code);
+        this.#clearErrors('media-');
       if (this.#media.stream !== stream) emit(this, 'p2p-local-stream', { stream: this.#media.stream });
       emit(this, 'p2p-device-change', { kind, deviceId: this.#media.track(kind)!.getSettings().deviceId! });
     } else if (result && !this.#errors.has(result)) this.reportError(result);
@@ -424,8 +427,8 @@ export class P2PCallElement extends LitElement {
     // Here, not in updated(): set there, the announcement would cost a second update.
     const flipped = flippedSwitch(changed);
     if (flipped) this.#announce(SWITCH_ANNOUNCEMENTS[flipped][+this[flipped]]);
-    // A connection given up on is news only while that person is still in the room (not once they left, or rejoined).
-    if (!this.#call.session?.unreachable.size) for (const code of PEER_ERRORS) this.#errors.delete(code);
+    // A connection given up on (reported as `peer-${reason}`) is news only while that person is still in the room.
+    if (!this.#call.session?.unreachable.size) this.#clearErrors('peer-');
     if (changed.has('iceServers')) {
       this.#errors.delete('bad-ice-servers');
       if ('invalid' in this.iceServers) this.reportError('bad-ice-servers', { detail: this.iceServers.invalid });
