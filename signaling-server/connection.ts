@@ -125,10 +125,15 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   private arrived(frame: Buffer, isBinary: boolean): void {
     const limit = this.hub.rateLimit;
     if (limit && !this.allowance!.tryRemoveTokens(Math.max(1, Math.ceil(frame.length / 1024)))) {
-      this.fail(rateLimited(limit), undefined);
+      this.refuse(rateLimited(limit));
       return;
     }
     void this.receive(frame, isBinary);
+  }
+
+  /** Answers a frame past the rate limit; a subclass that queues frames queues this answer too. */
+  protected refuse(error: ProtocolError): void {
+    this.fail(error, undefined);
   }
 
   /**

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientMessage, JoinMessage } from '../../src/protocol/messages.js';
 import { Connection, PONG, repeatsMembership, type Hub } from '../connection.js';
-import { roomErrors } from '../errors.js';
+import { roomErrors, type ProtocolError } from '../errors.js';
 import type { Membership, RedisRooms, RoomSocket } from './redis-rooms.js';
 
 export interface RedisHub extends Hub {
@@ -27,6 +27,8 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
   private early: (string | Buffer)[] | undefined;
   /** The frame being handled; the next one waits for it. */
   private turn: Promise<unknown> = Promise.resolve();
+  /** Refusals queued last, not yet sent: more of them in a row only add to the count. */
+  private refusals: { count: number } | undefined;
 
   fromRoom(frame: string | Buffer): void {
     if (this.early) this.early.push(frame);
@@ -34,9 +36,27 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
   }
 
   protected override receive(frame: Buffer, isBinary: boolean): Promise<void> {
+    this.refusals = undefined;
     const handled = this.turn.then(() => super.receive(frame, isBinary));
     this.turn = handled;
     return handled;
+  }
+
+  /**
+   * A frame past the rate limit is answered in its turn, after the replies to
+   * the frames before it, which may still be waiting for Redis. A flood past
+   * the limit costs a counter, not a queue entry per frame.
+   */
+  protected override refuse(error: ProtocolError): void {
+    if (this.refusals) {
+      this.refusals.count++;
+      return;
+    }
+    const refusals = (this.refusals = { count: 1 });
+    this.turn = this.turn.then(() => {
+      if (this.refusals === refusals) this.refusals = undefined;
+      for (let n = 0; n < refusals.count; n++) this.fail(error, undefined);
+    });
   }
 
   protected async handle(message: ClientMessage, frame: Buffer): Promise<void> {

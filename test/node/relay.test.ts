@@ -462,6 +462,23 @@ protocolTest('rate-limited: past its burst a socket’s messages are refused, no
   assert.equal(a.socket.readyState, WebSocket.OPEN);
 });
 
+protocolTest('rate-limited: a refusal comes after the replies to the frames sent before it', async (t, start) => {
+  const { connect } = await start(t, { rateLimit: { kbPerSecond: 1, burstKb: 3 } });
+  const a = await connect();
+  // A ping counts 1 of the 3; a 3.5 KB frame counts 4, more than the bucket holds, so it is
+  // always refused. With rooms in Redis a pong waits for Redis, and a refusal sent at once
+  // would overtake it.
+  const big = { type: 'ping', pad: 'x'.repeat(3.5 * 1024) };
+  const frames = [{ type: 'ping' }, big, { type: 'ping' }, big, big, { type: 'ping' }];
+  for (const frame of frames) a.send(frame);
+  const replies = [];
+  for (const _ of frames) {
+    const { message } = await a.nextRaw();
+    replies.push(message.type === 'error' ? message.code : message.type);
+  }
+  assert.deepEqual(replies, ['pong', 'rate-limited', 'pong', 'rate-limited', 'rate-limited', 'pong']);
+});
+
 test('a rate limit that is not a finite non-negative figure stops createRelay, not the first connection', async () => {
   await assert.rejects(createRelay({ port: 0, rateLimit: { kbPerSecond: -1, burstKb: 500 } }), RangeError);
   await assert.rejects(createRelay({ port: 0, rateLimit: { kbPerSecond: 100, burstKb: Infinity } }), RangeError);
