@@ -14,7 +14,7 @@ import type { Socket } from 'node:net';
 import { TokenBucket } from 'limiter';
 import { WebSocket, type RawData } from 'ws';
 import type { ClientMessage, ErrorMessage, JoinMessage } from '../src/protocol/messages.js';
-import { ProtocolError, rateLimited, type RateLimit } from './errors.js';
+import { ProtocolError, rateLimited, StoreUnavailable, type RateLimit } from './errors.js';
 import type { Beating, Heartbeat } from './heartbeat.js';
 import type { Endpoint } from './room.js';
 import { parse, validate } from './validate.js';
@@ -164,14 +164,18 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
 
   /**
    * A ProtocolError becomes one `error` reply naming the message type it
-   * answers. Anything else is a relay bug: thrown out of a ws listener it
-   * would take every room down (or wedge this socket so it never closes), so
-   * it is logged and only this socket is dropped.
+   * answers. A store that does not answer closes the socket with 1013, so
+   * that its client comes back later (the store logs the outage once).
+   * Anything else is a relay bug: thrown out of a ws listener it would take
+   * every room down (or wedge this socket so it never closes), so it is
+   * logged and only this socket is dropped.
    */
   protected fail(error: unknown, ref: string | undefined): void {
     if (error instanceof ProtocolError) {
       const reply: ErrorMessage = { type: 'error', code: error.code, message: error.message, ref };
       this.deliver(JSON.stringify(reply));
+    } else if (error instanceof StoreUnavailable) {
+      this.close(1013, 'try again later');
     } else {
       console.error('p2p-call relay: internal error', error);
       this.close(1011, 'internal error');

@@ -15,8 +15,8 @@ export interface RateLimit {
 /**
  * A client mistake, as opposed to a relay bug. Handlers throw it and the
  * connection turns it into one `error` frame for the sender; the socket and
- * everyone else carry on. Anything else is a relay bug: it is logged and
- * closes only the socket that triggered it (close code 1011).
+ * everyone else carry on. Anything else but StoreUnavailable is a relay bug:
+ * it is logged and closes only the socket that triggered it (close code 1011).
  */
 export class ProtocolError extends Error {
   constructor(
@@ -26,6 +26,13 @@ export class ProtocolError extends Error {
     super(message);
   }
 }
+
+/**
+ * The store that keeps the rooms (Redis) did not answer: it is down, or hung
+ * past its command timeout. Neither the client's mistake nor a relay bug: the
+ * socket is closed with 1013 (try again later) and its client reconnects.
+ */
+export class StoreUnavailable extends Error {}
 
 export function rateLimited({ kbPerSecond, burstKb }: RateLimit): ProtocolError {
   return new ProtocolError(

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientMessage, JoinMessage } from '../../src/protocol/messages.js';
 import { Connection, PONG, repeatsMembership, type Hub } from '../connection.js';
-import { roomErrors, type ProtocolError } from '../errors.js';
+import { roomErrors, StoreUnavailable, type ProtocolError } from '../errors.js';
 import type { Membership, RedisRooms, RoomSocket } from './redis-rooms.js';
 
 export interface RedisHub extends Hub {
@@ -128,6 +128,7 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
   }
 }
 
+/** A leave Redis did not take is logged with the outage and tried again (RedisRooms.settle). */
 function logLeaveError(error: unknown): void {
-  console.error('p2p-call relay: leaving a room in redis failed', error);
+  if (!(error instanceof StoreUnavailable)) console.error('p2p-call relay: leaving a room in redis failed', error);
 }

@@ -20,7 +20,7 @@
  * that their clients rejoin, as after a relay restart.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import {
   MAX_HELD_CANDIDATES,
   PROTOCOL_VERSION,
@@ -32,7 +32,7 @@ import {
   type StatusMessage,
   type WelcomeMessage,
 } from '../../src/protocol/messages.js';
-import { roomErrors } from '../errors.js';
+import { roomErrors, StoreUnavailable } from '../errors.js';
 import { fromPrefix, withFrom } from '../frame.js';
 import type { RoomStats } from '../rooms.js';
 import { ROOM_SCRIPT } from './room-script.js';
@@ -44,6 +44,12 @@ export interface RedisOptions {
   prefix?: string;
   /** A relay whose presence is not refreshed for this long counts as gone. Default 15000. */
   nodeTtlMs?: number;
+  /**
+   * A command Redis has not answered in this long fails, and the socket that
+   * sent the frame is closed with 1013 (try again later): without it, a hung
+   * Redis would hold every socket's frames, joins included, for as long as it hangs. Default 5000.
+   */
+  commandTimeoutMs?: number;
 }
 
 /** What the rooms need of a socket (a RedisConnection). */
@@ -85,6 +91,15 @@ export class RedisRooms {
   private readonly presence: NodeJS.Timeout;
   /** Set after the first refresh: from then on, a missing presence key means it was lost. */
   private present = false;
+  /** False from a command that failed for want of Redis until one succeeds: an outage is logged once. */
+  private answering = true;
+  /**
+   * Memberships whose leave Redis did not take (or whose join it may have
+   * taken after we gave up on it), by socket id: their sockets are gone, so
+   * they are left again at each presence refresh until Redis has it, or the
+   * room would keep them as ghosts.
+   */
+  private readonly unsettled = new Map<string, { socket: RoomSocket; membership: Membership }>();
 
   private constructor(
     private readonly commands: Redis & Scripted,
@@ -95,7 +110,7 @@ export class RedisRooms {
     private readonly onLost: () => void,
   ) {
     subscriber.on('messageBuffer', (channel: Buffer, event: Buffer) => this.dispatch(channel, event));
-    const refresh = () => void this.refreshPresence().catch(logRedisError);
+    const refresh = () => void this.refreshPresence().catch(ignore);
     this.presence = setInterval(refresh, nodeTtlMs / 3).unref();
     commands.on('ready', refresh); // after a reconnect, check at once
   }
@@ -105,8 +120,8 @@ export class RedisRooms {
    * `onLost`: this relay's room state in Redis may be gone; its sockets must rejoin.
    */
   static async connect(options: RedisOptions, maxPeersPerRoom: number, onLost: () => void): Promise<RedisRooms> {
-    const { url, prefix = 'p2p-call:', nodeTtlMs = 15_000 } = options;
-    const connect = () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    const { url, prefix = 'p2p-call:', nodeTtlMs = 15_000, commandTimeoutMs = 5000 } = options;
+    const connect = () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: commandTimeoutMs });
     const [commands, subscriber] = [connect(), connect()];
     // ioredis would retry forever in the background; at startup a clear failure is more useful.
     // Its first 'error' says why (ECONNREFUSED …); connect() itself only says "Connection is closed".
@@ -121,8 +136,10 @@ export class RedisRooms {
       subscriber.disconnect();
       throw new Error(`p2p-call relay: cannot reach Redis at ${url}: ${(why ?? (error as Error)).message}`);
     }
-    commands.off('error', quiet).on('error', logRedisError);
-    subscriber.off('error', quiet).on('error', logRedisError);
+    // While Redis is down, ioredis reports every attempt to reconnect: the same line, once.
+    const log = withoutRepeats(logRedisError);
+    commands.off('error', quiet).on('error', log);
+    subscriber.off('error', quiet).on('error', log);
     commands.defineCommand('p2pRoom', { numberOfKeys: 5, lua: ROOM_SCRIPT });
     const rooms = new RedisRooms(commands as Redis & Scripted, subscriber, prefix, nodeTtlMs, maxPeersPerRoom, onLost);
     await rooms.refreshPresence();
@@ -154,13 +171,14 @@ export class RedisRooms {
       };
     } catch (error) {
       this.unregister(socket, room, peer);
+      if (error instanceof StoreUnavailable) this.unsettled.set(socket.id, { socket, membership: { room, peer } });
       throw error;
     }
   }
 
   async leave(socket: RoomSocket, membership: Membership): Promise<void> {
     this.forget(socket, membership);
-    await this.script(socket, membership, 'leave'); // not-joined: it was taken over, nothing to announce
+    await this.settle(socket, membership);
   }
 
   /** Drops the socket here only: its membership was taken over. */
@@ -199,7 +217,7 @@ export class RedisRooms {
    * with the messages pushed on it.
    */
   async caughtUp(): Promise<void> {
-    await this.subscriber.ping();
+    await this.call(this.subscriber.ping());
   }
 
   /** What this relay's own sockets hold. */
@@ -216,8 +234,14 @@ export class RedisRooms {
   /** Call after every socket has left. */
   async close(): Promise<void> {
     clearInterval(this.presence);
-    await this.commands.del(this.nodeKey(this.node)).catch(logRedisError);
-    await Promise.all([this.commands.quit(), this.subscriber.quit()]).catch(logRedisError);
+    // Without a Redis that answers, waiting for it would only add a command timeout or two;
+    // the memberships still unsettled then go when the others see this relay's presence expire.
+    const unsettled = [...this.unsettled.values()];
+    this.unsettled.clear();
+    if (this.answering) await Promise.all(unsettled.map(({ socket, membership }) => this.settle(socket, membership))).catch(ignore);
+    if (this.answering) await this.call(this.commands.del(this.nodeKey(this.node))).catch(ignore);
+    if (this.answering) await Promise.all([this.commands.quit(), this.subscriber.quit()]).catch(logRedisError);
+    else for (const connection of [this.commands, this.subscriber]) connection.disconnect();
   }
 
   /** Runs a member's op; a lost membership (taken over meanwhile) is `not-joined`. Other codes are the caller's. */
@@ -229,16 +253,49 @@ export class RedisRooms {
 
   private script(socket: RoomSocket, { room, peer }: Membership, op: string, ...args: (string | number | Buffer)[]): Promise<Reply> {
     const key = `${this.prefix}room:${room}:`;
-    return this.commands.p2pRoom(
+    return this.call(this.commands.p2pRoom(
       `${key}members`, `${key}links`, `${key}offers`, `${key}cands`, `${key}routes`,
       op, this.channel(room), peer, socket.id, ...args,
-    );
+    ));
+  }
+
+  /** Leaves the room in Redis, or keeps the membership in `unsettled` to leave later. */
+  private async settle(socket: RoomSocket, membership: Membership): Promise<void> {
+    try {
+      await this.script(socket, membership, 'leave'); // not-joined: it was taken over, nothing to announce
+      this.unsettled.delete(socket.id);
+    } catch (error) {
+      if (error instanceof StoreUnavailable) this.unsettled.set(socket.id, { socket, membership });
+      throw error;
+    }
+  }
+
+  /**
+   * Every command goes through here. A failure for want of Redis (down, or
+   * hung past commandTimeoutMs) becomes a StoreUnavailable, and the outage is
+   * logged once, when it starts and when Redis answers again. An error Redis
+   * itself replied with (ReplyError: a script that failed) is a relay bug and
+   * passes as it is.
+   */
+  private async call<T>(command: Promise<T>): Promise<T> {
+    try {
+      const result = await command;
+      if (!this.answering) console.error('p2p-call relay: redis answers again');
+      this.answering = true;
+      return result;
+    } catch (error) {
+      if (error instanceof ReplyError) throw error;
+      const why = (error as Error).message;
+      if (this.answering) console.error(`p2p-call relay: redis does not answer (${why}); sockets are closed with 1013 when a frame needs it, until it does`);
+      this.answering = false;
+      throw new StoreUnavailable(why);
+    }
   }
 
   private async register(socket: RoomSocket, room: string, peer: string): Promise<void> {
     let local = this.local.get(room);
     if (!local) {
-      local = { members: new Map(), subscribed: this.subscriber.subscribe(this.channel(room)) };
+      local = { members: new Map(), subscribed: this.call(this.subscriber.subscribe(this.channel(room))) };
       this.local.set(room, local);
     }
     local.members.set(peer, socket);
@@ -253,7 +310,7 @@ export class RedisRooms {
     local.members.delete(peer);
     if (local.members.size === 0) {
       this.local.delete(room);
-      this.subscriber.unsubscribe(this.channel(room)).catch(logRedisError);
+      this.call(this.subscriber.unsubscribe(this.channel(room))).catch(ignore);
     }
   }
 
@@ -285,9 +342,10 @@ export class RedisRooms {
   }
 
   private async refreshPresence(): Promise<void> {
-    const before = await this.commands.set(this.nodeKey(this.node), '1', 'PX', this.nodeTtlMs, 'GET');
+    const before = await this.call(this.commands.set(this.nodeKey(this.node), '1', 'PX', this.nodeTtlMs, 'GET'));
     if (before === null && this.present) this.onLost();
     this.present = true;
+    for (const { socket, membership } of this.unsettled.values()) void this.settle(socket, membership).catch(ignore);
   }
 
   private channel(room: string): string {
@@ -302,3 +360,13 @@ export class RedisRooms {
 function logRedisError(error: Error): void {
   console.error(`p2p-call relay: redis: ${error.message}`);
 }
+
+function withoutRepeats(log: (error: Error) => void): (error: Error) => void {
+  let last: string | undefined;
+  return (error) => {
+    if (error.message !== last) log(error);
+    last = error.message;
+  };
+}
+
+function ignore(): void {}

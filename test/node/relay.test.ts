@@ -625,6 +625,41 @@ test('redis: close() lets go of Redis only once sockets that closed just before 
   assert.deepEqual(await b.next('peer-left'), { type: 'peer-left', peer: 'alice' });
 });
 
+test('redis: while Redis hangs, sockets that need it are closed with 1013; after, nobody it lost track of stays as a ghost', { timeout: 10_000 }, async (t) => {
+  const hanging = await startRedisServer(); // its own: it is stopped with SIGSTOP
+  t.after(() => hanging.stop());
+  const logged = t.mock.method(console, 'error', () => {});
+  const relay = await createRelay({ port: 0, redis: { url: hanging.url, commandTimeoutMs: 200, nodeTtlMs: 3000 } });
+  t.after(() => relay.close());
+  const [a, b] = await Promise.all([TestClient.connect(relay.url), TestClient.connect(relay.url)]);
+  await a.join('room', 'alice');
+  await b.join('room', 'bob');
+  await a.next('peer-joined');
+
+  process.kill(hanging.pid, 'SIGSTOP');
+  b.send({ type: 'ping' });
+  assert.equal((await once(b.socket, 'close'))[0], 1013);
+  // Carol's join reaches Redis, which will run it once it wakes, long after the relay gave up
+  // on it and closed her socket: without a leave on her behalf she would stay in the room.
+  const c = await TestClient.connect(relay.url);
+  c.send({ type: 'join', room: 'room', peer: 'carol' });
+  assert.equal((await once(c.socket, 'close'))[0], 1013);
+  process.kill(hanging.pid, 'SIGCONT');
+
+  const seen = new Map<string, string>(); // peer → its last event, as alice heard it
+  while (seen.get('carol') !== 'peer-left') {
+    const { message } = await a.nextRaw(3000);
+    if (message.type === 'peer-joined' || message.type === 'peer-left') seen.set(message.peer, message.type);
+  }
+  assert.equal(seen.get('bob'), 'peer-left');
+  const d = await TestClient.connect(relay.url);
+  assert.deepEqual((await d.join('room', 'dave')).peers.map((p) => p.peer), ['alice']);
+  assert.equal(a.socket.readyState, WebSocket.OPEN, 'alice sent nothing while it hung, and stays');
+  const lines = logged.mock.calls.map((call) => String(call.arguments[0]));
+  assert.equal(lines.filter((line) => line.includes('redis does not answer (Command timed out)')).length, 1, lines.join('\n'));
+  assert.equal(lines.filter((line) => line.includes('redis answers again')).length, 1, lines.join('\n'));
+});
+
 test('redis: a relay that cannot reach Redis does not start, and says why', async () => {
   await assert.rejects(createRelay({ port: 0, redis: 'redis://127.0.0.1:1' }), /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/);
 });
