@@ -29,6 +29,12 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
   private turn: Promise<unknown> = Promise.resolve();
   /** Refusals queued last, not yet sent: more of them in a row only add to the count. */
   private refusals: { count: number } | undefined;
+  /**
+   * Set when Redis failed one of this socket's frames and the socket was
+   * closed with 1013: the frames queued behind it are dropped, not each left
+   * to wait out its own command timeout while the socket's leave waits too.
+   */
+  private abandoned = false;
 
   fromRoom(frame: string | Buffer): void {
     if (this.early) this.early.push(frame);
@@ -37,7 +43,7 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
 
   protected override receive(frame: Buffer, isBinary: boolean): Promise<void> {
     this.refusals = undefined;
-    const handled = this.turn.then(() => super.receive(frame, isBinary));
+    const handled = this.turn.then(() => (this.abandoned ? undefined : super.receive(frame, isBinary)));
     this.turn = handled;
     return handled;
   }
@@ -57,6 +63,11 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
       if (this.refusals === refusals) this.refusals = undefined;
       for (let n = 0; n < refusals.count; n++) this.fail(error, undefined);
     });
+  }
+
+  protected override fail(error: unknown, ref: string | undefined): void {
+    if (error instanceof StoreUnavailable) this.abandoned = true;
+    super.fail(error, ref);
   }
 
   protected async handle(message: ClientMessage, frame: Buffer): Promise<void> {

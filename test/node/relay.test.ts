@@ -637,7 +637,8 @@ test('redis: while Redis hangs, sockets that need it are closed with 1013; after
   await a.next('peer-joined');
 
   process.kill(hanging.pid, 'SIGSTOP');
-  b.send({ type: 'ping' });
+  // Bob's first status reaches Redis and times out; the rest wait behind it and are dropped with him.
+  for (let n = 0; n < 20; n++) b.send({ type: 'status', status: { name: `bob ${n}` } });
   assert.equal((await once(b.socket, 'close'))[0], 1013);
   // Carol's join reaches Redis, which will run it once it wakes, long after the relay gave up
   // on it and closed her socket: without a leave on her behalf she would stay in the room.
@@ -647,11 +648,14 @@ test('redis: while Redis hangs, sockets that need it are closed with 1013; after
   process.kill(hanging.pid, 'SIGCONT');
 
   const seen = new Map<string, string>(); // peer → its last event, as alice heard it
+  const bobsStatus: unknown[] = [];
   while (seen.get('carol') !== 'peer-left') {
     const { message } = await a.nextRaw(3000);
     if (message.type === 'peer-joined' || message.type === 'peer-left') seen.set(message.peer, message.type);
+    if (message.type === 'status') bobsStatus.push(message.status.name);
   }
   assert.equal(seen.get('bob'), 'peer-left');
+  assert.deepEqual(bobsStatus, ['bob 0'], 'Redis ran the one it timed out on once it woke, and no other');
   const d = await TestClient.connect(relay.url);
   assert.deepEqual((await d.join('room', 'dave')).peers.map((p) => p.peer), ['alice']);
   assert.equal(a.socket.readyState, WebSocket.OPEN, 'alice sent nothing while it hung, and stays');
