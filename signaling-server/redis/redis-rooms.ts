@@ -99,7 +99,7 @@ export class RedisRooms {
    * they are left again at each presence refresh until Redis has it, or the
    * room would keep them as ghosts.
    */
-  private readonly unsettled = new Map<string, { socket: RoomSocket; membership: Membership }>();
+  private readonly unsettled = new Map<string, Membership>();
 
   private constructor(
     private readonly commands: Redis & Scripted,
@@ -171,14 +171,14 @@ export class RedisRooms {
       };
     } catch (error) {
       this.unregister(socket, room, peer);
-      if (error instanceof StoreUnavailable) this.unsettled.set(socket.id, { socket, membership: { room, peer } });
+      if (error instanceof StoreUnavailable) this.unsettled.set(socket.id, { room, peer });
       throw error;
     }
   }
 
   async leave(socket: RoomSocket, membership: Membership): Promise<void> {
     this.forget(socket, membership);
-    await this.settle(socket, membership);
+    await this.settle(socket.id, membership);
   }
 
   /** Drops the socket here only: its membership was taken over. */
@@ -236,10 +236,12 @@ export class RedisRooms {
     clearInterval(this.presence);
     // Without a Redis that answers, waiting for it would only add a command timeout or two;
     // the memberships still unsettled then go when the others see this relay's presence expire.
-    const unsettled = [...this.unsettled.values()];
+    const unsettled = [...this.unsettled];
     this.unsettled.clear();
-    if (this.answering) await Promise.all(unsettled.map(({ socket, membership }) => this.settle(socket, membership))).catch(ignore);
-    if (this.answering) await this.call(this.commands.del(this.nodeKey(this.node))).catch(ignore);
+    if (this.answering) {
+      await Promise.all(unsettled.map(([id, membership]) => this.settle(id, membership))).catch(ignore);
+      await this.call(this.commands.del(this.nodeKey(this.node))).catch(ignore);
+    }
     if (this.answering) await Promise.all([this.commands.quit(), this.subscriber.quit()]).catch(logRedisError);
     else for (const connection of [this.commands, this.subscriber]) connection.disconnect();
   }
@@ -251,21 +253,21 @@ export class RedisRooms {
     return code;
   }
 
-  private script(socket: RoomSocket, { room, peer }: Membership, op: string, ...args: (string | number | Buffer)[]): Promise<Reply> {
+  private script({ id }: Pick<RoomSocket, 'id'>, { room, peer }: Membership, op: string, ...args: (string | number | Buffer)[]): Promise<Reply> {
     const key = `${this.prefix}room:${room}:`;
     return this.call(this.commands.p2pRoom(
       `${key}members`, `${key}links`, `${key}offers`, `${key}cands`, `${key}routes`,
-      op, this.channel(room), peer, socket.id, ...args,
+      op, this.channel(room), peer, id, ...args,
     ));
   }
 
-  /** Leaves the room in Redis, or keeps the membership in `unsettled` to leave later. */
-  private async settle(socket: RoomSocket, membership: Membership): Promise<void> {
+  /** Leaves the room in Redis for the socket `id`, or keeps the membership in `unsettled` to leave later. */
+  private async settle(id: string, membership: Membership): Promise<void> {
     try {
-      await this.script(socket, membership, 'leave'); // not-joined: it was taken over, nothing to announce
-      this.unsettled.delete(socket.id);
+      await this.script({ id }, membership, 'leave'); // not-joined: it was taken over, nothing to announce
+      this.unsettled.delete(id);
     } catch (error) {
-      if (error instanceof StoreUnavailable) this.unsettled.set(socket.id, { socket, membership });
+      if (error instanceof StoreUnavailable) this.unsettled.set(id, membership);
       throw error;
     }
   }
@@ -345,7 +347,7 @@ export class RedisRooms {
     const before = await this.call(this.commands.set(this.nodeKey(this.node), '1', 'PX', this.nodeTtlMs, 'GET'));
     if (before === null && this.present) this.onLost();
     this.present = true;
-    for (const { socket, membership } of this.unsettled.values()) void this.settle(socket, membership).catch(ignore);
+    for (const [id, membership] of this.unsettled) void this.settle(id, membership).catch(ignore);
   }
 
   private channel(room: string): string {
