@@ -32,7 +32,8 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
   /**
    * Set when Redis failed one of this socket's frames and the socket was
    * closed with 1013: the frames queued behind it are dropped, not each left
-   * to wait out its own command timeout while the socket's leave waits too.
+   * to wait out its own command timeout while the socket's leave waits too,
+   * and its place in the room is kept for its client (RedisRooms.keepPlace).
    */
   private abandoned = false;
 
@@ -116,7 +117,8 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
     const member = this.member;
     if (!member) return;
     this.member = undefined;
-    await this.hub.rooms.leave(this, member);
+    if (this.abandoned) this.hub.rooms.keepPlace(this, member);
+    else await this.hub.rooms.leave(this, member);
   }
 
   private async join(message: JoinMessage): Promise<void> {

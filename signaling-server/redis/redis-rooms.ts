@@ -94,12 +94,13 @@ export class RedisRooms {
   /** False from a command that failed for want of Redis until one succeeds: an outage is logged once. */
   private answering = true;
   /**
-   * Memberships whose leave Redis did not take (or whose join it may have
-   * taken after we gave up on it), by socket id: their sockets are gone, so
-   * they are left again at each presence refresh until Redis has it, or the
-   * room would keep them as ghosts.
+   * Memberships of sockets that are gone but may still be in Redis, by socket
+   * id: leaves Redis did not take, and the places kept for clients the relay
+   * sent away (keepPlace). Each is left at the first presence refresh from
+   * `notBefore` on, again at each one until Redis has it, or the room would
+   * keep it as a ghost.
    */
-  private readonly unsettled = new Map<string, Membership>();
+  private readonly unsettled = new Map<string, { membership: Membership; notBefore: number }>();
 
   private constructor(
     private readonly commands: Redis & Scripted,
@@ -171,7 +172,8 @@ export class RedisRooms {
       };
     } catch (error) {
       this.unregister(socket, room, peer);
-      if (error instanceof StoreUnavailable) this.unsettled.set(socket.id, { room, peer });
+      // Redis may still run the join once it answers: a place kept, as for any socket sent away.
+      if (error instanceof StoreUnavailable) this.keepPlace(socket, { room, peer });
       throw error;
     }
   }
@@ -179,6 +181,18 @@ export class RedisRooms {
   async leave(socket: RoomSocket, membership: Membership): Promise<void> {
     this.forget(socket, membership);
     await this.settle(socket.id, membership);
+  }
+
+  /**
+   * The socket was closed with 1013 because Redis did not answer. Its client
+   * reconnects at once and takes its place back (a takeover, which the others
+   * do not hear of), so its membership is left only if it has not come back
+   * within nodeTtlMs: a Redis that hangs a few seconds must not end every
+   * call (peer-left, then peer-joined: a new connection for each pair).
+   */
+  keepPlace(socket: RoomSocket, membership: Membership): void {
+    this.forget(socket, membership);
+    this.unsettled.set(socket.id, { membership, notBefore: Date.now() + this.nodeTtlMs });
   }
 
   /** Drops the socket here only: its membership was taken over. */
@@ -234,12 +248,13 @@ export class RedisRooms {
   /** Call after every socket has left. */
   async close(): Promise<void> {
     clearInterval(this.presence);
+    // Every unsettled membership goes now, kept places too: nobody comes back to a relay that stops.
     // Without a Redis that answers, waiting for it would only add a command timeout or two;
-    // the memberships still unsettled then go when the others see this relay's presence expire.
+    // they then go when the others see this relay's presence expire.
     const unsettled = [...this.unsettled];
     this.unsettled.clear();
     if (this.answering) {
-      await Promise.all(unsettled.map(([id, membership]) => this.settle(id, membership))).catch(ignore);
+      await Promise.all(unsettled.map(([id, { membership }]) => this.settle(id, membership))).catch(ignore);
       await this.call(this.commands.del(this.nodeKey(this.node))).catch(ignore);
     }
     if (this.answering) await Promise.all([this.commands.quit(), this.subscriber.quit()]).catch(logRedisError);
@@ -267,7 +282,7 @@ export class RedisRooms {
       await this.script({ id }, membership, 'leave'); // not-joined: it was taken over, nothing to announce
       this.unsettled.delete(id);
     } catch (error) {
-      if (error instanceof StoreUnavailable) this.unsettled.set(id, membership);
+      if (error instanceof StoreUnavailable) this.unsettled.set(id, { membership, notBefore: 0 });
       throw error;
     }
   }
@@ -347,7 +362,9 @@ export class RedisRooms {
     const before = await this.call(this.commands.set(this.nodeKey(this.node), '1', 'PX', this.nodeTtlMs, 'GET'));
     if (before === null && this.present) this.onLost();
     this.present = true;
-    for (const [id, membership] of this.unsettled) void this.settle(id, membership).catch(ignore);
+    const now = Date.now();
+    for (const [id, { membership, notBefore }] of this.unsettled)
+      if (notBefore <= now) void this.settle(id, membership).catch(ignore);
   }
 
   private channel(room: string): string {

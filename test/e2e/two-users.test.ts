@@ -5,7 +5,8 @@
  * Each side's remote <video> must really decode frames.
  *
  * Then the same call with each user on a relay of their own, the two relays
- * sharing rooms through a real redis-server (`REDIS_URL`).
+ * sharing rooms through a real redis-server (`REDIS_URL`), and that call
+ * going on while that Redis hangs.
  *
  * Needs `npm run build` first (npm test does it).
  */
@@ -13,6 +14,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startRedisServer, type RedisServer } from '../node/redis-server.js';
 import { useE2E } from './fixture.js';
+import type { Page } from 'playwright-core';
 import { collectPageLogs, newContext, startRelayProcess, waitForRemoteFrames } from './helpers.js';
 
 // Room and server come from the page's query string: ?room=…&server=…
@@ -31,13 +33,21 @@ const PAGE = `<!doctype html>
   call.addEventListener('p2p-remote-stream', (e) => {
     window.remoteStreams.push({ peer: e.detail.peer, isStream: e.detail.stream instanceof MediaStream });
   });
+  window.events = [];
+  for (const type of ['p2p-joined', 'p2p-peer-left']) call.addEventListener(type, () => window.events.push(type));
+  call.addEventListener('p2p-signaling-state', (e) => window.events.push('signaling ' + e.detail.state));
 </script>
 </body></html>`;
 
 const e2e = useE2E(() => ({ '/two-users.html': PAGE }));
 
-/** Alice on `servers[0]`, Bob on `servers[1]`: both must decode the other's video. */
-async function call(servers: [string, string], relayOutput: () => string): Promise<void> {
+type Pages = { who: string; page: Page }[];
+
+/**
+ * Alice on `servers[0]`, Bob on `servers[1]`: both must decode the other's
+ * video. `then`, if given, runs in the call that is up.
+ */
+async function call(servers: [string, string], relayOutput: () => string, then?: (pages: Pages) => Promise<void>): Promise<void> {
   const room = `e2e-${Math.random().toString(36).slice(2, 8)}`;
   const pages = await Promise.all(
     (['alice', 'bob'] as const).map(async (who, i) => {
@@ -59,6 +69,7 @@ async function call(servers: [string, string], relayOutput: () => string): Promi
       assert.ok(events.length >= 1, `${who}: no p2p-remote-stream event`);
       assert.ok(events.every((e) => e.isStream && typeof e.peer === 'string' && e.peer), `${who}: bad p2p-remote-stream detail ${JSON.stringify(events)}`);
     }
+    await then?.(pages);
   } catch (err) {
     const all = pages.flatMap((p) => p.pageLogs).join('\n');
     throw new Error(`${(err as Error).message}\n--- page logs ---\n${all}\n--- relay output ---\n${relayOutput()}`, { cause: err });
@@ -71,10 +82,27 @@ test('two users in two browser contexts see each other’s video', { timeout: 60
   await call([e2e.relay.url, e2e.relay.url], () => e2e.relay.output());
 });
 
-test('two users on two relays sharing rooms through Redis see each other’s video', { timeout: 60000 }, async (t) => {
+test('two users on two relays sharing rooms through Redis see each other’s video, and the call goes on while Redis hangs', { timeout: 60000 }, async (t) => {
   const redis: RedisServer = await startRedisServer();
   t.after(() => redis.stop());
   const relays = await Promise.all([0, 1].map(() => startRelayProcess({ env: { REDIS_URL: redis.url } })));
   t.after(() => Promise.all(relays.map((r) => r.stop())));
-  await call([relays[0]!.url, relays[1]!.url], () => relays.map((r) => r.output()).join('\n---\n'));
+  await call([relays[0]!.url, relays[1]!.url], () => relays.map((r) => r.output()).join('\n---\n'), async (pages) => {
+    const [alice, bob] = pages.map(({ page }) => page) as [Page, Page];
+    const events = (page: Page) => page.evaluate(() => (window as unknown as { events: string[] }).events);
+    const joinedBefore = (await events(alice)).filter((type) => type === 'p2p-joined').length;
+    process.kill(redis.pid, 'SIGSTOP');
+    // Muting sends a status, which needs Redis: after the relay's command timeout (5 s) alice's
+    // socket is closed with 1013, and her element reconnects and joins again, which waits.
+    await alice.evaluate(() => void ((document.querySelector('p2p-call') as unknown as { muted: boolean }).muted = true));
+    await alice.waitForFunction(() => (window as unknown as { events: string[] }).events.includes('signaling reconnecting'), undefined, { timeout: 10000 });
+    process.kill(redis.pid, 'SIGCONT');
+    await alice.waitForFunction((n) => (window as unknown as { events: string[] }).events.filter((type) => type === 'p2p-joined').length > n, joinedBefore, { timeout: 15000 });
+    for (const [who, page] of [['alice', alice], ['bob', bob]] as const) {
+      assert.deepEqual((await events(page)).filter((type) => type === 'p2p-peer-left'), [], `${who} heard nobody leave`);
+      assert.ok((await waitForRemoteFrames(page, { minFrames: 10, timeoutMs: 10000 })).frames >= 10, `${who} still decodes video`);
+      const streams = await page.evaluate(() => (window as unknown as { remoteStreams: unknown[] }).remoteStreams.length);
+      assert.equal(streams, 1, `${who}: the same connection, not a new one`);
+    }
+  });
 });
