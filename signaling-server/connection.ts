@@ -13,7 +13,7 @@
 import type { Socket } from 'node:net';
 import { TokenBucket } from 'limiter';
 import { WebSocket, type RawData } from 'ws';
-import type { ClientMessage, ErrorMessage, JoinMessage } from '../src/protocol/messages.js';
+import type { ClientMessage, ErrorMessage, JoinMessage, PeerLeftHow } from '../src/protocol/messages.js';
 import { ProtocolError, rateLimited, StoreUnavailable, type RateLimit } from './errors.js';
 import type { Beating, Heartbeat } from './heartbeat.js';
 import type { Endpoint } from './room.js';
@@ -156,8 +156,8 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   /** Does what a valid message asks; `frame` is its original bytes, for forwarding. */
   protected abstract handle(message: ClientMessage, frame: Buffer): Promise<void> | void;
 
-  /** Leaves the room, if in one, telling the others. */
-  protected abstract leave(): void;
+  /** Leaves the room, if in one, telling the others how. */
+  protected abstract leave(how: PeerLeftHow): void;
 
   /** Drops the membership without telling anyone (it was taken over). */
   protected abstract forget(): void;
@@ -186,9 +186,16 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
     this.alive = true;
   }
 
-  private closed(): void {
+  /**
+   * A client that goes away closes cleanly (1000, or 1001 from a closing
+   * tab). Any other end (no close frame, a missed heartbeat, a close code of
+   * the client's own, as one reconnecting sends) may be a person still in the
+   * call: the others are told it was `lost`, so that they keep a connection
+   * whose media still flows (docs/protocol.md, peer-left).
+   */
+  private closed(code: number): void {
     this.hub.connections.delete(this);
-    this.leave();
+    this.leave(code === 1000 || code === 1001 ? 'left' : 'lost');
   }
 }
 

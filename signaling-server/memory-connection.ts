@@ -3,7 +3,7 @@
  * is handled synchronously, in the order it arrived.
  */
 import { randomUUID } from 'node:crypto';
-import type { ClientMessage, JoinMessage } from '../src/protocol/messages.js';
+import type { ClientMessage, JoinMessage, PeerLeftHow } from '../src/protocol/messages.js';
 import { Connection, PONG, repeatsMembership, type Hub } from './connection.js';
 import { roomErrors } from './errors.js';
 import type { Member } from './room.js';
@@ -32,12 +32,12 @@ export class MemoryConnection extends Connection<MemoryHub> {
       case 'status':
         return room.status(member, message, frame);
       case 'leave':
-        return this.leave();
+        return this.leave('left');
     }
   }
 
-  protected leave(): void {
-    if (this.member) this.hub.rooms.leave(this.member);
+  protected leave(how: PeerLeftHow): void {
+    if (this.member) this.hub.rooms.leave(this.member, how);
     this.member = undefined;
   }
 

@@ -14,6 +14,7 @@ import {
   type HoldOfferMessage,
   type JoinMessage,
   type PeerInfo,
+  type PeerLeftHow,
   type PeerStatus,
   type ServerMessage,
   type StatusMessage,
@@ -97,7 +98,7 @@ export class Room {
       throw roomErrors.roomFull(this.name, cap);
     }
     if (previous) {
-      this.leave(previous, false);
+      this.leave(previous);
       previous.endpoint.replaced();
     }
 
@@ -127,14 +128,14 @@ export class Room {
     return member;
   }
 
-  /** Removes a member, its held offer and every route to offers it had taken. */
-  leave(member: Member, announce = true): void {
+  /** Removes a member, its held offer and every route to offers it had taken; `how` it left is announced, unless none (a takeover). */
+  leave(member: Member, how?: PeerLeftHow): void {
     this.members = this.members.filter((other) => other !== member);
     for (const other of this.members) {
       for (const [offerId, taker] of other.taken ?? []) {
         if (taker === member.peer) other.taken!.delete(offerId);
       }
-      if (announce) send(other, { type: 'peer-left', peer: member.peer });
+      if (how) send(other, { type: 'peer-left', peer: member.peer, reason: how });
     }
   }
 

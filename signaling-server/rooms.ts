@@ -2,7 +2,7 @@
  * The set of live rooms. A room exists exactly while it has members, so a
  * relay that has seen a million rooms holds only the ones in use.
  */
-import type { JoinMessage } from '../src/protocol/messages.js';
+import type { JoinMessage, PeerLeftHow } from '../src/protocol/messages.js';
 import { Room, type Endpoint, type Member } from './room.js';
 
 /** What a relay holds: live rooms, their members, and offers waiting for a joiner. */
@@ -24,9 +24,9 @@ export class Rooms {
     return member;
   }
 
-  leave(member: Member): void {
+  leave(member: Member, how: PeerLeftHow): void {
     const room = member.room;
-    room.leave(member);
+    room.leave(member, how);
     if (room.size === 0) this.rooms.delete(room.name);
   }
 

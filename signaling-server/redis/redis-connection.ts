@@ -4,7 +4,7 @@
  * that sends `join` then `offer` gets them applied in that order.
  */
 import { randomUUID } from 'node:crypto';
-import type { ClientMessage, JoinMessage } from '../../src/protocol/messages.js';
+import type { ClientMessage, JoinMessage, PeerLeftHow } from '../../src/protocol/messages.js';
 import { Connection, PONG, repeatsMembership, type Hub } from '../connection.js';
 import { roomErrors, StoreUnavailable, type ProtocolError } from '../errors.js';
 import type { Membership, RedisRooms, RoomSocket } from './redis-rooms.js';
@@ -93,7 +93,7 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
       case 'status':
         return rooms.status(this, member, message, frame);
       case 'leave':
-        return this.depart();
+        return this.depart('left');
     }
   }
 
@@ -101,8 +101,8 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
    * On close: queued behind the frames still waiting, so it leaves whatever
    * room they end up in (a `join` still queued must not outlive the socket).
    */
-  protected leave(): void {
-    const left = (this.turn = this.turn.then(() => this.depart()).catch(logLeaveError));
+  protected leave(how: PeerLeftHow): void {
+    const left = (this.turn = this.turn.then(() => this.depart(how)).catch(logLeaveError));
     const leaving = this.hub.leaving;
     leaving.add(left);
     void left.then(() => leaving.delete(left));
@@ -113,12 +113,12 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
     this.member = undefined;
   }
 
-  private async depart(): Promise<void> {
+  private async depart(how: PeerLeftHow): Promise<void> {
     const member = this.member;
     if (!member) return;
     this.member = undefined;
     if (this.abandoned) this.hub.rooms.keepPlace(this, member);
-    else await this.hub.rooms.leave(this, member);
+    else await this.hub.rooms.leave(this, member, how);
   }
 
   private async join(message: JoinMessage): Promise<void> {

@@ -29,6 +29,7 @@ import {
   type JoinMessage,
   type PeerInfo,
   type PeerJoinedMessage,
+  type PeerLeftHow,
   type StatusMessage,
   type WelcomeMessage,
 } from '../../src/protocol/messages.js';
@@ -100,7 +101,7 @@ export class RedisRooms {
    * `notBefore` on, again at each one until Redis has it, or the room would
    * keep it as a ghost.
    */
-  private readonly unsettled = new Map<string, { membership: Membership; notBefore: number }>();
+  private readonly unsettled = new Map<string, { membership: Membership; how: PeerLeftHow; notBefore: number }>();
 
   private constructor(
     private readonly commands: Redis & Scripted,
@@ -178,9 +179,9 @@ export class RedisRooms {
     }
   }
 
-  async leave(socket: RoomSocket, membership: Membership): Promise<void> {
+  async leave(socket: RoomSocket, membership: Membership, how: PeerLeftHow): Promise<void> {
     this.forget(socket, membership);
-    await this.settle(socket.id, membership);
+    await this.settle(socket.id, membership, how);
   }
 
   /**
@@ -192,7 +193,7 @@ export class RedisRooms {
    */
   keepPlace(socket: RoomSocket, membership: Membership): void {
     this.forget(socket, membership);
-    this.unsettled.set(socket.id, { membership, notBefore: Date.now() + this.nodeTtlMs });
+    this.unsettled.set(socket.id, { membership, how: 'lost', notBefore: Date.now() + this.nodeTtlMs });
   }
 
   /** Drops the socket here only: its membership was taken over. */
@@ -254,7 +255,7 @@ export class RedisRooms {
     const unsettled = [...this.unsettled];
     this.unsettled.clear();
     if (this.answering) {
-      await Promise.all(unsettled.map(([id, { membership }]) => this.settle(id, membership))).catch(ignore);
+      await Promise.all(unsettled.map(([id, { membership, how }]) => this.settle(id, membership, how))).catch(ignore);
       await this.call(this.commands.del(this.nodeKey(this.node))).catch(ignore);
     }
     if (this.answering) await Promise.all([this.commands.quit(), this.subscriber.quit()]).catch(logRedisError);
@@ -277,12 +278,12 @@ export class RedisRooms {
   }
 
   /** Leaves the room in Redis for the socket `id`, or keeps the membership in `unsettled` to leave later. */
-  private async settle(id: string, membership: Membership): Promise<void> {
+  private async settle(id: string, membership: Membership, how: PeerLeftHow): Promise<void> {
     try {
-      await this.script({ id }, membership, 'leave'); // not-joined: it was taken over, nothing to announce
+      await this.script({ id }, membership, 'leave', how); // not-joined: it was taken over, nothing to announce
       this.unsettled.delete(id);
     } catch (error) {
-      if (error instanceof StoreUnavailable) this.unsettled.set(id, { membership, notBefore: 0 });
+      if (error instanceof StoreUnavailable) this.unsettled.set(id, { membership, how, notBefore: 0 });
       throw error;
     }
   }
@@ -363,8 +364,8 @@ export class RedisRooms {
     if (before === null && this.present) this.onLost();
     this.present = true;
     const now = Date.now();
-    for (const [id, { membership, notBefore }] of this.unsettled)
-      if (notBefore <= now) void this.settle(id, membership).catch(ignore);
+    for (const [id, { membership, how, notBefore }] of this.unsettled)
+      if (notBefore <= now) void this.settle(id, membership, how).catch(ignore);
   }
 
   private channel(room: string): string {

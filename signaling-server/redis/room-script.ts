@@ -40,9 +40,9 @@ local function forget(id)
   end
 end
 
-local function leave(id)
+local function leave(id, how)
   forget(id)
-  publish('all', id, '{"type":"peer-left","peer":"' .. id .. '"}')
+  publish('all', id, '{"type":"peer-left","peer":"' .. id .. '","reason":"' .. how .. '"}')
   if redis.call('HLEN', members) == 0 then redis.call('DEL', links) end
 end
 
@@ -55,7 +55,7 @@ if op == 'join' then
     if id ~= '#' then
       local seq, where = string.match(link, '^(%d+) (%S+)')
       if redis.call('EXISTS', nodeKey .. where) == 0 then
-        leave(id) -- its relay stopped without saying goodbye
+        leave(id, 'lost') -- its relay stopped without saying goodbye
       elseif id == peer then
         previous = link
       else
@@ -95,7 +95,7 @@ local link = redis.call('HGET', links, peer)
 if not link or connOf(link) ~= conn then return { 'not-joined' } end
 
 if op == 'leave' then
-  leave(peer)
+  leave(peer, ARGV[5])
 elseif op == 'hold' then
   redis.call('HSET', offers, peer, ARGV[5] .. ' ' .. ARGV[6])
   redis.call('HDEL', cands, peer)

@@ -197,9 +197,20 @@ export interface PeerJoinedMessage {
   offerId?: string;
 }
 
+/**
+ * How a peer left: `left` when it said so (a `leave`, or its socket closed
+ * cleanly with 1000 or 1001, as a closed tab's does); `lost` when its socket
+ * was lost (no close frame, a missed heartbeat, any other close code, as a
+ * client reconnecting sends): the person may still be there, their media
+ * still flowing, and back on the relay in a moment.
+ */
+export type PeerLeftHow = 'left' | 'lost';
+
 export interface PeerLeftMessage {
   type: 'peer-left';
   peer: string;
+  /** Relays before this field send none: read it as `left`. */
+  reason?: PeerLeftHow;
 }
 
 /** Forwarded messages are the sender's own frame plus `from`. */

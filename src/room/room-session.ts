@@ -98,6 +98,14 @@ export class RoomSession {
   /** Given up on (their connection failed or never came up) but, as far as the relay says, still in the room. */
   readonly unreachable = new Map<string, RemotePeer>();
   readonly #negotiators = new Map<string, PeerNegotiator>();
+  /**
+   * Peers the relay lost (peer-left `lost`: their socket went, they did not
+   * say goodbye) while my connection to them was up. They are most likely
+   * reconnecting to the relay, their media still flowing, so the connection
+   * is kept while it stays up, and they stay; they go as `left` the moment it
+   * drops. Back on the relay, they are simply still here.
+   */
+  readonly #lostByRelay = new Set<string>();
   /** My offer waiting at the relay for the next joiner. */
   #held?: Connection;
   /**
@@ -177,6 +185,7 @@ export class RoomSession {
     for (const negotiator of this.#negotiators.values()) negotiator.close();
     this.#negotiators.clear();
     this.peers.clear();
+    this.#lostByRelay.clear();
   }
 
   /** Publishes a change of my media state to the room. */
@@ -246,7 +255,9 @@ export class RoomSession {
         break;
       case 'peer-left':
         if (this.unreachable.delete(message.peer)) this.#events.onChange?.();
-        this.#removePeer(message.peer, 'left');
+        if (message.reason === 'lost' && this.#negotiators.get(message.peer)?.pc.connectionState === 'connected')
+          this.#lostByRelay.add(message.peer);
+        else this.#removePeer(message.peer, 'left');
         break;
       case 'description': {
         const negotiator =
@@ -286,6 +297,7 @@ export class RoomSession {
 
   #addPeer(info: PeerInfo): void {
     this.unreachable.delete(info.peer); // back (rejoined), so tried again
+    this.#lostByRelay.delete(info.peer);
     const known = this.peers.get(info.peer);
     if (known) {
       known.status = info.status;
@@ -304,6 +316,7 @@ export class RoomSession {
   }
 
   #removePeer(id: string, reason: PeerLeftReason): void {
+    this.#lostByRelay.delete(id);
     this.#negotiators.get(id)?.close();
     this.#negotiators.delete(id);
     const peer = this.peers.get(id);
@@ -429,6 +442,7 @@ export class RoomSession {
           this.#holdIfSettled();
           const peer = route.to && this.peers.get(route.to);
           if (!peer || this.#negotiators.get(peer.id) !== negotiator) return;
+          if (state !== 'connected' && this.#lostByRelay.has(peer.id)) return this.#removePeer(peer.id, 'left');
           peer.connectionState = state;
           peer.wasConnected ||= state === 'connected';
           this.#events.onConnectionState?.(peer.id, state);

@@ -274,6 +274,51 @@ describe('<p2p-call>: calls survive the network', () => {
     }
   });
 
+  describe('someone the relay lost (no goodbye) while their media still flows', () => {
+    /** Alice through a proxy, Bob straight to the relay, in a call; then the relay loses Alice's socket, and Alice does not know. */
+    async function aliceLost(): Promise<[P2PCallElement, P2PCallElement]> {
+      const { url } = await serverCommand<{ url: string }>('slow-relay', { url: relayUrl, delayMs: 0 });
+      const room = uniqueRoom('lost');
+      const alice = mountCall({ room, name: 'Alice', server: url });
+      await nextEvent(alice, 'p2p-joined');
+      const bob = mountCall({ room, name: 'Bob' });
+      await nextEvent(bob, 'p2p-joined');
+      await Promise.all([expectDecodesVideoFrom(alice, bob.peerId), expectDecodesVideoFrom(bob, alice.peerId)]);
+      // The relay's end is torn down (no close frame), as when its heartbeat gives up first; Alice's goes silent.
+      await serverCommand('slow-relay-freeze', { dropUpstream: true });
+      await until(async () => (await relayStats()).peers === 1, 'the relay to have lost Alice');
+      return [alice, bob];
+    }
+    afterEach(() => serverCommand('slow-relay-stop'));
+
+    it('stays in the call, on the same connection both ways, and is back when their socket is', async function () {
+      (this as Timeout).timeout(30_000);
+      const [alice, bob] = await aliceLost();
+      const [toBob, toAlice] = [alice.connectionTo(bob.peerId)!, bob.connectionTo(alice.peerId)!];
+      const left = [...record(alice, 'p2p-peer-left'), ...record(bob, 'p2p-peer-left')];
+      await expectMoreFrames(toAlice, 'by Bob from Alice, whom the relay lost');
+      window.dispatchEvent(new Event('online')); // Alice finds out, and comes back
+      await until(async () => (await relayStats()).peers === 2, 'Alice back on the relay');
+      await Promise.all([
+        expectMoreFrames(toBob, 'by Alice from Bob, on the same connection'),
+        expectMoreFrames(toAlice, 'by Bob from Alice, on the same connection'),
+      ]);
+      expect([alice.connectionTo(bob.peerId), bob.connectionTo(alice.peerId)]).to.deep.equal([toBob, toAlice]);
+      expect(tilePeers(bob)).to.deep.equal([alice.peerId]);
+      expect(left).to.deep.equal([]);
+    });
+
+    it('goes, as left, the moment that connection drops', async function () {
+      (this as Timeout).timeout(30_000);
+      const [alice, bob] = await aliceLost();
+      const gone = nextEvent(bob, 'p2p-peer-left', 20_000);
+      alice.remove(); // her goodbye goes into the silent socket; her connection closes
+      expect((await gone).detail).to.include({ peer: alice.peerId, reason: 'left' });
+      await bob.updateComplete;
+      expect(tilePeers(bob)).to.deep.equal([]);
+    });
+  });
+
   it('a joiner that takes the held offer and never answers is given up (no TURN hint); the next joiner still gets an offer', async function () {
     (this as Timeout).timeout(30_000);
     const room = uniqueRoom('silent');

@@ -84,10 +84,11 @@ export class TestClient {
     return this.next('welcome');
   }
 
-  async close(): Promise<void> {
+  /** Closes as a client that goes away does (1000), or with `code`. */
+  async close(code = 1000): Promise<void> {
     if (this.socket.readyState === WebSocket.CLOSED) return;
     const closed = once(this.socket, 'close');
-    this.socket.close();
+    this.socket.close(code);
     await closed;
   }
 }

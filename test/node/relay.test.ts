@@ -312,7 +312,7 @@ protocolTest('a held offer is dropped when its owner leaves; offers a leaver had
   await b.quiet();
   assert.equal((await stats()).heldOffers, 1);
   await b.close();
-  assert.deepEqual(await a.next('peer-left'), { type: 'peer-left', peer: 'bob' });
+  assert.deepEqual(await a.next('peer-left'), { type: 'peer-left', peer: 'bob', reason: 'left' });
   assert.deepEqual((await stats()), { rooms: 1, peers: 1, heldOffers: 0 });
 
   a.send({ type: 'offer', offerId: 'a-offer', sdp: 'from alice' });
@@ -329,11 +329,30 @@ protocolTest('a held offer is dropped when its owner leaves; offers a leaver had
   assert.deepEqual((await stats()), { rooms: 0, peers: 0, heldOffers: 0 });
 });
 
+protocolTest('peer-left says how: left for a leave or a clean close (1000, 1001); lost for any other end', async (t, start) => {
+  const { connect, joined } = await start(t);
+  const [a] = await joined('room', 'alice');
+  const ends: [string, (client: TestClient) => unknown, string][] = [
+    ['leave', (client) => client.send({ type: 'leave' }), 'left'],
+    ['1000', (client) => client.close(1000), 'left'],
+    ['1001, as a closing tab', (client) => client.close(1001), 'left'],
+    ['a code of its own, as a client that reconnects', (client) => client.close(4000), 'lost'],
+    ['no close frame', (client) => client.socket.terminate(), 'lost'],
+  ];
+  for (const [n, [what, end, how]] of ends.entries()) {
+    const b = await connect();
+    await b.join('room', `b${n}`);
+    await a.next('peer-joined');
+    await end(b);
+    assert.deepEqual(await a.next('peer-left'), { type: 'peer-left', peer: `b${n}`, reason: how }, what);
+  }
+});
+
 protocolTest('leave, then join again on the same socket', async (t, start) => {
   const { stats, joined } = await start(t);
   const [a, b] = await joined('room', 'alice', 'bob');
   b.send({ type: 'leave' });
-  assert.deepEqual(await a.next('peer-left'), { type: 'peer-left', peer: 'bob' });
+  assert.deepEqual(await a.next('peer-left'), { type: 'peer-left', peer: 'bob', reason: 'left' });
   await b.quiet(); // leaving has no reply
   b.send({ type: 'leave' });
   assert.equal((await b.next('error')).code, 'not-joined');
@@ -492,7 +511,7 @@ protocolTest('heartbeat: a socket that stops answering pings is dropped and peer
   await a.next('peer-joined');
   const muteClosed = once(mute.socket, 'close');
 
-  assert.deepEqual(await a.next('peer-left'), { type: 'peer-left', peer: 'mute' });
+  assert.deepEqual(await a.next('peer-left'), { type: 'peer-left', peer: 'mute', reason: 'lost' });
   await muteClosed;
   await new Promise((resolve) => setTimeout(resolve, 120)); // several more ticks
   assert.equal(a.socket.readyState, WebSocket.OPEN, 'a socket that pongs stays');
@@ -570,7 +589,7 @@ test('redis: a relay that dies is noticed at the next join, and its members leav
   await b.quiet(); // nobody was left to announce her departure
   const c = await TestClient.connect(survivor.url);
   assert.deepEqual((await c.join('room', 'carol')).peers.map((p) => p.peer), ['bob']);
-  assert.deepEqual(await b.next('peer-left'), { type: 'peer-left', peer: 'alice' });
+  assert.deepEqual(await b.next('peer-left'), { type: 'peer-left', peer: 'alice', reason: 'lost' });
   assert.equal((await b.next('peer-joined')).peer, 'carol');
 });
 
@@ -622,7 +641,7 @@ test('redis: close() lets go of Redis only once sockets that closed just before 
   for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve)); // ws emits its 'close'
 
   await closing.close();
-  assert.deepEqual(await b.next('peer-left'), { type: 'peer-left', peer: 'alice' });
+  assert.deepEqual(await b.next('peer-left'), { type: 'peer-left', peer: 'alice', reason: 'left' });
 });
 
 test('redis: while Redis hangs, sockets that need it are closed with 1013; their places are kept for a while, and nobody stays as a ghost', { timeout: 10_000 }, async (t) => {

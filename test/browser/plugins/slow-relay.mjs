@@ -4,9 +4,11 @@
  * but holds every frame from the relay for `delayMs`, as a slow network would.
  *
  *   slow-relay {url, delayMs} → {url}   a new proxy to the relay at `url`
- *   slow-relay-freeze                   the connections open now go silent both ways
+ *   slow-relay-freeze {dropUpstream?}   the connections open now go silent both ways
  *                                       without closing (a half-open socket, as after
- *                                       a laptop slept); new ones work
+ *                                       a laptop slept); new ones work. dropUpstream:
+ *                                       the relay's end is torn down too (no close
+ *                                       frame), as when its heartbeat gives up first
  *   slow-relay-stop                     closes every proxy and its sockets
  */
 import { once } from 'node:events';
@@ -23,7 +25,7 @@ export function slowRelayPlugin() {
     proxies.add(proxy);
     proxy.on('connection', (client, request) => {
       const upstream = new WebSocket(url + request.url);
-      const link = { frozen: false };
+      const link = { frozen: false, upstream };
       links.add(link);
       const early = [];
       upstream.on('open', () => early.splice(0).forEach((frame) => upstream.send(frame)));
@@ -43,7 +45,7 @@ export function slowRelayPlugin() {
         links.delete(link);
         upstream.close();
       });
-      upstream.on('close', () => client.close());
+      upstream.on('close', () => link.frozen || client.close());
       for (const socket of [client, upstream]) socket.on('error', () => {});
     });
     return { url: `ws://127.0.0.1:${proxy.address().port}` };
@@ -64,7 +66,10 @@ export function slowRelayPlugin() {
     async executeCommand({ command, payload }) {
       if (command === 'slow-relay') return start(payload);
       if (command === 'slow-relay-freeze') {
-        for (const link of links) link.frozen = true;
+        for (const link of links) {
+          link.frozen = true;
+          if (payload?.dropUpstream) link.upstream.terminate();
+        }
         return {};
       }
       if (command === 'slow-relay-stop') return stopAll();
