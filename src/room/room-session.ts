@@ -85,6 +85,14 @@ interface Connection {
  */
 const FATAL_ERRORS: ReadonlySet<string> = new Set(['room-full']);
 
+/**
+ * How often the connection to someone the relay lost is checked for
+ * anything received (media, RTCP): a person who is still there sends some
+ * every second; one whose browser died sends nothing, and goes. Without the
+ * check they would go only when ICE notices, ~7.6 s here.
+ */
+const LOST_CHECK_MS = 2000;
+
 /** How long connections stay settled before the next offer is held (see holdOfferWhenSettled). */
 const HOLD_AFTER_SETTLED_MS = 500;
 
@@ -102,8 +110,9 @@ export class RoomSession {
    * Peers the relay lost (peer-left `lost`: their socket went, they did not
    * say goodbye) while my connection to them was up. They are most likely
    * reconnecting to the relay, their media still flowing, so the connection
-   * is kept while it stays up, and they stay; they go as `left` the moment it
-   * drops. Back on the relay, they are simply still here.
+   * is kept while it stays up and something arrives on it, and they stay;
+   * they go as `left` the moment it drops or falls silent. Back on the relay,
+   * they are simply still here.
    */
   readonly #lostByRelay = new Set<string>();
   /** My offer waiting at the relay for the next joiner. */
@@ -256,7 +265,7 @@ export class RoomSession {
       case 'peer-left':
         if (this.unreachable.delete(message.peer)) this.#events.onChange?.();
         if (message.reason === 'lost' && this.#negotiators.get(message.peer)?.pc.connectionState === 'connected')
-          this.#lostByRelay.add(message.peer);
+          this.#keepWhileHeard(message.peer);
         else this.#removePeer(message.peer, 'left');
         break;
       case 'description': {
@@ -326,6 +335,24 @@ export class RoomSession {
     this.#holdIfSettled();
     this.#events.onPeerLeft?.(peer, reason);
     this.#events.onChange?.();
+  }
+
+  /** Keeps someone the relay lost while their connection brings something every LOST_CHECK_MS (see #lostByRelay). */
+  #keepWhileHeard(peer: string): void {
+    if (this.#lostByRelay.has(peer)) return;
+    const negotiator = this.#negotiators.get(peer)!;
+    const stillLost = () => this.#lostByRelay.has(peer) && this.#negotiators.get(peer) === negotiator;
+    let before = -1;
+    const check = async (): Promise<void> => {
+      if (!stillLost()) return;
+      const received = await bytesReceived(negotiator.pc).catch(() => NaN); // closed meanwhile
+      if (!stillLost()) return; // back, or gone, meanwhile
+      if (received === before) return this.#removePeer(peer, 'left');
+      before = received;
+      setTimeout(check, LOST_CHECK_MS);
+    };
+    this.#lostByRelay.add(peer);
+    void check();
   }
 
   /** A connection that still works is kept across relay restarts and re-joins. */
@@ -442,11 +469,11 @@ export class RoomSession {
           this.#holdIfSettled();
           const peer = route.to && this.peers.get(route.to);
           if (!peer || this.#negotiators.get(peer.id) !== negotiator) return;
-          if (state !== 'connected' && this.#lostByRelay.has(peer.id)) return this.#removePeer(peer.id, 'left');
           peer.connectionState = state;
           peer.wasConnected ||= state === 'connected';
           this.#events.onConnectionState?.(peer.id, state);
           this.#events.onChange?.();
+          if (state !== 'connected' && this.#lostByRelay.has(peer.id)) this.#removePeer(peer.id, 'left');
         },
         onGiveUp: () => {
           if (!route.to || this.#negotiators.get(route.to) !== negotiator) return;
@@ -475,4 +502,13 @@ export class RoomSession {
   #send(message: ClientMessage): void {
     this.#signaling.send(message);
   }
+}
+
+/** Everything received on a connection's transports so far, RTCP and STUN included. */
+async function bytesReceived(pc: RTCPeerConnection): Promise<number> {
+  let bytes = 0;
+  (await pc.getStats()).forEach((report) => {
+    if (report.type === 'transport') bytes += report.bytesReceived ?? 0;
+  });
+  return bytes;
 }
