@@ -172,9 +172,9 @@ export class RedisRooms {
         })),
       };
     } catch (error) {
-      this.unregister(socket, room, peer);
       // Redis may still run the join once it answers: a place kept, as for any socket sent away.
       if (error instanceof StoreUnavailable) this.keepPlace(socket, { room, peer });
+      else this.unregister(socket, room, peer);
       throw error;
     }
   }
