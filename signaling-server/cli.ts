@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 /**
- * `npm run relay` / `p2p-call-relay`: options or PORT, HOST, MAX_PEERS and REDIS_URL from
- * the environment, one line on stdout once listening, a clean exit on
+ * `npm run relay` / `p2p-call-relay`: options, or the same settings from the
+ * environment (PORT, HOST, ...), one line on stdout once listening, a clean exit on
  * SIGINT/SIGTERM. With REDIS_URL, every relay given the same Redis serves the
  * same rooms. A mistake (a mistyped option, a bad port, a port in use) is one
  * line on stderr, not a stack trace, and nothing is started.
  */
 import { parseArgs } from 'node:util';
-import { createRelay, DEFAULT_HOST, DEFAULT_MAX_PEERS, DEFAULT_PORT } from './index.js';
+import { MAX_MESSAGE_BYTES } from '../src/protocol/messages.js';
+import { createRelay, DEFAULT_HOST, DEFAULT_MAX_PEERS, DEFAULT_PORT, type RateLimit } from './index.js';
 
-const USAGE = `Usage: p2p-call-relay [--port N] [--host ADDRESS] [--max-peers N] [--redis URL]
+const USAGE = `Usage: p2p-call-relay [--port N] [--host ADDRESS] [--max-peers N] [--redis URL] [more options]
 
 The signaling relay of <p2p-call>: WebSocket, the protocol in docs/protocol.md.
 
@@ -18,6 +19,13 @@ The signaling relay of <p2p-call>: WebSocket, the protocol in docs/protocol.md.
   --max-peers N   the most people in one room (env MAX_PEERS; default ${DEFAULT_MAX_PEERS}); a page's max-peers can only lower it
   --redis URL     share rooms with every relay given the same Redis (env REDIS_URL)
   -h, --help      this text
+
+More, for operators (defaults suit a public relay):
+  --heartbeat-ms N         ping every socket this often; one that misses a ping is dropped (env HEARTBEAT_MS; default 5000)
+  --rate-limit RATE[,BURST]  what one socket may send: BURST KB at once, then RATE KB a second, a message counting
+                           1 per KB it started; "off" for no limit (env RATE_LIMIT; default 100,500; BURST defaults to 5 s of RATE)
+  --redis-timeout-ms N     with --redis: a frame Redis does not answer in this long closes its socket with 1013
+                           (try again later), and the client comes back (env REDIS_TIMEOUT_MS; default 5000)
 `;
 
 /** Says what is wrong in one line and exits: 2 for a usage mistake, as shells expect. */
@@ -34,6 +42,9 @@ function readOptions() {
         host: { type: 'string' },
         'max-peers': { type: 'string' },
         redis: { type: 'string' },
+        'heartbeat-ms': { type: 'string' },
+        'rate-limit': { type: 'string' },
+        'redis-timeout-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -49,7 +60,7 @@ if (options.help) {
 }
 
 /** An option's whole number within [min, max], or `fallback` when it is not given. */
-function wholeNumber(text: string | undefined, what: string, [min, max]: [number, number], fallback: number): number {
+function wholeNumber<F extends number | undefined>(text: string | undefined, what: string, [min, max]: [number, number], fallback: F): number | F {
   if (!text) return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max)
@@ -57,12 +68,33 @@ function wholeNumber(text: string | undefined, what: string, [min, max]: [number
   return value;
 }
 
+/** The largest frame must fit in a burst, or it could never pass. */
+const MIN_BURST_KB = Math.ceil(MAX_MESSAGE_BYTES / 1024);
+
+/** `--rate-limit`: "off", "RATE" or "RATE,BURST" in KB. */
+function rateLimit(text: string | undefined): RateLimit | false | undefined {
+  if (!text) return undefined;
+  if (text === 'off') return false;
+  const [rate = '', burst, extra] = text.split(',');
+  const kbPerSecond = Number(rate);
+  const burstKb = burst === undefined ? Math.max(MIN_BURST_KB, 5 * kbPerSecond) : Number(burst);
+  if (extra !== undefined || !(Number.isInteger(kbPerSecond) && kbPerSecond >= 1) || !(Number.isInteger(burstKb) && burstKb >= MIN_BURST_KB))
+    fail(`the rate limit must be "off", or RATE or RATE,BURST in whole KB (RATE at least 1, BURST at least ${MIN_BURST_KB}, the largest message), not "${text}"`);
+  return { kbPerSecond, burstKb };
+}
+
 const port = wholeNumber(options.port ?? process.env.PORT, 'the port', [0, 65535], DEFAULT_PORT);
 const maxPeersPerRoom = wholeNumber(options['max-peers'] ?? process.env.MAX_PEERS, 'max-peers', [2, 64], DEFAULT_MAX_PEERS);
 const host = options.host || process.env.HOST || DEFAULT_HOST;
-const redis = options.redis || process.env.REDIS_URL || undefined;
+const heartbeatMs = wholeNumber(options['heartbeat-ms'] ?? process.env.HEARTBEAT_MS, 'heartbeat-ms', [100, 3_600_000], undefined);
+const limit = rateLimit(options['rate-limit'] ?? process.env.RATE_LIMIT);
+const redisUrl = options.redis || process.env.REDIS_URL || undefined;
+const redisTimeout = options['redis-timeout-ms'] ?? process.env.REDIS_TIMEOUT_MS;
+if (redisTimeout && !redisUrl) fail('redis-timeout-ms is for relays sharing rooms through Redis; give --redis URL too');
+const commandTimeoutMs = wholeNumber(redisTimeout, 'redis-timeout-ms', [100, 600_000], undefined);
+const redis = redisUrl ? { url: redisUrl, commandTimeoutMs } : undefined;
 
-const relay = await createRelay({ port, host, maxPeersPerRoom, redis }).catch((error: NodeJS.ErrnoException) =>
+const relay = await createRelay({ port, host, maxPeersPerRoom, heartbeatMs, rateLimit: limit, redis }).catch((error: NodeJS.ErrnoException) =>
   fail(
     error.code === 'EADDRINUSE'
       ? `port ${port} on ${host} is in use (another relay?); choose another with --port or PORT`

@@ -729,7 +729,7 @@ function spawnCli(args: string[], env: Record<string, string> = {}) {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   return spawn(process.execPath, ['--import', 'tsx', 'signaling-server/cli.ts', ...args], {
     cwd: root,
-    env: { ...process.env, PORT: '', HOST: '', REDIS_URL: '', ...env },
+    env: { ...process.env, PORT: '', HOST: '', MAX_PEERS: '', REDIS_URL: '', HEARTBEAT_MS: '', RATE_LIMIT: '', REDIS_TIMEOUT_MS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -745,10 +745,22 @@ async function runCli(args: string[], env?: Record<string, string>) {
   return { code, stdout, stderr };
 }
 
+/** The command line, started: its first line on stdout and the url in it. */
+async function startCli(args: string[], env?: Record<string, string>) {
+  const child = spawnCli(args, env);
+  child.stdout.setEncoding('utf8');
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  const match = /^p2p-call relay listening on (ws:\/\/127\.0\.0\.1:\d+)/.exec(line);
+  assert.ok(match, line);
+  return { child, line, url: match[1]! };
+}
+
 test('cli: --help says what it takes; a mistyped option, a bad port or a port in use is one clear line', async () => {
   const help = await runCli(['--help']);
   assert.equal(help.code, 0);
-  for (const word of ['--port', '--host', '--max-peers', '--redis', 'PORT', 'HOST', 'MAX_PEERS', 'REDIS_URL']) assert.ok(help.stdout.includes(word), word);
+  const words = ['--port', '--host', '--max-peers', '--redis', '--heartbeat-ms', '--rate-limit', '--redis-timeout-ms'];
+  for (const word of [...words, 'PORT', 'HOST', 'MAX_PEERS', 'REDIS_URL', 'HEARTBEAT_MS', 'RATE_LIMIT', 'REDIS_TIMEOUT_MS'])
+    assert.ok(help.stdout.includes(word), word);
 
   const typo = await runCli(['--prot', '9000']);
   assert.equal(typo.code, 2);
@@ -765,6 +777,20 @@ test('cli: --help says what it takes; a mistyped option, a bad port or a port in
     assert.match(bad.stderr, /^p2p-call-relay: max-peers must be a whole number from 2 to 64, not "(1|ten)" \(see --help\)\n$/);
   }
 
+  for (const [args, env] of [[['--heartbeat-ms', '50'], {}], [[], { HEARTBEAT_MS: '5s' }]] as const) {
+    const bad = await runCli([...args], env);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /^p2p-call-relay: heartbeat-ms must be a whole number from 100 to 3600000, not "(50|5s)" \(see --help\)\n$/);
+  }
+  for (const [args, env] of [[['--rate-limit', '100,32'], {}], [[], { RATE_LIMIT: 'fast' }], [['--rate-limit', '0'], {}]] as const) {
+    const bad = await runCli([...args], env);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /^p2p-call-relay: the rate limit must be "off", or RATE or RATE,BURST in whole KB \(RATE at least 1, BURST at least 64, the largest message\), not "(100,32|fast|0)" \(see --help\)\n$/);
+  }
+  const timeoutAlone = await runCli(['--redis-timeout-ms', '1000']);
+  assert.equal(timeoutAlone.code, 2);
+  assert.equal(timeoutAlone.stderr, 'p2p-call-relay: redis-timeout-ms is for relays sharing rooms through Redis; give --redis URL too (see --help)\n');
+
   const taken = await createRelay({ port: 0, host: '127.0.0.1' });
   try {
     const busy = await runCli(['--port', String(taken.port), '--host', '127.0.0.1']);
@@ -775,24 +801,54 @@ test('cli: --help says what it takes; a mistyped option, a bad port or a port in
   }
 });
 
-test('cli: prints one line with the url, serves with its room size, and exits cleanly on SIGTERM', async () => {
-  const child = spawnCli(['--port', '0', '--max-peers', '2'], { HOST: '127.0.0.1' });
+test('cli: prints one line with the url, serves with its room size, heartbeat and rate limit, and exits cleanly on SIGTERM', { timeout: 20_000 }, async () => {
+  const { child, line, url } = await startCli(['--port', '0', '--max-peers', '2', '--heartbeat-ms', '200'], { HOST: '127.0.0.1', RATE_LIMIT: '1' });
   try {
     let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-    const match = /^p2p-call relay listening on (ws:\/\/127\.0\.0\.1:\d+)$/.exec(line);
-    assert.ok(match, line);
-    const [a, b, c] = await Promise.all([0, 1, 2].map(() => TestClient.connect(match[1]!)));
+    child.stdout.on('data', (chunk: string) => (stdout += chunk));
+    assert.equal(line, `p2p-call relay listening on ${url}`);
+    const [a, b, c] = await Promise.all([0, 1, 2].map(() => TestClient.connect(url)));
     await a.join('room', 'alice');
     await b.join('room', 'bob');
     c.send({ type: 'join', room: 'room', peer: 'carol' });
     assert.match((await c.next('error')).message, /is full \(2 peers\)/);
+    // Every 200 ms: the default heartbeat (5 s, its first ping at a random point in the first period) pings at most once in 1.5 s.
+    let pings = 0;
+    a.socket.on('ping', () => pings++);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.ok(pings >= 4, `${pings} pings in 1.5 s`);
+    // RATE alone gives bursts of 5 s of it, but never under the largest message (64 KB); each ping counts 1.
+    for (let n = 0; n < 70; n++) b.send({ type: 'ping' });
+    let pongs = 0;
+    let reply = (await b.nextRaw()).message;
+    for (; reply.type === 'pong'; reply = (await b.nextRaw()).message) pongs++;
+    assert.ok(pongs >= 60 && pongs <= 66, `${pongs} pongs before the first refusal`);
+    assert.ok(reply.type === 'error' && reply.code === 'rate-limited', JSON.stringify(reply));
+    assert.match(reply.message, /1 KB a second \(bursts of 64 KB/);
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     assert.deepEqual(await exited, [0, null]);
-    assert.equal(stdout, `${line}\n`, 'exactly one line on stdout');
+    assert.equal(stdout, '', 'nothing on stdout after its one line');
   } finally {
     child.kill('SIGKILL');
+  }
+});
+
+test('cli: --redis-timeout-ms: a frame Redis does not answer in that long closes its socket with 1013', { timeout: 20_000 }, async (t) => {
+  const hanging = await startRedisServer(); // its own: it is stopped with SIGSTOP
+  t.after(() => hanging.stop());
+  const { child, line, url } = await startCli(['--port', '0', '--redis', hanging.url, '--redis-timeout-ms', '300'], { HOST: '127.0.0.1' });
+  t.after(() => child.kill('SIGKILL'));
+  assert.match(line, /\(rooms shared through Redis\)$/);
+  const a = await TestClient.connect(url);
+  await a.join('room', 'alice');
+  process.kill(hanging.pid, 'SIGSTOP');
+  try {
+    a.send({ type: 'status', status: { name: 'alice' } });
+    // The default (5 s) would still be waiting at 2 s.
+    const closed = once(a.socket, 'close').then(([code]) => code as number);
+    assert.equal(await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000, 'still open at 2 s'))]), 1013);
+  } finally {
+    process.kill(hanging.pid, 'SIGCONT');
   }
 });
