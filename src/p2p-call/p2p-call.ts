@@ -8,6 +8,7 @@ import { SpeakingController } from '../controllers/speaking-controller.js';
 import type { RemotePeer } from '../room/room-session.js';
 import { emit } from './events.js';
 import { iceServersConverter, type IceServersValue } from './ice-servers.js';
+import { relayUrl } from './relay-url.js';
 import { DEFAULT_STRINGS, format, type Strings } from './strings.js';
 import { styles } from './p2p-call.styles.js';
 import { createVideo, setSink, setStream, showStream } from './video.js';
@@ -23,6 +24,8 @@ const KIND_SWITCHES = [
   ['video', ['cameraOff', 'noVideo']],
   ['audio', ['noAudio']],
 ] as const;
+/** Problems with an attribute's value: they last until the attribute changes, not just a call. */
+const ATTRIBUTE_ERRORS = ['bad-ice-servers', 'bad-server'];
 /** What a device picker shows while no device of its kind runs. */
 const OFF_LABEL = { audio: 'mutedIndicator', video: 'cameraOffIndicator' } as const;
 
@@ -133,7 +136,10 @@ export class P2PCallElement extends LitElement {
 
   /** The room to join; everyone with the same room and server is in one call. */
   declare room: string;
-  /** The relay's WebSocket URL, e.g. `wss://relay.example` (any endpoint speaking docs/protocol.md). */
+  /**
+   * The relay's WebSocket URL, e.g. `wss://relay.example` (any endpoint speaking docs/protocol.md),
+   * or a path on this site (`/relay`) for a relay on the page's own server.
+   */
   declare server: string;
   /** My display name, shown on my tile at the others. */
   declare name: string;
@@ -275,9 +281,10 @@ export class P2PCallElement extends LitElement {
 
   /** @internal Called by RoomController: what call, if any, should be running. */
   callWish(): CallWish | null {
-    if (this.left || !this.room || !this.server || 'invalid' in this.iceServers) return null;
+    const server = relayUrl(this.server ?? '');
+    if (this.left || !this.room || !server || 'invalid' in this.iceServers) return null;
     return {
-      server: this.server,
+      server,
       room: this.room,
       peerId: this.peerId,
       maxPeers: this.maxPeers,
@@ -311,7 +318,7 @@ export class P2PCallElement extends LitElement {
 
   /** @internal Called by RoomController when a call starts or ends: its errors go with it. */
   clearCallErrors(): void {
-    for (const code of this.#errors.keys()) if (code !== 'bad-ice-servers') this.#errors.delete(code);
+    for (const code of this.#errors.keys()) if (!ATTRIBUTE_ERRORS.includes(code)) this.#errors.delete(code);
   }
 
   get #text(): Strings {
@@ -432,6 +439,10 @@ export class P2PCallElement extends LitElement {
     if (changed.has('iceServers')) {
       this.#errors.delete('bad-ice-servers');
       if ('invalid' in this.iceServers) this.reportError('bad-ice-servers', { detail: this.iceServers.invalid });
+    }
+    if (changed.has('server')) {
+      this.#errors.delete('bad-server');
+      if (this.server && !relayUrl(this.server)) this.reportError('bad-server');
     }
   }
 

@@ -26,6 +26,7 @@ export const DEFAULT_STRINGS = {
   'room-full': 'This room is full.',
   replaced: 'This call was opened again elsewhere, so it ended here.',
   'bad-ice-servers': 'The ice-servers attribute is not valid JSON: {detail}',
+  'bad-server': 'The server attribute “{server}” is not a ws://, wss:// or /path address.',
   'peer-failed': 'The connection to a participant was lost.',
   'peer-unreachable': 'Could not connect to a participant. Between some networks a call needs a TURN server (the ice-servers attribute).',
   'peer-unanswered': 'Could not connect to a participant: the call was never answered.',

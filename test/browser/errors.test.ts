@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { expectDecodesVideoFrom, mountCall, nextEvent, removeAll, uniqueRoom, until } from './helpers.js';
+import { relayUrl } from './relay-url.js';
 
 function errorText(element: HTMLElement): string {
   return element.shadowRoot!.querySelector('[part~="error"]')?.textContent ?? '';
@@ -57,6 +58,25 @@ describe('<p2p-call>: problems are shown, never a blank box', () => {
       2000,
     );
     expect(host.connectionTo(guest.peerId)?.connectionState).to.not.equal('connected');
+  });
+
+  it('a server that is no relay address is reported and nothing is tried; http(s) and paths on the site are relays', async () => {
+    const element = mountCall({ room: uniqueRoom(), server: 'localhost:8787' });
+    const states: string[] = [];
+    element.addEventListener('p2p-signaling-state', (event) => states.push(event.detail.state));
+    const error = await nextEvent(element, 'p2p-error');
+    expect(error.detail.code).to.equal('bad-server');
+    await element.updateComplete;
+    expect(errorText(element)).to.contain('“localhost:8787” is not a ws://');
+    expect(element.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.equal('Not in the call.');
+    expect(element.localStream).to.equal(null);
+    // The relay as http://, then as a path from the page's scheme (`//host:port/call`): both join, and the error goes.
+    element.server = relayUrl.replace('ws:', 'http:');
+    await nextEvent(element, 'p2p-joined');
+    expect(errorText(element)).to.equal('');
+    element.server = `${relayUrl.replace('ws:', '')}/call`;
+    await nextEvent(element, 'p2p-joined');
+    expect(states).to.not.include('reconnecting');
   });
 
   it('invalid ice-servers JSON is reported and no call is started', async () => {

@@ -71,6 +71,8 @@ export interface StaticServer {
   /** e.g. `http://127.0.0.1:41234` (no trailing slash) */
   url: string;
   port: number;
+  /** To attach more to it, such as a relay (`createRelay({ server })`). */
+  server: Server;
   close(): Promise<void>;
 }
 
@@ -116,6 +118,7 @@ export async function startStaticServer(
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    server,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -4,7 +4,8 @@
  * and `<p2p-call room server>`, the relay started as `npm run relay`.
  * Each side's remote <video> must really decode frames.
  *
- * Then the same call with each user on a relay of their own, the two relays
+ * Then the same call with the relay on the page's own web server, reached as
+ * `server="/relay"`; and with each user on a relay of their own, the two relays
  * sharing rooms through a real redis-server (`REDIS_URL`), and that call
  * going on while that Redis hangs.
  *
@@ -15,7 +16,8 @@ import { test } from 'node:test';
 import { startRedisServer, type RedisServer } from '../node/redis-server.js';
 import { useE2E } from './fixture.js';
 import type { Page } from 'playwright-core';
-import { collectPageLogs, newContext, startRelayProcess, waitForRemoteFrames } from './helpers.js';
+import { createRelay } from '../../signaling-server/index.js';
+import { collectPageLogs, newContext, ROOT, startRelayProcess, startStaticServer, waitForRemoteFrames } from './helpers.js';
 
 // Room and server come from the page's query string: ?room=…&server=…
 const PAGE = `<!doctype html>
@@ -45,16 +47,21 @@ type Pages = { who: string; page: Page }[];
 
 /**
  * Alice on `servers[0]`, Bob on `servers[1]`: both must decode the other's
- * video. `then`, if given, runs in the call that is up.
+ * video. `then`, if given, runs in the call that is up. The pages come from `site`.
  */
-async function call(servers: [string, string], relayOutput: () => string, then?: (pages: Pages) => Promise<void>): Promise<void> {
+async function call(
+  servers: [string, string],
+  relayOutput: () => string,
+  then?: (pages: Pages) => Promise<void>,
+  site = e2e.web.url,
+): Promise<void> {
   const room = `e2e-${Math.random().toString(36).slice(2, 8)}`;
   const pages = await Promise.all(
     (['alice', 'bob'] as const).map(async (who, i) => {
       const context = await newContext(e2e.browser);
       const page = await context.newPage();
       const pageLogs = collectPageLogs(page, who);
-      await page.goto(`${e2e.web.url}/two-users.html?${new URLSearchParams({ room, server: servers[i]! })}`);
+      await page.goto(`${site}/two-users.html?${new URLSearchParams({ room, server: servers[i]! })}`);
       return { who, page, pageLogs };
     }),
   );
@@ -80,6 +87,17 @@ async function call(servers: [string, string], relayOutput: () => string, then?:
 
 test('two users in two browser contexts see each other’s video', { timeout: 60000 }, async () => {
   await call([e2e.relay.url, e2e.relay.url], () => e2e.relay.output());
+});
+
+test('a relay on the page’s own web server, as server="/relay": two users see each other’s video', { timeout: 60000 }, async () => {
+  const site = await startStaticServer(ROOT, { '/two-users.html': PAGE });
+  const relay = await createRelay({ server: site.server });
+  try {
+    await call(['/relay', '/relay'], () => `(in this process) ${JSON.stringify(relay.stats())}`, undefined, site.url);
+  } finally {
+    await relay.close();
+    await site.close();
+  }
 });
 
 test('two users on two relays sharing rooms through Redis see each other’s video, and the call goes on while Redis hangs', { timeout: 60000 }, async (t) => {
