@@ -79,7 +79,6 @@ export class SignalingClient {
     let opened = false;
     socket.onopen = () => {
       opened = true;
-      this.#attempt = 0;
       this.#reportedUnreachable = false;
       this.#startHeartbeat(socket);
       this.#setState('open');
@@ -87,6 +86,10 @@ export class SignalingClient {
     };
     socket.onmessage = (event) => {
       this.#received++;
+      // The backoff starts over once the relay answers, not when a socket opens: a relay
+      // whose store is down opens every socket and closes it at once (1013), and clients
+      // that started over at each open would come back four times a second for as long.
+      this.#attempt = 0;
       let message: ServerMessage;
       try {
         message = JSON.parse(String(event.data)) as ServerMessage;

@@ -143,6 +143,33 @@ describe('SignalingClient', () => {
     await new Promise((r) => endpoint.close(r));
   });
 
+  it('backs off from a relay that opens every socket and closes it at once (1013, its store down), and starts over once one answers', async (t) => {
+    const refusing = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(refusing, 'listening');
+    let connections = 0;
+    let answer = false;
+    refusing.on('connection', (ws) => {
+      connections++;
+      if (answer) ws.send(JSON.stringify({ type: 'welcome', protocol: 1, room: 'down', peer: 'me', peers: [], offers: [] }));
+      else ws.close(1013, 'try again later');
+    });
+    t.after(() => new Promise((r) => refusing.close(r)));
+    const c = joiningClient(`ws://127.0.0.1:${(refusing.address() as { port: number }).port}`, 'down', { backoff: { initialMs: 20, maxMs: 1000 } });
+    t.after(() => c.client.close());
+    c.client.connect();
+    // Delays of 10-20, 20-40, 40-80 ... 320-640 ms: at most 7 connections in 1.2 s. Starting
+    // over at each open, every 10-20 ms, it made ~70.
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.ok(connections >= 3 && connections <= 7, `${connections} connections in 1.2 s`);
+    answer = true;
+    await waitFor(() => c.messages.some((m) => m.type === 'welcome'), 'a welcome once the relay answers', 3000);
+    const welcomedAfter = connections;
+    refusing.clients.forEach((ws) => ws.close(1013));
+    answer = false;
+    // Started over: the first retry comes 10-20 ms later, not at the ceiling it had reached.
+    await waitFor(() => connections > welcomedAfter, 'a quick reconnect', 200);
+  });
+
   it('sends nothing and says so while disconnected', () => {
     const c = joiningClient('ws://127.0.0.1:9', 'none');
     assert.equal(c.client.send({ type: 'ping' }), false);
