@@ -504,11 +504,15 @@ export class RoomSession {
   }
 }
 
-/** Everything received on a connection's transports so far, RTCP and STUN included. */
+/**
+ * Everything received on a connection's candidate pairs so far, RTCP included.
+ * Not its transport's count: Firefox leaves that out, so every lost peer would
+ * look silent there.
+ */
 async function bytesReceived(pc: RTCPeerConnection): Promise<number> {
   let bytes = 0;
   (await pc.getStats()).forEach((report) => {
-    if (report.type === 'transport') bytes += report.bytesReceived ?? 0;
+    if (report.type === 'candidate-pair') bytes += report.bytesReceived ?? 0;
   });
   return bytes;
 }

@@ -1,6 +1,6 @@
 /**
  * Node-side helpers for end-to-end tests (node:test + playwright-core):
- * a Chromium with fake camera/mic, a tiny static file server, and the relay
+ * a Chromium (and a Firefox) with fake camera/mic, a tiny static file server, and the relay
  * as a child process (`npm run relay`). Recipe: shared/notes/browser-testing.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,10 +15,10 @@ import {
   type Browser,
   type BrowserContext,
   type BrowserContextOptions,
-  type Frame,
   type LaunchOptions,
   type Page,
 } from 'playwright-core';
+import puppeteer, { type Browser as PuppeteerBrowser } from 'puppeteer-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -49,6 +49,30 @@ export function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
     headless: true,
     ...options,
     args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
+  });
+}
+
+/** Debian's Firefox ESR; override with FIREFOX_PATH. */
+export const FIREFOX_PATH = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
+
+/**
+ * Firefox with a fake camera and microphone, granted without a prompt, driven
+ * over WebDriver BiDi by puppeteer-core (Playwright drives only its own build
+ * of Firefox). Firefox gathers no ICE candidate on a machine whose only
+ * interface is loopback: its tests need another interface.
+ */
+export function launchFirefox(): Promise<PuppeteerBrowser> {
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX_PATH,
+    headless: true,
+    extraPrefsFirefox: {
+      'media.navigator.streams.fake': true,
+      'media.navigator.permission.disabled': true,
+      'media.autoplay.default': 0, // allowed
+      'media.peerconnection.ice.loopback': true,
+      'media.peerconnection.ice.obfuscate_host_addresses': false, // real addresses, no mDNS
+    },
   });
 }
 
@@ -219,6 +243,33 @@ export async function startRelayProcess(
 
 // ---- page helpers ------------------------------------------------------------------------
 
+/**
+ * A page with one `<p2p-call>` on the built drop-in file; room and server come
+ * from its query string (?room=…&server=…). It records in `window.remoteStreams`
+ * every p2p-remote-stream, and in `window.events` p2p-joined, p2p-peer-left
+ * and the signaling states.
+ */
+export const CALL_PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>call</title>
+<script type="module" src="/dist/p2p-call.js"></script>
+</head><body>
+<p2p-call style="display:block;width:640px;height:480px"></p2p-call>
+<script>
+  // A classic script runs before the deferred module upgrades the element.
+  const call = document.querySelector('p2p-call');
+  const query = new URLSearchParams(location.search);
+  call.setAttribute('room', query.get('room'));
+  call.setAttribute('server', query.get('server'));
+  window.remoteStreams = [];
+  call.addEventListener('p2p-remote-stream', (e) => {
+    window.remoteStreams.push({ peer: e.detail.peer, isStream: e.detail.stream instanceof MediaStream });
+  });
+  window.events = [];
+  for (const type of ['p2p-joined', 'p2p-peer-left']) call.addEventListener(type, () => window.events.push(type));
+  call.addEventListener('p2p-signaling-state', (e) => window.events.push('signaling ' + e.detail.state));
+</script>
+</body></html>`;
+
 /** Collects a page's console output and errors (print them when a test fails). */
 export function collectPageLogs(page: Page, label: string): string[] {
   const logs: string[] = [];
@@ -246,7 +297,7 @@ export interface RemoteVideoReport {
  * calls, use a context from newContext() below, which defines `__name`.
  */
 export async function waitForRemoteFrames(
-  page: Page | Frame,
+  page: { evaluate(expression: string): Promise<unknown> }, // a Playwright page or frame, or a Puppeteer page
   { minFrames = 10, timeoutMs = 15000, selector = 'p2p-call' } = {},
 ): Promise<RemoteVideoReport> {
   const args = JSON.stringify({ minFrames, timeoutMs, selector });

@@ -17,31 +17,9 @@ import { startRedisServer, type RedisServer } from '../node/redis-server.js';
 import { useE2E } from './fixture.js';
 import type { Page } from 'playwright-core';
 import { createRelay } from '../../signaling-server/index.js';
-import { collectPageLogs, newContext, ROOT, startRelayProcess, startStaticServer, waitForRemoteFrames } from './helpers.js';
+import { CALL_PAGE, collectPageLogs, newContext, ROOT, startRelayProcess, startStaticServer, waitForRemoteFrames } from './helpers.js';
 
-// Room and server come from the page's query string: ?room=…&server=…
-const PAGE = `<!doctype html>
-<html><head><meta charset="utf-8"><title>two users</title>
-<script type="module" src="/dist/p2p-call.js"></script>
-</head><body>
-<p2p-call style="display:block;width:640px;height:480px"></p2p-call>
-<script>
-  // A classic script runs before the deferred module upgrades the element.
-  const call = document.querySelector('p2p-call');
-  const query = new URLSearchParams(location.search);
-  call.setAttribute('room', query.get('room'));
-  call.setAttribute('server', query.get('server'));
-  window.remoteStreams = [];
-  call.addEventListener('p2p-remote-stream', (e) => {
-    window.remoteStreams.push({ peer: e.detail.peer, isStream: e.detail.stream instanceof MediaStream });
-  });
-  window.events = [];
-  for (const type of ['p2p-joined', 'p2p-peer-left']) call.addEventListener(type, () => window.events.push(type));
-  call.addEventListener('p2p-signaling-state', (e) => window.events.push('signaling ' + e.detail.state));
-</script>
-</body></html>`;
-
-const e2e = useE2E(() => ({ '/two-users.html': PAGE }));
+const e2e = useE2E(() => ({ '/two-users.html': CALL_PAGE }));
 
 type Pages = { who: string; page: Page }[];
 
@@ -90,7 +68,7 @@ test('two users in two browser contexts see each other’s video', { timeout: 60
 });
 
 test('a relay on the page’s own web server, as server="/relay": two users see each other’s video', { timeout: 60000 }, async () => {
-  const site = await startStaticServer(ROOT, { '/two-users.html': PAGE });
+  const site = await startStaticServer(ROOT, { '/two-users.html': CALL_PAGE });
   const relay = await createRelay({ server: site.server });
   try {
     await call(['/relay', '/relay'], () => `(in this process) ${JSON.stringify(relay.stats())}`, undefined, site.url);

@@ -1,0 +1,97 @@
+/**
+ * Chromium and Firefox in one call, on the BUILT drop-in file through the real
+ * relay: each must decode the other's video. Then the relay loses Chromium's
+ * socket (torn down without a close frame, reconnects refused for 3 s) while
+ * their media still flows: Firefox must keep the call, as Chromium does
+ * (test/browser/resilience.test.ts), although its stats differ.
+ *
+ * Needs `npm run build` first, /usr/bin/firefox-esr (.ci/run installs it) and
+ * a network interface besides loopback (Firefox gathers nothing on `lo` alone).
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, createServer, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { after, before, test } from 'node:test';
+import type { Browser as PuppeteerBrowser } from 'puppeteer-core';
+import { useE2E } from './fixture.js';
+import { CALL_PAGE, collectPageLogs, launchFirefox, newContext, waitForRemoteFrames } from './helpers.js';
+
+const e2e = useE2E(() => ({ '/call.html': CALL_PAGE }));
+let firefox: PuppeteerBrowser;
+before(async () => {
+  const outside = Object.values(networkInterfaces()).flat().filter((address) => address && !address.internal);
+  assert.ok(outside.length, 'Firefox gathers no ICE candidate on loopback alone, and this machine has no other network interface');
+  firefox = await launchFirefox();
+});
+after(() => firefox?.close());
+
+/**
+ * A TCP proxy to the relay: cut() tears down every connection through it (the
+ * relay sees a socket end without a close frame, 1006) and refuses new ones
+ * for a while, so the client behind it stays away from the relay that long.
+ */
+async function cuttableProxy(relayPort: number) {
+  const sockets = new Set<Socket>();
+  let refuseUntil = 0;
+  const server = createServer((client) => {
+    if (Date.now() < refuseUntil) return void client.destroy();
+    const upstream = connect(relayPort, '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `ws://127.0.0.1:${(server.address() as { port: number }).port}`,
+    cut(refuseMs: number) {
+      refuseUntil = Date.now() + refuseMs;
+      for (const socket of sockets) socket.destroy();
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+type Recorded = { events: string[]; remoteStreams: unknown[] };
+const recorded = (page: { evaluate(expression: string): Promise<unknown> }) =>
+  page.evaluate('({ events: window.events, remoteStreams: window.remoteStreams })') as Promise<Recorded>;
+
+test('Chromium and Firefox see each other’s video, and Firefox keeps Chromium while the relay has lost them', { timeout: 60_000 }, async () => {
+  const proxy = await cuttableProxy(e2e.relay.port);
+  const room = `ff-${Math.random().toString(36).slice(2, 8)}`;
+  const fox = await firefox.newPage();
+  const foxLogs: string[] = [];
+  fox.on('console', (message) => foxLogs.push(`[firefox] ${message.type()}: ${message.text()}`));
+  const chrome = await (await newContext(e2e.browser)).newPage();
+  const chromeLogs = collectPageLogs(chrome, 'chromium');
+  try {
+    await fox.goto(`${e2e.web.url}/call.html?${new URLSearchParams({ room, server: e2e.relay.url })}`);
+    await chrome.goto(`${e2e.web.url}/call.html?${new URLSearchParams({ room, server: proxy.url })}`);
+    for (const [who, page] of [['firefox', fox], ['chromium', chrome]] as const) {
+      const { frames, width } = await waitForRemoteFrames(page, { minFrames: 10, timeoutMs: 20_000 });
+      assert.ok(frames >= 10 && width > 0, `${who}: ${frames} frames, ${width} wide`);
+    }
+
+    const joined = (await recorded(chrome)).events.filter((event) => event === 'p2p-joined').length;
+    proxy.cut(3000); // longer than the 2 s in which a lost peer that sends nothing is let go
+    await chrome.waitForFunction((n) => (window as unknown as Recorded).events.filter((e) => e === 'p2p-joined').length > n, joined, { timeout: 15_000 });
+    for (const [who, page] of [['firefox', fox], ['chromium', chrome]] as const) {
+      const { events, remoteStreams } = await recorded(page);
+      assert.deepEqual(events.filter((event) => event === 'p2p-peer-left'), [], `${who} heard nobody leave`);
+      assert.equal(remoteStreams.length, 1, `${who}: the same connection, not a new one`);
+      assert.ok((await waitForRemoteFrames(page, { minFrames: 10, timeoutMs: 10_000 })).frames >= 10, `${who} still decodes video`);
+    }
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- page logs ---\n${[...foxLogs, ...chromeLogs].join('\n')}\n--- relay ---\n${e2e.relay.output()}`, { cause: error });
+  } finally {
+    await Promise.all([fox.close(), chrome.context().close(), proxy.close()]);
+  }
+});
