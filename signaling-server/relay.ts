@@ -61,6 +61,8 @@ export interface Relay {
   close(): Promise<void>;
   /** What this process holds (with Redis: its own sockets' share of the rooms). */
   stats(): RoomStats;
+  /** False while Redis does not answer, so joins and most frames fail (the socket is closed with 1013). */
+  healthy(): boolean;
 }
 
 /** Where rooms are kept: the connection class that speaks to them, and how to stop them. */
@@ -68,6 +70,7 @@ interface Backend {
   readonly WebSocket: typeof MemoryConnection | typeof RedisConnection;
   readonly hub: Parameters<MemoryConnection['start']>[1] | Parameters<RedisConnection['start']>[1];
   stats(): RoomStats;
+  healthy(): boolean;
   /** Lets go of the store, once every socket has closed and left. */
   close(): Promise<void>;
 }
@@ -87,6 +90,7 @@ async function backend(
       WebSocket: MemoryConnection,
       hub: { rooms, connections, ...limits },
       stats: () => rooms.stats(),
+      healthy: () => true,
       close: async () => {},
     };
   }
@@ -106,6 +110,7 @@ async function backend(
     WebSocket: RedisConnection,
     hub: { rooms, connections, ...limits, leaving },
     stats: () => rooms.stats(),
+    healthy: () => rooms.healthy,
     // Every closed socket's leave, including those of sockets that closed before close() began.
     close: async () => {
       await Promise.all(leaving);
@@ -148,7 +153,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     );
   };
 
-  const server = options.server ?? createServer(answerPlainHttp);
+  const server = options.server ?? createServer((request, response) => answerPlainHttp(request, response, store));
   if (!options.server) {
     server.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
     // Rejects on 'error', e.g. EADDRINUSE; then the store is let go too.
@@ -172,6 +177,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
       return where().port;
     },
     stats: () => store.stats(),
+    healthy: () => store.healthy(),
     async close() {
       connections.stop();
       server.off('upgrade', onUpgrade);
@@ -191,8 +197,18 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   };
 }
 
-/** A plain GET (a browser tab, a health check) gets a hint instead of hanging. */
-function answerPlainHttp(_request: IncomingMessage, response: ServerResponse): void {
+/**
+ * Plain HTTP to the relay's own server: `/healthz` is a health check for load
+ * balancers (200 with this process's stats, 503 while Redis does not answer);
+ * anything else (a browser tab) gets a hint instead of hanging.
+ */
+function answerPlainHttp(request: IncomingMessage, response: ServerResponse, store: Backend): void {
+  if (new URL(request.url ?? '/', 'http://relay').pathname === '/healthz') {
+    const ok = store.healthy();
+    response.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    response.end(JSON.stringify({ ok, ...store.stats() }));
+    return;
+  }
   response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
   response.end('p2p-call signaling relay: connect with a WebSocket\n');
 }

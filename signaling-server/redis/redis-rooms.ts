@@ -235,6 +235,11 @@ export class RedisRooms {
     await this.call(this.subscriber.ping());
   }
 
+  /** False from a command that failed for want of Redis until one succeeds (see call()). */
+  get healthy(): boolean {
+    return this.answering;
+  }
+
   /** What this relay's own sockets hold. */
   stats(): RoomStats {
     let peers = 0;

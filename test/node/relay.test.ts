@@ -659,6 +659,7 @@ test('redis: while Redis hangs, sockets that need it are closed with 1013; their
   // Bob's first status reaches Redis and times out; the rest wait behind it and are dropped with him.
   for (let n = 0; n < 20; n++) b.send({ type: 'status', status: { name: `bob ${n}` } });
   assert.equal((await once(b.socket, 'close'))[0], 1013);
+  assert.deepEqual((await health(relay)).status, 503, 'a load balancer hears that this relay cannot serve now');
   // Carol's join reaches Redis, which will run it once it wakes, long after the relay gave up
   // on it and closed her socket. She never comes back, so her place must go in the end.
   const c = await TestClient.connect(relay.url);
@@ -668,6 +669,7 @@ test('redis: while Redis hangs, sockets that need it are closed with 1013; their
   // Bob comes back, as the element does at once, and takes his place again.
   const bobAgain = await TestClient.connect(relay.url);
   await bobAgain.join('room', 'bob');
+  assert.deepEqual(await health(relay), { status: 200, body: { ok: true, rooms: 1, peers: 2, heldOffers: 0 } });
 
   const heard: string[] = []; // what alice heard, until carol's place went (nodeTtlMs after she was sent away)
   while (heard.at(-1) !== 'peer-left carol') {
@@ -710,14 +712,22 @@ test('attaches to an existing http.Server, on any path, and leaves it running on
   assert.deepEqual(relay.stats(), { rooms: 0, peers: 0, heldOffers: 0 });
 });
 
-test('its own server answers plain HTTP with 426, and close() ends every socket', async (t) => {
+/** The relay's health check: status and body. */
+async function health(relay: { url: string }) {
+  const response = await fetch(`${relay.url.replace('ws:', 'http:')}/healthz`);
+  return { status: response.status, body: await response.json() };
+}
+
+test('its own server answers plain HTTP with 426 and /healthz with its stats, and close() ends every socket', async (t) => {
   const relay = await createRelay({ port: 0 });
   t.after(() => relay.close()); // closed below; this only matters if an assertion fails first
   const response = await fetch(relay.url.replace('ws:', 'http:'));
   assert.equal(response.status, 426);
   await response.text();
+  assert.deepEqual(await health(relay), { status: 200, body: { ok: true, rooms: 0, peers: 0, heldOffers: 0 } });
   const a = await TestClient.connect(relay.url);
   await a.join('room', 'alice');
+  assert.deepEqual(await health(relay), { status: 200, body: { ok: true, rooms: 1, peers: 1, heldOffers: 0 } });
   const closed = once(a.socket, 'close');
   await relay.close();
   await closed;
