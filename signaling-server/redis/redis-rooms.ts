@@ -114,7 +114,9 @@ export class RedisRooms {
     subscriber.on('messageBuffer', (channel: Buffer, event: Buffer) => this.dispatch(channel, event));
     const refresh = () => void this.refreshPresence().catch(ignore);
     this.presence = setInterval(refresh, nodeTtlMs / 3).unref();
-    commands.on('ready', refresh); // after a reconnect, check at once
+    // After a reconnect, check at once; leaves wait for both connections (see refreshPresence).
+    commands.on('ready', refresh);
+    subscriber.on('ready', refresh);
   }
 
   /**
@@ -368,6 +370,9 @@ export class RedisRooms {
     const before = await this.call(this.commands.set(this.nodeKey(this.node), '1', 'PX', this.nodeTtlMs, 'GET'));
     if (before === null && this.present) this.onLost();
     this.present = true;
+    // A leave published while the subscriber is still reconnecting would never reach
+    // this relay's own sockets in that room: they would keep a ghost.
+    if (this.subscriber.status !== 'ready') return;
     const now = Date.now();
     for (const [id, { membership, how, notBefore }] of this.unsettled)
       if (notBefore <= now) void this.settle(id, membership, how).catch(ignore);

@@ -9,11 +9,10 @@
  * a network interface besides loopback (Firefox gathers nothing on `lo` alone).
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { connect, createServer, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, test } from 'node:test';
 import type { Browser as PuppeteerBrowser } from 'puppeteer-core';
+import { cuttableProxy } from '../node/cuttable-proxy.js';
 import { useE2E } from './fixture.js';
 import { CALL_PAGE, collectPageLogs, launchFirefox, newContext, waitForRemoteFrames } from './helpers.js';
 
@@ -25,40 +24,6 @@ before(async () => {
   firefox = await launchFirefox();
 });
 after(() => firefox?.close());
-
-/**
- * A TCP proxy to the relay: cut() tears down every connection through it (the
- * relay sees a socket end without a close frame, 1006) and refuses new ones
- * for a while, so the client behind it stays away from the relay that long.
- */
-async function cuttableProxy(relayPort: number) {
-  const sockets = new Set<Socket>();
-  let refuseUntil = 0;
-  const server = createServer((client) => {
-    if (Date.now() < refuseUntil) return void client.destroy();
-    const upstream = connect(relayPort, '127.0.0.1');
-    client.pipe(upstream).pipe(client);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => {});
-      socket.on('close', () => {
-        sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `ws://127.0.0.1:${(server.address() as { port: number }).port}`,
-    cut(refuseMs: number) {
-      refuseUntil = Date.now() + refuseMs;
-      for (const socket of sockets) socket.destroy();
-    },
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
 
 type Recorded = { events: string[]; remoteStreams: unknown[] };
 const recorded = (page: { evaluate(expression: string): Promise<unknown> }) =>
@@ -74,7 +39,7 @@ test('Chromium and Firefox see each other’s video, and Firefox keeps Chromium 
   const chromeLogs = collectPageLogs(chrome, 'chromium');
   try {
     await fox.goto(`${e2e.web.url}/call.html?${new URLSearchParams({ room, server: e2e.relay.url })}`);
-    await chrome.goto(`${e2e.web.url}/call.html?${new URLSearchParams({ room, server: proxy.url })}`);
+    await chrome.goto(`${e2e.web.url}/call.html?${new URLSearchParams({ room, server: `ws://127.0.0.1:${proxy.port}` })}`);
     for (const [who, page] of [['firefox', fox], ['chromium', chrome]] as const) {
       const { frames, width } = await waitForRemoteFrames(page, { minFrames: 10, timeoutMs: 20_000 });
       assert.ok(frames >= 10 && width > 0, `${who}: ${frames} frames, ${width} wide`);

@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { WebSocket, type ClientOptions } from 'ws';
 import { createRelay, type Relay, type RelayOptions } from '../../signaling-server/index.js';
 import { ERROR_CODES, MAX_HELD_CANDIDATES, MAX_MESSAGE_BYTES, type CandidateInit } from '../../src/protocol/messages.js';
+import { cuttableProxy } from './cuttable-proxy.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 import { TestClient } from './relay-client.js';
 
@@ -685,6 +686,29 @@ test('redis: while Redis hangs, sockets that need it are closed with 1013; their
   const lines = logged.mock.calls.map((call) => String(call.arguments[0]));
   assert.equal(lines.filter((line) => line.includes('redis does not answer (Command timed out)')).length, 1, lines.join('\n'));
   assert.equal(lines.filter((line) => line.includes('redis answers again')).length, 1, lines.join('\n'));
+});
+
+test('redis: a leave Redis could not take during a partition reaches this relay’s own sockets once Redis is back', { timeout: 20_000 }, async (t) => {
+  const redis = await startRedisServer(); // its own: reached through a proxy that is cut
+  t.after(() => redis.stop());
+  const proxy = await cuttableProxy(Number(new URL(redis.url).port));
+  t.after(() => proxy.close());
+  t.mock.method(console, 'error', () => {});
+  // Presence refreshed every 10 s: the leave must not wait for that.
+  const relay = await createRelay({ port: 0, redis: { url: `redis://127.0.0.1:${proxy.port}`, nodeTtlMs: 30_000 } });
+  t.after(() => relay.close());
+  const [a, b] = await Promise.all([TestClient.connect(relay.url), TestClient.connect(relay.url)]);
+  await a.join('room', 'alice');
+  await b.join('room', 'bob');
+  await a.next('peer-joined');
+
+  proxy.cut(1500); // Redis keeps its data; the relay cannot reach it for 1.5 s
+  await b.close(1000); // bob's leave fails for want of Redis (ioredis gives up after 2 reconnects)
+  // ioredis reconnects each connection on its own (every 50, 100, 150 ... ms): if the leave
+  // were made as soon as the command connection is back, it could be published before the
+  // subscriber is, and alice, on this relay, would never hear it.
+  const { message } = await a.nextRaw(6000);
+  assert.deepEqual(message, { type: 'peer-left', peer: 'bob', reason: 'left' });
 });
 
 test('redis: a relay that cannot reach Redis does not start, and says why', async () => {
