@@ -17,7 +17,8 @@
  * key gone (Redis lost its data, or the relay was cut off from it for longer
  * than nodeTtlMs and the others dropped its members) knows its sockets'
  * memberships may be gone too: it calls `onLost`, and the relay closes them so
- * that their clients rejoin, as after a relay restart.
+ * that their clients rejoin, as after a relay restart. So does a relay whose
+ * subscriber connection dropped: it may have missed events of its rooms.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis, ReplyError } from 'ioredis';
@@ -92,6 +93,8 @@ export class RedisRooms {
   private readonly presence: NodeJS.Timeout;
   /** Set after the first refresh: from then on, a missing presence key means it was lost. */
   private present = false;
+  /** Between the subscriber's connection dropping and its coming back. */
+  private resubscribing = false;
   /** False from a command that failed for want of Redis until one succeeds: an outage is logged once. */
   private answering = true;
   /**
@@ -114,9 +117,15 @@ export class RedisRooms {
     subscriber.on('messageBuffer', (channel: Buffer, event: Buffer) => this.dispatch(channel, event));
     const refresh = () => void this.refreshPresence().catch(ignore);
     this.presence = setInterval(refresh, nodeTtlMs / 3).unref();
-    // After a reconnect, check at once; leaves wait for both connections (see refreshPresence).
-    commands.on('ready', refresh);
-    subscriber.on('ready', refresh);
+    commands.on('ready', refresh); // after a reconnect, check at once
+    // Pub/sub keeps nothing for a subscriber that is away: what was published to this
+    // relay's rooms while it reconnected (a leave, a newcomer, an answer) is lost, so its
+    // sockets rejoin to catch up, as when its presence was lost.
+    subscriber.on('close', () => (this.resubscribing = true));
+    subscriber.on('ready', () => {
+      if (this.resubscribing) onLost();
+      this.resubscribing = false;
+    });
   }
 
   /**
@@ -370,9 +379,6 @@ export class RedisRooms {
     const before = await this.call(this.commands.set(this.nodeKey(this.node), '1', 'PX', this.nodeTtlMs, 'GET'));
     if (before === null && this.present) this.onLost();
     this.present = true;
-    // A leave published while the subscriber is still reconnecting would never reach
-    // this relay's own sockets in that room: they would keep a ghost.
-    if (this.subscriber.status !== 'ready') return;
     const now = Date.now();
     for (const [id, { membership, how, notBefore }] of this.unsettled)
       if (notBefore <= now) void this.settle(id, membership, how).catch(ignore);
