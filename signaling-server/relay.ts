@@ -46,6 +46,14 @@ export interface RelayOptions {
    */
   rateLimit?: RateLimit | false;
   /**
+   * Decides who may connect, before the WebSocket handshake: check a session
+   * cookie, say, or a token the page put in the `server` URL's query (the
+   * element keeps it). `true` lets the socket in; anything else refuses it with
+   * 401, and an error thrown is logged. Without it anyone who can reach the
+   * relay may join any room whose name they know.
+   */
+  authorize?(request: IncomingMessage): boolean | Promise<boolean>;
+  /**
    * Keep rooms in Redis instead of this process, so that every relay given
    * the same Redis serves the same rooms (several processes or machines
    * behind one address). A URL string or RedisOptions.
@@ -146,12 +154,29 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   });
 
   // Every path is accepted: clients are given a bare ws://host:port and may add anything.
-  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const accept = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // An upgrade's socket is the TCP socket (a net.Socket) whatever Duplex says.
     wss.handleUpgrade(request, socket, head, (connection) =>
       (connection as Connection).start(socket as Socket, hub, request.url),
     );
   };
+  const { authorize } = options;
+  const onUpgrade = !authorize
+    ? accept
+    : async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+        // A client that goes away while it is decided must not crash the process.
+        const ignore = () => {};
+        socket.on('error', ignore);
+        const allowed = await Promise.resolve()
+          .then(() => authorize(request))
+          .catch((error: unknown) => {
+            console.error(`p2p-call relay: authorize threw, so the connection is refused: ${(error as Error)?.stack ?? error}`);
+            return false;
+          });
+        socket.off('error', ignore);
+        if (allowed === true) accept(request, socket, head);
+        else socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      };
 
   const server = options.server ?? createServer((request, response) => answerPlainHttp(request, response, store));
   if (!options.server) {

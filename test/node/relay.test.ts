@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -741,6 +742,49 @@ test('attaches to an existing http.Server, on any path, and leaves it running on
   await closed;
   assert.equal(server.listening, true);
   assert.deepEqual(relay.stats(), { rooms: 0, peers: 0, heldOffers: 0 });
+});
+
+test('authorize: decides before the handshake who may connect; no, a throw or a client gone meanwhile refuse without harm', { timeout: 10_000 }, async (t) => {
+  const logged = t.mock.method(console, 'error', () => {});
+  let release!: () => void;
+  let askedSlow!: () => void;
+  const slowAsked = new Promise<void>((resolve) => (askedSlow = resolve));
+  const relay = await createRelay({
+    port: 0,
+    async authorize(request) {
+      const token = new URL(request.url!, 'http://relay').searchParams.get('token');
+      if (token === 'slow') {
+        askedSlow();
+        await new Promise<void>((resolve) => (release = resolve));
+      }
+      if (token === 'broken') throw new Error('the session store is down');
+      return token === 'good';
+    },
+  });
+  t.after(() => relay.close());
+  const refusal = async (token: string) => {
+    const socket = new WebSocket(`${relay.url}/?token=${token}`);
+    socket.on('error', () => {}); // terminate() below, before any handshake, is reported as one
+    const [, response] = (await once(socket, 'unexpected-response')) as [unknown, { statusCode: number }];
+    socket.terminate();
+    return response.statusCode;
+  };
+  assert.equal(await refusal('bad'), 401);
+  assert.equal(await refusal('broken'), 401);
+  assert.match(String(logged.mock.calls.at(-1)?.arguments[0]), /authorize threw, so the connection is refused: Error: the session store is down/);
+
+  // A client that resets its connection while it is being decided: nothing crashes.
+  const impatient = connect(relay.port, '127.0.0.1', () =>
+    impatient.write('GET /?token=slow HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'));
+  await slowAsked;
+  impatient.resetAndDestroy();
+  await new Promise((resolve) => setTimeout(resolve, 100)); // the relay sees ECONNRESET
+  release();
+
+  const client = await TestClient.connect(`${relay.url}/?token=good`);
+  await client.join('room', 'alice');
+  assert.deepEqual(relay.stats(), { rooms: 1, peers: 1, heldOffers: 0 });
 });
 
 /** The relay's health check: status and body. */
