@@ -1,4 +1,4 @@
-// @web/test-runner: browser tests (mocha) in headless Chromium. Run: npm run test:browser
+// @web/test-runner: browser tests (mocha) in headless Chromium, and the core of a call in Firefox too. Run: npm run test:browser
 // Recipe: shared/notes/browser-testing.md. What tests get from the server side:
 //   import { relayUrl } from './relay-url.js'   the relay of this run (test/browser/relay-url.ts loads /__relay.js)
 //   fetch('/__relay-stats')                     JSON of relay.stats()
@@ -8,11 +8,13 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
+import { chromeLauncher } from '@web/test-runner-chrome';
 import { playwrightLauncher } from '@web/test-runner-playwright';
+import * as puppeteer from 'puppeteer-core';
 import { tsImport } from 'tsx/esm/api';
 
-// Chromium path + flags live in one place for WTR and the e2e tests.
-const { CHROMIUM_ARGS, CHROMIUM_PATH } = await tsImport('./test/e2e/helpers.ts', import.meta.url);
+// How the browsers are started lives in one place for WTR and the e2e tests.
+const { CHROMIUM_ARGS, CHROMIUM_PATH, FIREFOX_LAUNCH_OPTIONS } = await tsImport('./test/e2e/helpers.ts', import.meta.url);
 
 /**
  * Starts the relay from the TS sources (tsx), so tests never run against a stale dist/.
@@ -93,6 +95,7 @@ export default {
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: true,
   concurrency: 1, // 2 cores; WebRTC tests are CPU-heavy
+  concurrentBrowsers: 1, // Chromium, then Firefox
   testFramework: { config: { timeout: 20000 } },
   testsFinishTimeout: 180000,
   // Lit's dev build (the "development" export condition) keeps its useful warnings; only the
@@ -114,5 +117,17 @@ export default {
       product: 'chromium',
       launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS },
     }),
+  ],
+  groups: [
+    {
+      // The call, negotiation (glare, rollback, ICE restart), rooms of three, errors and
+      // leaks, in Firefox too (puppeteer-core over WebDriver BiDi; WTR's puppeteer
+      // launcher is this with the full puppeteer package, which downloads a browser).
+      // controls and resilience stay Chromium-only: they need its fake devices (several
+      // cameras, a screen to share, speakers) or drive Playwright pages.
+      name: 'firefox',
+      files: ['test/browser/{call,negotiation,mesh,errors,leaks}.test.ts'],
+      browsers: [chromeLauncher({ puppeteer, launchOptions: FIREFOX_LAUNCH_OPTIONS })],
+    },
   ],
 };

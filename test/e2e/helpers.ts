@@ -56,24 +56,27 @@ export function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
 export const FIREFOX_PATH = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
 
 /**
- * Firefox with a fake camera and microphone, granted without a prompt, driven
- * over WebDriver BiDi by puppeteer-core (Playwright drives only its own build
- * of Firefox). Firefox gathers no ICE candidate on a machine whose only
- * interface is loopback: its tests need another interface.
+ * How Firefox is started for tests, here and in web-test-runner.config.mjs: a
+ * fake camera and microphone, granted without a prompt, driven over WebDriver
+ * BiDi by puppeteer-core (Playwright drives only its own build of Firefox).
+ * Firefox gathers no ICE candidate on a machine whose only interface is
+ * loopback: its tests need another interface.
  */
+export const FIREFOX_LAUNCH_OPTIONS = {
+  browser: 'firefox',
+  executablePath: FIREFOX_PATH,
+  headless: true,
+  extraPrefsFirefox: {
+    'media.navigator.streams.fake': true,
+    'media.navigator.permission.disabled': true,
+    'media.autoplay.default': 0, // allowed
+    'media.peerconnection.ice.loopback': true,
+    'media.peerconnection.ice.obfuscate_host_addresses': false, // real addresses, no mDNS
+  },
+} as const;
+
 export function launchFirefox(): Promise<PuppeteerBrowser> {
-  return puppeteer.launch({
-    browser: 'firefox',
-    executablePath: FIREFOX_PATH,
-    headless: true,
-    extraPrefsFirefox: {
-      'media.navigator.streams.fake': true,
-      'media.navigator.permission.disabled': true,
-      'media.autoplay.default': 0, // allowed
-      'media.peerconnection.ice.loopback': true,
-      'media.peerconnection.ice.obfuscate_host_addresses': false, // real addresses, no mDNS
-    },
-  });
+  return puppeteer.launch(FIREFOX_LAUNCH_OPTIONS);
 }
 
 // ---- static files ----------------------------------------------------------------
