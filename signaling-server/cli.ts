@@ -21,11 +21,16 @@ The signaling relay of <p2p-call>: WebSocket, the protocol in docs/protocol.md.
   -h, --help      this text
 
 More, for operators (defaults suit a public relay):
-  --heartbeat-ms N         ping every socket this often; one that misses a ping is dropped (env HEARTBEAT_MS; default 5000)
-  --rate-limit RATE[,BURST]  what one socket may send: BURST KB at once, then RATE KB a second, a message counting
-                           1 per KB it started; "off" for no limit (env RATE_LIMIT; default 100,500; BURST defaults to 5 s of RATE)
-  --redis-timeout-ms N     with --redis: a frame Redis does not answer in this long closes its socket with 1013
-                           (try again later), and the client comes back (env REDIS_TIMEOUT_MS; default 5000)
+  --heartbeat-ms N           ping every socket this often; one that misses a ping is dropped
+                             (env HEARTBEAT_MS; default 5000)
+  --rate-limit RATE[,BURST]  what one socket may send: BURST KB at once, then RATE KB a second, a message
+                             counting 1 per KB it started; "off" for no limit (env RATE_LIMIT; default
+                             100,500; BURST defaults to 5 s of RATE)
+  --redis-timeout-ms N       with --redis: a frame Redis does not answer in this long closes its socket
+                             with 1013 (try again later), and the client comes back (env REDIS_TIMEOUT_MS;
+                             default 5000)
+
+Health check for load balancers: GET /healthz, 200 with this process's stats, 503 while Redis does not answer.
 `;
 
 /** Says what is wrong in one line and exits: 2 for a usage mistake, as shells expect. */
