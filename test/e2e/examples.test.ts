@@ -1,16 +1,21 @@
 /**
  * The pages in examples/, as people copy them: each loads the BUILT drop-in
  * file and is driven here by clicks, two users in two browser contexts, through
- * the relay started as `npm run relay`. An example that stops working (an API
- * it uses changed, say) fails here, not in someone's copy of it.
+ * the relay started as `npm run relay`; and examples/own-server.mjs, run as
+ * people run it. An example that stops working (an API it uses changed, say)
+ * fails here, not in someone's copy of it.
  *
  * Needs `npm run build` first (npm test does it).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { test } from 'node:test';
+import { WebSocket } from 'ws';
 import type { Page } from 'playwright-core';
 import { useE2E } from './fixture.js';
-import { collectPageLogs, newContext, waitForRemoteFrames } from './helpers.js';
+import { collectPageLogs, newContext, ROOT, waitForRemoteFrames } from './helpers.js';
 
 const e2e = useE2E();
 
@@ -90,4 +95,35 @@ test('examples/join-on-click.html: nothing is captured until Join; then a call, 
   } finally {
     await Promise.all([carol, dan].map((page) => page.context().close()));
   }
+});
+
+test('examples/own-server.mjs: one port for page and relay; its pages call each other, a socket without a token gets 401', { timeout: 60_000 }, async (t) => {
+  const child = spawn(process.execPath, ['examples/own-server.mjs'], { cwd: ROOT, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => child.kill());
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  const site = /^Open (http:\/\/127\.0\.0\.1:\d+)\//.exec(line)?.[1];
+  assert.ok(site, line);
+
+  const logs: string[][] = [];
+  const where = room();
+  const pages = await Promise.all(
+    ['Erin', 'Finn'].map(async (name) => {
+      const page = await (await newContext(e2e.browser)).newPage();
+      logs.push(collectPageLogs(page, name));
+      await page.goto(`${site}/?room=${where}`);
+      return page;
+    }),
+  );
+  try {
+    await Promise.all(pages.map((page) => waitForRemoteFrames(page, { timeoutMs: 20_000 })));
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- page logs ---\n${logs.flat().join('\n')}`, { cause: err });
+  } finally {
+    await Promise.all(pages.map((page) => page.context().close()));
+  }
+  const stranger = new WebSocket(`${site.replace('http:', 'ws:')}/relay?token=guessed`);
+  stranger.on('error', () => {});
+  const [, response] = (await once(stranger, 'unexpected-response')) as [unknown, { statusCode: number }];
+  assert.equal(response.statusCode, 401);
+  stranger.terminate();
 });

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * The relay inside your own web server: one port for the page and the call,
+ * the element told `server="/relay?token=…"`, and only pages this server
+ * handed out may connect.
+ *
+ *   npm run build && node examples/own-server.mjs     (PORT=8080 by default)
+ *
+ * Each page load gets a token; authorize() lets in only sockets that bring one.
+ * A real site would check its own session cookie there instead.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { createRelay } from 'p2p-call/relay'; // this package, by its own name (npm i p2p-call elsewhere)
+
+const dropIn = await readFile(new URL('../dist/p2p-call.js', import.meta.url));
+const tokens = new Set();
+
+const page = (room, token) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>p2p-call on its own server</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<script type="module" src="/p2p-call.js"></script>
+</head><body style="font-family: system-ui; max-width: 720px; margin: 2rem auto">
+<h1>Room “${room}”</h1>
+<p>Open this address in a second tab to join the call.</p>
+<p2p-call room="${room}" server="/relay?token=${token}"></p2p-call>
+</body></html>`;
+
+const server = createServer((request, response) => {
+  const url = new URL(request.url, 'http://site');
+  if (url.pathname === '/p2p-call.js') {
+    response.writeHead(200, { 'content-type': 'text/javascript' }).end(dropIn);
+  } else if (url.pathname === '/') {
+    const token = randomUUID();
+    tokens.add(token);
+    const room = /^[\w-]{1,64}$/.test(url.searchParams.get('room') ?? '') ? url.searchParams.get('room') : 'lobby';
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(room, token));
+  } else {
+    response.writeHead(404).end();
+  }
+});
+
+await createRelay({
+  server,
+  authorize: (request) => tokens.has(new URL(request.url, 'http://site').searchParams.get('token')),
+});
+server.listen(Number(process.env.PORT ?? 8080), '127.0.0.1', () =>
+  console.log(`Open http://127.0.0.1:${server.address().port}/?room=lobby in two tabs`),
+);
