@@ -12,8 +12,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
-import { WebSocket } from 'ws';
 import type { Page } from 'playwright-core';
+import { TestClient } from '../node/relay-client.js';
 import { useE2E } from './fixture.js';
 import { collectPageLogs, newContext, ROOT, waitForRemoteFrames } from './helpers.js';
 
@@ -121,9 +121,5 @@ test('examples/own-server.mjs: one port for page and relay; its pages call each 
   } finally {
     await Promise.all(pages.map((page) => page.context().close()));
   }
-  const stranger = new WebSocket(`${site.replace('http:', 'ws:')}/relay?token=guessed`);
-  stranger.on('error', () => {});
-  const [, response] = (await once(stranger, 'unexpected-response')) as [unknown, { statusCode: number }];
-  assert.equal(response.statusCode, 401);
-  stranger.terminate();
+  assert.equal(await TestClient.refusal(`${site.replace('http:', 'ws:')}/relay?token=guessed`), 401);
 });

@@ -37,6 +37,15 @@ export class TestClient {
     return client;
   }
 
+  /** The HTTP status a relay refuses a WebSocket upgrade to `url` with (it must refuse). */
+  static async refusal(url: string): Promise<number> {
+    const socket = new WebSocket(url);
+    socket.on('error', () => {}); // terminate() below, before any handshake, is reported as one
+    const [, response] = (await once(socket, 'unexpected-response')) as [unknown, { statusCode: number }];
+    socket.terminate();
+    return response.statusCode;
+  }
+
   /** Sends an object as JSON, or a string / bytes verbatim. */
   send(message: object | string | Uint8Array): void {
     this.socket.send(

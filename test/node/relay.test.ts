@@ -762,13 +762,7 @@ test('authorize: decides before the handshake who may connect; no, a throw or a 
     },
   });
   t.after(() => relay.close());
-  const refusal = async (token: string) => {
-    const socket = new WebSocket(`${relay.url}/?token=${token}`);
-    socket.on('error', () => {}); // terminate() below, before any handshake, is reported as one
-    const [, response] = (await once(socket, 'unexpected-response')) as [unknown, { statusCode: number }];
-    socket.terminate();
-    return response.statusCode;
-  };
+  const refusal = (token: string) => TestClient.refusal(`${relay.url}/?token=${token}`);
   assert.equal(await refusal('bad'), 401);
   assert.equal(await refusal('broken'), 401);
   assert.match(String(logged.mock.calls.at(-1)?.arguments[0]), /authorize threw, so the connection is refused: Error: the session store is down/);
