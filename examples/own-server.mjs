@@ -2,12 +2,13 @@
 /**
  * The relay inside your own web server: one port for the page and the call,
  * the element told `server="/relay?token=…"`, and only pages this server
- * handed out may connect.
+ * handed out may connect, each to the room it was handed out for.
  *
  *   npm run build && node examples/own-server.mjs     (PORT=8080 by default)
  *
- * Each page load gets a token; authorize() lets in only sockets that bring one.
- * A real site would check its own session cookie there instead.
+ * Each page load gets a token for its room; authorize() lets in only sockets
+ * that bring one, and only to that room. A real site would check its own
+ * session cookie there instead, and who may see which room.
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -15,7 +16,8 @@ import { createServer } from 'node:http';
 import { createRelay } from 'p2p-call/relay'; // this package, by its own name (npm i p2p-call elsewhere)
 
 const dropIn = await readFile(new URL('../dist/p2p-call.js', import.meta.url));
-const tokens = new Set();
+/** token → the room it was handed out for */
+const tokens = new Map();
 
 const page = (room, token) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>p2p-call on its own server</title>
@@ -33,8 +35,8 @@ const server = createServer((request, response) => {
     response.writeHead(200, { 'content-type': 'text/javascript' }).end(dropIn);
   } else if (url.pathname === '/') {
     const token = randomUUID();
-    tokens.add(token);
     const room = /^[\w-]{1,64}$/.test(url.searchParams.get('room') ?? '') ? url.searchParams.get('room') : 'lobby';
+    tokens.set(token, room);
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(room, token));
   } else {
     response.writeHead(404).end();
@@ -43,7 +45,11 @@ const server = createServer((request, response) => {
 
 await createRelay({
   server,
-  authorize: (request) => tokens.has(new URL(request.url, 'http://site').searchParams.get('token')),
+  authorize(request) {
+    const room = tokens.get(new URL(request.url, 'http://site').searchParams.get('token'));
+    // No token: 401. A token: in, but a join to any other room gets `forbidden`.
+    return room !== undefined && ((wanted) => wanted === room);
+  },
 });
 server.listen(Number(process.env.PORT ?? 8080), '127.0.0.1', () =>
   console.log(`Open http://127.0.0.1:${server.address().port}/?room=lobby in two tabs`),

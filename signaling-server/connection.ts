@@ -14,7 +14,7 @@ import type { Socket } from 'node:net';
 import { TokenBucket } from 'limiter';
 import { WebSocket, type RawData } from 'ws';
 import type { ClientMessage, ErrorMessage, JoinMessage, PeerLeftHow } from '../src/protocol/messages.js';
-import { ProtocolError, rateLimited, StoreUnavailable, type RateLimit } from './errors.js';
+import { ProtocolError, rateLimited, roomErrors, StoreUnavailable, type RateLimit } from './errors.js';
 import type { Beating, Heartbeat } from './heartbeat.js';
 import type { Endpoint } from './room.js';
 import { parse, validate } from './validate.js';
@@ -29,6 +29,15 @@ export interface Hub {
   readonly rateLimit: RateLimit | false;
 }
 
+/**
+ * Which rooms one socket may join (RelayOptions.authorize), asked at every
+ * `join` with the room's name: `true` lets it in, anything else (or a throw,
+ * which is logged) gets a `forbidden` error. It is synchronous because joins
+ * are: decide what a socket may do once, when it connects, and keep the answer
+ * here (the rooms a signed token names, say).
+ */
+export type RoomCheck = (room: string) => boolean;
+
 export const PONG = JSON.stringify({ type: 'pong' });
 const TEXT = { binary: false } as const;
 
@@ -38,6 +47,8 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   private corked = false;
   /** What this socket may still send now (hub.rateLimit); none when unlimited. */
   private allowance?: TokenBucket;
+  /** The rooms this socket may join; any when unset. */
+  private mayJoin?: RoomCheck;
   // Set by start(), which the relay calls right after ws makes the socket.
   /** The TCP socket under this one, for batching writes. */
   private tcp!: Socket;
@@ -47,9 +58,10 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
    * Called once the upgrade is done: until then ws has not wired the socket.
    * `url` is the upgrade request's: a `join` in it is handled as the first frame.
    */
-  start(tcp: Socket, hub: H, url = ''): void {
+  start(tcp: Socket, hub: H, url = '', mayJoin?: RoomCheck): void {
     this.tcp = tcp;
     this.hub = hub;
+    this.mayJoin = mayJoin;
     if (hub.rateLimit) this.allowance = fullAllowance(hub.rateLimit);
     hub.connections.add(this);
     // Shared methods, not closures: ws calls every listener with `this` = this socket.
@@ -146,11 +158,25 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
     try {
       const value = parse(frame, isBinary, this.hub.maxMessageBytes);
       if (typeof value.type === 'string') ref = value.type;
-      return this.handle(validate(value), frame)?.catch((error: unknown) => this.fail(error, ref));
+      const message = validate(value);
+      if (message.type === 'join') this.admit(message.room);
+      return this.handle(message, frame)?.catch((error: unknown) => this.fail(error, ref));
     } catch (error) {
       this.fail(error, ref);
       return undefined;
     }
+  }
+
+  /** Throws `forbidden` unless this socket may join `room` (see RoomCheck). */
+  private admit(room: string): void {
+    if (!this.mayJoin) return;
+    let allowed = false;
+    try {
+      allowed = this.mayJoin(room) === true;
+    } catch (error) {
+      console.error(`p2p-call relay: the room check threw, so the join is refused: ${(error as Error)?.stack ?? error}`);
+    }
+    if (!allowed) throw roomErrors.forbidden(room);
   }
 
   /** Does what a valid message asks; `frame` is its original bytes, for forwarding. */

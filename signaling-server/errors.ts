@@ -48,6 +48,7 @@ export function rateLimited({ kbPerSecond, burstKb }: RateLimit): ProtocolError 
 export const roomErrors = {
   notJoined: (type: string) => new ProtocolError('not-joined', `join a room before sending "${type}"`),
   alreadyJoined: (room: string) => new ProtocolError('already-joined', `already in room "${room}"; leave first`),
+  forbidden: (room: string) => new ProtocolError('forbidden', `this connection may not join room "${room}"`),
   roomFull: (room: string, cap: number) => new ProtocolError('room-full', `room "${room}" is full (${cap} peers)`),
   unknownOffer: (offerId: string) => new ProtocolError('unknown-offer', `you hold no offer "${offerId}"`),
   unknownPeer: (to: string, room: string) => new ProtocolError('unknown-peer', `no other peer "${to}" in room "${room}"`),

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../src/protocol/messages.js';
-import { fullAllowance, type Connection, type Hub } from './connection.js';
+import { fullAllowance, type Connection, type Hub, type RoomCheck } from './connection.js';
 import type { RateLimit } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
 import { MemoryConnection } from './memory-connection.js';
@@ -48,11 +48,12 @@ export interface RelayOptions {
   /**
    * Decides who may connect, before the WebSocket handshake: check a session
    * cookie, say, or a token the page put in the `server` URL's query (the
-   * element keeps it). `true` lets the socket in; anything else refuses it with
-   * 401, and an error thrown is logged. Without it anyone who can reach the
-   * relay may join any room whose name they know.
+   * element keeps it). `true` lets the socket in to any room; a function lets
+   * it in to the rooms for which it returns `true` (see RoomCheck); anything
+   * else refuses it with 401, and an error thrown is logged. Without it anyone
+   * who can reach the relay may join any room whose name they know.
    */
-  authorize?(request: IncomingMessage): boolean | Promise<boolean>;
+  authorize?(request: IncomingMessage): Access | Promise<Access>;
   /**
    * Keep rooms in Redis instead of this process, so that every relay given
    * the same Redis serves the same rooms (several processes or machines
@@ -60,6 +61,12 @@ export interface RelayOptions {
    */
   redis?: string | RedisOptions;
 }
+
+/**
+ * What authorize() decides for one socket: `true` any room, a RoomCheck only
+ * the rooms it allows, anything else (`false`) no connection at all.
+ */
+export type Access = boolean | RoomCheck;
 
 export interface Relay {
   /** `ws://host:port`, for clients. */
@@ -154,10 +161,10 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   });
 
   // Every path is accepted: clients are given a bare ws://host:port and may add anything.
-  const accept = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const accept = (request: IncomingMessage, socket: Duplex, head: Buffer, mayJoin?: RoomCheck) => {
     // An upgrade's socket is the TCP socket (a net.Socket) whatever Duplex says.
     wss.handleUpgrade(request, socket, head, (connection) =>
-      (connection as Connection).start(socket as Socket, hub, request.url),
+      (connection as Connection).start(socket as Socket, hub, request.url, mayJoin),
     );
   };
   const { authorize } = options;
@@ -175,6 +182,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
           });
         socket.off('error', ignore);
         if (allowed === true) accept(request, socket, head);
+        else if (typeof allowed === 'function') accept(request, socket, head, allowed);
         else socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       };
 

@@ -24,6 +24,7 @@ export const DEFAULT_STRINGS = {
   'media-lost': 'The camera or microphone went away. Plug one in to be seen and heard again.',
   'relay-unreachable': 'Cannot reach the call server at {server}.',
   'room-full': 'This room is full.',
+  forbidden: 'The call server does not let you join this room.',
   replaced: 'This call was opened again elsewhere, so it ended here.',
   'bad-ice-servers': 'The ice-servers attribute is not valid JSON: {detail}',
   'bad-server': 'The server attribute “{server}” is not a ws://, wss:// or /path address.',

@@ -226,6 +226,7 @@ export const ERROR_CODES = [
   'too-large',
   'not-joined',
   'already-joined',
+  'forbidden',
   'room-full',
   'unknown-peer',
   'unknown-offer',

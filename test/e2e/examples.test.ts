@@ -97,7 +97,7 @@ test('examples/join-on-click.html: nothing is captured until Join; then a call, 
   }
 });
 
-test('examples/own-server.mjs: one port for page and relay; its pages call each other, a socket without a token gets 401', { timeout: 60_000 }, async (t) => {
+test('examples/own-server.mjs: one port for page and relay; its pages call each other, another room is forbidden, a socket without a token gets 401', { timeout: 60_000 }, async (t) => {
   const child = spawn(process.execPath, ['examples/own-server.mjs'], { cwd: ROOT, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
   t.after(() => child.kill());
   const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
@@ -116,6 +116,13 @@ test('examples/own-server.mjs: one port for page and relay; its pages call each 
   );
   try {
     await Promise.all(pages.map((page) => waitForRemoteFrames(page, { timeoutMs: 20_000 })));
+    // The token was handed out for this room: the same page may not take it elsewhere.
+    const refused = pages[0]!.evaluate(
+      () => new Promise<string>((resolve) => document.querySelector('p2p-call')!.addEventListener('p2p-error', (e) => resolve((e as CustomEvent).detail.code))),
+    );
+    await pages[0]!.locator('p2p-call').evaluate((element) => element.setAttribute('room', 'someone-elses'));
+    assert.equal(await refused, 'forbidden');
+    assert.match(await text(pages[0]!, 'p2p-call [part~="error"]'), /does not let you join this room/);
   } catch (err) {
     throw new Error(`${(err as Error).message}\n--- page logs ---\n${logs.flat().join('\n')}`, { cause: err });
   } finally {

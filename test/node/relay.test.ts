@@ -395,6 +395,38 @@ protocolTest('a bad join in the URL gets an error reply, and the socket can stil
   assert.deepEqual((await notJson.join('room', 'dave')).peers.map((p) => p.peer), ['carol']);
 });
 
+protocolTest('authorize may let a socket in to some rooms only: other joins, in the URL too, get forbidden; a throwing check refuses', async (t, start) => {
+  const logged = t.mock.method(console, 'error', () => {});
+  const { connect, stats } = await start(t, {
+    authorize(request) {
+      const only = new URL(request.url!, 'http://relay').searchParams.get('only');
+      if (only === 'throw') return () => { throw new Error('the room list is corrupt'); };
+      return only === null || ((room) => room === only);
+    },
+  });
+  const a = await connect(undefined, '/?only=standup');
+  a.send({ type: 'join', room: 'board', peer: 'alice' });
+  assert.deepEqual(await a.next('error'), {
+    type: 'error',
+    code: 'forbidden',
+    message: 'this connection may not join room "board"',
+    ref: 'join',
+  });
+  assert.equal((await a.join('standup', 'alice')).room, 'standup'); // the same socket, the room it may join
+
+  const join = { type: 'join', room: 'board', peer: 'bob' };
+  const b = await connect(undefined, `/?only=standup&join=${encodeURIComponent(JSON.stringify(join))}`);
+  assert.equal((await b.next('error')).code, 'forbidden');
+  const c = await connect(undefined, '/?only=throw');
+  c.send({ type: 'join', room: 'standup', peer: 'carol' });
+  assert.equal((await c.next('error')).code, 'forbidden');
+  assert.match(String(logged.mock.calls.at(-1)?.arguments[0]), /the room check threw, so the join is refused: Error: the room list is corrupt/);
+
+  const d = await connect(); // authorize returned true: any room
+  assert.deepEqual((await d.join('board', 'dave')).peers, []);
+  assert.deepEqual(await stats(), { rooms: 2, peers: 2, heldOffers: 0 });
+});
+
 protocolTest('every error code: one error reply, and the same socket and everyone else keep working', async (t, start) => {
   const { connect, joined } = await start(t);
   const [a, b] = await joined('room', 'alice', 'bob');
@@ -433,8 +465,9 @@ protocolTest('every error code: one error reply, and the same socket and everyon
     { who: a, send: { type: 'candidate', offerId: 'never-held', candidate: null }, code: 'unknown-offer', ref: 'candidate' },
     { who: a, send: { type: 'candidate', offerId: 'full', candidate: null }, code: 'too-many-candidates', says: /"full".*64/ },
   ];
-  // rate-limited has a test of its own (below): it needs a socket past its limit, and time to pass.
-  const codes = ERROR_CODES.filter((code) => code !== 'rate-limited');
+  // rate-limited and forbidden have tests of their own: they need a socket past
+  // its limit and time to pass, and a relay with authorize().
+  const codes = ERROR_CODES.filter((code) => code !== 'rate-limited' && code !== 'forbidden');
   assert.deepEqual(new Set(cases.map((c) => c.code)), new Set(codes), 'every code is exercised');
 
   let failed = false; // after a failure the replies are out of step: skip the rest rather than time out on each
