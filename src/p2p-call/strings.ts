@@ -23,6 +23,7 @@ export const DEFAULT_STRINGS = {
   'media-failed': 'The camera or microphone could not be started.',
   'media-lost': 'The camera or microphone went away. Plug one in to be seen and heard again.',
   'relay-unreachable': 'Cannot reach the call server at {server}.',
+  'relay-insecure': 'This page is https, so the browser will not use the call server at {server}: it needs a wss:// address.',
   'room-full': 'This room is full.',
   forbidden: 'The call server does not let you join this room.',
   replaced: 'This call was opened again elsewhere, so it ended here.',

@@ -39,6 +39,9 @@ export interface RemotePeer {
  */
 export type PeerLeftReason = 'left' | 'failed' | 'unreachable' | 'unanswered';
 
+/** What can go wrong in a session: the relay's refusals, and the relay out of reach. */
+export type SessionErrorCode = ErrorCode | 'relay-unreachable' | 'relay-insecure' | 'replaced';
+
 export interface RoomSessionEvents {
   onJoined?(room: string, peer: string): void;
   onPeerJoined?(peer: RemotePeer): void;
@@ -47,8 +50,12 @@ export interface RoomSessionEvents {
   onConnectionState?(peer: string, state: RTCPeerConnectionState): void;
   onStatus?(peer: string, status: PeerStatus): void;
   onSignalingState?(state: SignalingState): void;
-  onError?(code: ErrorCode | 'relay-unreachable' | 'replaced', message: string): void;
-  /** The relay ended my membership (room full, my join refused, or my id joined elsewhere); the session has closed itself. */
+  onError?(code: SessionErrorCode, message: string): void;
+  /**
+   * The relay ended my membership (room full, my join refused, or my id
+   * joined elsewhere), or the browser refused the relay's address outright;
+   * the session has closed itself.
+   */
   onEnded?(): void;
   /** Anything that changes what should be drawn. */
   onChange?(): void;
@@ -154,8 +161,13 @@ export class RoomSession {
         join: () => this.#joinMessage(),
         onMessage: (message) => this.#handle(message),
         onStateChange: (state) => events.onSignalingState?.(state),
-        onUnreachable: () =>
-          events.onError?.('relay-unreachable', `Cannot reach the relay at ${options.server}`),
+        onUnreachable: (thrown) => {
+          const message = `Cannot reach the relay at ${options.server}`;
+          if (!thrown) events.onError?.('relay-unreachable', message);
+          // The browser would not even try, so the call is over. An https page may not use a ws:// relay (mixed content).
+          else if (thrown.name === 'SecurityError' && /^ws:/i.test(options.server)) this.#end('relay-insecure', `${message}: an https page needs wss://`);
+          else this.#end('relay-unreachable', `${message}: ${thrown.message}`);
+        },
         onReplaced: () => this.#end('replaced', 'Another connection joined with this peer id'),
       },
       options.signaling,
@@ -173,6 +185,7 @@ export class RoomSession {
    */
   start(capture: () => Promise<MediaStream | null>): void {
     this.#signaling.connect(); // First: the socket's handshake then overlaps the rest.
+    if (this.closed) return; // The browser refused the relay's address outright (see onUnreachable).
     const route: Route = {};
     this.#spare = { route, negotiator: this.#createNegotiator(route) };
     void capture().then((stream) => {
@@ -298,7 +311,7 @@ export class RoomSession {
   }
 
   /** The relay ended my membership: says why, closes, and tells the owner the call is over. */
-  #end(code: ErrorCode | 'replaced', message: string): void {
+  #end(code: SessionErrorCode, message: string): void {
     this.#events.onError?.(code, message);
     this.close();
     this.#events.onEnded?.();

@@ -15,8 +15,12 @@ export interface SignalingHandlers {
   join?(): JoinMessage;
   onMessage(message: ServerMessage): void;
   onStateChange?(state: SignalingState): void;
-  /** The relay could not be reached (once per outage, not once per attempt). */
-  onUnreachable?(): void;
+  /**
+   * The relay could not be reached (once per outage, not once per attempt).
+   * `thrown` when the browser would not even try, so no retry can help: a
+   * malformed URL, or a SecurityError for a ws:// relay from an https page.
+   */
+  onUnreachable?(thrown?: Error): void;
   /** Another connection took over my peer id; reconnecting would only evict it back. */
   onReplaced?(): void;
 }
@@ -69,9 +73,9 @@ export class SignalingClient {
     let socket: WebSocket;
     try {
       socket = new WebSocket(join ? withJoin(this.url, join) : this.url);
-    } catch {
-      // A malformed URL throws synchronously; it will never work, so say so once and stop.
-      this.#handlers.onUnreachable?.();
+    } catch (error) {
+      // What throws here (see onUnreachable) will never work, so say so once and stop.
+      this.#handlers.onUnreachable?.(error as Error);
       this.#setState('closed');
       return;
     }

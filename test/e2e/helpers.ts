@@ -5,8 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,13 +108,16 @@ export interface StaticServer {
  * Serves `dir` on 127.0.0.1 (an ephemeral port; 127.0.0.1 is a secure context,
  * so getUserMedia works). `pages` adds in-memory files, e.g. `{ '/call.html': '<!doctype html>…' }`.
  * `/favicon.ico` is an empty 204 so it does not show up as a console error.
+ * `{ https: true }` serves over TLS with test/e2e/tls's self-signed certificate
+ * (a context then needs `ignoreHTTPSErrors`), for what browsers do only on https pages.
  */
 export async function startStaticServer(
   dir: string,
   pages: Record<string, string> = {},
+  { https = false } = {},
 ): Promise<StaticServer> {
   const base = path.resolve(dir);
-  const server: Server = createServer(async (req, res) => {
+  const handle: RequestListener = async (req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const page = pages[pathname];
     if (page !== undefined) {
@@ -136,14 +140,19 @@ export async function startStaticServer(
     } catch {
       res.writeHead(404, { 'content-type': MIME['.txt']! }).end('not found');
     }
-  });
+  };
+  const tls = async (name: string) => readFile(path.join(ROOT, 'test/e2e/tls', name));
+  // An https.Server is an http.Server with TLS underneath; its types do not say so.
+  const server = https
+    ? (createHttpsServer({ key: await tls('key.pem'), cert: await tls('cert.pem') }, handle) as unknown as Server)
+    : createServer(handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${https ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     server,
     close: () =>

@@ -4,8 +4,9 @@
  * and `<p2p-call room server>`, the relay started as `npm run relay`.
  * Each side's remote <video> must really decode frames.
  *
- * Then the same call with the relay on the page's own web server, reached as
- * `server="/relay"`; and with each user on a relay of their own, the two relays
+ * Then the same call on an https site with the relay on its own web server,
+ * reached as `server="/relay"` (so over wss), where a ws:// relay elsewhere is
+ * refused by the browser and the element says why; and with each user on a relay of their own, the two relays
  * sharing rooms through a real redis-server (`REDIS_URL`), and that call
  * going on while that Redis hangs.
  *
@@ -36,7 +37,7 @@ async function call(
   const room = `e2e-${Math.random().toString(36).slice(2, 8)}`;
   const pages = await Promise.all(
     (['alice', 'bob'] as const).map(async (who, i) => {
-      const context = await newContext(e2e.browser);
+      const context = await newContext(e2e.browser, { ignoreHTTPSErrors: true }); // test/e2e/tls is self-signed
       const page = await context.newPage();
       const pageLogs = collectPageLogs(page, who);
       await page.goto(`${site}/two-users.html?${new URLSearchParams({ room, server: servers[i]! })}`);
@@ -67,11 +68,24 @@ test('two users in two browser contexts see each other’s video', { timeout: 60
   await call([e2e.relay.url, e2e.relay.url], () => e2e.relay.output());
 });
 
-test('a relay on the page’s own web server, as server="/relay": two users see each other’s video', { timeout: 60000 }, async () => {
-  const site = await startStaticServer(ROOT, { '/two-users.html': CALL_PAGE });
+test('an https site with the relay on its own web server, as server="/relay": two users see each other’s video over wss; a ws:// relay elsewhere is refused, and the element says why', { timeout: 60000 }, async () => {
+  const site = await startStaticServer(ROOT, { '/two-users.html': CALL_PAGE }, { https: true });
   const relay = await createRelay({ server: site.server });
   try {
-    await call(['/relay', '/relay'], () => `(in this process) ${JSON.stringify(relay.stats())}`, undefined, site.url);
+    await call(['/relay', '/relay'], () => `(in this process) ${JSON.stringify(relay.stats())}`, async ([{ page: alice }]) => {
+      const refused = alice.evaluate(
+        () => new Promise<string>((resolve) => document.querySelector('p2p-call')!.addEventListener('p2p-error', (e) => resolve((e as CustomEvent).detail.code))),
+      );
+      // Browsers block ws:// from an https page (mixed content) unless it is on this machine.
+      await alice.evaluate(() => document.querySelector('p2p-call')!.setAttribute('server', 'ws://relay.example:8787'));
+      assert.equal(await refused, 'relay-insecure');
+      const shown = await alice.evaluate(() => document.querySelector('p2p-call')!.shadowRoot!.querySelector('[part~="error"]')?.textContent);
+      assert.match(String(shown), /This page is https.*ws:\/\/relay\.example:8787.*wss:\/\//);
+      // Given up, not retried: the call is over and the camera let go.
+      const events = await alice.evaluate(() => (window as unknown as { events: string[] }).events);
+      assert.equal(events.at(-1), 'signaling closed', events.join(', '));
+      assert.deepEqual(await alice.evaluate(() => (document.querySelector('p2p-call') as unknown as { localStream: MediaStream | null }).localStream?.getTracks().filter((t) => t.readyState === 'live').length ?? 0), 0);
+    }, site.url);
   } finally {
     await relay.close();
     await site.close();
