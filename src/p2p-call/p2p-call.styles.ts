@@ -18,7 +18,6 @@ export const styles = unsafeCSS(css`
     --_danger: var(--p2p-call-danger, #dc2626);
     display: flex;
     flex-flow: column;
-    gap: var(--_gap);
     box-sizing: border-box;
     min-height: var(--p2p-call-min-height, 320px);
     padding: var(--_gap);
@@ -29,6 +28,19 @@ export const styles = unsafeCSS(css`
   }
   :host([hidden]) {
     display: none;
+  }
+  /*
+   * The layout lives in here, not on the host, because pages often give
+   * custom elements display: block. Given a height, it fills it (the stage
+   * shrinks to make room for the rest); in a flex host it also fills min-height.
+   */
+  .call {
+    flex: 1;
+    display: flex;
+    flex-flow: column;
+    gap: var(--_gap);
+    height: 100%;
+    min-height: 0;
   }
   .stage {
     position: relative;

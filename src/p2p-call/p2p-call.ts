@@ -469,7 +469,7 @@ export class P2PCallElement extends LitElement {
     const peers = this.peers;
     const t = this.#text;
     const self = this.#speakers.speaking.has(this.peerId) ? ' speaking' : '';
-    return html`
+    return html`<div class="call">
       <div part="stage" class="stage">
         <div part="grid" class="grid">${peers.map((p) => this.#renderTile(p))}</div>
         <figure part="tile local-tile${self}" class=${peers.length ? 'pip' : ''} ?data-camera-off=${!this.#media.screen && !this.#media.live('video')}>
@@ -483,7 +483,7 @@ export class P2PCallElement extends LitElement {
         ? html`<div part="error" role="alert">${[...this.#errors.values()].map((m) => html`<div>${m}</div>`)}</div>`
         : nothing}
       ${this.noControls ? nothing : this.#renderControls()}
-    `;
+    </div>`;
   }
 
   #renderTile(peer: RemotePeer) {

@@ -1,0 +1,42 @@
+/**
+ * The element's box holds everything it draws, whatever display the page
+ * gives it: pages often set custom elements to display: block, and a call
+ * whose status and buttons spill out below its box shows light text on the
+ * page's own background. No relay needed: an element with no room draws its
+ * self view, status and buttons, and a bad server address adds an error box.
+ */
+import { expect } from 'chai';
+import type { P2PCallElement } from '../../src/index.js';
+import { mountCall, removeAll } from './helpers.js';
+
+/** What of the element's drawing lies outside its own box, in px, as "part: overflow" lines. */
+function spills(element: P2PCallElement): string[] {
+  const box = element.getBoundingClientRect();
+  const drawn = element.shadowRoot!.querySelectorAll('[part]:not(.visually-hidden *)');
+  return [...drawn].flatMap((part) => {
+    const r = part.getBoundingClientRect();
+    const out = Math.max(box.top - r.top, r.bottom - box.bottom, box.left - r.left, r.right - box.right);
+    return out > 0.5 ? [`${part.getAttribute('part')}: ${out.toFixed(1)} px`] : [];
+  });
+}
+
+describe('<p2p-call>: layout', () => {
+  afterEach(removeAll);
+
+  for (const display of ['', 'block', 'inline-block', 'grid']) {
+    it(`display: ${display || 'its own (flex)'} with a fixed height: everything inside the box, the stage shrinks`, async () => {
+      const element = mountCall({ server: 'localhost:8787', style: `display: ${display}; width: 420px; height: 340px` });
+      await element.updateComplete;
+      const stage = element.shadowRoot!.querySelector('[part~="stage"]')!;
+      expect(element.shadowRoot!.querySelector('[part~="error"]'), 'the bad-server error box').to.exist;
+      expect(spills(element)).to.deep.equal([]);
+      expect(stage.getBoundingClientRect().height, 'the stage keeps some room').to.be.greaterThan(60);
+    });
+  }
+
+  it('display: block with no height: the box grows to hold everything', async () => {
+    const element = mountCall({ server: 'localhost:8787', style: 'display: block; width: 420px' });
+    await element.updateComplete;
+    expect(spills(element)).to.deep.equal([]);
+  });
+});
