@@ -6,9 +6,10 @@
  * same rooms. A mistake (a mistyped option, a bad port, a port in use) is one
  * line on stderr, not a stack trace, and nothing is started.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MAX_MESSAGE_BYTES } from '../src/protocol/messages.js';
-import { createRelay, DEFAULT_HOST, DEFAULT_MAX_PEERS, DEFAULT_PORT, type RateLimit } from './index.js';
+import { createRelay, DEFAULT_HOST, DEFAULT_MAX_PEERS, DEFAULT_PORT, tokenAuthorizer, type RateLimit, type RelayOptions } from './index.js';
 
 const USAGE = `Usage: p2p-call-relay [--port N] [--host ADDRESS] [--max-peers N] [--redis URL] [more options]
 
@@ -19,6 +20,14 @@ The signaling relay of <p2p-call>: WebSocket, the protocol in docs/protocol.md.
   --max-peers N   the most people in one room (env MAX_PEERS; default ${DEFAULT_MAX_PEERS}); a page's max-peers can only lower it
   --redis URL     share rooms with every relay given the same Redis (env REDIS_URL)
   -h, --help      this text
+
+Who may join (default: anyone who knows a room's name). Your site signs a JWT naming the rooms (claim
+"room" or "rooms"; neither opens every room; "exp" is checked) and the page passes it in the address:
+server="wss://relay.example?token=JWT". Sockets without a valid token get 401, joins to other rooms "forbidden".
+  --token-secret-file FILE   tokens signed HS256/384/512 with the secret in FILE, at least 32 bytes
+                             (env TOKEN_SECRET: the secret itself)
+  --token-public-key FILE    tokens signed RS*/PS*/ES*/EdDSA, verified with the PEM public key in FILE
+                             (env TOKEN_PUBLIC_KEY: the PEM itself)
 
 More, for operators (defaults suit a public relay):
   --heartbeat-ms N           ping every socket this often; one that misses a ping is dropped
@@ -50,6 +59,8 @@ function readOptions() {
         'heartbeat-ms': { type: 'string' },
         'rate-limit': { type: 'string' },
         'redis-timeout-ms': { type: 'string' },
+        'token-secret-file': { type: 'string' },
+        'token-public-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -99,7 +110,32 @@ if (redisTimeout && !redisUrl) fail('redis-timeout-ms is for relays sharing room
 const commandTimeoutMs = wholeNumber(redisTimeout, 'redis-timeout-ms', [100, 600_000], undefined);
 const redis = redisUrl ? { url: redisUrl, commandTimeoutMs } : undefined;
 
-const relay = await createRelay({ port, host, maxPeersPerRoom, heartbeatMs, rateLimit: limit, redis }).catch((error: NodeJS.ErrnoException) =>
+/** A file's text, or a one-line failure naming the option. */
+function readKeyFile(file: string, option: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    return fail(`cannot read the ${option} file: ${(error as Error).message}`);
+  }
+}
+
+/** `--token-secret-file` or `--token-public-key` (or their env vars): authorize() by signed tokens. */
+function tokens(): RelayOptions['authorize'] {
+  const secretFile = options['token-secret-file'];
+  const keyFile = options['token-public-key'];
+  // A secret file's last newline is an editor's, not part of the secret.
+  const secret = secretFile ? readKeyFile(secretFile, '--token-secret-file').replace(/\r?\n$/, '') : process.env.TOKEN_SECRET || undefined;
+  const publicKey = keyFile ? readKeyFile(keyFile, '--token-public-key') : process.env.TOKEN_PUBLIC_KEY || undefined;
+  if (secret === undefined && publicKey === undefined) return undefined;
+  try {
+    return tokenAuthorizer({ secret, publicKey });
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+}
+const authorize = tokens();
+
+const relay = await createRelay({ port, host, maxPeersPerRoom, heartbeatMs, rateLimit: limit, redis, authorize }).catch((error: NodeJS.ErrnoException) =>
   fail(
     error.code === 'EADDRINUSE'
       ? `port ${port} on ${host} is in use (another relay?); choose another with --port or PORT`
@@ -107,7 +143,8 @@ const relay = await createRelay({ port, host, maxPeersPerRoom, heartbeatMs, rate
     1,
   ),
 );
-console.log(`p2p-call relay listening on ${relay.url}${redis ? ' (rooms shared through Redis)' : ''}`);
+const notes = [redis && 'rooms shared through Redis', authorize && 'a signed token needed to join'].filter(Boolean);
+console.log(`p2p-call relay listening on ${relay.url}${notes.length ? ` (${notes.join('; ')})` : ''}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void relay.close().then(() => process.exit(0)));

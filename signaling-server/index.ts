@@ -7,3 +7,4 @@ export type { RoomCheck } from './connection.js';
 export type { RateLimit } from './errors.js';
 export type { RoomStats } from './rooms.js';
 export type { RedisOptions } from './redis/redis-rooms.js';
+export { tokenAuthorizer, type TokenOptions } from './tokens.js';

@@ -10,7 +10,11 @@ import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Redis } from 'ioredis';
+import { SignJWT } from 'jose';
 import { WebSocket, type ClientOptions } from 'ws';
 import { createRelay, type Relay, type RelayOptions } from '../../signaling-server/index.js';
 import { ERROR_CODES, MAX_HELD_CANDIDATES, MAX_MESSAGE_BYTES, type CandidateInit } from '../../src/protocol/messages.js';
@@ -841,7 +845,7 @@ function spawnCli(args: string[], env: Record<string, string> = {}) {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   return spawn(process.execPath, ['--import', 'tsx', 'signaling-server/cli.ts', ...args], {
     cwd: root,
-    env: { ...process.env, PORT: '', HOST: '', MAX_PEERS: '', REDIS_URL: '', HEARTBEAT_MS: '', RATE_LIMIT: '', REDIS_TIMEOUT_MS: '', ...env },
+    env: { ...process.env, PORT: '', HOST: '', MAX_PEERS: '', REDIS_URL: '', HEARTBEAT_MS: '', RATE_LIMIT: '', REDIS_TIMEOUT_MS: '', TOKEN_SECRET: '', TOKEN_PUBLIC_KEY: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -870,8 +874,8 @@ async function startCli(args: string[], env?: Record<string, string>) {
 test('cli: --help says what it takes; a mistyped option, a bad port or a port in use is one clear line', async () => {
   const help = await runCli(['--help']);
   assert.equal(help.code, 0);
-  const words = ['--port', '--host', '--max-peers', '--redis', '--heartbeat-ms', '--rate-limit', '--redis-timeout-ms'];
-  for (const word of [...words, 'PORT', 'HOST', 'MAX_PEERS', 'REDIS_URL', 'HEARTBEAT_MS', 'RATE_LIMIT', 'REDIS_TIMEOUT_MS'])
+  const words = ['--port', '--host', '--max-peers', '--redis', '--heartbeat-ms', '--rate-limit', '--redis-timeout-ms', '--token-secret-file', '--token-public-key'];
+  for (const word of [...words, 'PORT', 'HOST', 'MAX_PEERS', 'REDIS_URL', 'HEARTBEAT_MS', 'RATE_LIMIT', 'REDIS_TIMEOUT_MS', 'TOKEN_SECRET', 'TOKEN_PUBLIC_KEY'])
     assert.ok(help.stdout.includes(word), word);
 
   const typo = await runCli(['--prot', '9000']);
@@ -944,6 +948,35 @@ test('cli: prints one line with the url, serves with its room size, heartbeat an
   } finally {
     child.kill('SIGKILL');
   }
+});
+
+test('cli: --token-secret-file or TOKEN_SECRET: only signed tokens get in, to their rooms; a short secret or a missing file is one clear line', { timeout: 20_000 }, async (t) => {
+  const secret = 'the site and the relay share this, 32 bytes at least';
+  const dir = await mkdtemp(path.join(tmpdir(), 'p2p-call-token-'));
+  t.after(() => rm(dir, { recursive: true }));
+  await writeFile(path.join(dir, 'secret'), `${secret}\n`); // as an editor leaves it
+  await writeFile(path.join(dir, 'short'), 'tiny\n');
+  const token = await new SignJWT({ room: 'standup' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+  for (const [args, env] of [[['--token-secret-file', path.join(dir, 'secret')], {}], [[], { TOKEN_SECRET: secret }]] as const) {
+    const { child, line, url } = await startCli(['--port', '0', ...args], { HOST: '127.0.0.1', ...env });
+    try {
+      assert.match(line, /\(a signed token needed to join\)$/);
+      assert.equal(await TestClient.refusal(url), 401);
+      const client = await TestClient.connect(`${url}/?token=${token}`);
+      assert.equal((await client.join('standup', 'alice')).room, 'standup');
+      const other = await TestClient.connect(`${url}/?token=${token}`);
+      other.send({ type: 'join', room: 'board', peer: 'bob' });
+      assert.equal((await other.next('error')).code, 'forbidden');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }
+  const short = await runCli(['--token-secret-file', path.join(dir, 'short')]);
+  assert.equal(short.code, 2);
+  assert.equal(short.stderr, 'p2p-call-relay: the token secret must be at least 32 bytes (256 bits); this one is 4 (see --help)\n');
+  const missing = await runCli(['--token-public-key', path.join(dir, 'nope.pem')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /^p2p-call-relay: cannot read the --token-public-key file: ENOENT.* \(see --help\)\n$/);
 });
 
 test('cli: --redis-timeout-ms: a frame Redis does not answer in that long closes its socket with 1013', { timeout: 20_000 }, async (t) => {
