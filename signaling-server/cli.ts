@@ -21,6 +21,11 @@ The signaling relay of <p2p-call>: WebSocket, the protocol in docs/protocol.md.
   --redis URL     share rooms with every relay given the same Redis (env REDIS_URL)
   -h, --help      this text
 
+TURN for the calls, without a password in any page: the relay hands every client fresh credentials for a coturn
+started with use-auth-secret and static-auth-secret=SECRET (valid a day; coturn checks them at allocation).
+  --turn URLS                the TURN server's turn:/turns: URLs, comma-separated (env TURN_URLS)
+  --turn-secret-file FILE    coturn's static-auth-secret, in FILE (env TURN_SECRET: the secret itself)
+
 Who may join (default: anyone who knows a room's name). Your site signs a JWT naming the rooms (claim
 "room" or "rooms"; neither opens every room; "exp" is checked) and the page passes it in the address:
 server="wss://relay.example?token=JWT". Sockets without a valid token get 401, joins to other rooms "forbidden".
@@ -59,6 +64,8 @@ function readOptions() {
         'heartbeat-ms': { type: 'string' },
         'rate-limit': { type: 'string' },
         'redis-timeout-ms': { type: 'string' },
+        turn: { type: 'string' },
+        'turn-secret-file': { type: 'string' },
         'token-secret-file': { type: 'string' },
         'token-public-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -119,12 +126,25 @@ function readKeyFile(file: string, option: string): string {
   }
 }
 
+/** A secret from `option`'s file (its last newline is an editor's, not the secret's) or else from the environment. */
+function secretOf(option: 'token-secret-file' | 'turn-secret-file', env: string | undefined): string | undefined {
+  const file = options[option];
+  return file ? readKeyFile(file, `--${option}`).replace(/\r?\n$/, '') : env || undefined;
+}
+
+/** `--turn` and `--turn-secret-file` (or their env vars), both or neither. */
+function turn(): RelayOptions['turn'] {
+  const urls = options.turn || process.env.TURN_URLS || undefined;
+  const secret = secretOf('turn-secret-file', process.env.TURN_SECRET);
+  if (!urls && !secret) return undefined;
+  if (!urls || !secret) fail('TURN needs both its URLs (--turn or TURN_URLS) and its secret (--turn-secret-file or TURN_SECRET)');
+  return { urls: urls.split(',').map((url) => url.trim()), secret };
+}
+
 /** `--token-secret-file` or `--token-public-key` (or their env vars): authorize() by signed tokens. */
 function tokens(): RelayOptions['authorize'] {
-  const secretFile = options['token-secret-file'];
   const keyFile = options['token-public-key'];
-  // A secret file's last newline is an editor's, not part of the secret.
-  const secret = secretFile ? readKeyFile(secretFile, '--token-secret-file').replace(/\r?\n$/, '') : process.env.TOKEN_SECRET || undefined;
+  const secret = secretOf('token-secret-file', process.env.TOKEN_SECRET);
   const publicKey = keyFile ? readKeyFile(keyFile, '--token-public-key') : process.env.TOKEN_PUBLIC_KEY || undefined;
   if (secret === undefined && publicKey === undefined) return undefined;
   try {
@@ -135,15 +155,17 @@ function tokens(): RelayOptions['authorize'] {
 }
 const authorize = tokens();
 
-const relay = await createRelay({ port, host, maxPeersPerRoom, heartbeatMs, rateLimit: limit, redis, authorize }).catch((error: NodeJS.ErrnoException) =>
+const turnServer = turn();
+const relay = await createRelay({ port, host, maxPeersPerRoom, heartbeatMs, rateLimit: limit, redis, authorize, turn: turnServer }).catch((error: NodeJS.ErrnoException) =>
   fail(
     error.code === 'EADDRINUSE'
       ? `port ${port} on ${host} is in use (another relay?); choose another with --port or PORT`
-      : error.message, // e.g. an unreachable Redis
-    1,
+      : error.message, // e.g. an unreachable Redis, or TURN URLs that are not
+    // A bad option's value (createRelay checks the TURN URLs) is a usage mistake too.
+    error instanceof TypeError || error instanceof RangeError ? 2 : 1,
   ),
 );
-const notes = [redis && 'rooms shared through Redis', authorize && 'a signed token needed to join'].filter(Boolean);
+const notes = [redis && 'rooms shared through Redis', authorize && 'a signed token needed to join', turnServer && 'TURN credentials handed out'].filter(Boolean);
 console.log(`p2p-call relay listening on ${relay.url}${notes.length ? ` (${notes.join('; ')})` : ''}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

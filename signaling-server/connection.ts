@@ -27,6 +27,8 @@ export interface Hub {
   /** The most a socket may have waiting to be sent to it (see deliver). */
   readonly maxBufferedBytes: number;
   readonly rateLimit: RateLimit | false;
+  /** Makes the `ice-servers` frame every socket gets first (RelayOptions.turn); none without TURN. */
+  readonly iceServers?: () => string;
 }
 
 /**
@@ -72,6 +74,8 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
     // Protocol violations (bad UTF-8, frames over maxPayload) are reported
     // here and followed by 'close'; without a listener they would crash the process.
     this.on('error', ignore);
+    // Before the welcome, which the client may answer held offers on at once.
+    if (hub.iceServers) this.deliver(hub.iceServers());
     // docs/protocol.md, "Joining in the URL": the welcome then follows the
     // handshake instead of waiting a round trip for the client's first frame.
     const join = url.includes('join=') ? new URL(url, 'ws://relay').searchParams.get('join') : null;

@@ -8,3 +8,4 @@ export type { RateLimit } from './errors.js';
 export type { RoomStats } from './rooms.js';
 export type { RedisOptions } from './redis/redis-rooms.js';
 export { tokenAuthorizer, type TokenOptions } from './tokens.js';
+export type { TurnOptions } from './turn.js';

@@ -15,6 +15,7 @@ import { MemoryConnection } from './memory-connection.js';
 import type { RedisConnection } from './redis/redis-connection.js';
 import type { RedisOptions } from './redis/redis-rooms.js';
 import { Rooms, type RoomStats } from './rooms.js';
+import { turnCredentials, type TurnOptions } from './turn.js';
 
 export interface RelayOptions {
   /** Port to listen on; 0 picks a free one. Default 8787. Ignored with `server`. */
@@ -55,6 +56,13 @@ export interface RelayOptions {
    */
   authorize?(request: IncomingMessage): Access | Promise<Access>;
   /**
+   * A TURN server whose credentials the relay hands out (coturn with
+   * `use-auth-secret`): every socket first gets an `ice-servers` message with
+   * a credential made for it, which the element adds to its own ICE servers.
+   * So pages need no TURN password, and none that lasts.
+   */
+  turn?: TurnOptions;
+  /**
    * Keep rooms in Redis instead of this process, so that every relay given
    * the same Redis serves the same rooms (several processes or machines
    * behind one address). A URL string or RedisOptions.
@@ -90,8 +98,8 @@ interface Backend {
   close(): Promise<void>;
 }
 
-/** The per-socket limits every connection reads from its hub. */
-type Limits = Pick<Hub, 'maxMessageBytes' | 'maxBufferedBytes' | 'rateLimit'>;
+/** The per-socket settings every connection reads from its hub. */
+type Limits = Pick<Hub, 'maxMessageBytes' | 'maxBufferedBytes' | 'rateLimit' | 'iceServers'>;
 
 async function backend(
   options: RelayOptions,
@@ -147,8 +155,9 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     rateLimit = { kbPerSecond: 100, burstKb: 500 },
   } = options;
   if (rateLimit) fullAllowance(rateLimit); // A bad limit throws here, not at the first connection.
+  const iceServers = options.turn && turnCredentials(options.turn); // So do bad TURN options.
   const connections = new Heartbeat<Connection>(heartbeatMs);
-  const store = await backend(options, connections, maxPeersPerRoom, { maxMessageBytes, maxBufferedBytes, rateLimit });
+  const store = await backend(options, connections, maxPeersPerRoom, { maxMessageBytes, maxBufferedBytes, rateLimit, iceServers });
   const hub = store.hub;
   const wss = new WebSocketServer({
     noServer: true,

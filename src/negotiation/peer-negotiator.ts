@@ -91,6 +91,18 @@ export class PeerNegotiator {
     for (const kind of KINDS) this.#addSender(kind);
   }
 
+  /**
+   * Other STUN/TURN servers (the relay's fresh TURN credentials) for what this
+   * connection gathers from now on: its first offer or answer, or an ICE restart.
+   */
+  useIceServers(iceServers: RTCIceServer[]): void {
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+    } catch (error) {
+      console.warn('p2p-call: the ICE servers could not be changed', error);
+    }
+  }
+
   /** An offer or answer from the remote peer. */
   handleDescription(description: DescriptionInit): Promise<void> {
     return this.#enqueue(async () => {

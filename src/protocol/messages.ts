@@ -188,6 +188,16 @@ export interface WelcomeMessage {
   offers: DeliveredOffer[];
 }
 
+/**
+ * STUN/TURN servers the relay offers, sent before anything else on a socket
+ * (before `welcome`), and again on every new socket, so TURN credentials that
+ * expire are fresh at every (re)connection. Clients add them to their own.
+ */
+export interface IceServersMessage {
+  type: 'ice-servers';
+  iceServers: { urls: string[]; username?: string; credential?: string }[];
+}
+
 export interface PeerJoinedMessage {
   type: 'peer-joined';
   peer: string;
@@ -245,6 +255,7 @@ export interface ErrorMessage {
 }
 
 export type ServerMessage =
+  | IceServersMessage
   | WelcomeMessage
   | PeerJoinedMessage
   | PeerLeftMessage

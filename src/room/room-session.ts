@@ -136,6 +136,8 @@ export class RoomSession {
   /** What every connection sends; tracks are swapped in as they change. */
   readonly #outgoing: OutgoingMedia = { stream: new MediaStream(), tracks: {} };
   #status: PeerStatus;
+  /** The relay's STUN/TURN servers (`ice-servers`), used beside the page's own. */
+  #relayIceServers: RTCIceServer[] = [];
   /** The status my last join carried: a change made while joining is sent after `welcome`. */
   #joinedWith?: PeerStatus;
   #joined = false;
@@ -256,6 +258,15 @@ export class RoomSession {
   #handle(message: ServerMessage): void {
     if (this.closed) return;
     switch (message.type) {
+      case 'ice-servers': {
+        // A relay's mistake must not break the call: only entries that name a server.
+        const given: unknown = message.iceServers;
+        this.#relayIceServers = Array.isArray(given) ? given.filter((server) => server?.urls) : [];
+        const { iceServers } = this.#rtcConfig;
+        for (const connection of [...this.#negotiators.values(), this.#held?.negotiator, this.#spare?.negotiator])
+          connection?.useIceServers(iceServers!);
+        break;
+      }
       case 'welcome':
         this.#joined = true;
         // Answer first: the browser works on the offers while the page redraws for the new peers.
@@ -467,6 +478,11 @@ export class RoomSession {
     negotiator.expectConnection();
   }
 
+  get #rtcConfig(): RTCConfiguration {
+    const own = this.#options.rtcConfig;
+    return { ...own, iceServers: [...(own.iceServers ?? []), ...this.#relayIceServers] };
+  }
+
   #createNegotiator(route: Route): PeerNegotiator {
     const negotiator: PeerNegotiator = new PeerNegotiator(
       {
@@ -494,7 +510,7 @@ export class RoomSession {
           this.#removePeer(route.to, reason);
         },
       },
-      { rtcConfig: this.#options.rtcConfig, outgoing: this.#outgoing, ...this.#options.negotiation },
+      { rtcConfig: this.#rtcConfig, outgoing: this.#outgoing, ...this.#options.negotiation },
     );
     return negotiator;
   }

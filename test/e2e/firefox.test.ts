@@ -3,7 +3,8 @@
  * relay: each must decode the other's video. Then the relay loses Chromium's
  * socket (torn down without a close frame, reconnects refused for 3 s) while
  * their media still flows: Firefox must keep the call, as Chromium does
- * (test/browser/resilience.test.ts), although its stats differ.
+ * (test/browser/resilience.test.ts), although its stats differ. And the two
+ * in a relay-only call whose TURN credentials only the relay hands out.
  *
  * Needs `npm run build` first, /usr/bin/firefox-esr (.ci/run installs it) and
  * a network interface besides loopback (Firefox gathers nothing on `lo` alone).
@@ -12,6 +13,8 @@ import assert from 'node:assert/strict';
 import { networkInterfaces } from 'node:os';
 import { after, before, test } from 'node:test';
 import type { Browser as PuppeteerBrowser } from 'puppeteer-core';
+import { createRelay } from '../../signaling-server/index.js';
+import { startCoturn } from '../node/coturn.js';
 import { cuttableProxy } from '../node/cuttable-proxy.js';
 import { useE2E } from './fixture.js';
 import { CALL_PAGE, collectPageLogs, launchFirefox, newContext, waitForRemoteFrames } from './helpers.js';
@@ -58,5 +61,43 @@ test('Chromium and Firefox see each other’s video, and Firefox keeps Chromium 
     throw new Error(`${(error as Error).message}\n--- page logs ---\n${[...foxLogs, ...chromeLogs].join('\n')}\n--- relay ---\n${e2e.relay.output()}`, { cause: error });
   } finally {
     await Promise.all([fox.close(), chrome.context().close(), proxy.close()]);
+  }
+});
+
+/** The kind of the local candidate of the pair each of the page's element's connections uses. */
+const selectedLocalTypes = (page: { evaluate(expression: string): Promise<unknown> }) => page.evaluate(`(async () => {
+  const call = document.querySelector('p2p-call');
+  return Promise.all(call.peers.map(async ({ id }) => {
+    const stats = [...(await call.connectionTo(id).getStats()).values()];
+    const pair = stats.find((s) => s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded');
+    return stats.find((s) => s.id === pair?.localCandidateId)?.candidateType ?? 'none';
+  }));
+})()`);
+
+test('a relay that hands out TURN credentials: Chromium and Firefox call relay-only through coturn, with none on the page', { timeout: 60_000 }, async (t) => {
+  const secret = 'coturn static-auth-secret for this test';
+  const coturn = await startCoturn({ secret });
+  t.after(() => coturn.stop());
+  const relay = await createRelay({ port: 0, turn: { urls: coturn.url, secret } });
+  t.after(() => relay.close());
+  // No ice-servers attribute, and no path but TURN: without the relay's credentials there is no call at all.
+  const query = new URLSearchParams({ room: `turn-${Math.random().toString(36).slice(2, 8)}`, server: relay.url, 'ice-transport-policy': 'relay' });
+  const fox = await firefox.newPage();
+  const foxLogs: string[] = [];
+  fox.on('console', (message) => foxLogs.push(`[firefox] ${message.type()}: ${message.text()}`));
+  const chrome = await (await newContext(e2e.browser)).newPage();
+  const chromeLogs = collectPageLogs(chrome, 'chromium');
+  try {
+    await chrome.goto(`${e2e.web.url}/call.html?${query}`);
+    await fox.goto(`${e2e.web.url}/call.html?${query}`);
+    for (const [who, page] of [['firefox', fox], ['chromium', chrome]] as const) {
+      const { frames, width } = await waitForRemoteFrames(page, { minFrames: 10, timeoutMs: 20_000 });
+      assert.ok(frames >= 10 && width > 0, `${who}: ${frames} frames, ${width} wide`);
+      assert.deepEqual(await selectedLocalTypes(page), ['relay'], `${who}: the pair in use`);
+    }
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- page logs ---\n${[...foxLogs, ...chromeLogs].join('\n')}\n--- coturn ---\n${coturn.log().slice(-3000)}`, { cause: error });
+  } finally {
+    await Promise.all([fox.close(), chrome.context().close()]);
   }
 });

@@ -272,6 +272,7 @@ export const CALL_PAGE = `<!doctype html>
   const query = new URLSearchParams(location.search);
   call.setAttribute('room', query.get('room'));
   call.setAttribute('server', query.get('server'));
+  if (query.has('ice-transport-policy')) call.setAttribute('ice-transport-policy', query.get('ice-transport-policy'));
   window.remoteStreams = [];
   call.addEventListener('p2p-remote-stream', (e) => {
     window.remoteStreams.push({ peer: e.detail.peer, isStream: e.detail.stream instanceof MediaStream });

@@ -6,6 +6,7 @@ import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -818,6 +819,32 @@ test('authorize: decides before the handshake who may connect; no, a throw or a 
   assert.deepEqual(relay.stats(), { rooms: 1, peers: 1, heldOffers: 0 });
 });
 
+test('turn: every socket first gets ice-servers with a coturn credential of its own, before the welcome; bad TURN options throw at start', async (t) => {
+  const urls = ['turn:127.0.0.1:3478', 'turns:turn.example:5349?transport=tcp'];
+  const relay = await createRelay({ port: 0, turn: { urls, secret: 's3cret', ttlSeconds: 3600 } });
+  t.after(() => relay.close());
+  const join = encodeURIComponent(JSON.stringify({ type: 'join', room: 'room', peer: 'alice' }));
+  const [a, b] = await Promise.all([TestClient.connect(`${relay.url}/?join=${join}`), TestClient.connect(relay.url)]);
+  const given = [await a.next('ice-servers'), await b.next('ice-servers')].map(({ iceServers }) => {
+    assert.equal(iceServers.length, 1);
+    return iceServers[0]!;
+  });
+  assert.equal((await a.next('welcome')).peer, 'alice'); // after the servers, which the client needs to answer offers
+  for (const { urls: sent, username, credential } of given) {
+    assert.deepEqual(sent, urls);
+    const [, expiry] = /^(\d+):[\w-]{8}$/.exec(username!) ?? assert.fail(`username ${username}`);
+    assert.ok(Math.abs(Number(expiry) - (Date.now() / 1000 + 3600)) < 5, `expires at ${expiry}`);
+    // What coturn computes with use-auth-secret (test/e2e/firefox.test.ts has a real coturn accept it).
+    assert.equal(credential, createHmac('sha1', 's3cret').update(username!).digest('base64'));
+  }
+  assert.notEqual(given[0]!.username, given[1]!.username);
+
+  await assert.rejects(createRelay({ port: 0, turn: { urls: 'https://turn.example', secret: 's' } }), /must start with turn:, turns: or stun:/);
+  await assert.rejects(createRelay({ port: 0, turn: { urls: [], secret: 's' } }), TypeError);
+  await assert.rejects(createRelay({ port: 0, turn: { urls: 'turn:x', secret: '' } }), /the TURN secret is empty/);
+  await assert.rejects(createRelay({ port: 0, turn: { urls: 'turn:x', secret: 's', ttlSeconds: 10 } }), RangeError);
+});
+
 /** The relay's health check: status and body. */
 async function health(relay: { url: string }) {
   const response = await fetch(`${relay.url.replace('ws:', 'http:')}/healthz`);
@@ -845,7 +872,7 @@ function spawnCli(args: string[], env: Record<string, string> = {}) {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   return spawn(process.execPath, ['--import', 'tsx', 'signaling-server/cli.ts', ...args], {
     cwd: root,
-    env: { ...process.env, PORT: '', HOST: '', MAX_PEERS: '', REDIS_URL: '', HEARTBEAT_MS: '', RATE_LIMIT: '', REDIS_TIMEOUT_MS: '', TOKEN_SECRET: '', TOKEN_PUBLIC_KEY: '', ...env },
+    env: { ...process.env, PORT: '', HOST: '', MAX_PEERS: '', REDIS_URL: '', HEARTBEAT_MS: '', RATE_LIMIT: '', REDIS_TIMEOUT_MS: '', TOKEN_SECRET: '', TOKEN_PUBLIC_KEY: '', TURN_URLS: '', TURN_SECRET: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -874,8 +901,8 @@ async function startCli(args: string[], env?: Record<string, string>) {
 test('cli: --help says what it takes; a mistyped option, a bad port or a port in use is one clear line', async () => {
   const help = await runCli(['--help']);
   assert.equal(help.code, 0);
-  const words = ['--port', '--host', '--max-peers', '--redis', '--heartbeat-ms', '--rate-limit', '--redis-timeout-ms', '--token-secret-file', '--token-public-key'];
-  for (const word of [...words, 'PORT', 'HOST', 'MAX_PEERS', 'REDIS_URL', 'HEARTBEAT_MS', 'RATE_LIMIT', 'REDIS_TIMEOUT_MS', 'TOKEN_SECRET', 'TOKEN_PUBLIC_KEY'])
+  const words = ['--port', '--host', '--max-peers', '--redis', '--heartbeat-ms', '--rate-limit', '--redis-timeout-ms', '--token-secret-file', '--token-public-key', '--turn', '--turn-secret-file'];
+  for (const word of [...words, 'PORT', 'HOST', 'MAX_PEERS', 'REDIS_URL', 'HEARTBEAT_MS', 'RATE_LIMIT', 'REDIS_TIMEOUT_MS', 'TOKEN_SECRET', 'TOKEN_PUBLIC_KEY', 'TURN_URLS', 'TURN_SECRET'])
     assert.ok(help.stdout.includes(word), word);
 
   const typo = await runCli(['--prot', '9000']);
@@ -977,6 +1004,34 @@ test('cli: --token-secret-file or TOKEN_SECRET: only signed tokens get in, to th
   const missing = await runCli(['--token-public-key', path.join(dir, 'nope.pem')]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /^p2p-call-relay: cannot read the --token-public-key file: ENOENT.* \(see --help\)\n$/);
+});
+
+test('cli: --turn and --turn-secret-file or TURN_SECRET: clients get credentials; one without the other, or a URL that is not TURN, is one line', { timeout: 20_000 }, async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'p2p-call-turn-'));
+  t.after(() => rm(dir, { recursive: true }));
+  await writeFile(path.join(dir, 'secret'), 'from a file\n');
+  for (const [args, env, secret] of [
+    [['--turn', 'turn:127.0.0.1:3478,turns:t.example:5349'], { TURN_SECRET: 'from the env' }, 'from the env'],
+    [['--turn-secret-file', path.join(dir, 'secret')], { TURN_URLS: 'turn:127.0.0.1:3478, turns:t.example:5349' }, 'from a file'],
+  ] as const) {
+    const { child, line, url } = await startCli(['--port', '0', ...args], { HOST: '127.0.0.1', ...env });
+    try {
+      assert.match(line, /\(TURN credentials handed out\)$/);
+      const [{ urls, username, credential }] = (await (await TestClient.connect(url)).next('ice-servers')).iceServers;
+      assert.deepEqual(urls, ['turn:127.0.0.1:3478', 'turns:t.example:5349']);
+      assert.equal(credential, createHmac('sha1', secret).update(username!).digest('base64'));
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }
+  for (const [args, env] of [[['--turn', 'turn:127.0.0.1:3478'], {}], [[], { TURN_SECRET: 'alone' }]] as const) {
+    const half = await runCli([...args], env);
+    assert.equal(half.code, 2);
+    assert.equal(half.stderr, 'p2p-call-relay: TURN needs both its URLs (--turn or TURN_URLS) and its secret (--turn-secret-file or TURN_SECRET) (see --help)\n');
+  }
+  const http = await runCli(['--turn', 'http://turn.example'], { TURN_SECRET: 's' });
+  assert.equal(http.code, 2);
+  assert.match(http.stderr, /^p2p-call-relay: TURN URLs must start with turn:, turns: or stun:, not \["http:\/\/turn.example"\] \(see --help\)\n$/);
 });
 
 test('cli: --redis-timeout-ms: a frame Redis does not answer in that long closes its socket with 1013', { timeout: 20_000 }, async (t) => {
