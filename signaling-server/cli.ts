@@ -45,6 +45,8 @@ More, for operators (defaults suit a public relay):
                              default 5000)
 
 Health check for load balancers: GET /healthz, 200 with this process's stats, 503 while Redis does not answer.
+  --metrics                  Prometheus metrics at GET /metrics: connections, rooms, frames, errors by code,
+                             the process's CPU and memory (env METRICS=1)
 `;
 
 /** Says what is wrong in one line and exits: 2 for a usage mistake, as shells expect. */
@@ -68,6 +70,7 @@ function readOptions() {
         'turn-secret-file': { type: 'string' },
         'token-secret-file': { type: 'string' },
         'token-public-key': { type: 'string' },
+        metrics: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -156,7 +159,8 @@ function tokens(): RelayOptions['authorize'] {
 const authorize = tokens();
 
 const turnServer = turn();
-const relay = await createRelay({ port, host, maxPeersPerRoom, heartbeatMs, rateLimit: limit, redis, authorize, turn: turnServer }).catch((error: NodeJS.ErrnoException) =>
+const metrics = options.metrics || process.env.METRICS === '1' || undefined;
+const relay = await createRelay({ port, host, maxPeersPerRoom, heartbeatMs, rateLimit: limit, redis, authorize, turn: turnServer, metrics }).catch((error: NodeJS.ErrnoException) =>
   fail(
     error.code === 'EADDRINUSE'
       ? `port ${port} on ${host} is in use (another relay?); choose another with --port or PORT`
@@ -165,7 +169,7 @@ const relay = await createRelay({ port, host, maxPeersPerRoom, heartbeatMs, rate
     error instanceof TypeError || error instanceof RangeError ? 2 : 1,
   ),
 );
-const notes = [redis && 'rooms shared through Redis', authorize && 'a signed token needed to join', turnServer && 'TURN credentials handed out'].filter(Boolean);
+const notes = [redis && 'rooms shared through Redis', authorize && 'a signed token needed to join', turnServer && 'TURN credentials handed out', metrics && 'metrics at /metrics'].filter(Boolean);
 console.log(`p2p-call relay listening on ${relay.url}${notes.length ? ` (${notes.join('; ')})` : ''}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -29,6 +29,8 @@ export interface Hub {
   readonly rateLimit: RateLimit | false;
   /** Makes the `ice-servers` frame every socket gets first (RelayOptions.turn); none without TURN. */
   readonly iceServers?: () => string;
+  /** What the connections did, for metrics. */
+  readonly counts: Counts;
 }
 
 /**
@@ -39,6 +41,16 @@ export interface Hub {
  * here (the rooms a signed token names, say).
  */
 export type RoomCheck = (room: string) => boolean;
+
+/** What the connections count as they go, as plain integers (read by metrics.ts when scraped). */
+export interface Counts {
+  /** Frames received from clients, refused ones included. */
+  frames: number;
+  /** Upgrades refused by authorize() (401). */
+  refused: number;
+  /** Error replies by code, and sockets closed for the store (`store-unavailable`) or a relay bug (`internal`). */
+  readonly errors: Map<string, number>;
+}
 
 export const PONG = JSON.stringify({ type: 'pong' });
 const TEXT = { binary: false } as const;
@@ -139,6 +151,7 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
    * kept: a subclass may queue frames), so a flood costs the relay little.
    */
   private arrived(frame: Buffer, isBinary: boolean): void {
+    this.hub.counts.frames++;
     const limit = this.hub.rateLimit;
     if (limit && !this.allowance!.tryRemoveTokens(Math.max(1, Math.ceil(frame.length / 1024)))) {
       this.refuse(rateLimited(limit));
@@ -201,6 +214,9 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
    * logged and only this socket is dropped.
    */
   protected fail(error: unknown, ref: string | undefined): void {
+    const { errors } = this.hub.counts;
+    const cause = error instanceof ProtocolError ? error.code : error instanceof StoreUnavailable ? 'store-unavailable' : 'internal';
+    errors.set(cause, (errors.get(cause) ?? 0) + 1);
     if (error instanceof ProtocolError) {
       const reply: ErrorMessage = { type: 'error', code: error.code, message: error.message, ref };
       this.deliver(JSON.stringify(reply));

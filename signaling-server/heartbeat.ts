@@ -42,6 +42,11 @@ export class Heartbeat<T extends Beating> implements Iterable<T> {
     for (const slice of this.#slices) if (slice.delete(socket)) return;
   }
 
+  /** How many sockets there are (for metrics: it walks every slice). */
+  get size(): number {
+    return this.#slices.reduce((sum, slice) => sum + slice.size, 0);
+  }
+
   *[Symbol.iterator](): Iterator<T> {
     for (const slice of this.#slices) yield* slice;
   }

@@ -8,7 +8,8 @@ import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../src/protocol/messages.js';
-import { fullAllowance, type Connection, type Hub, type RoomCheck } from './connection.js';
+import type { Registry } from 'prom-client';
+import { fullAllowance, type Connection, type Counts, type Hub, type RoomCheck } from './connection.js';
 import type { RateLimit } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
 import { MemoryConnection } from './memory-connection.js';
@@ -63,6 +64,15 @@ export interface RelayOptions {
    */
   turn?: TurnOptions;
   /**
+   * Prometheus metrics (prom-client): connections, rooms, peers, held offers,
+   * whether the store answers, frames received, errors by code, refused
+   * connections. `true` keeps them in a registry of the relay's own, with the
+   * process's CPU, memory and event-loop metrics, served at `GET /metrics` by
+   * a relay on its own port (`relay.registry` otherwise); or pass the Registry
+   * your server already exposes. Off by default.
+   */
+  metrics?: Registry | true;
+  /**
    * Keep rooms in Redis instead of this process, so that every relay given
    * the same Redis serves the same rooms (several processes or machines
    * behind one address). A URL string or RedisOptions.
@@ -86,6 +96,8 @@ export interface Relay {
   stats(): RoomStats;
   /** False while Redis does not answer, so joins and most frames fail (the socket is closed with 1013). */
   healthy(): boolean;
+  /** Where the metrics are (RelayOptions.metrics); undefined without them. */
+  readonly registry: Registry | undefined;
 }
 
 /** Where rooms are kept: the connection class that speaks to them, and how to stop them. */
@@ -98,8 +110,8 @@ interface Backend {
   close(): Promise<void>;
 }
 
-/** The per-socket settings every connection reads from its hub. */
-type Limits = Pick<Hub, 'maxMessageBytes' | 'maxBufferedBytes' | 'rateLimit' | 'iceServers'>;
+/** The per-socket settings every connection reads from its hub, and what it counts. */
+type Limits = Pick<Hub, 'maxMessageBytes' | 'maxBufferedBytes' | 'rateLimit' | 'iceServers' | 'counts'>;
 
 async function backend(
   options: RelayOptions,
@@ -157,8 +169,18 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   if (rateLimit) fullAllowance(rateLimit); // A bad limit throws here, not at the first connection.
   const iceServers = options.turn && turnCredentials(options.turn); // So do bad TURN options.
   const connections = new Heartbeat<Connection>(heartbeatMs);
-  const store = await backend(options, connections, maxPeersPerRoom, { maxMessageBytes, maxBufferedBytes, rateLimit, iceServers });
+  const counts: Counts = { frames: 0, refused: 0, errors: new Map() };
+  const store = await backend(options, connections, maxPeersPerRoom, { maxMessageBytes, maxBufferedBytes, rateLimit, iceServers, counts });
   const hub = store.hub;
+  // Loaded only when asked for, as Redis is.
+  const metrics = options.metrics
+    ? (await import('./metrics.js')).registerMetrics(options.metrics, {
+        counts,
+        connections: () => connections.size,
+        stats: () => store.stats(),
+        healthy: () => store.healthy(),
+      })
+    : undefined;
   const wss = new WebSocketServer({
     noServer: true,
     WebSocket: store.WebSocket,
@@ -192,10 +214,13 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
         socket.off('error', ignore);
         if (allowed === true) accept(request, socket, head);
         else if (typeof allowed === 'function') accept(request, socket, head, allowed);
-        else socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        else {
+          counts.refused++;
+          socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        }
       };
 
-  const server = options.server ?? createServer((request, response) => answerPlainHttp(request, response, store));
+  const server = options.server ?? createServer((request, response) => void answerPlainHttp(request, response, store, metrics?.registry));
   if (!options.server) {
     server.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
     // Rejects on 'error', e.g. EADDRINUSE; then the store is let go too.
@@ -220,7 +245,9 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     },
     stats: () => store.stats(),
     healthy: () => store.healthy(),
+    registry: metrics?.registry,
     async close() {
+      metrics?.unregister(); // so that a new relay can register in the same registry
       connections.stop();
       server.off('upgrade', onUpgrade);
       wss.close(); // refuses any handshake still in flight; does not touch open sockets
@@ -241,11 +268,19 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
 
 /**
  * Plain HTTP to the relay's own server: `/healthz` is a health check for load
- * balancers (200 with this process's stats, 503 while Redis does not answer);
- * anything else (a browser tab) gets a hint instead of hanging.
+ * balancers (200 with this process's stats, 503 while Redis does not answer),
+ * `/metrics` is for Prometheus when metrics are on; anything else (a browser
+ * tab) gets a hint instead of hanging.
  */
-function answerPlainHttp(request: IncomingMessage, response: ServerResponse, store: Backend): void {
-  if (new URL(request.url ?? '/', 'http://relay').pathname === '/healthz') {
+async function answerPlainHttp(request: IncomingMessage, response: ServerResponse, store: Backend, registry?: Registry): Promise<void> {
+  const path = new URL(request.url ?? '/', 'http://relay').pathname;
+  if (path === '/metrics' && registry) {
+    const body = await registry.metrics();
+    response.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
+    response.end(body);
+    return;
+  }
+  if (path === '/healthz') {
     const ok = store.healthy();
     response.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     response.end(JSON.stringify({ ok, ...store.stats() }));

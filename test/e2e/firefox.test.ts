@@ -32,35 +32,52 @@ type Recorded = { events: string[]; remoteStreams: unknown[] };
 const recorded = (page: { evaluate(expression: string): Promise<unknown> }) =>
   page.evaluate('({ events: window.events, remoteStreams: window.remoteStreams })') as Promise<Recorded>;
 
-test('Chromium and Firefox see each other’s video, and Firefox keeps Chromium while the relay has lost them', { timeout: 60_000 }, async () => {
-  const proxy = await cuttableProxy(e2e.relay.port);
-  const room = `ff-${Math.random().toString(36).slice(2, 8)}`;
+/** A Firefox page and a Chromium page, and what both printed, for a failure message. */
+async function twoBrowsers() {
   const fox = await firefox.newPage();
   const foxLogs: string[] = [];
   fox.on('console', (message) => foxLogs.push(`[firefox] ${message.type()}: ${message.text()}`));
   const chrome = await (await newContext(e2e.browser)).newPage();
   const chromeLogs = collectPageLogs(chrome, 'chromium');
+  const pages = [['firefox', fox], ['chromium', chrome]] as const;
+  return {
+    fox,
+    chrome,
+    pages,
+    logs: () => [...foxLogs, ...chromeLogs].join('\n'),
+    /** Each decodes the other's video. */
+    async seeEachOther() {
+      for (const [who, page] of pages) {
+        const { frames, width } = await waitForRemoteFrames(page, { minFrames: 10, timeoutMs: 20_000 });
+        assert.ok(frames >= 10 && width > 0, `${who}: ${frames} frames, ${width} wide`);
+      }
+    },
+    close: () => Promise.all([fox.close(), chrome.context().close()]),
+  };
+}
+
+test('Chromium and Firefox see each other’s video, and Firefox keeps Chromium while the relay has lost them', { timeout: 60_000 }, async () => {
+  const proxy = await cuttableProxy(e2e.relay.port);
+  const room = `ff-${Math.random().toString(36).slice(2, 8)}`;
+  const { fox, chrome, pages, logs, seeEachOther, close } = await twoBrowsers();
   try {
     await fox.goto(`${e2e.web.url}/call.html?${new URLSearchParams({ room, server: e2e.relay.url })}`);
     await chrome.goto(`${e2e.web.url}/call.html?${new URLSearchParams({ room, server: `ws://127.0.0.1:${proxy.port}` })}`);
-    for (const [who, page] of [['firefox', fox], ['chromium', chrome]] as const) {
-      const { frames, width } = await waitForRemoteFrames(page, { minFrames: 10, timeoutMs: 20_000 });
-      assert.ok(frames >= 10 && width > 0, `${who}: ${frames} frames, ${width} wide`);
-    }
+    await seeEachOther();
 
     const joined = (await recorded(chrome)).events.filter((event) => event === 'p2p-joined').length;
     proxy.cut(3000); // longer than the 2 s in which a lost peer that sends nothing is let go
     await chrome.waitForFunction((n) => (window as unknown as Recorded).events.filter((e) => e === 'p2p-joined').length > n, joined, { timeout: 15_000 });
-    for (const [who, page] of [['firefox', fox], ['chromium', chrome]] as const) {
+    for (const [who, page] of pages) {
       const { events, remoteStreams } = await recorded(page);
       assert.deepEqual(events.filter((event) => event === 'p2p-peer-left'), [], `${who} heard nobody leave`);
       assert.equal(remoteStreams.length, 1, `${who}: the same connection, not a new one`);
       assert.ok((await waitForRemoteFrames(page, { minFrames: 10, timeoutMs: 10_000 })).frames >= 10, `${who} still decodes video`);
     }
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- page logs ---\n${[...foxLogs, ...chromeLogs].join('\n')}\n--- relay ---\n${e2e.relay.output()}`, { cause: error });
+    throw new Error(`${(error as Error).message}\n--- page logs ---\n${logs()}\n--- relay ---\n${e2e.relay.output()}`, { cause: error });
   } finally {
-    await Promise.all([fox.close(), chrome.context().close(), proxy.close()]);
+    await Promise.all([close(), proxy.close()]);
   }
 });
 
@@ -82,22 +99,15 @@ test('a relay that hands out TURN credentials: Chromium and Firefox call relay-o
   t.after(() => relay.close());
   // No ice-servers attribute, and no path but TURN: without the relay's credentials there is no call at all.
   const query = new URLSearchParams({ room: `turn-${Math.random().toString(36).slice(2, 8)}`, server: relay.url, 'ice-transport-policy': 'relay' });
-  const fox = await firefox.newPage();
-  const foxLogs: string[] = [];
-  fox.on('console', (message) => foxLogs.push(`[firefox] ${message.type()}: ${message.text()}`));
-  const chrome = await (await newContext(e2e.browser)).newPage();
-  const chromeLogs = collectPageLogs(chrome, 'chromium');
+  const { fox, chrome, pages, logs, seeEachOther, close } = await twoBrowsers();
   try {
     await chrome.goto(`${e2e.web.url}/call.html?${query}`);
     await fox.goto(`${e2e.web.url}/call.html?${query}`);
-    for (const [who, page] of [['firefox', fox], ['chromium', chrome]] as const) {
-      const { frames, width } = await waitForRemoteFrames(page, { minFrames: 10, timeoutMs: 20_000 });
-      assert.ok(frames >= 10 && width > 0, `${who}: ${frames} frames, ${width} wide`);
-      assert.deepEqual(await selectedLocalTypes(page), ['relay'], `${who}: the pair in use`);
-    }
+    await seeEachOther();
+    for (const [who, page] of pages) assert.deepEqual(await selectedLocalTypes(page), ['relay'], `${who}: the pair in use`);
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- page logs ---\n${[...foxLogs, ...chromeLogs].join('\n')}\n--- coturn ---\n${coturn.log().slice(-3000)}`, { cause: error });
+    throw new Error(`${(error as Error).message}\n--- page logs ---\n${logs()}\n--- coturn ---\n${coturn.log().slice(-3000)}`, { cause: error });
   } finally {
-    await Promise.all([fox.close(), chrome.context().close()]);
+    await close();
   }
 });

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
+import { Registry } from 'prom-client';
 import { WebSocket, type ClientOptions } from 'ws';
 import { createRelay, type Relay, type RelayOptions } from '../../signaling-server/index.js';
 import { ERROR_CODES, MAX_HELD_CANDIDATES, MAX_MESSAGE_BYTES, type CandidateInit } from '../../src/protocol/messages.js';
@@ -688,7 +689,7 @@ test('redis: while Redis hangs, sockets that need it are closed with 1013; their
   const hanging = await startRedisServer(); // its own: it is stopped with SIGSTOP
   t.after(() => hanging.stop());
   const logged = t.mock.method(console, 'error', () => {});
-  const relay = await createRelay({ port: 0, redis: { url: hanging.url, commandTimeoutMs: 200, nodeTtlMs: 3000 } });
+  const relay = await createRelay({ port: 0, redis: { url: hanging.url, commandTimeoutMs: 200, nodeTtlMs: 3000 }, metrics: true });
   t.after(() => relay.close());
   const [a, b] = await Promise.all([TestClient.connect(relay.url), TestClient.connect(relay.url)]);
   await a.join('room', 'alice');
@@ -700,6 +701,9 @@ test('redis: while Redis hangs, sockets that need it are closed with 1013; their
   for (let n = 0; n < 20; n++) b.send({ type: 'status', status: { name: `bob ${n}` } });
   assert.equal((await once(b.socket, 'close'))[0], 1013);
   assert.deepEqual((await health(relay)).status, 503, 'a load balancer hears that this relay cannot serve now');
+  const metrics = await relay.registry!.metrics();
+  assert.equal(sample(metrics, 'p2p_call_relay_store_up'), 0);
+  assert.equal(sample(metrics, 'p2p_call_relay_errors_total{code="store-unavailable"}'), 1);
   // Carol's join reaches Redis, which will run it once it wakes, long after the relay gave up
   // on it and closed her socket. She never comes back, so her place must go in the end.
   const c = await TestClient.connect(relay.url);
@@ -845,6 +849,51 @@ test('turn: every socket first gets ice-servers with a coturn credential of its 
   await assert.rejects(createRelay({ port: 0, turn: { urls: 'turn:x', secret: 's', ttlSeconds: 10 } }), RangeError);
 });
 
+/** One sample's value from Prometheus text, e.g. sample(text, 'p2p_call_relay_errors_total{code="bad-json"}'). */
+function sample(text: string, name: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
+test('metrics: GET /metrics counts connections, rooms, frames, errors by code and refusals; a Registry of your own gets them too, until close()', async (t) => {
+  const relay = await createRelay({ port: 0, metrics: true, authorize: (request) => !request.url?.includes('nope') });
+  t.after(() => relay.close());
+  const [a, b] = await Promise.all([0, 1].map(() => TestClient.connect(relay.url)));
+  await a!.join('room', 'alice');
+  await b!.join('room', 'bob');
+  b!.send('not json');
+  await b!.next('error');
+  assert.equal(await TestClient.refusal(`${relay.url}/?nope`), 401);
+  const response = await fetch(`${relay.url.replace('ws:', 'http:')}/metrics`);
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type')!, /^text\/plain; version=0\.0\.4/);
+  const text = await response.text();
+  const expected: Record<string, number> = {
+    p2p_call_relay_connections: 2,
+    p2p_call_relay_rooms: 1,
+    p2p_call_relay_peers: 2,
+    p2p_call_relay_held_offers: 0,
+    p2p_call_relay_store_up: 1,
+    p2p_call_relay_frames_received_total: 3,
+    'p2p_call_relay_errors_total{code="bad-json"}': 1,
+    p2p_call_relay_upgrades_refused_total: 1,
+  };
+  for (const [name, value] of Object.entries(expected)) assert.equal(sample(text, name), value, name);
+  assert.ok((sample(text, 'p2p_call_relay_process_resident_memory_bytes') ?? 0) > 0, 'the process metrics');
+
+  // Attached to a server that already serves metrics: into its registry, and out again on close().
+  const registry = new Registry();
+  const attached = await createRelay({ port: 0, metrics: registry });
+  assert.equal(attached.registry, registry);
+  assert.equal(sample(await registry.metrics(), 'p2p_call_relay_connections'), 0);
+  await attached.close();
+  assert.equal(await registry.metrics(), '\n');
+  await (await createRelay({ port: 0, metrics: registry })).close(); // the names are free again
+  const plain = await createRelay({ port: 0 });
+  await plain.close();
+  assert.equal(plain.registry, undefined);
+});
+
 /** The relay's health check: status and body. */
 async function health(relay: { url: string }) {
   const response = await fetch(`${relay.url.replace('ws:', 'http:')}/healthz`);
@@ -872,7 +921,7 @@ function spawnCli(args: string[], env: Record<string, string> = {}) {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   return spawn(process.execPath, ['--import', 'tsx', 'signaling-server/cli.ts', ...args], {
     cwd: root,
-    env: { ...process.env, PORT: '', HOST: '', MAX_PEERS: '', REDIS_URL: '', HEARTBEAT_MS: '', RATE_LIMIT: '', REDIS_TIMEOUT_MS: '', TOKEN_SECRET: '', TOKEN_PUBLIC_KEY: '', TURN_URLS: '', TURN_SECRET: '', ...env },
+    env: { ...process.env, PORT: '', HOST: '', MAX_PEERS: '', REDIS_URL: '', HEARTBEAT_MS: '', RATE_LIMIT: '', REDIS_TIMEOUT_MS: '', TOKEN_SECRET: '', TOKEN_PUBLIC_KEY: '', TURN_URLS: '', TURN_SECRET: '', METRICS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -901,8 +950,8 @@ async function startCli(args: string[], env?: Record<string, string>) {
 test('cli: --help says what it takes; a mistyped option, a bad port or a port in use is one clear line', async () => {
   const help = await runCli(['--help']);
   assert.equal(help.code, 0);
-  const words = ['--port', '--host', '--max-peers', '--redis', '--heartbeat-ms', '--rate-limit', '--redis-timeout-ms', '--token-secret-file', '--token-public-key', '--turn', '--turn-secret-file'];
-  for (const word of [...words, 'PORT', 'HOST', 'MAX_PEERS', 'REDIS_URL', 'HEARTBEAT_MS', 'RATE_LIMIT', 'REDIS_TIMEOUT_MS', 'TOKEN_SECRET', 'TOKEN_PUBLIC_KEY', 'TURN_URLS', 'TURN_SECRET'])
+  const words = ['--port', '--host', '--max-peers', '--redis', '--heartbeat-ms', '--rate-limit', '--redis-timeout-ms', '--token-secret-file', '--token-public-key', '--turn', '--turn-secret-file', '--metrics'];
+  for (const word of [...words, 'PORT', 'HOST', 'MAX_PEERS', 'REDIS_URL', 'HEARTBEAT_MS', 'RATE_LIMIT', 'REDIS_TIMEOUT_MS', 'TOKEN_SECRET', 'TOKEN_PUBLIC_KEY', 'TURN_URLS', 'TURN_SECRET', 'METRICS'])
     assert.ok(help.stdout.includes(word), word);
 
   const typo = await runCli(['--prot', '9000']);
@@ -1032,6 +1081,20 @@ test('cli: --turn and --turn-secret-file or TURN_SECRET: clients get credentials
   const http = await runCli(['--turn', 'http://turn.example'], { TURN_SECRET: 's' });
   assert.equal(http.code, 2);
   assert.match(http.stderr, /^p2p-call-relay: TURN URLs must start with turn:, turns: or stun:, not \["http:\/\/turn.example"\] \(see --help\)\n$/);
+});
+
+test('cli: --metrics or METRICS=1 serves Prometheus metrics at /metrics', { timeout: 20_000 }, async () => {
+  for (const [args, env] of [[['--metrics'], {}], [[], { METRICS: '1' }]] as const) {
+    const { child, line, url } = await startCli(['--port', '0', ...args], { HOST: '127.0.0.1', ...env });
+    try {
+      assert.match(line, /\(metrics at \/metrics\)$/);
+      await (await TestClient.connect(url)).join('room', 'alice');
+      const text = await (await fetch(`${url.replace('ws:', 'http:')}/metrics`)).text();
+      assert.equal(sample(text, 'p2p_call_relay_peers'), 1);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }
 });
 
 test('cli: --redis-timeout-ms: a frame Redis does not answer in that long closes its socket with 1013', { timeout: 20_000 }, async (t) => {
