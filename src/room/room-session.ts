@@ -321,7 +321,7 @@ export class RoomSession {
     }
   }
 
-  /** The relay ended my membership: says why, closes, and tells the owner the call is over. */
+  /** The call is over without me (the relay ended my membership, or the browser refused its address): says why, closes, and tells the owner. */
   #end(code: SessionErrorCode, message: string): void {
     this.#events.onError?.(code, message);
     this.close();
@@ -478,6 +478,7 @@ export class RoomSession {
     negotiator.expectConnection();
   }
 
+  /** The page's configuration, with the relay's STUN/TURN servers added to its own. */
   get #rtcConfig(): RTCConfiguration {
     const own = this.#options.rtcConfig;
     return { ...own, iceServers: [...(own.iceServers ?? []), ...this.#relayIceServers] };
