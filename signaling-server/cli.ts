@@ -164,7 +164,7 @@ const relay = await createRelay({ port, host, maxPeersPerRoom, heartbeatMs, rate
   fail(
     error.code === 'EADDRINUSE'
       ? `port ${port} on ${host} is in use (another relay?); choose another with --port or PORT`
-      : error.message, // e.g. an unreachable Redis, or TURN URLs that are not
+      : error.message, // e.g. an unreachable Redis, or a TURN URL that is not one
     // A bad option's value (createRelay checks the TURN URLs) is a usage mistake too.
     error instanceof TypeError || error instanceof RangeError ? 2 : 1,
   ),

@@ -7,8 +7,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
-import { MAX_MESSAGE_BYTES } from '../src/protocol/messages.js';
 import type { Registry } from 'prom-client';
+import { MAX_MESSAGE_BYTES } from '../src/protocol/messages.js';
 import { fullAllowance, type Connection, type Counts, type Hub, type RoomCheck } from './connection.js';
 import type { RateLimit } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
@@ -170,17 +170,23 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const iceServers = options.turn && turnCredentials(options.turn); // So do bad TURN options.
   const connections = new Heartbeat<Connection>(heartbeatMs);
   const counts: Counts = { frames: 0, refused: 0, errors: new Map() };
-  const store = await backend(options, connections, maxPeersPerRoom, { maxMessageBytes, maxBufferedBytes, rateLimit, iceServers, counts });
-  const hub = store.hub;
-  // Loaded only when asked for, as Redis is.
+  // Loaded only when asked for, as Redis is. Registered before the store connects, so that
+  // a registry that already has them throws before there is anything to let go.
   const metrics = options.metrics
     ? (await import('./metrics.js')).registerMetrics(options.metrics, {
         counts,
         connections: () => connections.size,
-        stats: () => store.stats(),
+        stats: () => store.stats(), // read when scraped, once the store is there
         healthy: () => store.healthy(),
       })
     : undefined;
+  const store = await backend(options, connections, maxPeersPerRoom, { maxMessageBytes, maxBufferedBytes, rateLimit, iceServers, counts }).catch(
+    (error: unknown) => {
+      metrics?.unregister();
+      throw error;
+    },
+  );
+  const hub = store.hub;
   const wss = new WebSocketServer({
     noServer: true,
     WebSocket: store.WebSocket,
@@ -225,6 +231,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     server.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
     // Rejects on 'error', e.g. EADDRINUSE; then the store is let go too.
     await once(server, 'listening').catch(async (error: unknown) => {
+      metrics?.unregister();
       await store.close();
       throw error;
     });
@@ -275,8 +282,11 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
 async function answerPlainHttp(request: IncomingMessage, response: ServerResponse, store: Backend, registry?: Registry): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://relay').pathname;
   if (path === '/metrics' && registry) {
-    const body = await registry.metrics();
-    response.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
+    const body = await registry.metrics().catch((error: unknown) => {
+      console.error('p2p-call relay: metrics failed', error);
+      return undefined;
+    });
+    response.writeHead(body === undefined ? 500 : 200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
     response.end(body);
     return;
   }

@@ -886,6 +886,9 @@ test('metrics: GET /metrics counts connections, rooms, frames, errors by code an
   const attached = await createRelay({ port: 0, metrics: registry });
   assert.equal(attached.registry, registry);
   assert.equal(sample(await registry.metrics(), 'p2p_call_relay_connections'), 0);
+  // A second relay on the same registry is refused, and leaves the first one's metrics alone.
+  await assert.rejects(createRelay({ port: 0, metrics: registry }), /already been registered/);
+  assert.equal(sample(await registry.metrics(), 'p2p_call_relay_connections'), 0);
   await attached.close();
   assert.equal(await registry.metrics(), '\n');
   await (await createRelay({ port: 0, metrics: registry })).close(); // the names are free again
