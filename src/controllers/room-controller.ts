@@ -7,6 +7,12 @@ import type { MediaController } from './media-controller.js';
 
 const MAX_DRAW_DELAY_MS = 100;
 
+/** What makes a call another one: all of a wish but the relay address's query and the ICE configuration. */
+function callKey({ server, rtcConfig: _, ...rest }: CallWish): string {
+  const { origin, pathname } = new URL(server);
+  return JSON.stringify({ ...rest, relay: origin + pathname });
+}
+
 /**
  * The call the host wants right now; `null` means no call. What it captures
  * is not part of it: switching a camera or microphone off or on is done on
@@ -24,9 +30,10 @@ export interface RoomHost extends ReactiveControllerHost, HTMLElement {
 }
 
 /**
- * Keeps a RoomSession in step with the host's attributes: a change of room,
- * server or ICE configuration leaves the old call and joins the new one;
- * disconnecting the host leaves for good. Turns session callbacks into DOM
+ * Keeps a RoomSession in step with the host's attributes: a change of room
+ * or relay leaves the old call and joins the new one (a new query on the same
+ * relay, or new ICE servers, only reconfigure it); disconnecting the host
+ * leaves for good. Turns session callbacks into DOM
  * events and re-renders.
  */
 export class RoomController implements ReactiveController {
@@ -34,6 +41,8 @@ export class RoomController implements ReactiveController {
   signalingState: SignalingState = 'closed';
   joined = false;
   #wishKey = '';
+  /** The running call's callKey(). */
+  #callKey = '';
   /** Lit keeps updating a detached element; a detached element must not call. */
   #connected = false;
   #statusKey = '';
@@ -86,12 +95,21 @@ export class RoomController implements ReactiveController {
     }
   }
 
-  /** Starts, restarts or stops the call to match what the host wants now. */
+  /**
+   * Starts, restarts or stops the call to match what the host wants now. A
+   * new query on the same relay's address (a fresh token) or new ICE servers
+   * keep a running call: restarting it would drop everyone's media for what
+   * only the next reconnection or connection needs.
+   */
   #followWish(): void {
     const wish = this.#connected ? this.#host.callWish() : null;
     const key = wish ? JSON.stringify(wish) : '';
     if (key === this.#wishKey) return;
+    const call = wish ? callKey(wish) : '';
+    const sameCall = this.inCall && call === this.#callKey;
     this.#wishKey = key;
+    this.#callKey = call;
+    if (sameCall) return this.session!.reconfigure(wish!.server, wish!.rtcConfig);
     this.#stop();
     this.#host.clearCallErrors();
     if (wish) this.#start(wish);

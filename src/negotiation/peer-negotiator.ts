@@ -92,14 +92,15 @@ export class PeerNegotiator {
   }
 
   /**
-   * Other STUN/TURN servers (the relay's fresh TURN credentials) for what this
-   * connection gathers from now on: its first offer or answer, or an ICE restart.
+   * Other STUN/TURN servers or transport policy (the relay's fresh TURN
+   * credentials, the page's new ones) for what this connection gathers from
+   * now on: its first offer or answer, or an ICE restart.
    */
-  useIceServers(iceServers: RTCIceServer[]): void {
+  reconfigure(config: RTCConfiguration): void {
     try {
-      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), ...config });
     } catch (error) {
-      console.warn('p2p-call: the ICE servers could not be changed', error);
+      console.warn('p2p-call: the ICE configuration could not be changed', error);
     }
   }
 

@@ -147,7 +147,7 @@ export class RoomSession {
   #welcomed?: Promise<void>;
   #resolveWelcomed!: () => void;
 
-  readonly #options: RoomSessionOptions;
+  #options: RoomSessionOptions;
   readonly #events: RoomSessionEvents;
 
   constructor(options: RoomSessionOptions, events: RoomSessionEvents = {}) {
@@ -164,10 +164,11 @@ export class RoomSession {
         onMessage: (message) => this.#handle(message),
         onStateChange: (state) => events.onSignalingState?.(state),
         onUnreachable: (thrown) => {
-          const message = `Cannot reach the relay at ${options.server}`;
+          const { server } = this.#options; // the page may have changed its query since
+          const message = `Cannot reach the relay at ${server}`;
           if (!thrown) events.onError?.('relay-unreachable', message);
           // The browser would not even try, so the call is over. An https page may not use a ws:// relay (mixed content).
-          else if (thrown.name === 'SecurityError' && /^ws:/i.test(options.server)) this.#end('relay-insecure', `${message}: an https page needs wss://`);
+          else if (thrown.name === 'SecurityError' && /^ws:/i.test(server)) this.#end('relay-insecure', `${message}: an https page needs wss://`);
           else this.#end('relay-unreachable', `${message}: ${thrown.message}`);
         },
         onReplaced: () => this.#end('replaced', 'Another connection joined with this peer id'),
@@ -210,6 +211,22 @@ export class RoomSession {
     this.#negotiators.clear();
     this.peers.clear();
     this.#lostByRelay.clear();
+  }
+
+  /**
+   * Keeps the call going with a new address for the same relay (a fresh
+   * token in its query), used from the next reconnection, and a new ICE
+   * configuration, used by every connection made or repaired from now on.
+   */
+  reconfigure(server: string, rtcConfig: RTCConfiguration): void {
+    this.#options = { ...this.#options, server, rtcConfig };
+    this.#signaling.url = server;
+    this.#reconfigureConnections();
+  }
+
+  #reconfigureConnections(): void {
+    const config = this.#rtcConfig;
+    for (const connection of [...this.#negotiators.values(), this.#held?.negotiator, this.#spare?.negotiator]) connection?.reconfigure(config);
   }
 
   /** Publishes a change of my media state to the room. */
@@ -262,9 +279,7 @@ export class RoomSession {
         // A relay's mistake must not break the call: only entries that name a server.
         const given: unknown = message.iceServers;
         this.#relayIceServers = Array.isArray(given) ? given.filter((server) => server?.urls) : [];
-        const { iceServers } = this.#rtcConfig;
-        for (const connection of [...this.#negotiators.values(), this.#held?.negotiator, this.#spare?.negotiator])
-          connection?.useIceServers(iceServers!);
+        this.#reconfigureConnections();
         break;
       }
       case 'welcome':

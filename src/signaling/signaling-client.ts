@@ -57,7 +57,8 @@ export class SignalingClient {
   readonly #handlers: SignalingHandlers;
 
   constructor(
-    readonly url: string,
+    /** Where the next connection goes: a page may change its query (a fresh token) during a call. */
+    public url: string,
     handlers: SignalingHandlers,
     { backoff = DEFAULT_BACKOFF, heartbeatMs = 10_000 }: SignalingOptions = {},
   ) {

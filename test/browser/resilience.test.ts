@@ -125,6 +125,44 @@ describe('<p2p-call>: calls survive the network', () => {
     expect(alice.connectionTo(bob.peerId)).to.equal(pcs[0]);
   });
 
+  it('a fresh token in the server address, or new ice-servers, keep the call; the next reconnection uses the new address', async function () {
+    (this as Timeout).timeout(40_000);
+    const [alice, bob] = await twoInACall();
+    const pcs = [alice.connectionTo(bob.peerId)!, bob.connectionTo(alice.peerId)!] as const;
+    const left = [alice, bob].flatMap((element) => [record(element, 'p2p-peer-left'), record(element, 'p2p-left')]);
+    const joined = record(alice, 'p2p-joined');
+    // Where Alice's page opens sockets from now on (watched, not replaced: the real WebSocket does the work).
+    const opened: string[] = [];
+    const RealWebSocket = window.WebSocket;
+    window.WebSocket = class extends RealWebSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        opened.push(String(url));
+        super(url, protocols);
+      }
+    };
+    try {
+      // As a page does when its token is about to expire, and when it has new TURN credentials.
+      alice.setAttribute('server', `${relayUrl}/?token=fresh`);
+      alice.setAttribute('ice-servers', JSON.stringify([{ urls: 'stun:127.0.0.1:9' }]));
+      await alice.updateComplete;
+      expect(alice.connectionTo(bob.peerId)).to.equal(pcs[0]);
+      expect(pcs[0].getConfiguration().iceServers?.map((server) => server.urls)).to.deep.equal([['stun:127.0.0.1:9']]);
+      expect(opened, 'no new socket before the relay goes').to.deep.equal([]);
+
+      await serverCommand('restart-relay');
+      await until(() => joined.length > 0, 'Alice to join the restarted relay', 15_000);
+      // Bob's element is on this page too: Alice's sockets are those that join as her.
+      const alices = opened.map((url) => new URL(url).searchParams).filter((query) => JSON.parse(query.get('join')!).peer === alice.peerId);
+      expect([...new Set(alices.map((query) => query.get('token')))]).to.deep.equal(['fresh']);
+    } finally {
+      window.WebSocket = RealWebSocket;
+    }
+    expect(left.flat()).to.deep.equal([]);
+    expect(alice.connectionTo(bob.peerId)).to.equal(pcs[0]);
+    expect(bob.connectionTo(alice.peerId)).to.equal(pcs[1]);
+    await Promise.all([expectMoreFrames(pcs[0], 'by Alice'), expectMoreFrames(pcs[1], 'by Bob')]);
+  });
+
   it('ICE restart through TURN: the TURN server dies and comes back; the same connection recovers', async function () {
     (this as Timeout).timeout(45_000);
     // One more try, for a Chromium stall seen only late in the full suite (never in 9 runs of this
