@@ -897,6 +897,18 @@ test('metrics: GET /metrics counts connections, rooms, frames, errors by code an
   assert.equal(plain.registry, undefined);
 });
 
+test('metrics: a relay whose metrics are already in the registry given fails to start, and leaves no Redis connection open', async (t) => {
+  const registry = new Registry();
+  const first = await createRelay({ port: 0, metrics: registry });
+  t.after(() => first.close());
+  const redis = new Redis(redisServer.url);
+  t.after(() => redis.disconnect());
+  const connections = async () => String(await redis.client('LIST')).trim().split('\n').length;
+  const before = await connections();
+  await assert.rejects(createRelay({ port: 0, metrics: registry, redis: { url: redisServer.url, prefix: `metrics-${testNumber++}:` } }), /already been registered/);
+  assert.equal(await connections(), before);
+});
+
 /** The relay's health check: status and body. */
 async function health(relay: { url: string }) {
   const response = await fetch(`${relay.url.replace('ws:', 'http:')}/healthz`);
