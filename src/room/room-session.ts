@@ -205,9 +205,8 @@ export class RoomSession {
     clearTimeout(this.#holdTimer);
     if (this.#joined) this.#send({ type: 'leave' });
     this.#signaling.close();
-    for (const unused of [this.#held, this.#spare]) unused?.negotiator.close();
+    for (const negotiator of this.#everyNegotiator()) negotiator.close();
     this.#held = this.#spare = undefined;
-    for (const negotiator of this.#negotiators.values()) negotiator.close();
     this.#negotiators.clear();
     this.peers.clear();
     this.#lostByRelay.clear();
@@ -226,7 +225,12 @@ export class RoomSession {
 
   #reconfigureConnections(): void {
     const config = this.#rtcConfig;
-    for (const connection of [...this.#negotiators.values(), this.#held?.negotiator, this.#spare?.negotiator]) connection?.reconfigure(config);
+    for (const negotiator of this.#everyNegotiator()) negotiator.reconfigure(config);
+  }
+
+  /** Every connection this session has: one per peer, the held offer's, and the spare. */
+  #everyNegotiator(): PeerNegotiator[] {
+    return [...this.#negotiators.values(), this.#held?.negotiator, this.#spare?.negotiator].filter((negotiator) => negotiator !== undefined);
   }
 
   /** Publishes a change of my media state to the room. */

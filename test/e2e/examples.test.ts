@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { TestClient } from '../node/relay-client.js';
 import { useE2E } from './fixture.js';
-import { collectPageLogs, newContext, ROOT, waitForRemoteFrames } from './helpers.js';
+import { collectPageLogs, newContext, nextErrorCode, ROOT, waitForRemoteFrames } from './helpers.js';
 
 const e2e = useE2E();
 
@@ -117,9 +117,7 @@ test('examples/own-server.mjs: one port for page and relay; its pages call each 
   try {
     await Promise.all(pages.map((page) => waitForRemoteFrames(page, { timeoutMs: 20_000 })));
     // The token was handed out for this room: the same page may not take it elsewhere.
-    const refused = pages[0]!.evaluate(
-      () => new Promise<string>((resolve) => document.querySelector('p2p-call')!.addEventListener('p2p-error', (e) => resolve((e as CustomEvent).detail.code))),
-    );
+    const refused = nextErrorCode(pages[0]!);
     await pages[0]!.locator('p2p-call').evaluate((element) => element.setAttribute('room', 'someone-elses'));
     assert.equal(await refused, 'forbidden');
     assert.match(await text(pages[0]!, 'p2p-call [part~="error"]'), /does not let you join this room/);

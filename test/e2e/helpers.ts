@@ -283,6 +283,13 @@ export const CALL_PAGE = `<!doctype html>
 </script>
 </body></html>`;
 
+/** The code of the next p2p-error from the page's (first) `<p2p-call>`; call it before what should cause one. */
+export function nextErrorCode(page: Page): Promise<string> {
+  return page.evaluate(
+    () => new Promise<string>((resolve) => document.querySelector('p2p-call')!.addEventListener('p2p-error', (e) => resolve((e as CustomEvent).detail.code))),
+  );
+}
+
 /** Collects a page's console output and errors (print them when a test fails). */
 export function collectPageLogs(page: Page, label: string): string[] {
   const logs: string[] = [];

@@ -18,7 +18,7 @@ import { startRedisServer, type RedisServer } from '../node/redis-server.js';
 import { useE2E } from './fixture.js';
 import type { Page } from 'playwright-core';
 import { createRelay } from '../../signaling-server/index.js';
-import { CALL_PAGE, collectPageLogs, newContext, ROOT, startRelayProcess, startStaticServer, waitForRemoteFrames } from './helpers.js';
+import { CALL_PAGE, collectPageLogs, newContext, nextErrorCode, ROOT, startRelayProcess, startStaticServer, waitForRemoteFrames } from './helpers.js';
 
 const e2e = useE2E(() => ({ '/two-users.html': CALL_PAGE }));
 
@@ -73,9 +73,7 @@ test('an https site with the relay on its own web server, as server="/relay": tw
   const relay = await createRelay({ server: site.server });
   try {
     await call(['/relay', '/relay'], () => `(in this process) ${JSON.stringify(relay.stats())}`, async ([{ page: alice }]) => {
-      const refused = alice.evaluate(
-        () => new Promise<string>((resolve) => document.querySelector('p2p-call')!.addEventListener('p2p-error', (e) => resolve((e as CustomEvent).detail.code))),
-      );
+      const refused = nextErrorCode(alice);
       // Browsers block ws:// from an https page (mixed content) unless it is on this machine.
       await alice.evaluate(() => document.querySelector('p2p-call')!.setAttribute('server', 'ws://relay.example:8787'));
       assert.equal(await refused, 'relay-insecure');
