@@ -18,8 +18,9 @@ const { CHROMIUM_ARGS, CHROMIUM_PATH, FIREFOX_LAUNCH_OPTIONS } = await tsImport(
 
 /**
  * Starts the relay from the TS sources (tsx), so tests never run against a stale dist/.
- * Server command `restart-relay` {downMs?}: closes it (every socket is cut), waits, and
- * starts a new one on the same port, so `relayUrl` stays valid.
+ * Server command `restart-relay` {downMs?, token?}: closes it (every socket is cut), waits,
+ * and starts a new one on the same port, so `relayUrl` stays valid. With `token`, the new
+ * relay lets in only sockets whose address has `?token=<token>` (until the next restart).
  */
 function relayPlugin() {
   let relay;
@@ -38,7 +39,9 @@ function relayPlugin() {
       const { port } = relay;
       await relay.close();
       await new Promise((resolve) => setTimeout(resolve, payload?.downMs ?? 0));
-      relay = await createRelay({ port, host: '127.0.0.1' });
+      const token = payload?.token;
+      const authorize = token && ((request) => new URL(request.url, 'ws://relay').searchParams.get('token') === token);
+      relay = await createRelay({ port, host: '127.0.0.1', authorize });
       return { url: relay.url };
     },
     serve(context) {

@@ -47,7 +47,7 @@ await createRelay({
   server,
   authorize(request) {
     const room = tokens.get(new URL(request.url, 'http://site').searchParams.get('token'));
-    // No token: 401. A token: in, but a join to any other room gets `forbidden`.
+    // No token: closed with 4401 (the element says `unauthorized`). A token: in, but a join to any other room gets `forbidden`.
     return room !== undefined && ((wanted) => wanted === room);
   },
 });

@@ -13,6 +13,7 @@
 import type { Socket } from 'node:net';
 import { TokenBucket } from 'limiter';
 import { WebSocket, type RawData } from 'ws';
+import { REPLACED } from '../src/protocol/close-codes.js';
 import type { ClientMessage, ErrorMessage, JoinMessage, PeerLeftHow } from '../src/protocol/messages.js';
 import { ProtocolError, rateLimited, roomErrors, StoreUnavailable, type RateLimit } from './errors.js';
 import type { Beating, Heartbeat } from './heartbeat.js';
@@ -46,9 +47,9 @@ export type RoomCheck = (room: string) => boolean;
 export interface Counts {
   /** Frames received from clients, refused ones included. */
   frames: number;
-  /** Upgrades refused by authorize() (401). */
+  /** Connections refused by authorize() (closed with 4401). */
   refused: number;
-  /** Error replies by code, and sockets closed for the store (`store-unavailable`) or a relay bug (`internal`). */
+  /** Error replies by code, and sockets closed for the store (`store-unavailable`) or a relay bug or authorize() throwing (`internal`). */
   readonly errors: Map<string, number>;
 }
 
@@ -128,7 +129,7 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   /** Another socket took over this membership: forget it and close with 4001. */
   replaced(): void {
     this.forget();
-    this.close(4001, 'replaced');
+    this.close(REPLACED, 'replaced');
   }
 
   /**
@@ -214,9 +215,7 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
    * logged and only this socket is dropped.
    */
   protected fail(error: unknown, ref: string | undefined): void {
-    const { errors } = this.hub.counts;
-    const cause = error instanceof ProtocolError ? error.code : error instanceof StoreUnavailable ? 'store-unavailable' : 'internal';
-    errors.set(cause, (errors.get(cause) ?? 0) + 1);
+    countError(this.hub.counts, error instanceof ProtocolError ? error.code : error instanceof StoreUnavailable ? 'store-unavailable' : 'internal');
     if (error instanceof ProtocolError) {
       const reply: ErrorMessage = { type: 'error', code: error.code, message: error.message, ref };
       this.deliver(JSON.stringify(reply));
@@ -245,7 +244,11 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   }
 }
 
-function ignore(): void {}
+export function ignore(): void {}
+
+export function countError({ errors }: Counts, cause: string): void {
+  errors.set(cause, (errors.get(cause) ?? 0) + 1);
+}
 
 /** A new socket may send its whole burst at once (a TokenBucket starts empty). Throws a RangeError for a bad limit. */
 export function fullAllowance({ kbPerSecond, burstKb }: RateLimit): TokenBucket {

@@ -9,7 +9,8 @@ import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
 import type { Registry } from 'prom-client';
 import { MAX_MESSAGE_BYTES } from '../src/protocol/messages.js';
-import { fullAllowance, type Connection, type Counts, type Hub, type RoomCheck } from './connection.js';
+import { UNAUTHORIZED } from '../src/protocol/close-codes.js';
+import { countError, fullAllowance, ignore, type Connection, type Counts, type Hub, type RoomCheck } from './connection.js';
 import type { RateLimit } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
 import { MemoryConnection } from './memory-connection.js';
@@ -52,7 +53,8 @@ export interface RelayOptions {
    * cookie, say, or a token the page put in the `server` URL's query (the
    * element keeps it). `true` lets the socket in to any room; a function lets
    * it in to the rooms for which it returns `true` (see RoomCheck); anything
-   * else refuses it with 401, and an error thrown is logged. Without it anyone
+   * else is refused: the socket is closed with 4401 right after the handshake.
+   * A throw is logged and closes it with 1011, after which clients retry. Without it anyone
    * who can reach the relay may join any room whose name they know.
    */
   authorize?(request: IncomingMessage): Access | Promise<Access>;
@@ -204,25 +206,39 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
       (connection as Connection).start(socket as Socket, hub, request.url, mayJoin),
     );
   };
+  /**
+   * Refused after the handshake, not with an HTTP status: a browser shows a
+   * page the close code but not why an upgrade failed, and only told can it
+   * stop retrying and get a fresh token. The socket never reaches the hub.
+   */
+  const refuse = (request: IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string) => {
+    wss.handleUpgrade(request, socket, head, (connection) => {
+      connection.on('error', ignore); // a client's bad frame before the close is done
+      connection.close(code, reason);
+    });
+  };
   const { authorize } = options;
   const onUpgrade = !authorize
     ? accept
     : async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
         // A client that goes away while it is decided must not crash the process.
-        const ignore = () => {};
         socket.on('error', ignore);
         const allowed = await Promise.resolve()
           .then(() => authorize(request))
           .catch((error: unknown) => {
-            console.error(`p2p-call relay: authorize threw, so the connection is refused: ${(error as Error)?.stack ?? error}`);
-            return false;
+            console.error(`p2p-call relay: authorize threw, so the connection is closed with 1011: ${(error as Error)?.stack ?? error}`);
+            return undefined;
           });
         socket.off('error', ignore);
         if (allowed === true) accept(request, socket, head);
         else if (typeof allowed === 'function') accept(request, socket, head, allowed);
-        else {
+        else if (allowed === undefined) {
+          // Perhaps what it asks is down for a moment: the client retries, as after any relay bug.
+          countError(counts, 'internal');
+          refuse(request, socket, head, 1011, 'internal error');
+        } else {
           counts.refused++;
-          socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+          refuse(request, socket, head, UNAUTHORIZED, 'unauthorized');
         }
       };
 

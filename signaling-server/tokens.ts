@@ -25,7 +25,7 @@ const SIGNATURES = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
 /**
  * An `authorize` for createRelay that lets in sockets whose URL has a
  * `token` this key verifies (signature, and `exp`/`nbf` when present), to the
- * rooms the token names (see roomAccess). Anything else gets 401. A bad key
+ * rooms the token names (see roomAccess). Anything else is refused (4401). A bad key
  * throws here, when the relay starts, not at the first connection.
  */
 export function tokenAuthorizer({ secret, publicKey }: TokenOptions): (request: IncomingMessage) => Promise<Access> {

@@ -7,6 +7,9 @@ import type { MediaController } from './media-controller.js';
 
 const MAX_DRAW_DELAY_MS = 100;
 
+/** Problems of the connection to the relay: over once it lets me (back) in. */
+const RELAY_ERRORS = ['relay-unreachable', 'unauthorized'];
+
 /** What makes a call another one: all of a wish but the relay address's query and the ICE configuration. */
 function callKey({ server, rtcConfig: _, ...rest }: CallWish): string {
   const { origin, pathname } = new URL(server);
@@ -25,8 +28,8 @@ export interface RoomHost extends ReactiveControllerHost, HTMLElement {
   localStatus(): PeerStatus;
   /** Shows a problem inside the element and fires `p2p-error`. */
   reportError(code: string, values?: Record<string, string>): void;
-  /** Forgets the problems of the call that ended (media errors are re-reported on capture). */
-  clearCallErrors(): void;
+  /** Forgets the problems of the call that ended (media errors are re-reported on capture), or only those named. */
+  clearCallErrors(codes?: readonly string[]): void;
 }
 
 /**
@@ -141,6 +144,7 @@ export class RoomController implements ReactiveController {
       {
         onJoined: (room, peer) => {
           this.joined = true;
+          host.clearCallErrors(RELAY_ERRORS);
           emit(host, 'p2p-joined', { room, peer });
           host.requestUpdate();
         },

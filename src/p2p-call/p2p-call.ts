@@ -316,9 +316,13 @@ export class P2PCallElement extends LitElement {
     this.requestUpdate();
   }
 
-  /** @internal Called by RoomController when a call starts or ends: its errors go with it. */
-  clearCallErrors(): void {
-    for (const code of this.#errors.keys()) if (!ATTRIBUTE_ERRORS.includes(code)) this.#errors.delete(code);
+  /**
+   * @internal Called by RoomController when a call starts or ends: its errors
+   * go with it; or with `codes`, when the relay lets me (back) in.
+   */
+  clearCallErrors(codes?: readonly string[]): void {
+    for (const code of this.#errors.keys())
+      if (codes ? codes.includes(code) : !ATTRIBUTE_ERRORS.includes(code)) this.#errors.delete(code);
   }
 
   get #text(): Strings {
@@ -462,7 +466,6 @@ export class P2PCallElement extends LitElement {
       if (switches.some((key) => changed.get(key) !== undefined))
         void (this.#media.on(kind) ? this.#switchDevice(kind, '') : this.#media.release(kind, this.#sender(kind)));
     if (changed.get('speaker') !== undefined) for (const { audio } of this.#remoteMedia.values()) setSink(audio, this.speaker);
-    if (this.#call.joined) this.#errors.delete('relay-unreachable');
   }
 
   override render() {

@@ -40,7 +40,7 @@ export interface RemotePeer {
 export type PeerLeftReason = 'left' | 'failed' | 'unreachable' | 'unanswered';
 
 /** What can go wrong in a session: the relay's refusals, and the relay out of reach. */
-export type SessionErrorCode = ErrorCode | 'relay-unreachable' | 'relay-insecure' | 'replaced';
+export type SessionErrorCode = ErrorCode | 'relay-unreachable' | 'relay-insecure' | 'replaced' | 'unauthorized';
 
 export interface RoomSessionEvents {
   onJoined?(room: string, peer: string): void;
@@ -52,8 +52,8 @@ export interface RoomSessionEvents {
   onSignalingState?(state: SignalingState): void;
   onError?(code: SessionErrorCode, message: string): void;
   /**
-   * The relay ended my membership (room full, my join refused, or my id
-   * joined elsewhere), or the browser refused the relay's address outright;
+   * The relay ended my membership (room full, my join or connection refused,
+   * or my id joined elsewhere), or the browser refused the relay's address outright;
    * the session has closed itself.
    */
   onEnded?(): void;
@@ -141,6 +141,8 @@ export class RoomSession {
   /** The status my last join carried: a change made while joining is sent after `welcome`. */
   #joinedWith?: PeerStatus;
   #joined = false;
+  /** The relay refused my reconnection, and has not let me back in since: told once. */
+  #refused = false;
   /** Set by close(), which the session also calls itself when the relay ends it (room full). */
   closed = false;
   /** Until the relay's `welcome` (or the end): see busy(). */
@@ -172,6 +174,17 @@ export class RoomSession {
           else this.#end('relay-unreachable', `${message}: ${thrown.message}`);
         },
         onReplaced: () => this.#end('replaced', 'Another connection joined with this peer id'),
+        onRefused: () => {
+          const message = `The relay at ${this.#options.server} refused this connection`;
+          // Not in yet: nothing to keep, and retrying the same address cannot help.
+          if (!this.#joined) this.#end('unauthorized', message);
+          // In a call, whose media does not need the relay: keep it, and keep trying
+          // (a page that gets a fresh token sets it in `server`, which is dialled at once).
+          else if (!this.#refused) {
+            this.#refused = true;
+            events.onError?.('unauthorized', message);
+          }
+        },
       },
       options.signaling,
     );
@@ -288,6 +301,7 @@ export class RoomSession {
       }
       case 'welcome':
         this.#joined = true;
+        this.#refused = false;
         // Answer first: the browser works on the offers while the page redraws for the new peers.
         for (const offer of message.offers) this.#answerHeldOffer(offer);
         if (this.#status !== this.#joinedWith) this.#send({ type: 'status', status: this.#status });

@@ -1,10 +1,8 @@
 import type { ClientMessage, JoinMessage, ServerMessage } from '../protocol/messages.js';
+import { REPLACED, UNAUTHORIZED } from '../protocol/close-codes.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 
 export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
-
-/** Close code the relay uses when another socket joined with my peer id (docs/protocol.md). */
-const REPLACED = 4001;
 
 export interface SignalingHandlers {
   /**
@@ -23,6 +21,11 @@ export interface SignalingHandlers {
   onUnreachable?(thrown?: Error): void;
   /** Another connection took over my peer id; reconnecting would only evict it back. */
   onReplaced?(): void;
+  /**
+   * The relay refused this connection (its authorize(): a token that expired,
+   * say). Retrying goes on unless the owner closes; a new `url` is dialled at once.
+   */
+  onRefused?(): void;
 }
 
 export interface SignalingOptions {
@@ -56,15 +59,29 @@ export class SignalingClient {
 
   readonly #handlers: SignalingHandlers;
 
-  constructor(
-    /** Where the next connection goes: a page may change its query (a fresh token) during a call. */
-    public url: string,
-    handlers: SignalingHandlers,
-    { backoff = DEFAULT_BACKOFF, heartbeatMs = 10_000 }: SignalingOptions = {},
-  ) {
+  #url: string;
+
+  constructor(url: string, handlers: SignalingHandlers, { backoff = DEFAULT_BACKOFF, heartbeatMs = 10_000 }: SignalingOptions = {}) {
+    this.#url = url;
     this.#handlers = handlers;
     this.#backoff = backoff;
     this.#heartbeatMs = heartbeatMs;
+  }
+
+  get url(): string {
+    return this.#url;
+  }
+
+  /**
+   * Where the next connection goes: a page may change its query (a fresh
+   * token) during a call. Waiting to reconnect, it is dialled at once: the
+   * wait was for a relay that refused the old address or could not be reached.
+   */
+  set url(url: string) {
+    this.#url = url;
+    if (this.state !== 'reconnecting' || this.#socket) return;
+    clearTimeout(this.#retryTimer);
+    this.connect();
   }
 
   connect(): void {
@@ -73,7 +90,7 @@ export class SignalingClient {
     const join = this.#handlers.join?.();
     let socket: WebSocket;
     try {
-      socket = new WebSocket(join ? withJoin(this.url, join) : this.url);
+      socket = new WebSocket(join ? withJoin(this.#url, join) : this.#url);
     } catch (error) {
       // What throws here (see onUnreachable) will never work, so say so once and stop.
       this.#handlers.onUnreachable?.(error as Error);
@@ -104,9 +121,13 @@ export class SignalingClient {
       if (message.type !== 'pong') this.#handlers.onMessage(message);
     };
     socket.onclose = ({ code }) => {
-      if (code !== REPLACED) return this.#dropped(socket, opened);
-      this.close();
-      this.#handlers.onReplaced?.();
+      if (code === REPLACED) {
+        this.close();
+        return this.#handlers.onReplaced?.();
+      }
+      // First, so that an owner who gives up closes before a retry is planned.
+      if (code === UNAUTHORIZED) this.#handlers.onRefused?.();
+      this.#dropped(socket, opened);
     };
   }
 

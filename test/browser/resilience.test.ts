@@ -163,6 +163,80 @@ describe('<p2p-call>: calls survive the network', () => {
     await Promise.all([expectMoreFrames(pcs[0], 'by Alice'), expectMoreFrames(pcs[1], 'by Bob')]);
   });
 
+  it('a relay that turns a reconnection away keeps the call, says so once, and dials a fresh token at once', async function () {
+    (this as Timeout).timeout(40_000);
+    const [alice, bob] = await twoInACall();
+    const pcs = [alice.connectionTo(bob.peerId)!, bob.connectionTo(alice.peerId)!] as const;
+    const left = [alice, bob].flatMap((element) => [record(element, 'p2p-peer-left'), record(element, 'p2p-left')]);
+    const errors = record(alice, 'p2p-error');
+    const joined = record(alice, 'p2p-joined');
+    const opened: string[] = [];
+    const RealWebSocket = window.WebSocket;
+    window.WebSocket = class extends RealWebSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        opened.push(String(url));
+        super(url, protocols);
+      }
+    };
+    try {
+      // The tokens both joined with have expired: the restarted relay wants a fresh one.
+      await serverCommand('restart-relay', { token: 'fresh' });
+      // Three refusals (each opens, is closed with 4401, and waits a longer backoff).
+      let refusals = 0;
+      let previous = '';
+      const refused = new Promise<void>((resolve) =>
+        alice.addEventListener('p2p-signaling-state', ({ detail: { state } }) => {
+          // (Told at the first refusal, before it waits: the restart itself is not counted.)
+          if (errors.length && previous === 'open' && state === 'reconnecting' && ++refusals === 3) {
+            // Right after a refusal, while the next retry waits: so a fresh address
+            // that is dialled at all now is dialled because it is new.
+            opened.length = 0;
+            alice.server = `${relayUrl}/?token=fresh`;
+            resolve();
+          }
+          previous = state;
+        }),
+      );
+      await until(() => errors.length > 0, 'Alice to be told', 10_000);
+      expect(errors.map((e) => e.code)).to.deep.equal(['unauthorized']);
+      await alice.updateComplete;
+      expect(errorText(alice)).to.contain('turned this page away');
+      // Media does not need the relay.
+      await Promise.all([expectMoreFrames(pcs[0], 'by Alice while refused'), expectMoreFrames(pcs[1], 'by Bob while refused')]);
+      await refused;
+      await alice.updateComplete;
+      expect(opened.map((url) => new URL(url).searchParams.get('token'))).to.deep.equal(['fresh']);
+      await until(() => joined.length > 0, 'Alice to join with the fresh token');
+      expect(errors.map((e) => e.code), 'told once for three refusals').to.deep.equal(['unauthorized']);
+      await alice.updateComplete;
+      expect(errorText(alice)).to.equal('');
+    } finally {
+      window.WebSocket = RealWebSocket;
+      await serverCommand('restart-relay');
+    }
+    expect(left.flat()).to.deep.equal([]);
+    expect(alice.connectionTo(bob.peerId)).to.equal(pcs[0]);
+    await expectMoreFrames(pcs[0], 'by Alice');
+  });
+
+  it('a relay that turns the first connection away ends the call and lets the camera go; a fresh token joins', async () => {
+    await serverCommand('restart-relay', { token: 'fresh' });
+    try {
+      const element = mountCall({ room: uniqueRoom(), server: `${relayUrl}/?token=stale` });
+      const error = await nextEvent(element, 'p2p-error');
+      expect(error.detail.code).to.equal('unauthorized');
+      await until(() => element.localStream === null, 'the camera to be let go');
+      await element.updateComplete;
+      expect(errorText(element)).to.contain('turned this page away');
+      expect(element.shadowRoot!.querySelector('[part~="join-button"]')).to.exist;
+      element.server = `${relayUrl}/?token=fresh`;
+      await nextEvent(element, 'p2p-joined');
+      expect(errorText(element)).to.equal('');
+    } finally {
+      await serverCommand('restart-relay');
+    }
+  });
+
   it('ICE restart through TURN: the TURN server dies and comes back; the same connection recovers', async function () {
     (this as Timeout).timeout(45_000);
     // One more try, for a Chromium stall seen only late in the full suite (never in 9 runs of this

@@ -97,7 +97,7 @@ test('examples/join-on-click.html: nothing is captured until Join; then a call, 
   }
 });
 
-test('examples/own-server.mjs: one port for page and relay; its pages call each other, another room is forbidden, a socket without a token gets 401', { timeout: 60_000 }, async (t) => {
+test('examples/own-server.mjs: one port for page and relay; its pages call each other, another room is forbidden, a socket without a token is closed with 4401', { timeout: 60_000 }, async (t) => {
   const child = spawn(process.execPath, ['examples/own-server.mjs'], { cwd: ROOT, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
   t.after(() => child.kill());
   const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
@@ -126,5 +126,5 @@ test('examples/own-server.mjs: one port for page and relay; its pages call each 
   } finally {
     await Promise.all(pages.map((page) => page.context().close()));
   }
-  assert.equal(await TestClient.refusal(`${site.replace('http:', 'ws:')}/relay?token=guessed`), 401);
+  assert.equal(await TestClient.refusal(`${site.replace('http:', 'ws:')}/relay?token=guessed`), 4401);
 });

@@ -37,13 +37,16 @@ export class TestClient {
     return client;
   }
 
-  /** The HTTP status a relay refuses a WebSocket upgrade to `url` with (it must refuse). */
+  /**
+   * The close code a relay turns a connection to `url` away with, right after
+   * the handshake. It must: an HTTP refusal (which a browser cannot see) rejects,
+   * and so does a socket still open after 2 s, or one the relay sent anything.
+   */
   static async refusal(url: string): Promise<number> {
     const socket = new WebSocket(url);
-    socket.on('error', () => {}); // terminate() below, before any handshake, is reported as one
-    const [, response] = (await once(socket, 'unexpected-response')) as [unknown, { statusCode: number }];
-    socket.terminate();
-    return response.statusCode;
+    socket.on('message', (data) => socket.emit('error', new Error(`refused, yet sent ${String(data)}`)));
+    const [code] = (await once(socket, 'close', { signal: AbortSignal.timeout(2000) })) as [number];
+    return code;
   }
 
   /** Sends an object as JSON, or a string / bytes verbatim. */

@@ -786,7 +786,7 @@ test('attaches to an existing http.Server, on any path, and leaves it running on
   assert.deepEqual(relay.stats(), { rooms: 0, peers: 0, heldOffers: 0 });
 });
 
-test('authorize: decides before the handshake who may connect; no, a throw or a client gone meanwhile refuse without harm', { timeout: 10_000 }, async (t) => {
+test('authorize: decides before the handshake who may connect; no closes with 4401, a throw with 1011, a client gone meanwhile harms nothing', { timeout: 10_000 }, async (t) => {
   const logged = t.mock.method(console, 'error', () => {});
   let release!: () => void;
   let askedSlow!: () => void;
@@ -805,9 +805,10 @@ test('authorize: decides before the handshake who may connect; no, a throw or a 
   });
   t.after(() => relay.close());
   const refusal = (token: string) => TestClient.refusal(`${relay.url}/?token=${token}`);
-  assert.equal(await refusal('bad'), 401);
-  assert.equal(await refusal('broken'), 401);
-  assert.match(String(logged.mock.calls.at(-1)?.arguments[0]), /authorize threw, so the connection is refused: Error: the session store is down/);
+  assert.equal(await refusal('bad'), 4401);
+  assert.equal(await refusal('broken'), 1011);
+  assert.match(String(logged.mock.calls.at(-1)?.arguments[0]), /authorize threw, so the connection is closed with 1011: Error: the session store is down/);
+  assert.deepEqual(relay.stats(), { rooms: 0, peers: 0, heldOffers: 0 });
 
   // A client that resets its connection while it is being decided: nothing crashes.
   const impatient = connect(relay.port, '127.0.0.1', () =>
@@ -863,7 +864,7 @@ test('metrics: GET /metrics counts connections, rooms, frames, errors by code an
   await b!.join('room', 'bob');
   b!.send('not json');
   await b!.next('error');
-  assert.equal(await TestClient.refusal(`${relay.url}/?nope`), 401);
+  assert.equal(await TestClient.refusal(`${relay.url}/?nope`), 4401);
   const response = await fetch(`${relay.url.replace('ws:', 'http:')}/metrics`);
   assert.equal(response.status, 200);
   assert.match(response.headers.get('content-type')!, /^text\/plain; version=0\.0\.4/);
@@ -876,7 +877,7 @@ test('metrics: GET /metrics counts connections, rooms, frames, errors by code an
     p2p_call_relay_store_up: 1,
     p2p_call_relay_frames_received_total: 3,
     'p2p_call_relay_errors_total{code="bad-json"}': 1,
-    p2p_call_relay_upgrades_refused_total: 1,
+    p2p_call_relay_connections_refused_total: 1,
   };
   for (const [name, value] of Object.entries(expected)) assert.equal(sample(text, name), value, name);
   assert.ok((sample(text, 'p2p_call_relay_process_resident_memory_bytes') ?? 0) > 0, 'the process metrics');
@@ -1052,7 +1053,7 @@ test('cli: --token-secret-file or TOKEN_SECRET: only signed tokens get in, to th
     const { child, line, url } = await startCli(['--port', '0', ...args], { HOST: '127.0.0.1', ...env });
     try {
       assert.match(line, /\(a signed token needed to join\)$/);
-      assert.equal(await TestClient.refusal(url), 401);
+      assert.equal(await TestClient.refusal(url), 4401);
       const client = await TestClient.connect(`${url}/?token=${token}`);
       assert.equal((await client.join('standup', 'alice')).room, 'standup');
       const other = await TestClient.connect(`${url}/?token=${token}`);

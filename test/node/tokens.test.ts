@@ -39,7 +39,7 @@ test('tokens: a valid token opens the rooms it names; others get forbidden, and 
   assert.equal((await every.join('anything', 'carol')).room, 'anything');
 });
 
-test('tokens: none, a wrong signature, expired, unsigned, or rooms that are not names: 401', async (t) => {
+test('tokens: none, a wrong signature, expired, unsigned, or rooms that are not names: closed with 4401', async (t) => {
   const { refusal } = await relayWith(t, { secret: SECRET });
   const unsigned = new UnsecuredJWT({ room: 'standup' }).encode();
   const cases: [string, string | undefined][] = [
@@ -51,7 +51,7 @@ test('tokens: none, a wrong signature, expired, unsigned, or rooms that are not 
     ['a room that is a number', await hs256({ room: 7 })],
     ['rooms holding an object', await hs256({ rooms: ['a', { all: true }] })],
   ];
-  for (const [what, token] of cases) assert.equal(await refusal(token), 401, what);
+  for (const [what, token] of cases) assert.equal(await refusal(token), 4401, what);
 });
 
 test('tokens: with a public key, its signature is checked, and an HMAC keyed by that public key is refused', async (t) => {
@@ -62,7 +62,7 @@ test('tokens: with a public key, its signature is checked, and an HMAC keyed by 
   assert.equal((await (await connect(signed)).join('standup', 'alice')).room, 'standup');
   // The classic confusion: a forger who knows the public key signs HS256 with it as the secret.
   const forged = await hs256({ room: 'standup' }, pem);
-  assert.equal(await refusal(forged), 401);
+  assert.equal(await refusal(forged), 4401);
 });
 
 test('tokens: a bad key is an error when the relay starts, not at the first connection', () => {
