@@ -94,7 +94,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     const selfView = part(alice, 'local-video')!;
     expect(getComputedStyle(selfView).visibility, 'no frozen last frame in the self view').to.equal('hidden');
     alice.muted = false;
-    alice.cameraOff = false;
+    (part(alice, 'camera-button') as HTMLButtonElement).click(); // as people turn it back on
     await until(() => !part(bob, 'muted-indicator', alice.peerId) && !part(bob, 'camera-off-indicator', alice.peerId), 'indicators to go');
     await keepsDecoding(bob, alice.peerId);
     expect(alice.localStream!.getVideoTracks().map((t) => t.readyState)).to.deep.equal(['live']);
