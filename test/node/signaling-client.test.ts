@@ -170,6 +170,24 @@ describe('SignalingClient', () => {
     await waitFor(() => connections > welcomedAfter, 'a quick reconnect', 200);
   });
 
+  it('a relay that refuses the connection (4401): told, and a new url is dialled at once, not after the backoff', async () => {
+    const relay = await createRelay({ port: 0, authorize: (request) => request.url!.includes('token=fresh') });
+    relays.push(relay);
+    let refused = 0;
+    const messages: ServerMessage[] = [];
+    const client = new SignalingClient(
+      relay.url,
+      { join: () => ({ type: 'join', room: 'r', peer: 'me' }), onMessage: (m) => messages.push(m), onRefused: () => refused++ },
+      { backoff: { initialMs: 60_000, maxMs: 60_000 } }, // a retry would be 30-60 s away
+    );
+    client.connect();
+    await waitFor(() => refused === 1 && client.state === 'reconnecting', 'the refusal');
+    client.url = `${relay.url}/?token=fresh`;
+    await waitFor(() => messages.some((m) => m.type === 'welcome'), 'a welcome, long before the retry was due');
+    assert.equal(refused, 1);
+    client.close();
+  });
+
   it('sends nothing and says so while disconnected', () => {
     const c = joiningClient('ws://127.0.0.1:9', 'none');
     assert.equal(c.client.send({ type: 'ping' }), false);
