@@ -82,6 +82,9 @@ export interface RelayOptions {
   redis?: string | RedisOptions;
 }
 
+/** How long a refused socket may take to answer its close frame. */
+const REFUSED_LINGER_MS = 1000;
+
 /**
  * What authorize() decides for one socket: `true` any room, a RoomCheck only
  * the rooms it allows, anything else (`false`) no connection at all.
@@ -215,6 +218,9 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     wss.handleUpgrade(request, socket, head, (connection) => {
       connection.on('error', ignore); // a client's bad frame before the close is done
       connection.close(code, reason);
+      // ws waits 30 s for the client's close frame: a client that never sends
+      // it must not hold a socket that long, since nothing here pings it.
+      setTimeout(() => connection.terminate(), REFUSED_LINGER_MS).unref();
     });
   };
   const { authorize } = options;

@@ -786,7 +786,7 @@ test('attaches to an existing http.Server, on any path, and leaves it running on
   assert.deepEqual(relay.stats(), { rooms: 0, peers: 0, heldOffers: 0 });
 });
 
-test('authorize: decides before the handshake who may connect; no closes with 4401, a throw with 1011, a client gone meanwhile harms nothing', { timeout: 10_000 }, async (t) => {
+test('authorize: decides before the handshake who may connect; no closes with 4401 (a client deaf to that is cut off in 1 s), a throw with 1011, a client gone meanwhile harms nothing', { timeout: 10_000 }, async (t) => {
   const logged = t.mock.method(console, 'error', () => {});
   let release!: () => void;
   let askedSlow!: () => void;
@@ -818,6 +818,16 @@ test('authorize: decides before the handshake who may connect; no closes with 44
   impatient.resetAndDestroy();
   await new Promise((resolve) => setTimeout(resolve, 100)); // the relay sees ECONNRESET
   release();
+
+  // A refused client that never answers the close frame is cut off soon, not after ws's 30 s.
+  const stubborn = connect(relay.port, '127.0.0.1', () =>
+    stubborn.write('GET /?token=bad HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'));
+  let heard = '';
+  stubborn.on('data', (data: Buffer) => (heard += data.toString('latin1')));
+  await Promise.race([once(stubborn, 'close'), new Promise((_, reject) => setTimeout(() => reject(new Error('still open after 5 s')), 5000))]);
+  assert.match(heard, /^HTTP\/1\.1 101 /);
+  assert.ok(heard.endsWith('\x88\x0e\x11\x31unauthorized'), 'a close frame with 4401 and its reason');
 
   const client = await TestClient.connect(`${relay.url}/?token=good`);
   await client.join('room', 'alice');
