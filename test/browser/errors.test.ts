@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { expectDecodesVideoFrom, mountCall, nextEvent, removeAll, uniqueRoom, until } from './helpers.js';
+import { expectDecodesVideoFrom, mountCall, nextEvent, removeAll, serverCommand, uniqueRoom, until } from './helpers.js';
 import { relayUrl } from './relay-url.js';
 
 function errorText(element: HTMLElement): string {
@@ -37,6 +37,24 @@ describe('<p2p-call>: problems are shown, never a blank box', () => {
     expect(error.detail.code).to.equal('relay-unreachable');
     await element.updateComplete;
     expect(errorText(element)).to.contain('ws://127.0.0.1:9');
+  });
+
+  it('a relay that turns the first connection away ends the call and lets the camera go; a fresh token joins', async () => {
+    await serverCommand('restart-relay', { token: 'fresh' });
+    try {
+      const element = mountCall({ room: uniqueRoom(), server: `${relayUrl}/?token=stale` });
+      const error = await nextEvent(element, 'p2p-error');
+      expect(error.detail.code).to.equal('unauthorized');
+      await until(() => element.localStream === null, 'the camera to be let go');
+      await element.updateComplete;
+      expect(errorText(element)).to.contain('turned this page away');
+      expect(element.shadowRoot!.querySelector('[part~="join-button"]')).to.exist;
+      element.server = `${relayUrl}/?token=fresh`;
+      await nextEvent(element, 'p2p-joined');
+      expect(errorText(element)).to.equal('');
+    } finally {
+      await serverCommand('restart-relay');
+    }
   });
 
   it('a connection that cannot come up does not hold back drawing or a click', async () => {

@@ -219,24 +219,6 @@ describe('<p2p-call>: calls survive the network', () => {
     await expectMoreFrames(pcs[0], 'by Alice');
   });
 
-  it('a relay that turns the first connection away ends the call and lets the camera go; a fresh token joins', async () => {
-    await serverCommand('restart-relay', { token: 'fresh' });
-    try {
-      const element = mountCall({ room: uniqueRoom(), server: `${relayUrl}/?token=stale` });
-      const error = await nextEvent(element, 'p2p-error');
-      expect(error.detail.code).to.equal('unauthorized');
-      await until(() => element.localStream === null, 'the camera to be let go');
-      await element.updateComplete;
-      expect(errorText(element)).to.contain('turned this page away');
-      expect(element.shadowRoot!.querySelector('[part~="join-button"]')).to.exist;
-      element.server = `${relayUrl}/?token=fresh`;
-      await nextEvent(element, 'p2p-joined');
-      expect(errorText(element)).to.equal('');
-    } finally {
-      await serverCommand('restart-relay');
-    }
-  });
-
   it('ICE restart through TURN: the TURN server dies and comes back; the same connection recovers', async function () {
     (this as Timeout).timeout(45_000);
     // One more try, for a Chromium stall seen only late in the full suite (never in 9 runs of this
