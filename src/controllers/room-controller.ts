@@ -161,8 +161,11 @@ export class RoomController implements ReactiveController {
           emit(host, 'p2p-signaling-state', { state });
           host.requestUpdate();
         },
-        onError: (code, message) =>
-          host.reportError(code, { server: wish.server, detail: message }),
+        onError: (code, message) => {
+          // Unreachable, then refused once it is back (or the other way round): only the latest is true.
+          if (RELAY_ERRORS.includes(code)) host.clearCallErrors(RELAY_ERRORS);
+          host.reportError(code, { server: wish.server, detail: message });
+        },
         onEnded: () => {
           this.#leftRoom();
           this.#media.stop(); // The call is over: no camera light until a retry.

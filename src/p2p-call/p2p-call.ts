@@ -310,7 +310,8 @@ export class P2PCallElement extends LitElement {
   /** @internal Shows a problem in the `error` part and fires `p2p-error`. */
   reportError(code: string, values: Record<string, string> = {}): void {
     const template = this.#text[code as keyof Strings] ?? this.#text.relayError;
-    const message = format(template, { server: this.server, ...values });
+    // The address without its query: a token there is not for the screen, or a screen share.
+    const message = format(template, { ...values, server: (values.server ?? this.server).replace(/[?#].*/, '') });
     this.#errors.set(code, message);
     emit(this, 'p2p-error', { code, message });
     this.requestUpdate();

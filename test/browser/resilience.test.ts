@@ -179,15 +179,15 @@ describe('<p2p-call>: calls survive the network', () => {
       }
     };
     try {
-      // The tokens both joined with have expired: the restarted relay wants a fresh one.
-      await serverCommand('restart-relay', { token: 'fresh' });
+      // The tokens both joined with have expired: the restarted relay, down for a while, wants a fresh one.
+      await serverCommand('restart-relay', { token: 'fresh', downMs: 1500 });
       // Three refusals (each opens, is closed with 4401, and waits a longer backoff).
       let refusals = 0;
       let previous = '';
       const refused = new Promise<void>((resolve) =>
         alice.addEventListener('p2p-signaling-state', ({ detail: { state } }) => {
           // (Told at the first refusal, before it waits: the restart itself is not counted.)
-          if (errors.length && previous === 'open' && state === 'reconnecting' && ++refusals === 3) {
+          if (errors.some((e) => e.code === 'unauthorized') && previous === 'open' && state === 'reconnecting' && ++refusals === 3) {
             // Right after a refusal, while the next retry waits: so a fresh address
             // that is dialled at all now is dialled because it is new.
             opened.length = 0;
@@ -197,17 +197,18 @@ describe('<p2p-call>: calls survive the network', () => {
           previous = state;
         }),
       );
-      await until(() => errors.length > 0, 'Alice to be told', 10_000);
-      expect(errors.map((e) => e.code)).to.deep.equal(['unauthorized']);
+      await until(() => errors.some((e) => e.code === 'unauthorized'), 'Alice to be told', 10_000);
+      expect(errors.map((e) => e.code)).to.deep.equal(['relay-unreachable', 'unauthorized']);
       await alice.updateComplete;
-      expect(errorText(alice)).to.contain('turned this page away');
+      // Reached, so no longer "cannot reach".
+      expect(errorText(alice)).to.contain('turned this page away').and.not.contain('Cannot reach');
       // Media does not need the relay.
       await Promise.all([expectMoreFrames(pcs[0], 'by Alice while refused'), expectMoreFrames(pcs[1], 'by Bob while refused')]);
       await refused;
       await alice.updateComplete;
       expect(opened.map((url) => new URL(url).searchParams.get('token'))).to.deep.equal(['fresh']);
       await until(() => joined.length > 0, 'Alice to join with the fresh token');
-      expect(errors.map((e) => e.code), 'told once for three refusals').to.deep.equal(['unauthorized']);
+      expect(errors.map((e) => e.code), 'told once for three refusals').to.deep.equal(['relay-unreachable', 'unauthorized']);
       await alice.updateComplete;
       expect(errorText(alice)).to.equal('');
     } finally {
