@@ -8,7 +8,9 @@
  *
  * Each page load gets a token for its room; authorize() lets in only sockets
  * that bring one, and only to that room. A real site would check its own
- * session cookie there instead, and who may see which room.
+ * session cookie there instead, and who may see which room. Tokens live in
+ * this process: restart it and every page's token is refused (p2p-error
+ * `unauthorized`), so the page fetches a new one and its call goes on.
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -27,17 +29,25 @@ const page = (room, token) => `<!doctype html>
 <h1>Room “${room}”</h1>
 <p>Open this address in a second tab to join the call.</p>
 <p2p-call room="${room}" server="/relay?token=${token}"></p2p-call>
+<script type="module">
+  // The server no longer takes this page's token: ask for a new one. In a call, the call goes on.
+  const call = document.querySelector('p2p-call');
+  call.addEventListener('p2p-error', async ({ detail }) => {
+    if (detail.code === 'unauthorized') call.server = '/relay?token=' + (await (await fetch('/token?room=${room}')).text());
+  });
+</script>
 </body></html>`;
 
 const server = createServer((request, response) => {
   const url = new URL(request.url, 'http://site');
   if (url.pathname === '/p2p-call.js') {
     response.writeHead(200, { 'content-type': 'text/javascript' }).end(dropIn);
-  } else if (url.pathname === '/') {
-    const token = randomUUID();
+  } else if (url.pathname === '/' || url.pathname === '/token') {
     const room = /^[\w-]{1,64}$/.test(url.searchParams.get('room') ?? '') ? url.searchParams.get('room') : 'lobby';
+    const token = randomUUID(); // a real site: only for a room this visitor's session may see
     tokens.set(token, room);
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(room, token));
+    if (url.pathname === '/token') response.writeHead(200, { 'content-type': 'text/plain' }).end(token);
+    else response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(room, token));
   } else {
     response.writeHead(404).end();
   }

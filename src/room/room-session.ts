@@ -231,6 +231,7 @@ export class RoomSession {
    * configuration, used by every connection made or repaired from now on.
    */
   reconfigure(server: string, rtcConfig: RTCConfiguration): void {
+    if (server !== this.#options.server) this.#refused = false; // a new address refused is news
     this.#options = { ...this.#options, server, rtcConfig };
     this.#signaling.url = server;
     this.#reconfigureConnections();

@@ -8,10 +8,10 @@
  * Needs `npm run build` first (npm test does it).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
 import { TestClient } from '../node/relay-client.js';
 import { useE2E } from './fixture.js';
@@ -97,12 +97,31 @@ test('examples/join-on-click.html: nothing is captured until Join; then a call, 
   }
 });
 
-test('examples/own-server.mjs: one port for page and relay; its pages call each other, another room is forbidden, a socket without a token is closed with 4401', { timeout: 60_000 }, async (t) => {
-  const child = spawn(process.execPath, ['examples/own-server.mjs'], { cwd: ROOT, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs examples/own-server.mjs as people do, on `port` (0: any free one); killed when the test ends. */
+async function startOwnServer(t: TestContext, port = 0): Promise<{ child: ChildProcess; site: string }> {
+  const child = spawn(process.execPath, ['examples/own-server.mjs'], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
   t.after(() => child.kill());
-  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   const site = /^Open (http:\/\/127\.0\.0\.1:\d+)\//.exec(line)?.[1];
   assert.ok(site, line);
+  return { child, site };
+}
+
+/** Resolves once the page's `<p2p-call>` has drawn `count` more remote video frames (rejects after 10 s). */
+function moreFrames(page: Page, count = 10): Promise<unknown> {
+  return page.evaluate((count) => {
+    const video = document.querySelector('p2p-call')!.shadowRoot!.querySelector('video[part~="remote-video"]') as HTMLVideoElement;
+    return new Promise((resolve, reject) => {
+      let seen = 0;
+      const onFrame = () => (++seen >= count ? resolve(seen) : video.requestVideoFrameCallback(onFrame));
+      video.requestVideoFrameCallback(onFrame);
+      setTimeout(() => reject(new Error(`${seen} new frames in 10 s`)), 10_000);
+    });
+  }, count);
+}
+
+test('examples/own-server.mjs: one port for page and relay; its pages call each other, keep the call through a restart that forgets their tokens, may not join another room, and a socket without a token is closed with 4401', { timeout: 60_000 }, async (t) => {
+  let { child, site } = await startOwnServer(t);
 
   const logs: string[][] = [];
   const where = room();
@@ -116,6 +135,31 @@ test('examples/own-server.mjs: one port for page and relay; its pages call each 
   );
   try {
     await Promise.all(pages.map((page) => waitForRemoteFrames(page, { timeoutMs: 20_000 })));
+
+    // The server restarts and forgets every token: each page is refused, fetches a new one
+    // (the example's own script), and is back in the room, its call never dropped.
+    await Promise.all(
+      pages.map((page) =>
+        page.evaluate(() => {
+          const call = document.querySelector('p2p-call')!;
+          const seen: string[] = ((window as unknown as { seen: string[] }).seen = []);
+          for (const type of ['p2p-error', 'p2p-joined', 'p2p-peer-left', 'p2p-left'])
+            call.addEventListener(type, (e) => seen.push(type === 'p2p-error' ? (e as CustomEvent).detail.code : type));
+        }),
+      ),
+    );
+    child.kill();
+    await once(child, 'exit');
+    ({ child, site } = await startOwnServer(t, Number(new URL(site).port)));
+    const seen = (page: Page) => page.evaluate(() => (window as unknown as { seen: string[] }).seen.join(' '));
+    for (const page of pages) {
+      await until(async () => (await seen(page)).endsWith('p2p-joined'), true, 'back in the room');
+      // Unreachable first if it retried before the server was back; nobody left.
+      assert.match(await seen(page), /^(relay-unreachable )?unauthorized p2p-joined$/);
+    }
+    await Promise.all(pages.map((page) => moreFrames(page)));
+    assert.equal(await pages[0]!.locator('p2p-call [part~="error"]').count(), 0);
+
     // The token was handed out for this room: the same page may not take it elsewhere.
     const refused = nextErrorCode(pages[0]!);
     await pages[0]!.locator('p2p-call').evaluate((element) => element.setAttribute('room', 'someone-elses'));
