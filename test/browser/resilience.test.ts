@@ -34,6 +34,22 @@ interface Turn {
   iceServers: RTCIceServer[];
 }
 
+/**
+ * Every address the page opens a WebSocket to from now on, until stop():
+ * watched, not replaced (the real WebSocket does the work).
+ */
+function watchSockets(): { opened: string[]; stop(): void } {
+  const opened: string[] = [];
+  const RealWebSocket = window.WebSocket;
+  window.WebSocket = class extends RealWebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      opened.push(String(url));
+      super(url, protocols);
+    }
+  };
+  return { opened, stop: () => (window.WebSocket = RealWebSocket) };
+}
+
 /** Mounts two elements in a fresh room and waits until each decodes the other. */
 async function twoInACall(attributes: Record<string, string | true> = {}): Promise<[P2PCallElement, P2PCallElement]> {
   const room = uniqueRoom('call');
@@ -131,15 +147,7 @@ describe('<p2p-call>: calls survive the network', () => {
     const pcs = [alice.connectionTo(bob.peerId)!, bob.connectionTo(alice.peerId)!] as const;
     const left = [alice, bob].flatMap((element) => [record(element, 'p2p-peer-left'), record(element, 'p2p-left')]);
     const joined = record(alice, 'p2p-joined');
-    // Where Alice's page opens sockets from now on (watched, not replaced: the real WebSocket does the work).
-    const opened: string[] = [];
-    const RealWebSocket = window.WebSocket;
-    window.WebSocket = class extends RealWebSocket {
-      constructor(url: string | URL, protocols?: string | string[]) {
-        opened.push(String(url));
-        super(url, protocols);
-      }
-    };
+    const sockets = watchSockets();
     try {
       // As a page does when its token is about to expire, and when it has new TURN credentials.
       alice.setAttribute('server', `${relayUrl}/?token=fresh`);
@@ -147,15 +155,15 @@ describe('<p2p-call>: calls survive the network', () => {
       await alice.updateComplete;
       expect(alice.connectionTo(bob.peerId)).to.equal(pcs[0]);
       expect(pcs[0].getConfiguration().iceServers?.map((server) => server.urls)).to.deep.equal([['stun:127.0.0.1:9']]);
-      expect(opened, 'no new socket before the relay goes').to.deep.equal([]);
+      expect(sockets.opened, 'no new socket before the relay goes').to.deep.equal([]);
 
       await serverCommand('restart-relay');
       await until(() => joined.length > 0, 'Alice to join the restarted relay', 15_000);
       // Bob's element is on this page too: Alice's sockets are those that join as her.
-      const alices = opened.map((url) => new URL(url).searchParams).filter((query) => JSON.parse(query.get('join')!).peer === alice.peerId);
+      const alices = sockets.opened.map((url) => new URL(url).searchParams).filter((query) => JSON.parse(query.get('join')!).peer === alice.peerId);
       expect([...new Set(alices.map((query) => query.get('token')))]).to.deep.equal(['fresh']);
     } finally {
-      window.WebSocket = RealWebSocket;
+      sockets.stop();
     }
     expect(left.flat()).to.deep.equal([]);
     expect(alice.connectionTo(bob.peerId)).to.equal(pcs[0]);
@@ -170,14 +178,8 @@ describe('<p2p-call>: calls survive the network', () => {
     const left = [alice, bob].flatMap((element) => [record(element, 'p2p-peer-left'), record(element, 'p2p-left')]);
     const errors = record(alice, 'p2p-error');
     const joined = record(alice, 'p2p-joined');
-    const opened: string[] = [];
-    const RealWebSocket = window.WebSocket;
-    window.WebSocket = class extends RealWebSocket {
-      constructor(url: string | URL, protocols?: string | string[]) {
-        opened.push(String(url));
-        super(url, protocols);
-      }
-    };
+    const sockets = watchSockets();
+    const { opened } = sockets;
     try {
       // The tokens both joined with have expired: the restarted relay, down for a while, wants a fresh one.
       await serverCommand('restart-relay', { token: 'fresh', downMs: 1500 });
@@ -213,7 +215,7 @@ describe('<p2p-call>: calls survive the network', () => {
       await alice.updateComplete;
       expect(errorText(alice)).to.equal('');
     } finally {
-      window.WebSocket = RealWebSocket;
+      sockets.stop();
       await serverCommand('restart-relay');
     }
     expect(left.flat()).to.deep.equal([]);
