@@ -54,8 +54,9 @@ export interface RelayOptions {
    * element keeps it). `true` lets the socket in to any room; a function lets
    * it in to the rooms for which it returns `true` (see RoomCheck); anything
    * else is refused: the socket is closed with 4401 right after the handshake.
-   * A throw is logged and closes it with 1011, after which clients retry. Without it anyone
-   * who can reach the relay may join any room whose name they know.
+   * A throw is logged and closes it with 1011, after which clients retry.
+   * Without it anyone who can reach the relay may join any room whose name
+   * they know.
    */
   authorize?(request: IncomingMessage): Access | Promise<Access>;
   /**

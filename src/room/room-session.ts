@@ -141,7 +141,7 @@ export class RoomSession {
   /** The status my last join carried: a change made while joining is sent after `welcome`. */
   #joinedWith?: PeerStatus;
   #joined = false;
-  /** The relay refused my reconnection, and has not let me back in since: told once. */
+  /** The relay refused my reconnection to this address, and has not let me back in since: told once. */
   #refused = false;
   /** Set by close(), which the session also calls itself when the relay ends it (room full). */
   closed = false;
