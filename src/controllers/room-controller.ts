@@ -2,13 +2,13 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { PeerStatus } from '../protocol/messages.js';
 import { RoomSession, type RoomSessionOptions } from '../room/room-session.js';
 import type { SignalingState } from '../signaling/signaling-client.js';
-import { emit } from '../p2p-call/events.js';
+import { emit, type P2PErrorCode } from '../p2p-call/events.js';
 import type { MediaController } from './media-controller.js';
 
 const MAX_DRAW_DELAY_MS = 100;
 
 /** Problems of the connection to the relay: over once it lets me (back) in. */
-const RELAY_ERRORS = ['relay-unreachable', 'unauthorized'];
+const RELAY_ERRORS: P2PErrorCode[] = ['relay-unreachable', 'unauthorized'];
 
 /** What makes a call another one: all of a wish but the relay address's query and the ICE configuration. */
 function callKey({ server, rtcConfig: _, ...rest }: CallWish): string {
@@ -27,9 +27,9 @@ export interface RoomHost extends ReactiveControllerHost, HTMLElement {
   callWish(): CallWish | null;
   localStatus(): PeerStatus;
   /** Shows a problem inside the element and fires `p2p-error`. */
-  reportError(code: string, values?: Record<string, string>): void;
+  reportError(code: P2PErrorCode, values?: Record<string, string>): void;
   /** Forgets the problems of the call that ended (media errors are re-reported on capture), or only those named. */
-  clearCallErrors(codes?: readonly string[]): void;
+  clearCallErrors(codes?: readonly P2PErrorCode[]): void;
 }
 
 /**

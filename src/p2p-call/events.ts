@@ -1,7 +1,20 @@
 import type { PeerStatus } from '../protocol/messages.js';
 import type { SignalingState } from '../signaling/signaling-client.js';
-import type { PeerLeftReason } from '../room/room-session.js';
+import type { PeerLeftReason, SessionErrorCode } from '../room/room-session.js';
 import type { MediaKind } from '../negotiation/peer-negotiator.js';
+import type { MediaErrorCode } from '../controllers/media-controller.js';
+
+/**
+ * Every `p2p-error` code (README, Events), so that a page's check of one is
+ * checked too: the camera's and microphone's, the relay's (its refusals
+ * included), a connection given up, and an attribute that is no value.
+ */
+export type P2PErrorCode =
+  | MediaErrorCode
+  | SessionErrorCode
+  | `peer-${Exclude<PeerLeftReason, 'left'>}`
+  | 'bad-server'
+  | 'bad-ice-servers';
 
 /**
  * Every event the element fires, with its `detail`. All bubble and are
@@ -20,7 +33,7 @@ export interface P2PCallEventDetails {
   'p2p-media-change': { audio: boolean; video: boolean; screen: boolean };
   'p2p-device-change': { kind: MediaKind; deviceId: string };
   'p2p-speaking': { peer: string; speaking: boolean };
-  'p2p-error': { code: string; message: string };
+  'p2p-error': { code: P2PErrorCode; message: string };
 }
 
 export type P2PCallEventName = keyof P2PCallEventDetails;

@@ -6,7 +6,7 @@ import type { MediaKind } from '../negotiation/peer-negotiator.js';
 import { RoomController, type CallWish } from '../controllers/room-controller.js';
 import { SpeakingController } from '../controllers/speaking-controller.js';
 import type { RemotePeer } from '../room/room-session.js';
-import { emit } from './events.js';
+import { emit, type P2PErrorCode } from './events.js';
 import { iceServersConverter, type IceServersValue } from './ice-servers.js';
 import { relayUrl } from './relay-url.js';
 import { DEFAULT_STRINGS, format, type Strings } from './strings.js';
@@ -25,7 +25,7 @@ const KIND_SWITCHES = [
   ['audio', ['noAudio']],
 ] as const;
 /** Problems with an attribute's value: they last until the attribute changes, not just a call. */
-const ATTRIBUTE_ERRORS = ['bad-ice-servers', 'bad-server'];
+const ATTRIBUTE_ERRORS: P2PErrorCode[] = ['bad-ice-servers', 'bad-server'];
 /** What a device picker shows while no device of its kind runs. */
 const OFF_LABEL = { audio: 'mutedIndicator', video: 'cameraOffIndicator' } as const;
 
@@ -184,7 +184,7 @@ export class P2PCallElement extends LitElement {
   );
   readonly #call = new RoomController(this, this.#media);
   readonly #speakers = new SpeakingController(this);
-  readonly #errors = new Map<string, string>();
+  readonly #errors = new Map<P2PErrorCode, string>();
   readonly #localVideo = createVideo('local-video');
   /** Between a disconnect and the microtask that tells a move from a removal. */
   #detaching = false;
@@ -308,7 +308,7 @@ export class P2PCallElement extends LitElement {
   }
 
   /** @internal Shows a problem in the `error` part and fires `p2p-error`. */
-  reportError(code: string, values: Record<string, string> = {}): void {
+  reportError(code: P2PErrorCode, values: Record<string, string> = {}): void {
     const template = this.#text[code as keyof Strings] ?? this.#text.relayError;
     // The address without its query: a token there is not for the screen, or a screen share.
     const message = format(template, { ...values, server: (values.server ?? this.server).replace(/[?#].*/, '') });
@@ -321,7 +321,7 @@ export class P2PCallElement extends LitElement {
    * @internal Called by RoomController when a call starts or ends: its errors
    * go with it; or with `codes`, when the relay lets me (back) in.
    */
-  clearCallErrors(codes?: readonly string[]): void {
+  clearCallErrors(codes?: readonly P2PErrorCode[]): void {
     for (const code of this.#errors.keys())
       if (codes ? codes.includes(code) : !ATTRIBUTE_ERRORS.includes(code)) this.#errors.delete(code);
   }
