@@ -810,19 +810,23 @@ test('authorize: decides before the handshake who may connect; no closes with 44
   assert.match(String(logged.mock.calls.at(-1)?.arguments[0]), /authorize threw, so the connection is closed with 1011: Error: the session store is down/);
   assert.deepEqual(relay.stats(), { rooms: 0, peers: 0, heldOffers: 0 });
 
+  /** A bare TCP client that asks for a WebSocket with `token`, and then does nothing a client should. */
+  const rawUpgrade = (token: string) => {
+    const socket = connect(relay.port, '127.0.0.1', () =>
+      socket.write(`GET /?token=${token} HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'));
+    return socket;
+  };
+
   // A client that resets its connection while it is being decided: nothing crashes.
-  const impatient = connect(relay.port, '127.0.0.1', () =>
-    impatient.write('GET /?token=slow HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'));
+  const impatient = rawUpgrade('slow');
   await slowAsked;
   impatient.resetAndDestroy();
   await new Promise((resolve) => setTimeout(resolve, 100)); // the relay sees ECONNRESET
   release();
 
   // A refused client that never answers the close frame is cut off soon, not after ws's 30 s.
-  const stubborn = connect(relay.port, '127.0.0.1', () =>
-    stubborn.write('GET /?token=bad HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'));
+  const stubborn = rawUpgrade('bad');
   let heard = '';
   stubborn.on('data', (data: Buffer) => (heard += data.toString('latin1')));
   await Promise.race([once(stubborn, 'close'), new Promise((_, reject) => setTimeout(() => reject(new Error('still open after 5 s')), 5000))]);
