@@ -27,7 +27,7 @@ export const DEFAULT_STRINGS = {
   'room-full': 'This room is full.',
   forbidden: 'The call server does not let you join this room.',
   replaced: 'This call was opened again elsewhere, so it ended here.',
-  unauthorized: 'The call server turned this page away: its access may have expired. Reloading the page may help.',
+  unauthorized: 'The call server turned this page away: its access may have expired.',
   'bad-ice-servers': 'The ice-servers attribute is not valid JSON: {detail}',
   'bad-server': 'The server attribute “{server}” is not a ws://, wss:// or /path address.',
   'peer-failed': 'The connection to a participant was lost.',
