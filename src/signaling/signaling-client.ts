@@ -78,6 +78,7 @@ export class SignalingClient {
    * wait was for a relay that refused the old address or could not be reached.
    */
   set url(url: string) {
+    if (url === this.#url) return; // (the page changed something else, its ICE servers say)
     this.#url = url;
     if (this.state !== 'reconnecting' || this.#socket) return;
     clearTimeout(this.#retryTimer);

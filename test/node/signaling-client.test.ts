@@ -170,7 +170,7 @@ describe('SignalingClient', () => {
     await waitFor(() => connections > welcomedAfter, 'a quick reconnect', 200);
   });
 
-  it('a relay that refuses the connection (4401): told, and a new url is dialled at once, not after the backoff', async () => {
+  it('a relay that refuses the connection (4401): told, and a new url (only a new one) is dialled at once, not after the backoff', async () => {
     const relay = await createRelay({ port: 0, authorize: (request) => request.url!.includes('token=fresh') });
     relays.push(relay);
     let refused = 0;
@@ -182,6 +182,9 @@ describe('SignalingClient', () => {
     );
     client.connect();
     await waitFor(() => refused === 1 && client.state === 'reconnecting', 'the refusal');
+    client.url = relay.url; // the same address again: nothing new to try
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(refused, 1);
     client.url = `${relay.url}/?token=fresh`;
     await waitFor(() => messages.some((m) => m.type === 'welcome'), 'a welcome, long before the retry was due');
     assert.equal(refused, 1);
