@@ -42,7 +42,7 @@ export function registerMetrics(registry: Registry | true, from: MetricSources):
     counter('connections_refused_total', 'Connections refused by authorize() (closed with 4401).', () => from.counts.refused),
     new Counter({
       name: `${PREFIX}errors_total`,
-      help: 'Error replies by code, and sockets closed because the store did not answer (store-unavailable) or of a relay bug (internal).',
+      help: 'Error replies by code, and sockets closed because the store did not answer (store-unavailable), or of a relay bug or a throw in authorize() (internal).',
       labelNames: ['code'],
       registers: [register],
       collect() {
