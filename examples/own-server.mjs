@@ -38,9 +38,14 @@ const page = (room, token) => `<!doctype html>
 </script>
 </body></html>`;
 
+/** A request's target as a URL; undefined for one no URL parser takes (`//[`), where `new URL` would throw and end the process. */
+const target = (request) => (URL.canParse(request.url, 'http://site') ? new URL(request.url, 'http://site') : undefined);
+
 const server = createServer((request, response) => {
-  const url = new URL(request.url, 'http://site');
-  if (url.pathname === '/p2p-call.js') {
+  const url = target(request);
+  if (!url) {
+    response.writeHead(400).end();
+  } else if (url.pathname === '/p2p-call.js') {
     response.writeHead(200, { 'content-type': 'text/javascript' }).end(dropIn);
   } else if (url.pathname === '/' || url.pathname === '/token') {
     const room = /^[\w-]{1,64}$/.test(url.searchParams.get('room') ?? '') ? url.searchParams.get('room') : 'lobby';
@@ -56,7 +61,7 @@ const server = createServer((request, response) => {
 await createRelay({
   server,
   authorize(request) {
-    const room = tokens.get(new URL(request.url, 'http://site').searchParams.get('token'));
+    const room = tokens.get(target(request)?.searchParams.get('token'));
     // No token: closed with 4401 (the element says `unauthorized`). A token: in, but a join to any other room gets `forbidden`.
     return room !== undefined && ((wanted) => wanted === room);
   },

@@ -17,6 +17,7 @@ import { REPLACED } from '../src/protocol/close-codes.js';
 import type { ClientMessage, ErrorMessage, JoinMessage, PeerLeftHow } from '../src/protocol/messages.js';
 import { ProtocolError, rateLimited, roomErrors, StoreUnavailable, type RateLimit } from './errors.js';
 import type { Beating, Heartbeat } from './heartbeat.js';
+import { requestQuery } from './request-target.js';
 import type { Endpoint } from './room.js';
 import { parse, validate } from './validate.js';
 
@@ -91,7 +92,7 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
     if (hub.iceServers) this.deliver(hub.iceServers());
     // docs/protocol.md, "Joining in the URL": the welcome then follows the
     // handshake instead of waiting a round trip for the client's first frame.
-    const join = url.includes('join=') ? new URL(url, 'ws://relay').searchParams.get('join') : null;
+    const join = requestQuery(url).get('join');
     if (join !== null) this.arrived(Buffer.from(join), false);
   }
 

@@ -13,6 +13,7 @@ import { UNAUTHORIZED } from '../src/protocol/close-codes.js';
 import { countError, fullAllowance, ignore, type Connection, type Counts, type Hub, type RoomCheck } from './connection.js';
 import type { RateLimit } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
+import { requestPath } from './request-target.js';
 import { MemoryConnection } from './memory-connection.js';
 import type { RedisConnection } from './redis/redis-connection.js';
 import type { RedisOptions } from './redis/redis-rooms.js';
@@ -303,7 +304,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
  * tab) gets a hint instead of hanging.
  */
 async function answerPlainHttp(request: IncomingMessage, response: ServerResponse, store: Backend, registry?: Registry): Promise<void> {
-  const path = new URL(request.url ?? '/', 'http://relay').pathname;
+  const path = requestPath(request.url);
   if (path === '/metrics' && registry) {
     const body = await registry.metrics().catch((error: unknown) => {
       console.error('p2p-call relay: metrics failed', error);

@@ -10,6 +10,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { JWTPayload } from 'jose';
 import type { Access } from './relay.js';
+import { requestQuery } from './request-target.js';
 
 export interface TokenOptions {
   /** The secret the site signs with (HS256, HS384, HS512): at least 32 bytes. */
@@ -43,7 +44,7 @@ export function tokenAuthorizer({ secret, publicKey }: TokenOptions): (request: 
   // Loaded once tokens are in use: a relay without them never loads jose.
   const jose = import('jose');
   return async (request) => {
-    const token = new URL(request.url ?? '/', 'http://relay').searchParams.get('token');
+    const token = requestQuery(request.url).get('token');
     if (!token) return false;
     const { jwtVerify } = await jose;
     const claims = await jwtVerify(token, key, { algorithms }).then(({ payload }) => payload, () => undefined);

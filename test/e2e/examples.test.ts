@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
-import { TestClient } from '../node/relay-client.js';
+import { rawRequest, TestClient } from '../node/relay-client.js';
 import { useE2E } from './fixture.js';
 import { collectPageLogs, newContext, nextErrorCode, ROOT, waitForRemoteFrames } from './helpers.js';
 
@@ -171,4 +171,10 @@ test('examples/own-server.mjs: one port for page and relay; its pages call each 
     await Promise.all(pages.map((page) => page.context().close()));
   }
   assert.equal(await TestClient.refusal(`${site.replace('http:', 'ws:')}/relay?token=guessed`), 4401);
+
+  // A request whose target no URL parser takes is a 400, not the end of the server.
+  const odd = rawRequest(Number(new URL(site).port), 'GET //[ HTTP/1.1\r\nHost: site\r\nConnection: close\r\n\r\n');
+  await once(odd.socket, 'close');
+  assert.match(odd.heard(), /^HTTP\/1\.1 400 /);
+  assert.equal((await fetch(`${site}/token?room=lobby`)).status, 200);
 });

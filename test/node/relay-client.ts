@@ -4,6 +4,7 @@
  * nothing else arrived with `quiet()`.
  */
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import assert from 'node:assert/strict';
 import { WebSocket, type ClientOptions } from 'ws';
 import type { ServerMessage } from '../../src/protocol/messages.js';
@@ -103,4 +104,12 @@ export class TestClient {
     this.socket.close(code);
     await closed;
   }
+}
+
+/** A bare TCP client that sends `request` as it is, then does nothing a client should; `heard` is what came back. */
+export function rawRequest(port: number, request: string) {
+  const socket = connect(port, '127.0.0.1', () => socket.write(request));
+  let heard = '';
+  socket.on('data', (data: Buffer) => (heard += data.toString('latin1')));
+  return { socket, heard: () => heard };
 }

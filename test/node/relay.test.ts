@@ -8,7 +8,6 @@ import { once } from 'node:events';
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
-import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,11 +17,11 @@ import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { Registry } from 'prom-client';
 import { WebSocket, type ClientOptions } from 'ws';
-import { createRelay, type Relay, type RelayOptions } from '../../signaling-server/index.js';
+import { createRelay, tokenAuthorizer, type Relay, type RelayOptions } from '../../signaling-server/index.js';
 import { ERROR_CODES, MAX_HELD_CANDIDATES, MAX_MESSAGE_BYTES, type CandidateInit } from '../../src/protocol/messages.js';
 import { cuttableProxy } from './cuttable-proxy.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
-import { TestClient } from './relay-client.js';
+import { rawRequest, TestClient } from './relay-client.js';
 
 /**
  * Every protocol test runs twice: against one relay keeping rooms in memory,
@@ -786,6 +785,41 @@ test('attaches to an existing http.Server, on any path, and leaves it running on
   assert.deepEqual(relay.stats(), { rooms: 0, peers: 0, heldOffers: 0 });
 });
 
+/** A WebSocket upgrade request for `target`, written by hand so that it can be one no URL parser takes. */
+const upgradeRequest = (target: string) =>
+  `GET ${target} HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+
+/** The close frame a refused socket gets, as bytes on the wire: 4401 and its reason. */
+const CLOSED_UNAUTHORIZED = '\x88\x0e\x11\x31unauthorized';
+
+async function until(condition: () => boolean, what: string, ms = 3000): Promise<void> {
+  for (const deadline = Date.now() + ms; !condition(); await new Promise((resolve) => setTimeout(resolve, 20)))
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+}
+
+test('a request target no URL parser takes (//[, http://a:99999/) is answered and harms nothing: plain HTTP, a WebSocket joining in it, a token check', async (t) => {
+  const relay = await createRelay({ port: 0 });
+  t.after(() => relay.close());
+  for (const target of ['//[/healthz', 'http://a:99999/']) {
+    const plain = rawRequest(relay.port, `GET ${target} HTTP/1.1\r\nHost: relay\r\nConnection: close\r\n\r\n`);
+    await once(plain.socket, 'close');
+    assert.match(plain.heard(), /^HTTP\/1\.1 426 /, target);
+  }
+  const join = encodeURIComponent(JSON.stringify({ type: 'join', room: 'room', peer: 'alice' }));
+  const joining = rawRequest(relay.port, upgradeRequest(`//[/?join=${join}`));
+  await until(() => joining.heard().includes('"type":"welcome"'), 'the welcome to the join in the target');
+  joining.socket.destroy();
+  assert.equal((await health(relay)).status, 200);
+
+  // Such a target holds no token: refused as one without, not closed as if the check had failed.
+  const guarded = await createRelay({ port: 0, authorize: tokenAuthorizer({ secret: 'a secret of at least thirty-two bytes' }) });
+  t.after(() => guarded.close());
+  const tokenless = rawRequest(guarded.port, upgradeRequest('//[/?token=abc'));
+  await once(tokenless.socket, 'close');
+  assert.ok(tokenless.heard().endsWith(CLOSED_UNAUTHORIZED), `closed with 4401, heard ${JSON.stringify(tokenless.heard().slice(-20))}`);
+});
+
 test('authorize: decides before the handshake who may connect; no closes with 4401 (a client deaf to that is cut off in 1 s), a throw with 1011, a client gone meanwhile harms nothing', { timeout: 10_000 }, async (t) => {
   const logged = t.mock.method(console, 'error', () => {});
   let release!: () => void;
@@ -810,28 +844,18 @@ test('authorize: decides before the handshake who may connect; no closes with 44
   assert.match(String(logged.mock.calls.at(-1)?.arguments[0]), /authorize threw, so the connection is closed with 1011: Error: the session store is down/);
   assert.deepEqual(relay.stats(), { rooms: 0, peers: 0, heldOffers: 0 });
 
-  /** A bare TCP client that asks for a WebSocket with `token`, and then does nothing a client should. */
-  const rawUpgrade = (token: string) => {
-    const socket = connect(relay.port, '127.0.0.1', () =>
-      socket.write(`GET /?token=${token} HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'));
-    return socket;
-  };
-
   // A client that resets its connection while it is being decided: nothing crashes.
-  const impatient = rawUpgrade('slow');
+  const impatient = rawRequest(relay.port, upgradeRequest('/?token=slow'));
   await slowAsked;
-  impatient.resetAndDestroy();
+  impatient.socket.resetAndDestroy();
   await new Promise((resolve) => setTimeout(resolve, 100)); // the relay sees ECONNRESET
   release();
 
   // A refused client that never answers the close frame is cut off soon, not after ws's 30 s.
-  const stubborn = rawUpgrade('bad');
-  let heard = '';
-  stubborn.on('data', (data: Buffer) => (heard += data.toString('latin1')));
-  await Promise.race([once(stubborn, 'close'), new Promise((_, reject) => setTimeout(() => reject(new Error('still open after 5 s')), 5000))]);
-  assert.match(heard, /^HTTP\/1\.1 101 /);
-  assert.ok(heard.endsWith('\x88\x0e\x11\x31unauthorized'), 'a close frame with 4401 and its reason');
+  const stubborn = rawRequest(relay.port, upgradeRequest('/?token=bad'));
+  await Promise.race([once(stubborn.socket, 'close'), new Promise((_, reject) => setTimeout(() => reject(new Error('still open after 5 s')), 5000))]);
+  assert.match(stubborn.heard(), /^HTTP\/1\.1 101 /);
+  assert.ok(stubborn.heard().endsWith(CLOSED_UNAUTHORIZED), 'a close frame with 4401 and its reason');
 
   const client = await TestClient.connect(`${relay.url}/?token=good`);
   await client.join('room', 'alice');
