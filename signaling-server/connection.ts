@@ -233,15 +233,16 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   }
 
   /**
-   * A client that goes away closes cleanly (1000, or 1001 from a closing
-   * tab). Any other end (no close frame, a missed heartbeat, a close code of
-   * the client's own, as one reconnecting sends) may be a person still in the
+   * A client that goes away closes cleanly: 1000, 1001 from a closing tab, or
+   * a close frame with no code (1005), which a page's `socket.close()` sends.
+   * Any other end (no close frame, a missed heartbeat, a close code of the
+   * client's own, as one reconnecting sends) may be a person still in the
    * call: the others are told it was `lost`, so that they keep a connection
    * whose media still flows (docs/protocol.md, peer-left).
    */
   private closed(code: number): void {
     this.hub.connections.delete(this);
-    this.leave(code === 1000 || code === 1001 ? 'left' : 'lost');
+    this.leave(code === 1000 || code === 1001 || code === 1005 ? 'left' : 'lost');
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
+import type { ValueError } from '@sinclair/typebox/errors';
 import { clientMessageSchemas, type ClientMessage } from '../src/protocol/messages.js';
 import { ProtocolError } from './errors.js';
 
@@ -36,6 +37,16 @@ export function parse(frame: Buffer, isBinary: boolean, maxBytes: number): Recor
   return value as Record<string, unknown>;
 }
 
+/**
+ * A union's own error says only "Expected union value": for a candidate with
+ * a field too many, the error of the variant that got furthest into it
+ * ("candidate.evil": unexpected) says what is wrong.
+ */
+function telling(error: ValueError | undefined): ValueError | undefined {
+  const inner = error?.errors.flatMap((variant) => variant.First() ?? []).sort((a, b) => b.path.length - a.path.length)[0];
+  return inner ? telling(inner) : error;
+}
+
 /** Checks a parsed object against the schema for its `type`. */
 export function validate(value: Record<string, unknown>): ClientMessage {
   const type = value.type;
@@ -44,7 +55,7 @@ export function validate(value: Record<string, unknown>): ClientMessage {
     throw new ProtocolError('bad-message', `"type" must be one of: ${knownTypes}`);
   }
   if (!checker.Check(value)) {
-    const error = checker.Errors(value).First();
+    const error = telling(checker.Errors(value).First());
     const field = error?.path.slice(1).replaceAll('/', '.') || '(message)';
     throw new ProtocolError('bad-message', `${type}: field "${field}": ${error?.message ?? 'invalid'}`);
   }

@@ -34,6 +34,14 @@ const Room = Type.String({ minLength: 1, maxLength: MAX_ROOM_LENGTH });
 const Name = Type.String({ maxLength: MAX_NAME_LENGTH });
 const Sdp = Type.String({ minLength: 1, maxLength: MAX_MESSAGE_BYTES });
 
+/**
+ * Every object is strict, these two from the browser's WebRTC API included:
+ * the relay stores held candidates and forwards frames as they came, so a
+ * field nobody checks would let one member park megabytes of anything in the
+ * relay and in every joiner's `welcome`. They are what `toJSON()` gives.
+ */
+const strict = { additionalProperties: false } as const;
+
 /** What a peer shows the others about its media; merged key by key. */
 export const PeerStatus = Type.Object(
   {
@@ -42,32 +50,36 @@ export const PeerStatus = Type.Object(
     screen: Type.Optional(Type.Boolean()),
     name: Type.Optional(Name),
   },
-  { additionalProperties: false },
+  strict,
 );
 
 /** `RTCIceCandidateInit`, or `null` for end-of-candidates. */
 export const Candidate = Type.Union([
-  Type.Object({
-    candidate: Type.String({ maxLength: 4096 }),
-    sdpMid: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
-    sdpMLineIndex: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
-    usernameFragment: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Null()])),
-  }),
+  Type.Object(
+    {
+      candidate: Type.String({ maxLength: 4096 }),
+      sdpMid: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+      sdpMLineIndex: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+      usernameFragment: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Null()])),
+    },
+    strict,
+  ),
   Type.Null(),
 ]);
 
 /** `RTCSessionDescriptionInit` as it travels. */
-export const Description = Type.Object({
-  type: Type.Union([
-    Type.Literal('offer'),
-    Type.Literal('answer'),
-    Type.Literal('pranswer'),
-    Type.Literal('rollback'),
-  ]),
-  sdp: Type.Optional(Type.String({ maxLength: MAX_MESSAGE_BYTES })),
-});
-
-const strict = { additionalProperties: false } as const;
+export const Description = Type.Object(
+  {
+    type: Type.Union([
+      Type.Literal('offer'),
+      Type.Literal('answer'),
+      Type.Literal('pranswer'),
+      Type.Literal('rollback'),
+    ]),
+    sdp: Type.Optional(Type.String({ maxLength: MAX_MESSAGE_BYTES })),
+  },
+  strict,
+);
 
 // ---- client → relay ----------------------------------------------------
 

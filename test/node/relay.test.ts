@@ -336,13 +336,14 @@ protocolTest('a held offer is dropped when its owner leaves; offers a leaver had
   assert.deepEqual((await stats()), { rooms: 0, peers: 0, heldOffers: 0 });
 });
 
-protocolTest('peer-left says how: left for a leave or a clean close (1000, 1001); lost for any other end', async (t, start) => {
+protocolTest('peer-left says how: left for a leave or a clean close (1000, 1001, none); lost for any other end', async (t, start) => {
   const { connect, joined } = await start(t);
   const [a] = await joined('room', 'alice');
   const ends: [string, (client: TestClient) => unknown, string][] = [
     ['leave', (client) => client.send({ type: 'leave' }), 'left'],
     ['1000', (client) => client.close(1000), 'left'],
     ['1001, as a closing tab', (client) => client.close(1001), 'left'],
+    ['a close frame without a code (1005), as close() with no arguments sends', (client) => client.socket.close(), 'left'],
     ['a code of its own, as a client that reconnects', (client) => client.close(4000), 'lost'],
     ['no close frame', (client) => client.socket.terminate(), 'lost'],
   ];
@@ -456,6 +457,9 @@ protocolTest('every error code: one error reply, and the same socket and everyon
     { who: a, send: { type: 'candidate', candidate: null }, code: 'bad-message', ref: 'candidate', says: /exactly one/ },
     { who: a, send: { type: 'candidate', to: 'bob', offerId: 'x', candidate: null }, code: 'bad-message', says: /exactly one/ },
     { who: a, send: { type: 'description', to: 'bob', description: { type: 'hi' } }, code: 'bad-message', says: /"description.type"/ },
+    // Nothing rides along unchecked inside what comes from the browser's WebRTC API, to be held or forwarded.
+    { who: a, send: { type: 'candidate', offerId: 'o1', candidate: { candidate: 'c', junk: 'x'.repeat(40) } }, code: 'bad-message', says: /"candidate.junk": Unexpected property/ },
+    { who: a, send: { type: 'description', to: 'bob', description: { type: 'offer', sdp: 'v=0', junk: 1 } }, code: 'bad-message', says: /"description.junk": Unexpected property/ },
     { who: a, send: huge, code: 'too-large', says: new RegExp(`${MAX_MESSAGE_BYTES}`) },
     { who: outsider, send: { type: 'offer', offerId: 'x', sdp: 'x' }, code: 'not-joined', ref: 'offer' },
     { who: outsider, send: { type: 'candidate', to: 'alice', candidate: null }, code: 'not-joined' },
