@@ -151,8 +151,12 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
    * Every frame from the client starts here. Within the rate limit it is
    * received; past it, it is refused before anything else is done with it (or
    * kept: a subclass may queue frames), so a flood costs the relay little.
+   * Frames that come after the relay began to close the socket (replaced,
+   * or 1011/1013) were sent before the client knew: a replaced one's `join`
+   * would take the membership back and close its successor with 4001.
    */
   private arrived(frame: Buffer, isBinary: boolean): void {
+    if (this.readyState !== WebSocket.OPEN) return;
     this.hub.counts.frames++;
     const limit = this.hub.rateLimit;
     if (limit && !this.allowance!.tryRemoveTokens(Math.max(1, Math.ceil(frame.length / 1024)))) {

@@ -312,6 +312,26 @@ protocolTest('takeover by peer id: the old socket is closed with 4001, nobody he
   assert.equal((await a.next('candidate')).from, 'bob');
 });
 
+protocolTest('a replaced socket is not heard any more: what it sends before it reads its 4001 changes nothing', async (t, start) => {
+  const { stats, connect, joined } = await start(t);
+  const [a, oldB] = await joined('room', 'alice', 'bob');
+  oldB.socket.pause(); // it has not read its close frame yet, so as far as it knows it is in the room
+  const newB = await connect();
+  await newB.join('room', 'bob');
+  await a.next('peer-joined');
+  oldB.send({ type: 'join', room: 'room', peer: 'bob' });
+  oldB.send({ type: 'status', status: { video: false } });
+  oldB.send({ type: 'leave' });
+  const oldClosed = once(oldB.socket, 'close');
+  oldB.socket.resume(); // its close reply follows those frames, so they reached the relay first
+  await oldClosed;
+  await new Promise((resolve) => setTimeout(resolve, 100)); // rooms in Redis: what they would have set off is published by now
+  await a.quiet(); // no second peer-joined, no status, no peer-left
+  await newB.quiet(); // and the new socket is still bob
+  assert.equal(newB.socket.readyState, WebSocket.OPEN);
+  assert.deepEqual(await stats(), { rooms: 1, peers: 2, heldOffers: 0 });
+});
+
 protocolTest('a held offer is dropped when its owner leaves; offers a leaver had taken are forgotten', async (t, start) => {
   const { stats, connect, joined } = await start(t);
   const [a, b] = await joined('room', 'alice', 'bob');
