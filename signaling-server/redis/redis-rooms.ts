@@ -161,6 +161,7 @@ export class RedisRooms {
 
   /** Adds the socket to the room; resolves with its welcome, or rejects (room-full). */
   async join(socket: RoomSocket, { room, peer }: Membership, message: JoinMessage): Promise<WelcomeMessage> {
+    const displaced = this.local.get(room)?.members.get(peer); // a takeover's: until Redis says yes, it is still that peer
     try {
       // Registered and subscribed before the join is made, so no event for it can be missed.
       await this.register(socket, room, peer);
@@ -185,7 +186,7 @@ export class RedisRooms {
     } catch (error) {
       // Redis may still run the join once it answers: a place kept, as for any socket sent away.
       if (error instanceof StoreUnavailable) this.keepPlace(socket, { room, peer });
-      else this.unregister(socket, room, peer);
+      else this.unregister(socket, room, peer, displaced);
       throw error;
     }
   }
@@ -337,10 +338,15 @@ export class RedisRooms {
     await local.subscribed;
   }
 
-  private unregister(socket: RoomSocket, room: string, peer: string): void {
+  /** Drops the socket here; `displaced`, the socket a refused takeover would have replaced, gets its place back. */
+  private unregister(socket: RoomSocket, room: string, peer: string, displaced?: RoomSocket): void {
     this.sockets.delete(socket.id);
     const local = this.local.get(room);
     if (local?.members.get(peer) !== socket) return;
+    if (displaced) {
+      local.members.set(peer, displaced);
+      return;
+    }
     local.members.delete(peer);
     if (local.members.size === 0) {
       this.local.delete(room);
@@ -365,7 +371,7 @@ export class RedisRooms {
       const { info, offers } = JSON.parse(payload.toString()) as { info: PeerInfo; offers: Record<string, string> };
       for (const [peer, socket] of local.members) {
         if (peer === target) continue;
-        const offerId = offers[peer];
+        const offerId = Object.hasOwn(offers, peer) ? offers[peer] : undefined; // a peer may be called __proto__
         if (offerId !== undefined) socket.holding = false;
         const joined: PeerJoinedMessage = { type: 'peer-joined', peer: info.peer, name: info.name, status: info.status, offerId };
         socket.fromRoom(JSON.stringify(joined));

@@ -30,8 +30,14 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
 export const MAX_HELD_CANDIDATES = 64;
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
-const Room = Type.String({ minLength: 1, maxLength: MAX_ROOM_LENGTH });
-const Name = Type.String({ maxLength: MAX_NAME_LENGTH });
+/**
+ * Text, not just a string: no half of a surrogate pair. JSON can carry one
+ * escaped ("\ud800"), but it is no character; Redis's Lua cannot decode it,
+ * and Redis would fold two such room names into one key.
+ */
+const TEXT = '^(?:[^\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$';
+const Room = Type.String({ minLength: 1, maxLength: MAX_ROOM_LENGTH, pattern: TEXT });
+const Name = Type.String({ maxLength: MAX_NAME_LENGTH, pattern: TEXT });
 const Sdp = Type.String({ minLength: 1, maxLength: MAX_MESSAGE_BYTES });
 
 /**

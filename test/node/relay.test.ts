@@ -312,6 +312,26 @@ protocolTest('takeover by peer id: the old socket is closed with 4001, nobody he
   assert.equal((await a.next('candidate')).from, 'bob');
 });
 
+protocolTest('a takeover the room refuses (room-full) leaves the socket it would have replaced as it was', async (t, start) => {
+  const { connect, joined } = await start(t);
+  const [a, b, c] = await joined('room', 'alice', 'bob', 'carol');
+  const newB = await connect(); // with rooms in Redis, the fourth connection is on bob's relay, as the second was
+  newB.send({ type: 'join', room: 'room', peer: 'bob', maxPeers: 2 });
+  assert.equal((await newB.next('error')).code, 'room-full');
+  a.send({ type: 'candidate', to: 'bob', candidate: null });
+  assert.equal((await b.next('candidate')).from, 'alice');
+  c.send({ type: 'status', status: { video: false } });
+  assert.equal((await b.next('status')).from, 'carol');
+});
+
+protocolTest('a peer id that is also a name on every object (__proto__) is just an id', async (t, start) => {
+  const { connect, joined } = await start(t);
+  const [proto] = await joined('room', '__proto__');
+  const carol = await connect();
+  await carol.join('room', 'carol');
+  assert.deepEqual(await proto.next('peer-joined'), { type: 'peer-joined', peer: 'carol', status: {} }); // it held no offer
+});
+
 protocolTest('a replaced socket is not heard any more: what it sends before it reads its 4001 changes nothing', async (t, start) => {
   const { stats, connect, joined } = await start(t);
   const [a, oldB] = await joined('room', 'alice', 'bob');
@@ -472,6 +492,10 @@ protocolTest('every error code: one error reply, and the same socket and everyon
     { who: outsider, send: { type: 'join' }, code: 'bad-message', ref: 'join', says: /"room"/ },
     { who: outsider, send: { type: 'join', room: 'r', peer: 'no spaces' }, code: 'bad-message', ref: 'join', says: /"peer"/ },
     { who: outsider, send: { type: 'join', room: 'r', status: { audio: 'yes' } }, code: 'bad-message', says: /"status.audio"/ },
+    // Half a surrogate pair is no text: Redis's Lua (cjson) cannot even decode it.
+    { who: outsider, send: { type: 'join', room: 'r', name: 'B\ud800' }, code: 'bad-message', says: /"name"/ },
+    { who: outsider, send: { type: 'join', room: 'r\udfff' }, code: 'bad-message', says: /"room"/ },
+    { who: a, send: { type: 'status', status: { name: 'x\udfff' } }, code: 'bad-message', says: /"status.name"/ },
     { who: outsider, send: { type: 'ping', extra: 1 }, code: 'bad-message', ref: 'ping', says: /"extra"/ },
     { who: a, send: { type: 'candidate', from: 'bob', to: 'bob', candidate: null }, code: 'bad-message', says: /"from"/ },
     { who: a, send: { type: 'candidate', candidate: null }, code: 'bad-message', ref: 'candidate', says: /exactly one/ },
