@@ -34,7 +34,7 @@ export interface SignalingOptions {
    * How often to send an application `ping`. Browsers cannot see WebSocket
    * ping frames, so without this a half-open socket (network gone, no FIN)
    * would look alive forever. Nothing heard between one ping and the next
-   * means dead.
+   * means dead. A handshake gets as long: see connect().
    */
   heartbeatMs?: number;
 }
@@ -51,6 +51,7 @@ export class SignalingClient {
   #retryTimer?: ReturnType<typeof setTimeout>;
   #heartbeatTimer?: ReturnType<typeof setInterval>;
   #probeTimer?: ReturnType<typeof setTimeout>;
+  #openTimer?: ReturnType<typeof setTimeout>;
   /** Messages received so far: any message is a sign of life, not only a pong. */
   #received = 0;
   #reportedUnreachable = false;
@@ -100,7 +101,17 @@ export class SignalingClient {
     }
     this.#socket = socket;
     let opened = false;
+    // A server that takes the connection and never answers the handshake (a web
+    // server with no relay at that address, a port that is something else) would
+    // leave the socket connecting for as long as the browser likes: minutes, with
+    // "Connecting…" on screen and nothing said. Given up on, it is unreachable.
+    this.#openTimer = setTimeout(() => {
+      socket.onclose = null;
+      socket.close();
+      this.#dropped(socket, false);
+    }, this.#heartbeatMs);
     socket.onopen = () => {
+      clearTimeout(this.#openTimer);
       opened = true;
       this.#reportedUnreachable = false;
       this.#startHeartbeat(socket);
@@ -141,6 +152,7 @@ export class SignalingClient {
 
   close(): void {
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#openTimer);
     this.#stopHeartbeat();
     const socket = this.#socket;
     this.#socket = undefined;
@@ -154,6 +166,7 @@ export class SignalingClient {
 
   #dropped(socket: WebSocket, wasOpen: boolean): void {
     if (this.#socket !== socket) return;
+    clearTimeout(this.#openTimer);
     this.#socket = undefined;
     this.#stopHeartbeat();
     if (!wasOpen && !this.#reportedUnreachable) {

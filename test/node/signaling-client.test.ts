@@ -4,6 +4,7 @@
  */
 import { describe, it, after, type TestContext } from 'node:test';
 import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import assert from 'node:assert/strict';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createRelay, type Relay } from '../../signaling-server/index.js';
@@ -189,6 +190,23 @@ describe('SignalingClient', () => {
     await waitFor(() => messages.some((m) => m.type === 'welcome'), 'a welcome, long before the retry was due');
     assert.equal(refused, 1);
     client.close();
+  });
+
+  it('gives up on a server that takes the connection and never answers the handshake: unreachable, and tried again', async (t) => {
+    const connections: Socket[] = [];
+    const silent = createServer((socket) => connections.push(socket)); // TCP only: no HTTP, no upgrade
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    t.after(() => {
+      for (const socket of connections) socket.destroy();
+      silent.close();
+    });
+    const c = joiningClient(`ws://127.0.0.1:${(silent.address() as AddressInfo).port}`, 'never', { heartbeatMs: 200 });
+    t.after(() => c.client.close());
+    c.client.connect();
+    await waitFor(() => c.unreachable === 1, 'unreachable report', 2000);
+    await waitFor(() => connections.length >= 2, 'another attempt', 2000);
+    assert.deepEqual(c.states.slice(0, 2), ['connecting', 'reconnecting']);
   });
 
   it('sends nothing and says so while disconnected', () => {
