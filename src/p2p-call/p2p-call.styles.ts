@@ -160,7 +160,7 @@ export const styles = unsafeCSS(css`
     background: var(--_tile-bg);
     cursor: pointer;
   }
-  [aria-pressed=true] {
+  [data-active] {
     background: var(--_accent);
   }
   button:disabled {

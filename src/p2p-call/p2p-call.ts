@@ -569,9 +569,13 @@ export class P2PCallElement extends LitElement {
   }
 }
 
-/** A toolbar button; `pressed` makes it a toggle (aria-pressed). */
-function button(part: string, label: string, onClick: () => unknown, pressed?: boolean, disabled = false) {
-  return html`<button part=${part} aria-pressed=${pressed ?? nothing} ?disabled=${disabled} @click=${onClick}>${label}</button>`;
+/**
+ * A toolbar button. A toggle's label says what it does next ("Unmute"), so it
+ * is not also aria-pressed: a screen reader would say "Unmute, pressed".
+ * `active` (muted, camera off, sharing) only colours it.
+ */
+function button(part: string, label: string, onClick: () => unknown, active = false, disabled = false) {
+  return html`<button part=${part} ?data-active=${active} ?disabled=${disabled} @click=${onClick}>${label}</button>`;
 }
 
 /** A device picker, only when there is a choice to make; with no `current` device it shows `none`. */

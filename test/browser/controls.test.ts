@@ -73,6 +73,10 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     const change = nextEvent(alice, 'p2p-media-change');
     part(alice, 'mute-button')!.dispatchEvent(new MouseEvent('click'));
     expect((await change).detail).to.deep.equal({ audio: false, video: true, screen: false });
+    await alice.updateComplete;
+    // Its name says what it does next, so it is no pressed toggle ("Unmute, pressed" says it twice, inverted).
+    expect(part(alice, 'mute-button')!.textContent).to.equal('Unmute');
+    expect(part(alice, 'mute-button')!.hasAttribute('aria-pressed')).to.equal(false);
     expect(alice.muted).to.equal(true);
     expect(alice.localStream!.getAudioTracks()[0].enabled).to.equal(false);
     await until(() => part(bob, 'muted-indicator', alice.peerId), 'the muted indicator at Bob');
@@ -396,7 +400,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     try {
       [alice, bob] = await callWithoutCamera('media-busy');
       expect(part(alice, 'camera-button')!.textContent).to.equal('Start camera');
-      expect(part(alice, 'camera-button')!.getAttribute('aria-pressed')).to.equal('true');
+      expect(part(alice, 'camera-button')!.hasAttribute('data-active'), 'coloured as off').to.equal(true);
       // The picker names no camera while none runs (any camera picked there is then a change).
       await until(() => part(alice, 'camera-select'), 'the camera picker');
       expect(selected(alice, 'camera-select')).to.deep.equal({ value: '', text: 'Camera off' });
