@@ -188,6 +188,8 @@ export class P2PCallElement extends LitElement {
   readonly #localVideo = createVideo('local-video');
   /** Between a disconnect and the microtask that tells a move from a removal. */
   #detaching = false;
+  /** The toolbar had the focus when this update began (see updated()). */
+  #toolbarFocused = false;
   /** One kept `<video>` and `<audio>` per remote peer id (see video.ts). */
   readonly #remoteMedia = new Map<string, { video: HTMLVideoElement; audio: HTMLAudioElement }>();
 
@@ -428,6 +430,7 @@ export class P2PCallElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    this.#toolbarFocused = !!this.shadowRoot?.activeElement?.closest('[part~=controls]');
     // Someone who left takes their video and audio along; if they come back, they get fresh ones.
     for (const id of this.#remoteMedia.keys()) if (!this.#call.session?.peers.has(id)) this.#remoteMedia.delete(id);
     // Blocked sound belongs to the people who would make it: with none left, nothing to turn on.
@@ -452,6 +455,10 @@ export class P2PCallElement extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // Leave and Join again replace each other, and a button that goes takes the
+    // focus along to <body>: a keyboard user would start over from the page's top.
+    if (this.#toolbarFocused && !this.shadowRoot!.activeElement)
+      this.shadowRoot!.querySelector<HTMLElement>('[part~=controls] :enabled')?.focus();
     // Every update, not only when the switches change: a stream that arrives
     // after `muted` was set must not start with a live microphone.
     this.#media.setEnabled('audio', !this.muted);

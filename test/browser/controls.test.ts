@@ -450,15 +450,20 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(alice.camera, 'the wish is kept').to.equal('a-camera-unplugged-since');
   });
 
-  it('leave and join again', async () => {
+  it('leave and join again; the keyboard focus stays in the toolbar', async () => {
     const [alice, bob] = await twoInACall();
     const gone = nextEvent(bob, 'p2p-peer-left');
+    // As from the keyboard: the button that goes must not take the focus along to <body>.
+    (part(alice, 'leave-button') as HTMLButtonElement).focus();
     part(alice, 'leave-button')!.dispatchEvent(new MouseEvent('click'));
     await gone;
     await alice.updateComplete;
     expect(alice.localStream).to.equal(null);
     expect(part(alice, 'status')!.textContent).to.contain('left');
+    expect(alice.shadowRoot!.activeElement, 'focus on Join again').to.equal(part(alice, 'join-button'));
     part(alice, 'join-button')!.dispatchEvent(new MouseEvent('click'));
+    await alice.updateComplete;
+    expect(alice.shadowRoot!.activeElement?.closest('[part~="controls"]'), 'focus still in the toolbar').to.equal(part(alice, 'controls'));
     await nextEvent(alice, 'p2p-joined');
     await expectDecodesVideoFrom(bob, alice.peerId);
     await expectDecodesVideoFrom(alice, bob.peerId);
