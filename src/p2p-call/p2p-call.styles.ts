@@ -25,6 +25,8 @@ export const styles = unsafeCSS(css`
     background: var(--p2p-call-background, #111318);
     color: var(--p2p-call-color, #f2f3f5);
     font: 14px/1.4 system-ui, sans-serif;
+    /* A room name or address with no spaces must wrap, not run out of the box. */
+    overflow-wrap: anywhere;
   }
   :host([hidden]) {
     display: none;

@@ -7,15 +7,15 @@
  */
 import { expect } from 'chai';
 import type { P2PCallElement } from '../../src/index.js';
-import { mountCall, removeAll } from './helpers.js';
+import { mountCall, nextEvent, removeAll, uniqueRoom } from './helpers.js';
 
-/** What of the element's drawing lies outside its own box, in px, as "part: overflow" lines. */
+/** What of the element's drawing lies outside its own box, or runs out of its part (text too wide), in px, as "part: overflow" lines. */
 function spills(element: P2PCallElement): string[] {
   const box = element.getBoundingClientRect();
   const drawn = element.shadowRoot!.querySelectorAll('[part]:not(.visually-hidden *)');
   return [...drawn].flatMap((part) => {
     const r = part.getBoundingClientRect();
-    const out = Math.max(box.top - r.top, r.bottom - box.bottom, box.left - r.left, r.right - box.right);
+    const out = Math.max(box.top - r.top, r.bottom - box.bottom, box.left - r.left, r.right - box.right, part.scrollWidth - part.clientWidth);
     return out > 0.5 ? [`${part.getAttribute('part')}: ${out.toFixed(1)} px`] : [];
   });
 }
@@ -33,6 +33,14 @@ describe('<p2p-call>: layout', () => {
       expect(stage.getBoundingClientRect().height, 'the stage keeps some room').to.be.greaterThan(60);
     });
   }
+
+  it('a room name with no spaces, as long as the relay takes (128 characters), wraps inside the box', async () => {
+    const element = mountCall({ room: uniqueRoom().padEnd(128, 'y'), style: 'width: 420px' });
+    await nextEvent(element, 'p2p-joined');
+    await element.updateComplete;
+    expect(element.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('yyyy');
+    expect(spills(element)).to.deep.equal([]);
+  });
 
   it('display: block with no height: the box grows to hold everything', async () => {
     const element = mountCall({ server: 'localhost:8787', style: 'display: block; width: 420px' });
