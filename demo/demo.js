@@ -19,7 +19,10 @@ const server =
   params.get('server') || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.hostname}:8787`;
 
 document.querySelector('#room-name').textContent = room;
-document.querySelector('#second-tab').href = location.href;
+// The same room, as someone else: without this tab's ?name=.
+const secondTab = new URL(location.href);
+secondTab.searchParams.delete('name');
+document.querySelector('#second-tab').href = secondTab.href;
 document.title = `${room} · ${document.title}`;
 
 const status = document.querySelector('#demo-status');
@@ -43,8 +46,11 @@ call.addEventListener('p2p-joined', showPeers);
 call.addEventListener('p2p-remote-stream', (e) => (others.add(e.detail.peer), showPeers()));
 call.addEventListener('p2p-peer-left', (e) => (others.delete(e.detail.peer), showPeers()));
 call.addEventListener('p2p-left', () => (others.clear(), say('You left the call.')));
-call.addEventListener('p2p-signaling-state', (e) => {
-  if (e.detail.state === 'reconnecting') say(`Cannot reach the relay at ${server}. Is it running (npm start)?`);
+// The element shows what went wrong; this line says what to do about it.
+call.addEventListener('p2p-error', ({ detail }) => {
+  if (detail.code === 'relay-unreachable')
+    say(params.has('server') ? `Is the relay at ${server} running?` : 'Is the relay running? `npm start` starts it with this page.');
+  else if (!others.size) say('The call above says what went wrong.');
 });
 
 document.querySelector('#call').append(call);

@@ -3,7 +3,8 @@
  * file and is driven here by clicks, two users in two browser contexts, through
  * the relay started as `npm run relay`; and examples/own-server.mjs, run as
  * people run it. An example that stops working (an API it uses changed, say)
- * fails here, not in someone's copy of it.
+ * fails here, not in someone's copy of it. So does the demo, the first page a
+ * newcomer opens (with ?dist, the built file).
  *
  * Needs `npm run build` first (npm test does it).
  */
@@ -19,11 +20,12 @@ import { collectPageLogs, newContext, nextErrorCode, ROOT, waitForRemoteFrames }
 
 const e2e = useE2E();
 
-/** Opens an example as a new user; its console and errors go to `logs`, for a failure message. */
+/** Opens an example (or another page: `demo/`) as a new user; its console and errors go to `logs`, for a failure message. */
 async function open(example: string, query: Record<string, string>, logs: string[][]): Promise<Page> {
   const page = await (await newContext(e2e.browser)).newPage();
   logs.push(collectPageLogs(page, query.name ?? example));
-  await page.goto(`${e2e.web.url}/examples/${example}?${new URLSearchParams({ server: e2e.relay.url, ...query })}`);
+  const where = example.includes('/') ? example : `examples/${example}`;
+  await page.goto(`${e2e.web.url}/${where}?${new URLSearchParams({ server: e2e.relay.url, ...query })}`);
   return page;
 }
 
@@ -39,6 +41,27 @@ async function until<T>(read: () => Promise<T>, want: T, what: string): Promise<
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+test('demo/: two tabs call each other and its line says so; its second-tab link is the room without this tab’s name; a relay not there is explained', { timeout: 60_000 }, async () => {
+  const logs: string[][] = [];
+  const where = room();
+  const [alice, bob] = await Promise.all(['Alice', 'Bob'].map((name) => open('demo/', { dist: '', room: where, name }, logs)));
+  try {
+    await Promise.all([alice, bob].map((page) => waitForRemoteFrames(page, { timeoutMs: 20_000 })));
+    await until(() => text(alice, '#demo-status'), 'Connected peer to peer with 1 other person. Open more tabs to add more.', 'the demo’s line');
+    const link = new URL((await alice.locator('#second-tab').getAttribute('href'))!);
+    assert.equal(link.searchParams.get('room'), where);
+    assert.equal(link.searchParams.has('name'), false, 'the second tab is someone else');
+
+    const lonely = await open('demo/', { dist: '', room: room(), server: 'ws://127.0.0.1:9' }, logs);
+    await until(() => text(lonely, '#demo-status'), 'Is the relay at ws://127.0.0.1:9 running?', 'the demo’s line with no relay');
+    await lonely.context().close();
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- page logs ---\n${logs.flat().join('\n')}`, { cause: err });
+  } finally {
+    await Promise.all([alice, bob].map((page) => page.context().close()));
+  }
+});
 
 test('examples/own-controls.html: its buttons mute, turn the camera off and leave; its list follows', { timeout: 60_000 }, async () => {
   const logs: string[][] = [];
