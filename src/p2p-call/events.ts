@@ -14,6 +14,7 @@ export type P2PErrorCode =
   | SessionErrorCode
   | `peer-${Exclude<PeerLeftReason, 'left'>}`
   | 'bad-server'
+  | 'bad-room'
   | 'bad-ice-servers';
 
 /**

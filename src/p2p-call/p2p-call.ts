@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { PeerStatus } from '../protocol/messages.js';
-import { MAX_NAME_LENGTH } from '../protocol/limits.js';
+import { MAX_NAME_LENGTH, MAX_ROOM_LENGTH } from '../protocol/limits.js';
 import { MediaController, type Send } from '../controllers/media-controller.js';
 import type { MediaKind } from '../negotiation/peer-negotiator.js';
 import { RoomController, type CallWish } from '../controllers/room-controller.js';
@@ -25,7 +25,7 @@ const KIND_SWITCHES = [
   ['audio', ['noAudio']],
 ] as const;
 /** Problems with an attribute's value: they last until the attribute changes, not just a call. */
-const ATTRIBUTE_ERRORS: P2PErrorCode[] = ['bad-ice-servers', 'bad-server'];
+const ATTRIBUTE_ERRORS: P2PErrorCode[] = ['bad-ice-servers', 'bad-server', 'bad-room'];
 /** What a device picker shows while no device of its kind runs. */
 const OFF_LABEL = { audio: 'mutedIndicator', video: 'cameraOffIndicator' } as const;
 
@@ -284,7 +284,7 @@ export class P2PCallElement extends LitElement {
   /** @internal Called by RoomController: what call, if any, should be running. */
   callWish(): CallWish | null {
     const server = relayUrl(this.server ?? '');
-    if (this.left || !this.room || !server || 'invalid' in this.iceServers) return null;
+    if (this.left || !this.room || this.room.length > MAX_ROOM_LENGTH || !server || 'invalid' in this.iceServers) return null;
     return {
       server,
       room: this.room,
@@ -451,6 +451,11 @@ export class P2PCallElement extends LitElement {
     if (changed.has('server')) {
       this.#errors.delete('bad-server');
       if (this.server && !relayUrl(this.server)) this.reportError('bad-server');
+    }
+    // The relay would refuse it (bad-message), in words meant for developers.
+    if (changed.has('room')) {
+      this.#errors.delete('bad-room');
+      if (this.room.length > MAX_ROOM_LENGTH) this.reportError('bad-room', { max: String(MAX_ROOM_LENGTH) });
     }
   }
 

@@ -30,6 +30,7 @@ export const DEFAULT_STRINGS = {
   unauthorized: 'The call server turned this page away: its access may have expired.',
   'bad-ice-servers': 'The ice-servers attribute is not valid JSON: {detail}',
   'bad-server': 'The server attribute “{server}” is not a ws://, wss:// or /path address.',
+  'bad-room': 'The room name is too long: a room name has at most {max} characters.',
   'peer-failed': 'The connection to a participant was lost.',
   'peer-unreachable': 'Could not connect to a participant. Between some networks a call needs a TURN server (the ice-servers attribute, or the call server’s --turn).',
   'peer-unanswered': 'Could not connect to a participant: the call was never answered.',

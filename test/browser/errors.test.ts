@@ -79,6 +79,22 @@ describe('<p2p-call>: problems are shown, never a blank box', () => {
     expect(host.connectionTo(guest.peerId)?.connectionState).to.not.equal('connected');
   });
 
+  it('a room name longer than the protocol allows is reported in words, nothing is tried, and a shorter one joins', async () => {
+    const element = mountCall({ room: uniqueRoom().padEnd(129, 'y') });
+    const states: string[] = [];
+    element.addEventListener('p2p-signaling-state', (event) => states.push(event.detail.state));
+    const error = await nextEvent(element, 'p2p-error');
+    expect(error.detail.code).to.equal('bad-room');
+    await element.updateComplete;
+    expect(errorText(element)).to.equal('The room name is too long: a room name has at most 128 characters.');
+    expect(element.shadowRoot!.querySelector('[part~="join-button"]'), 'no Join again that could only fail').to.equal(null);
+    expect(element.localStream).to.equal(null);
+    element.room = element.room.slice(0, 128);
+    await nextEvent(element, 'p2p-joined');
+    expect(errorText(element)).to.equal('');
+    expect(states[0]).to.equal('connecting');
+  });
+
   it('a server that is no relay address is reported and nothing is tried; http(s) and paths on the site are relays', async () => {
     const element = mountCall({ room: uniqueRoom(), server: 'localhost:8787' });
     const states: string[] = [];
