@@ -312,8 +312,10 @@ export class P2PCallElement extends LitElement {
   /** @internal Shows a problem in the `error` part and fires `p2p-error`. */
   reportError(code: P2PErrorCode, values: Record<string, string> = {}): void {
     const template = this.#text[code as keyof Strings] ?? this.#text.relayError;
-    // The address without its query: a token there is not for the screen, or a screen share.
-    const message = format(template, { ...values, server: (values.server ?? this.server).replace(/[?#].*/, '') });
+    // The address without its query (a token there is not for the screen, or a screen
+    // share), nor the "/" that parsing adds to a bare ws://host:port.
+    const server = (values.server ?? this.server).replace(/[?#].*/, '').replace(/^(\w+:\/\/[^/]+)\/$/, '$1');
+    const message = format(template, { ...values, server });
     this.#errors.set(code, message);
     emit(this, 'p2p-error', { code, message });
     this.requestUpdate();
@@ -569,7 +571,8 @@ export class P2PCallElement extends LitElement {
     // With a server but no room, the page is still to put me in one (say, on a click): tell
     // people where they are, not developers which attribute is missing.
     if (!this.callWish()) return this.server ? t.notInCall : t.idle;
-    if (this.#call.signalingState === 'reconnecting') return t.reconnecting;
+    // Lost, that is, once it was in: a relay never reached is still being connected to.
+    if (this.#call.signalingState === 'reconnecting' && this.#call.joined) return t.reconnecting;
     if (this.#call.session?.closed) return t.notInCall;
     if (!this.#call.joined) return t.connecting;
     if (!count) {

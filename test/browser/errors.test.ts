@@ -31,13 +31,20 @@ describe('<p2p-call>: problems are shown, never a blank box', () => {
     await expectDecodesVideoFrom(viewer, host.peerId);
   });
 
-  it('an unreachable relay is reported in the element, without the token in its address', async () => {
+  it('an unreachable relay is reported in the element, as the page wrote its address, without the token', async () => {
     const element = mountCall({ room: uniqueRoom(), server: 'ws://127.0.0.1:9/call?token=s3cret' });
     const error = await nextEvent(element, 'p2p-error');
     expect(error.detail.code).to.equal('relay-unreachable');
     await element.updateComplete;
     expect(errorText(element)).to.contain('ws://127.0.0.1:9/call.');
     expect(errorText(element) + error.detail.message).to.not.contain('s3cret');
+
+    const bare = mountCall({ room: uniqueRoom(), server: 'ws://127.0.0.1:9' });
+    await nextEvent(bare, 'p2p-error'); // told as its socket closed, when it began to wait to try again
+    await bare.updateComplete;
+    expect(errorText(bare), 'no "/" the page did not write').to.equal('Cannot reach the call server at ws://127.0.0.1:9.');
+    // Never connected, so nothing was lost: it is still connecting.
+    expect(bare.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.equal('Connecting…');
   });
 
   it('a relay that turns the first connection away ends the call and lets the camera go; a fresh token joins', async () => {
