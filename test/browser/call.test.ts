@@ -113,7 +113,7 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     expect(buttons()).to.include.members(['screen-button', 'leave-button']);
   });
 
-  it('a join the relay would refuse: a long name is shortened, a room name too long is shown as an error', async () => {
+  it('a join the relay would refuse: a long name is shortened; a room it refuses is shown as an error', async () => {
     const room = uniqueRoom();
     // 63 letters and an emoji: the relay takes 64 UTF-16 units, and half an emoji is not a name.
     const alice = mountCall({ room, name: `${'x'.repeat(63)}😀 and more` });
@@ -122,7 +122,8 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     await until(() => bob.peers[0]?.name, 'Alice’s name at Bob');
     expect(bob.peers[0]!.name).to.equal('x'.repeat(63));
 
-    const carol = mountCall({ room: 'r'.repeat(200) });
+    // Half a surrogate pair is no text, which only the relay checks (a room too long: errors.test.ts).
+    const carol = mountCall({ room: 'r\udfff' });
     const error = await nextEvent(carol, 'p2p-error');
     expect(error.detail.code).to.equal('bad-message');
     await carol.updateComplete;
