@@ -51,7 +51,7 @@ export const styles = unsafeCSS(css`
     grid-template: minmax(0, 1fr) / minmax(0, 1fr);
     min-height: 0;
   }
-  /* The grid and a lone self view share one cell, which shrinks with a fixed-height host. */
+  /* The grid fills the stage's one cell, which shrinks with a fixed-height host. */
   .stage > * {
     grid-area: 1 / 1;
     min-height: 0;

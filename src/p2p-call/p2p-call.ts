@@ -59,8 +59,8 @@ function displayName(name: string | undefined, id: string): string {
  *
  * @summary WebRTC video call between everyone in a room.
  *
- * @csspart stage - The area holding the remote grid and the self view.
- * @csspart grid - The grid of remote tiles.
+ * @csspart stage - The area holding the grid.
+ * @csspart grid - The grid of tiles: the remote ones, then the self view (which floats in a corner while there is one other).
  * @csspart tile - One person's tile (remote tiles and the local one).
  * @csspart local-tile - The tile of the local camera.
  * @csspart local-video - The `<video>` of the local camera (mirrored).
@@ -489,11 +489,15 @@ export class P2PCallElement extends LitElement {
     const self = this.#speakers.speaking.has(this.peerId) ? ' speaking' : '';
     return html`<div class="call">
       <div part="stage" class="stage">
-        <div part="grid" class="grid">${peers.map((p) => this.#renderTile(p))}</div>
-        <figure part="tile local-tile${self}" class=${peers.length ? 'pip' : ''} ?data-camera-off=${!this.#media.screen && !this.#media.live('video')}>
-          ${showStream(this.#localVideo, this.#media.screen ?? this.#media.preview, this.screenSharing)}
-          <figcaption part="name">${this.name || t.you}</figcaption>
-        </figure>
+        <div part="grid" class="grid">
+          ${peers.map((p) => this.#renderTile(p))}
+          <!-- Alone, it fills the grid; with one other, it floats in a corner (pip);
+               with more, it is the grid's last tile, so that it covers nobody. -->
+          <figure part="tile local-tile${self}" class=${peers.length === 1 ? 'pip' : ''} ?data-camera-off=${!this.#media.screen && !this.#media.live('video')}>
+            ${showStream(this.#localVideo, this.#media.screen ?? this.#media.preview, this.screenSharing)}
+            <figcaption part="name">${this.name || t.you}</figcaption>
+          </figure>
+        </div>
       </div>
       <p part="status" role="status" aria-live="polite">${this.#statusText(peers.length)}</p>
       <p id="announcer" class="visually-hidden" aria-live="polite">${this.announcement}</p>

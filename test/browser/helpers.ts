@@ -160,7 +160,7 @@ export function record<K extends keyof HTMLElementEventMap>(
 
 /** The peer ids of the remote tiles in the element's grid, in order. */
 export function tilePeers(element: P2PCallElement): string[] {
-  return [...element.shadowRoot!.querySelectorAll('[part~="grid"] [part~="tile"]')].map(
+  return [...element.shadowRoot!.querySelectorAll('[part~="grid"] [part~="tile"]:not([part~="local-tile"])')].map(
     (tile) => (tile as HTMLElement).dataset.peer ?? '',
   );
 }

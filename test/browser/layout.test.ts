@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import type { P2PCallElement } from '../../src/index.js';
-import { mountCall, nextEvent, removeAll, uniqueRoom } from './helpers.js';
+import { mountCall, nextEvent, removeAll, tilePeers, uniqueRoom, until } from './helpers.js';
 
 /** What of the element's drawing lies outside its own box, or runs out of its part (text too wide), in px, as "part: overflow" lines. */
 function spills(element: P2PCallElement): string[] {
@@ -40,6 +40,20 @@ describe('<p2p-call>: layout', () => {
     await element.updateComplete;
     expect(element.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('yyyy');
     expect(spills(element)).to.deep.equal([]);
+  });
+
+  it('with two others or more, the self view is a tile of the grid, over nobody’s picture', async () => {
+    const room = uniqueRoom();
+    const [alice] = ['Alice', 'Bob', 'Carol'].map((name) => mountCall({ room, name, style: 'width: 640px' }));
+    await until(() => tilePeers(alice!).length === 2, () => `Alice’s tiles: ${tilePeers(alice!).length}`);
+    await alice!.updateComplete;
+    const self = alice!.shadowRoot!.querySelector('[part~="local-tile"]')!.getBoundingClientRect();
+    const covered = [...alice!.shadowRoot!.querySelectorAll('[part~="tile"]:not([part~="local-tile"])')].filter((tile) => {
+      const r = tile.getBoundingClientRect();
+      return self.left < r.right && r.left < self.right && self.top < r.bottom && r.top < self.bottom;
+    });
+    expect(covered.map((tile) => (tile as HTMLElement).dataset.peer)).to.deep.equal([]);
+    expect(spills(alice!)).to.deep.equal([]);
   });
 
   it('display: block with no height: the box grows to hold everything', async () => {
