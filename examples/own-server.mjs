@@ -43,12 +43,16 @@ const target = (request) => (URL.canParse(request.url, 'http://site') ? new URL(
 
 const server = createServer((request, response) => {
   const url = target(request);
+  // Room names are kept simple, since they go into the page's HTML; one that is not is refused,
+  // not swapped for another room, which would put you in someone else's call.
+  const room = url?.searchParams.get('room') ?? 'lobby';
   if (!url) {
     response.writeHead(400).end();
   } else if (url.pathname === '/p2p-call.js') {
     response.writeHead(200, { 'content-type': 'text/javascript' }).end(dropIn);
+  } else if (!/^[\w-]{1,64}$/.test(room)) {
+    response.writeHead(400, { 'content-type': 'text/plain' }).end('A room name here is 1 to 64 letters, digits, - or _.\n');
   } else if (url.pathname === '/' || url.pathname === '/token') {
-    const room = /^[\w-]{1,64}$/.test(url.searchParams.get('room') ?? '') ? url.searchParams.get('room') : 'lobby';
     const token = randomUUID(); // a real site: only for a room this visitor's session may see
     tokens.set(token, room);
     if (url.pathname === '/token') response.writeHead(200, { 'content-type': 'text/plain' }).end(token);

@@ -200,4 +200,8 @@ test('examples/own-server.mjs: one port for page and relay; its pages call each 
   await once(odd.socket, 'close');
   assert.match(odd.heard(), /^HTTP\/1\.1 400 /);
   assert.equal((await fetch(`${site}/token?room=lobby`)).status, 200);
+  // A room name it does not take is said so, not swapped for "lobby", which is somebody else's call.
+  const odder = await fetch(`${site}/?room=other%20room`);
+  assert.equal(odder.status, 400);
+  assert.match(await odder.text(), /room name/);
 });
