@@ -52,11 +52,8 @@ export const styles = unsafeCSS(css`
     min-height: 0;
   }
   /* The grid fills the stage's one cell, which shrinks with a fixed-height host. */
-  .stage > * {
-    grid-area: 1 / 1;
-    min-height: 0;
-  }
   .grid {
+    min-height: 0;
     display: grid;
     gap: var(--_gap);
     /* One remote fills the box; more reflow into a grid of near-square tiles. */
