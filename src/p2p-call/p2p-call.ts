@@ -66,8 +66,8 @@ function displayName(name: string | undefined, id: string): string {
  * @csspart local-video - The `<video>` of the local camera (mirrored).
  * @csspart remote-video - Each remote person's `<video>`.
  * @csspart name - The name label on a tile.
- * @csspart muted-indicator - Shown on a remote tile whose microphone is off (an `<svg>` drawn in `color`, 1.3em high).
- * @csspart camera-off-indicator - Shown on a remote tile whose camera is off (likewise).
+ * @csspart muted-indicator - Shown on a tile whose microphone is off, your own included (an `<svg>` drawn in `color`, 1.3em high).
+ * @csspart camera-off-indicator - Shown on a tile whose camera is off, your own included (likewise).
  * @csspart status - The one-line status text (a polite live region).
  * @csspart error - The box with error messages (role=alert); absent when all is well.
  * @csspart controls - The toolbar; hidden by `no-controls`.
@@ -495,7 +495,7 @@ export class P2PCallElement extends LitElement {
                with more, it is the grid's last tile, so that it covers nobody. -->
           <figure part="tile local-tile${self}" class=${peers.length === 1 ? 'pip' : ''} ?data-camera-off=${!this.#media.screen && !this.#media.live('video')}>
             ${showStream(this.#localVideo, this.#media.screen ?? this.#media.preview, this.screenSharing)}
-            <figcaption part="name">${this.name || t.you}</figcaption>
+            <figcaption part="name">${this.name || t.you}${this.#offIndicators(this.localStatus())}</figcaption>
           </figure>
         </div>
       </div>
@@ -511,7 +511,7 @@ export class P2PCallElement extends LitElement {
   #renderTile(peer: RemotePeer) {
     const t = this.#text;
     const speaking = this.#speakers.speaking.has(peer.id);
-    const { audio, video, screen } = peer.status;
+    const { video, screen } = peer.status;
     const parts = `tile${speaking ? ' speaking' : ''}${screen ? ' presenting' : ''}`;
     // Lost and being repaired (ICE restart): the picture is frozen, so say why.
     const repairing = peer.wasConnected && (peer.connectionState === 'disconnected' || peer.connectionState === 'failed');
@@ -520,14 +520,22 @@ export class P2PCallElement extends LitElement {
         ${this.#remotePlayers(peer)}
         <figcaption part="name">
           ${displayName(peer.name, peer.id)}
-          ${audio === false ? offIndicator('muted-indicator', t.mutedIndicator, MICROPHONE) : nothing}
-          ${video === false ? offIndicator('camera-off-indicator', t.cameraOffIndicator, CAMERA) : nothing}
+          ${this.#offIndicators(peer.status)}
           ${screen ? html`<span>${t.presenting}</span>` : nothing}
           ${repairing ? html`<span>${t.peerReconnecting}</span>` : nothing}
           ${speaking ? html`<span class="visually-hidden">${t.speaking}</span>` : nothing}
         </figcaption>
       </figure>
     `;
+  }
+
+  /** A tile's struck-through microphone and camera, for what its person has off (as the others see it). */
+  #offIndicators({ audio, video }: PeerStatus) {
+    const t = this.#text;
+    return [
+      audio === false ? offIndicator('muted-indicator', t.mutedIndicator, MICROPHONE) : nothing,
+      video === false ? offIndicator('camera-off-indicator', t.cameraOffIndicator, CAMERA) : nothing,
+    ];
   }
 
   #renderControls() {

@@ -77,6 +77,9 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     // Its name says what it does next, so it is no pressed toggle ("Unmute, pressed" says it twice, inverted).
     expect(part(alice, 'mute-button')!.textContent).to.equal('Unmute');
     expect(part(alice, 'mute-button')!.hasAttribute('aria-pressed')).to.equal(false);
+    // Her own tile says so too, as the others' tiles show her.
+    const own = (name: string) => part(alice, 'local-tile')!.querySelector(`[part~="${name}"]`);
+    expect(own('muted-indicator'), 'muted on her own tile').to.exist;
     expect(alice.muted).to.equal(true);
     expect(alice.localStream!.getAudioTracks()[0].enabled).to.equal(false);
     await until(() => part(bob, 'muted-indicator', alice.peerId), 'the muted indicator at Bob');
@@ -97,9 +100,11 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     await alice.updateComplete;
     const selfView = part(alice, 'local-video')!;
     expect(getComputedStyle(selfView).visibility, 'no frozen last frame in the self view').to.equal('hidden');
+    expect(own('camera-off-indicator'), 'camera off on her own tile').to.exist;
     alice.muted = false;
     (part(alice, 'camera-button') as HTMLButtonElement).click(); // as people turn it back on
     await until(() => !part(bob, 'muted-indicator', alice.peerId) && !part(bob, 'camera-off-indicator', alice.peerId), 'indicators to go');
+    expect([own('muted-indicator'), own('camera-off-indicator')], 'and from her own tile').to.deep.equal([null, null]);
     await keepsDecoding(bob, alice.peerId);
     expect(alice.localStream!.getVideoTracks().map((t) => t.readyState)).to.deep.equal(['live']);
     expect(getComputedStyle(selfView).visibility).to.equal('visible');
