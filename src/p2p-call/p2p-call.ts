@@ -42,9 +42,9 @@ function flippedSwitch(changed: PropertyValues<P2PCallElement>): Switch | undefi
   return (Object.keys(SWITCH_ANNOUNCEMENTS) as Switch[]).filter((key) => changed.get(key) !== undefined).at(-1);
 }
 
-/** My name as the relay takes it: at most MAX_NAME_LENGTH UTF-16 units, never half an emoji. */
+/** My name as the relay takes it: at most MAX_NAME_LENGTH UTF-16 units, never half an emoji; cut, it ends in "…", so the others see it was. */
 function fitName(name: string): string {
-  return name.slice(0, MAX_NAME_LENGTH).replace(/[\uD800-\uDBFF]$/, '');
+  return name.length <= MAX_NAME_LENGTH ? name : `${name.slice(0, MAX_NAME_LENGTH - 1).replace(/[\uD800-\uDBFF]$/, '')}…`;
 }
 
 /** How a peer is called on screen: their name, or the start of their id. */

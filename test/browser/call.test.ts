@@ -115,12 +115,12 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
 
   it('a join the relay would refuse: a long name is shortened; a room it refuses is shown as an error', async () => {
     const room = uniqueRoom();
-    // 63 letters and an emoji: the relay takes 64 UTF-16 units, and half an emoji is not a name.
-    const alice = mountCall({ room, name: `${'x'.repeat(63)}😀 and more` });
+    // 62 letters and an emoji: the relay takes 64 UTF-16 units, a cut name ends in "…", and half an emoji is not a name.
+    const alice = mountCall({ room, name: `${'x'.repeat(62)}😀 and more` });
     const bob = mountCall({ room });
     await nextEvent(alice, 'p2p-joined');
     await until(() => bob.peers[0]?.name, 'Alice’s name at Bob');
-    expect(bob.peers[0]!.name).to.equal('x'.repeat(63));
+    expect(bob.peers[0]!.name).to.equal(`${'x'.repeat(62)}…`);
 
     // Half a surrogate pair is no text, which only the relay checks (a room too long: errors.test.ts).
     const carol = mountCall({ room: 'r\udfff' });
