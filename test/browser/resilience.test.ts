@@ -61,6 +61,25 @@ async function twoInACall(attributes: Record<string, string | true> = {}): Promi
   return [alice, bob];
 }
 
+/**
+ * Alice and Bob in a call that something is about to happen to (their relay
+ * restarts, their addresses change), and what must not happen to the call:
+ * `expectKept` checks that nobody left and both connections are the same
+ * ones, still bringing frames.
+ */
+async function watchedCall() {
+  const [alice, bob] = await twoInACall();
+  const pcs = [alice.connectionTo(bob.peerId)!, bob.connectionTo(alice.peerId)!] as const;
+  const left = [alice, bob].flatMap((element) => [record(element, 'p2p-peer-left'), record(element, 'p2p-left')]);
+  const expectKept = async () => {
+    expect(left.flat()).to.deep.equal([]);
+    expect(alice.connectionTo(bob.peerId)).to.equal(pcs[0]);
+    expect(bob.connectionTo(alice.peerId)).to.equal(pcs[1]);
+    await Promise.all([expectMoreFrames(pcs[0], 'by Alice'), expectMoreFrames(pcs[1], 'by Bob')]);
+  };
+  return { alice, bob, pcs, expectKept };
+}
+
 function turnAttributes(turn: Turn): Record<string, string> {
   return { 'ice-servers': JSON.stringify(turn.iceServers), 'ice-transport-policy': 'relay' };
 }
@@ -143,9 +162,7 @@ describe('<p2p-call>: calls survive the network', () => {
 
   it('a fresh token in the server address, or new ice-servers, keep the call; the next reconnection uses the new address', async function () {
     (this as Timeout).timeout(40_000);
-    const [alice, bob] = await twoInACall();
-    const pcs = [alice.connectionTo(bob.peerId)!, bob.connectionTo(alice.peerId)!] as const;
-    const left = [alice, bob].flatMap((element) => [record(element, 'p2p-peer-left'), record(element, 'p2p-left')]);
+    const { alice, bob, pcs, expectKept } = await watchedCall();
     const joined = record(alice, 'p2p-joined');
     const sockets = watchSockets();
     try {
@@ -165,17 +182,12 @@ describe('<p2p-call>: calls survive the network', () => {
     } finally {
       sockets.stop();
     }
-    expect(left.flat()).to.deep.equal([]);
-    expect(alice.connectionTo(bob.peerId)).to.equal(pcs[0]);
-    expect(bob.connectionTo(alice.peerId)).to.equal(pcs[1]);
-    await Promise.all([expectMoreFrames(pcs[0], 'by Alice'), expectMoreFrames(pcs[1], 'by Bob')]);
+    await expectKept();
   });
 
   it('a relay that turns a reconnection away keeps the call, says so once per address, and dials a fresh token at once', async function () {
     (this as Timeout).timeout(40_000);
-    const [alice, bob] = await twoInACall();
-    const pcs = [alice.connectionTo(bob.peerId)!, bob.connectionTo(alice.peerId)!] as const;
-    const left = [alice, bob].flatMap((element) => [record(element, 'p2p-peer-left'), record(element, 'p2p-left')]);
+    const { alice, pcs, expectKept } = await watchedCall();
     const errors = record(alice, 'p2p-error');
     const joined = record(alice, 'p2p-joined');
     const sockets = watchSockets();
@@ -218,9 +230,7 @@ describe('<p2p-call>: calls survive the network', () => {
       sockets.stop();
       await serverCommand('restart-relay');
     }
-    expect(left.flat()).to.deep.equal([]);
-    expect(alice.connectionTo(bob.peerId)).to.equal(pcs[0]);
-    await expectMoreFrames(pcs[0], 'by Alice');
+    await expectKept();
   });
 
   it('ICE restart through TURN: the TURN server dies and comes back; the same connection recovers', async function () {
