@@ -159,6 +159,11 @@ export const styles = unsafeCSS(css`
     background: var(--_tile-bg);
     cursor: pointer;
   }
+  /* A picker is as wide as its longest device name, and real ones run long. */
+  select {
+    max-width: 100%;
+    text-overflow: ellipsis;
+  }
   [data-active] {
     background: var(--_accent);
   }

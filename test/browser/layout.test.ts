@@ -42,6 +42,26 @@ describe('<p2p-call>: layout', () => {
     expect(spills(element)).to.deep.equal([]);
   });
 
+  it('device pickers with names as long as real ones stay inside a phone-wide box', async () => {
+    // Real devices are called things like "Default - Headset Microphone (Jabra Evolve2 65, Bluetooth Hands-Free)";
+    // the fake ones are short. A <select> is as wide as its longest option unless told otherwise.
+    // Each device is listed twice, as pickers show only when there is a choice (Firefox fakes one of each).
+    const devices = navigator.mediaDevices;
+    const real = devices.enumerateDevices.bind(devices);
+    devices.enumerateDevices = async () =>
+      (await real()).flatMap((d) =>
+        ['', ' 2'].map((n) => ({ ...d.toJSON(), deviceId: d.deviceId + n, label: `Default - ${d.label}${n} (Jabra Evolve2 65, Bluetooth Hands-Free)` }) as MediaDeviceInfo),
+      );
+    try {
+      const element = mountCall({ room: uniqueRoom(), style: 'width: 320px' });
+      await until(() => element.shadowRoot!.querySelector('select'), 'a device picker');
+      await element.updateComplete;
+      expect(spills(element)).to.deep.equal([]);
+    } finally {
+      delete (devices as Partial<MediaDevices>).enumerateDevices; // back to the prototype's
+    }
+  });
+
   it('with two others or more, the self view is a tile of the grid, over nobody’s picture', async () => {
     const room = uniqueRoom();
     const [alice] = ['Alice', 'Bob', 'Carol'].map((name) => mountCall({ room, name, style: 'width: 640px' }));
