@@ -97,7 +97,7 @@ function displayName(name: string | undefined, id: string): string {
  *
  * @event p2p-joined - Joined the room. detail: `{ room, peer }` (peer = my id).
  * @event p2p-left - Left the room (leave(), room change, removal). detail: `{ room }`.
- * @event p2p-peer-joined - Someone joined. detail: `{ peer, name? }`.
+ * @event p2p-peer-joined - Someone joined; on joining, once for each person already there, after `p2p-joined`. detail: `{ peer, name? }`.
  * @event p2p-peer-left - Someone left, or their connection could not be repaired or never came up. detail: `{ peer, reason: 'left' | 'failed' | 'unreachable' | 'unanswered' }`.
  * @event p2p-remote-stream - A remote person's media arrived. detail: `{ peer, stream }`.
  * @event p2p-connection-state - A peer connection changed state. detail: `{ peer, state }` (RTCPeerConnectionState).

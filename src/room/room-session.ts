@@ -307,8 +307,9 @@ export class RoomSession {
         for (const offer of message.offers) this.#answerHeldOffer(offer);
         if (this.#status !== this.#joinedWith) this.#send({ type: 'status', status: this.#status });
         this.#resolveWelcomed(); // After the answers are under way, so busy() sees them.
-        for (const info of message.peers) this.#addPeer(info);
+        // Joined first, then who is here: a page that starts its list afresh at `p2p-joined` keeps them.
         this.#events.onJoined?.(message.room, message.peer);
+        for (const info of message.peers) this.#addPeer(info);
         this.#holdOfferWhenSettled();
         break;
       case 'peer-joined':

@@ -27,6 +27,8 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     await until(async () => (await relayStats()).heldOffers > before, 'Alice’s offer to be held');
 
     const bob = mountCall({ room, name: 'Bob' });
+    const heard: string[] = [];
+    for (const type of ['p2p-joined', 'p2p-peer-joined'] as const) bob.addEventListener(type, () => heard.push(type));
     const bobJoined = await nextEvent(bob, 'p2p-joined');
     const alicePeer = aliceJoined.detail.peer;
     const bobPeer = bobJoined.detail.peer;
@@ -37,6 +39,8 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     expect(bob.connectionTo(alicePeer)!.localDescription!.type).to.equal('answer');
     expect(alice.connectionTo(bobPeer)!.localDescription!.type).to.equal('offer');
     expect(alice.peers.map((p) => p.name)).to.deep.equal(['Bob']);
+    // A page that starts its list of people afresh at p2p-joined still hears of those already there.
+    expect(heard).to.deep.equal(['p2p-joined', 'p2p-peer-joined']);
     expect(alice.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('1 person');
   });
 
