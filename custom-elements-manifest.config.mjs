@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 // Read by `cem analyze` (run from scripts/build.mjs). Output: ./custom-elements.json (generated, gitignored).
 
 /**
@@ -32,6 +34,39 @@ function litStateIsNoAttribute() {
   };
 }
 
+/**
+ * The analyzer reads src/*.ts, but the package ships dist/esm/src/*.js, and
+ * tools that follow the manifest (to import the class, or link the tag to its
+ * declaration) need paths that exist in it. References come relative
+ * (`./p2p-call/events.js`), rooted (`/src/…`) or as read (`src/….ts`): all
+ * become the shipped file. Private members (`#field`, Lit state) are no API.
+ */
+function describeTheShippedFiles() {
+  const shipped = (ref, from) => {
+    const inSrc = ref.startsWith('.') ? path.posix.join(path.posix.dirname(from), ref) : ref.replace(/^\//, '');
+    return `dist/esm/${inSrc.replace(/\.[jt]s$/, '.js')}`;
+  };
+  const relink = (node, from) => {
+    if (Array.isArray(node)) node.forEach((item) => relink(item, from));
+    else if (node && typeof node === 'object')
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'module' && typeof value === 'string') node.module = shipped(value, from);
+        else relink(value, from);
+      }
+  };
+  return {
+    name: 'p2p-call:describe-the-shipped-files',
+    packageLinkPhase({ customElementsManifest }) {
+      for (const module of customElementsManifest.modules) {
+        for (const declaration of module.declarations ?? [])
+          if (declaration.members) declaration.members = declaration.members.filter((m) => m.privacy !== 'private' && !m.name.startsWith('#'));
+        relink(module, module.path);
+        module.path = shipped(module.path, module.path);
+      }
+    },
+  };
+}
+
 export default {
   globs: ['src/**/*.ts'],
   exclude: ['src/**/*.test.ts', 'src/**/*.d.ts'],
@@ -39,5 +74,5 @@ export default {
   litelement: true,
   // package.json already has "customElements": "custom-elements.json"; never rewrite it.
   packagejson: false,
-  plugins: [litStateIsNoAttribute()],
+  plugins: [litStateIsNoAttribute(), describeTheShippedFiles()],
 };

@@ -51,6 +51,7 @@ export function emit<K extends P2PCallEventName>(
 export type P2PCallEventMap = { [K in P2PCallEventName]: CustomEvent<P2PCallEventDetails[K]> };
 
 declare global {
+  // The map that the element's, document's and window's own maps extend: the events bubble up to all three.
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface HTMLElementEventMap extends P2PCallEventMap {}
+  interface GlobalEventHandlersEventMap extends P2PCallEventMap {}
 }

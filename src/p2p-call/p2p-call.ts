@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { PeerStatus } from '../protocol/messages.js';
 import { MAX_NAME_LENGTH, MAX_ROOM_LENGTH } from '../protocol/limits.js';
 import { MediaController, type Send } from '../controllers/media-controller.js';
@@ -83,31 +83,31 @@ function displayName(name: string | undefined, id: string): string {
  * @csspart speaking - Added to a tile's parts while that person is speaking.
  * @csspart presenting - Added to a tile's parts while that person shares a screen.
  *
- * @cssprop --p2p-call-gap - Space between tiles and around the element. Default 8px.
- * @cssprop --p2p-call-radius - Corner radius of the element; tiles use 4px less. Default 12px.
- * @cssprop --p2p-call-background - Background of the element. Default #111318.
- * @cssprop --p2p-call-tile-background - Background of an empty tile and of buttons. Default #1d2029.
- * @cssprop --p2p-call-color - Text color. Default #f2f3f5.
- * @cssprop --p2p-call-accent - Pressed buttons, focus ring, speaking outline. Default #3b82f6.
- * @cssprop --p2p-call-danger - Leave button and error box. Default #dc2626.
- * @cssprop --p2p-call-min-height - Minimum height of the element. Default 320px.
- * @cssprop --p2p-call-tile-min-width - Narrowest a tile gets before the grid reflows. Default 220px.
- * @cssprop --p2p-call-aspect-ratio - Aspect ratio of video tiles. Default 4 / 3.
- * @cssprop --p2p-call-self-width - Width of the self view over the grid. Default 24%.
+ * @cssprop [--p2p-call-gap=8px] - Space between tiles and around the element.
+ * @cssprop [--p2p-call-radius=12px] - Corner radius of the element; tiles use 4px less.
+ * @cssprop [--p2p-call-background=#111318] - Background of the element.
+ * @cssprop [--p2p-call-tile-background=#1d2029] - Background of an empty tile and of buttons.
+ * @cssprop [--p2p-call-color=#f2f3f5] - Text color.
+ * @cssprop [--p2p-call-accent=#3b82f6] - Pressed buttons, focus ring, speaking outline.
+ * @cssprop [--p2p-call-danger=#dc2626] - Leave button and error box.
+ * @cssprop [--p2p-call-min-height=320px] - Minimum height of the element.
+ * @cssprop [--p2p-call-tile-min-width=220px] - Narrowest a tile gets before the grid reflows.
+ * @cssprop [--p2p-call-aspect-ratio=4 / 3] - Aspect ratio of video tiles.
+ * @cssprop [--p2p-call-self-width=24%] - Width of the self view over the grid.
  *
- * @event p2p-joined - Joined the room. detail: `{ room, peer }` (peer = my id).
- * @event p2p-left - Left the room (leave(), room change, removal). detail: `{ room }`.
- * @event p2p-peer-joined - Someone joined; on joining, once for each person already there, after `p2p-joined`. detail: `{ peer, name? }`.
- * @event p2p-peer-left - Someone left, or their connection could not be repaired or never came up. detail: `{ peer, reason: 'left' | 'failed' | 'unreachable' | 'unanswered' }`.
- * @event p2p-remote-stream - A remote person's media arrived. detail: `{ peer, stream }`.
- * @event p2p-connection-state - A peer connection changed state. detail: `{ peer, state }` (RTCPeerConnectionState).
- * @event p2p-peer-status - A remote person muted, turned the camera off, renamed… detail: `{ peer, status }`.
- * @event p2p-signaling-state - The relay connection changed. detail: `{ state: 'connecting' | 'open' | 'reconnecting' | 'closed' }`.
- * @event p2p-local-stream - The camera/mic stream is ready (or null when capture failed). detail: `{ stream }`.
- * @event p2p-media-change - Microphone, camera or screen share turned on or off. detail: `{ audio, video, screen }`.
- * @event p2p-device-change - A camera or microphone starts being used (picked, turned on, plugged in, or taking over from one that went). detail: `{ kind: 'audio' | 'video', deviceId }`.
- * @event p2p-speaking - Someone started or stopped speaking (peer = my peerId for me). detail: `{ peer, speaking }`.
- * @event p2p-error - Something went wrong; it is also shown in the `error` part. detail: `{ code, message }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-joined']>} p2p-joined - Joined the room. detail: `{ room, peer }` (peer = my id).
+ * @event {CustomEvent<P2PCallEventDetails['p2p-left']>} p2p-left - Left the room (leave(), room change, removal). detail: `{ room }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-peer-joined']>} p2p-peer-joined - Someone joined; on joining, once for each person already there, after `p2p-joined`. detail: `{ peer, name? }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-peer-left']>} p2p-peer-left - Someone left, or their connection could not be repaired or never came up. detail: `{ peer, reason: 'left' | 'failed' | 'unreachable' | 'unanswered' }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-remote-stream']>} p2p-remote-stream - A remote person's media arrived. detail: `{ peer, stream }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-connection-state']>} p2p-connection-state - A peer connection changed state. detail: `{ peer, state }` (RTCPeerConnectionState).
+ * @event {CustomEvent<P2PCallEventDetails['p2p-peer-status']>} p2p-peer-status - A remote person muted, turned the camera off, renamed… detail: `{ peer, status }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-signaling-state']>} p2p-signaling-state - The relay connection changed. detail: `{ state: 'connecting' | 'open' | 'reconnecting' | 'closed' }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-local-stream']>} p2p-local-stream - The camera/mic stream is ready (or null when capture failed). detail: `{ stream }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-media-change']>} p2p-media-change - Microphone, camera or screen share turned on or off. detail: `{ audio, video, screen }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-device-change']>} p2p-device-change - A camera or microphone starts being used (picked, turned on, plugged in, or taking over from one that went). detail: `{ kind: 'audio' | 'video', deviceId }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-speaking']>} p2p-speaking - Someone started or stopped speaking (peer = my peerId for me). detail: `{ peer, speaking }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-error']>} p2p-error - Something went wrong; it is also shown in the `error` part. detail: `{ code, message }`.
  */
 export class P2PCallElement extends LitElement {
   static override styles = styles;
@@ -483,7 +483,7 @@ export class P2PCallElement extends LitElement {
     if (changed.get('speaker') !== undefined) for (const { audio } of this.#remoteMedia.values()) setSink(audio, this.speaker);
   }
 
-  override render() {
+  override render(): TemplateResult {
     const peers = this.peers;
     const t = this.#text;
     const self = this.#speakers.speaking.has(this.peerId) ? ' speaking' : '';
