@@ -326,7 +326,7 @@ async function answerPlainHttp(request: IncomingMessage, response: ServerRespons
 
 function address(server: Server): AddressInfo {
   const info = server.address();
-  if (!info || typeof info === 'string') throw new Error('p2p-call relay: the server is not listening on a TCP port');
+  if (!info || typeof info === 'string') throw new Error('the server is not listening on a TCP port');
   return info;
 }
 

@@ -147,7 +147,7 @@ export class RedisRooms {
     } catch (error) {
       commands.disconnect();
       subscriber.disconnect();
-      throw new Error(`p2p-call relay: cannot reach Redis at ${url}: ${(why ?? (error as Error)).message}`);
+      throw new Error(`cannot reach Redis at ${url}: ${(why ?? (error as Error)).message}`);
     }
     // While Redis is down, ioredis reports every attempt to reconnect: the same line, once.
     const log = withoutRepeats(logRedisError);

@@ -29,7 +29,7 @@ export const DEFAULT_STRINGS = {
   replaced: 'This call was opened again elsewhere, so it ended here.',
   unauthorized: 'The call server turned this page away: its access may have expired.',
   'bad-ice-servers': 'The ice-servers attribute is not valid JSON: {detail}',
-  'bad-server': 'The server attribute “{server}” is not a ws://, wss:// or /path address.',
+  'bad-server': 'The server attribute “{server}” is not a ws://, wss://, http(s):// or /path address.',
   'bad-room': 'The room name is too long: a room name has at most {max} characters.',
   'peer-failed': 'The connection to a participant was lost.',
   'peer-unreachable': 'Could not connect to a participant. Between some networks a call needs a TURN server (the ice-servers attribute, or the call server’s --turn).',

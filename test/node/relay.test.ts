@@ -1085,6 +1085,10 @@ test('cli: --help says what it takes; a mistyped option, a bad port or a port in
   assert.equal(timeoutAlone.code, 2);
   assert.equal(timeoutAlone.stderr, 'p2p-call-relay: redis-timeout-ms is for relays sharing rooms through Redis; give --redis URL too (see --help)\n');
 
+  const noRedis = await runCli(['--redis', 'redis://127.0.0.1:1']);
+  assert.equal(noRedis.code, 1);
+  assert.match(noRedis.stderr, /^p2p-call-relay: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED [^\n]*\n$/);
+
   const taken = await createRelay({ port: 0, host: '127.0.0.1' });
   try {
     const busy = await runCli(['--port', String(taken.port), '--host', '127.0.0.1']);
