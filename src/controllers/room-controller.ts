@@ -10,8 +10,11 @@ const MAX_DRAW_DELAY_MS = 100;
 /** Problems of the connection to the relay: over once it lets me (back) in. */
 const RELAY_ERRORS: P2PErrorCode[] = ['relay-unreachable', 'unauthorized'];
 
-/** What makes a call another one: all of a wish but the relay address's query and the ICE configuration. */
-function callKey({ server, rtcConfig: _, ...rest }: CallWish): string {
+/**
+ * What makes a call another one: all of a wish but the relay address's query,
+ * the ICE configuration and maxPeers (which the relay checks only at a join).
+ */
+function callKey({ server, rtcConfig: _, maxPeers: __, ...rest }: CallWish): string {
   const { origin, pathname } = new URL(server);
   return JSON.stringify({ ...rest, relay: origin + pathname });
 }
@@ -100,9 +103,9 @@ export class RoomController implements ReactiveController {
 
   /**
    * Starts, restarts or stops the call to match what the host wants now. A
-   * new query on the same relay's address (a fresh token) or new ICE servers
-   * keep a running call: restarting it would drop everyone's media for what
-   * only the next reconnection or connection needs.
+   * new query on the same relay's address (a fresh token), new ICE servers or
+   * a new maxPeers keep a running call: restarting it would drop everyone's
+   * media for what only the next reconnection, connection or join needs.
    */
   #followWish(): void {
     const wish = this.#connected ? this.#host.callWish() : null;
@@ -112,7 +115,7 @@ export class RoomController implements ReactiveController {
     const sameCall = this.inCall && call === this.#callKey;
     this.#wishKey = key;
     this.#callKey = call;
-    if (sameCall) return this.session!.reconfigure(wish!.server, wish!.rtcConfig);
+    if (sameCall) return this.session!.reconfigure(wish!);
     this.#stop();
     this.#host.clearCallErrors();
     if (wish) this.#start(wish);
@@ -178,6 +181,8 @@ export class RoomController implements ReactiveController {
     this.#statusKey = JSON.stringify(host.localStatus());
     session.start(() =>
       this.#media.acquire().then((stream) => {
+        // Capture cut short by leaving (null) is no failure to tell the page about.
+        if (session.closed) return stream;
         emit(host, 'p2p-local-stream', { stream });
         if (this.#media.error) host.reportError(this.#media.error.code);
         return stream;

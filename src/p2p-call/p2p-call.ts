@@ -26,6 +26,13 @@ const KIND_SWITCHES = [
 ] as const;
 /** Problems with an attribute's value: they last until the attribute changes, not just a call. */
 const ATTRIBUTE_ERRORS: P2PErrorCode[] = ['bad-ice-servers', 'bad-server', 'bad-room'];
+
+/**
+ * A text attribute: removing it is the same as emptying it (not `null`, which
+ * no code here expects), and an empty value is shown as no attribute, not as
+ * `camera=""` on every element that never chose a camera.
+ */
+const TEXT = { reflect: true, converter: { fromAttribute: (value: string | null) => value ?? '', toAttribute: (value: string) => value || null } };
 /** What a device picker shows while no device of its kind runs. */
 const OFF_LABEL = { audio: 'mutedIndicator', video: 'cameraOffIndicator' } as const;
 
@@ -113,20 +120,20 @@ export class P2PCallElement extends LitElement {
   static override styles = styles;
 
   static override properties = {
-    room: { reflect: true },
-    server: { reflect: true },
-    name: { reflect: true },
+    room: TEXT,
+    server: TEXT,
+    name: TEXT,
     iceServers: { attribute: 'ice-servers', converter: iceServersConverter },
     iceTransportPolicy: { attribute: 'ice-transport-policy' },
     maxPeers: { attribute: 'max-peers', type: Number },
     muted: { type: Boolean, reflect: true },
     cameraOff: { attribute: 'camera-off', type: Boolean, reflect: true },
-    noAudio: { attribute: 'no-audio', type: Boolean },
-    noVideo: { attribute: 'no-video', type: Boolean },
-    noControls: { attribute: 'no-controls', type: Boolean },
-    camera: { reflect: true },
-    microphone: { reflect: true },
-    speaker: { reflect: true },
+    noAudio: { attribute: 'no-audio', type: Boolean, reflect: true },
+    noVideo: { attribute: 'no-video', type: Boolean, reflect: true },
+    noControls: { attribute: 'no-controls', type: Boolean, reflect: true },
+    camera: TEXT,
+    microphone: TEXT,
+    speaker: TEXT,
     strings: { attribute: false },
     left: { state: true },
     screenSharing: { state: true },
@@ -186,7 +193,7 @@ export class P2PCallElement extends LitElement {
   readonly #speakers = new SpeakingController(this);
   readonly #errors = new Map<P2PErrorCode, string>();
   readonly #localVideo = createVideo('local-video');
-  /** Between a disconnect and the microtask that tells a move from a removal. */
+  /** Between a disconnect and the task that tells a move from a removal. */
   #detaching = false;
   /** The toolbar had the focus when this update began (see updated()). */
   #toolbarFocused = false;
@@ -304,8 +311,9 @@ export class P2PCallElement extends LitElement {
       status.audio = !this.muted && !!this.#media.live('audio');
       status.video = (!this.cameraOff && !!this.#media.live('video')) || this.screenSharing;
     }
-    // A long name is shortened, not a reason for the relay to refuse my join.
-    if (this.name) status.name = fitName(this.name);
+    // A long name is shortened, not a reason for the relay to refuse my join;
+    // no name is sent as '' (not left out), so that the others forget the old one.
+    status.name = fitName(this.name ?? '');
     return status;
   }
 
@@ -392,9 +400,10 @@ export class P2PCallElement extends LitElement {
 
   /**
    * A move on the page (out and back in within one task, as a layout change
-   * or `moveBefore` does) keeps the call: the controllers' teardown waits a
-   * microtask and is skipped if the element is back by then. Otherwise the
-   * others would see me leave and come back, and my camera would restart.
+   * or `moveBefore` does, or a framework that puts it back in a microtask)
+   * keeps the call: the controllers' teardown waits for the next task and is
+   * skipped if the element is back by then. Otherwise the others would see me
+   * leave and come back, and my camera would restart.
    */
   override connectedCallback(): void {
     if (this.#detaching) this.#detaching = false;
@@ -403,7 +412,7 @@ export class P2PCallElement extends LitElement {
 
   override disconnectedCallback(): void {
     this.#detaching = true;
-    queueMicrotask(() => {
+    setTimeout(() => {
       if (!this.#detaching) return;
       this.#detaching = false;
       super.disconnectedCallback();
@@ -457,7 +466,7 @@ export class P2PCallElement extends LitElement {
     // The relay would refuse it (bad-message), in words meant for developers.
     if (changed.has('room')) {
       this.#errors.delete('bad-room');
-      if (this.room.length > MAX_ROOM_LENGTH) this.reportError('bad-room', { max: String(MAX_ROOM_LENGTH) });
+      if ((this.room ?? '').length > MAX_ROOM_LENGTH) this.reportError('bad-room', { max: String(MAX_ROOM_LENGTH) });
     }
   }
 

@@ -227,12 +227,13 @@ export class RoomSession {
 
   /**
    * Keeps the call going with a new address for the same relay (a fresh
-   * token in its query), used from the next reconnection, and a new ICE
-   * configuration, used by every connection made or repaired from now on.
+   * token in its query), used from the next reconnection, a new ICE
+   * configuration, used by every connection made or repaired from now on,
+   * and a new maxPeers, said at the next join.
    */
-  reconfigure(server: string, rtcConfig: RTCConfiguration): void {
+  reconfigure({ server, rtcConfig, maxPeers }: Pick<RoomSessionOptions, 'server' | 'rtcConfig' | 'maxPeers'>): void {
     if (server !== this.#options.server) this.#refused = false; // a new address refused is news
-    this.#options = { ...this.#options, server, rtcConfig };
+    this.#options = { ...this.#options, server, rtcConfig, maxPeers };
     this.#signaling.url = server;
     this.#reconfigureConnections();
   }
@@ -341,7 +342,7 @@ export class RoomSession {
         const peer = this.peers.get(message.from);
         if (!peer) break;
         peer.status = { ...peer.status, ...message.status };
-        if (message.status.name !== undefined) peer.name = message.status.name;
+        if (message.status.name !== undefined) peer.name = message.status.name || undefined;
         this.#events.onStatus?.(peer.id, peer.status);
         this.#events.onChange?.();
         break;
@@ -366,14 +367,16 @@ export class RoomSession {
   #addPeer(info: PeerInfo): void {
     this.unreachable.delete(info.peer); // back (rejoined), so tried again
     this.#lostByRelay.delete(info.peer);
+    // The status's name is the latest (join.name is kept as joined); '' is no name.
+    const name = (info.status.name ?? info.name) || undefined;
     const known = this.peers.get(info.peer);
     if (known) {
-      known.status = info.status;
+      Object.assign(known, { name, status: info.status });
       return;
     }
     const peer: RemotePeer = {
       id: info.peer,
-      name: info.name ?? info.status.name,
+      name,
       status: info.status,
       connectionState: 'new',
       wasConnected: false,

@@ -213,6 +213,10 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     sidebar.moveBefore(alice, null); // The state-keeping move: the same callbacks, in Chromium today.
     document.body.moveBefore(alice, sidebar);
     sidebar.remove();
+    // As a framework does that renders in a microtask: out now, back in before the task ends.
+    alice.remove();
+    await Promise.resolve();
+    document.body.append(alice);
     await sleep(1000);
     expect(heard).to.deep.equal([]);
     expect(alice.connectionTo(bob.peerId)).to.equal(pc);
@@ -239,5 +243,56 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     // Detached, Alice must stay gone: no quiet re-join behind the page's back.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(bob.peers).to.have.length(0);
+  });
+
+  it('removing the room attribute leaves the call: the camera stops and the others see it', async () => {
+    const [alice, bob] = await twoInACall();
+    const tracks = alice.localStream!.getTracks();
+    const [left, aliceGone] = [nextEvent(alice, 'p2p-left'), nextEvent(bob, 'p2p-peer-left')];
+    alice.removeAttribute('room');
+    await Promise.all([left, aliceGone]);
+    expect(tracks.map((t) => t.readyState)).to.deep.equal(['ended', 'ended']);
+    await alice.updateComplete;
+    expect(statusText(alice)).to.match(/not in the call/i);
+  });
+
+  it('a new name, or none, reaches everyone in the room, and those who join later', async () => {
+    const [alice, bob] = await twoInACall();
+    alice.name = 'Ada';
+    await until(() => bob.peers[0]?.name === 'Ada', () => `Alice renamed at Bob: ${bob.peers[0]?.name}`);
+    const carol = mountCall({ room: alice.room, name: 'Carol' });
+    await until(() => carol.peers.length === 2, 'Carol to see both');
+    expect(carol.peers.find((p) => p.id === alice.peerId)!.name, 'the name now, not the one Alice joined with').to.equal('Ada');
+
+    alice.removeAttribute('name');
+    for (const other of [bob, carol])
+      await until(() => other.peers.find((p) => p.id === alice.peerId)!.name === undefined, () => `no name at ${other.name}`);
+  });
+
+  it('max-peers changed during a call keeps the call', async () => {
+    const [alice, bob] = await twoInACall();
+    const pc = alice.connectionTo(bob.peerId)!;
+    const heard: string[] = [];
+    alice.addEventListener('p2p-left', () => heard.push('p2p-left'));
+    bob.addEventListener('p2p-peer-left', () => heard.push('p2p-peer-left at Bob'));
+    alice.maxPeers = 4;
+    await sleep(500);
+    expect(heard).to.deep.equal([]);
+    expect(alice.connectionTo(bob.peerId)).to.equal(pc);
+  });
+
+  it('leaving and joining again quickly: no p2p-local-stream says capture failed', async () => {
+    const [alice, bob] = await twoInACall();
+    const streams: (MediaStream | null)[] = [];
+    alice.addEventListener('p2p-local-stream', ({ detail }) => streams.push(detail.stream));
+    for (let i = 0; i < 6; i++) {
+      alice.leave();
+      await sleep(40);
+      alice.join();
+      await sleep(40);
+    }
+    await expectDecodesVideoFrom(bob, alice.peerId); // back in the call
+    expect(streams.length, 'the streams of the calls that started').to.be.greaterThan(0);
+    expect(streams.filter((stream) => stream === null)).to.deep.equal([]);
   });
 });

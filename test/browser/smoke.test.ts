@@ -28,6 +28,22 @@ describe('smoke', () => {
     }
   });
 
+  it('shows as attributes what was set, as attribute or property, and nothing else', async () => {
+    const el = document.createElement('p2p-call');
+    el.setAttribute('no-audio', ''); // no room: nothing is captured or dialled
+    document.body.append(el);
+    try {
+      await el.updateComplete;
+      assert(el.getAttributeNames().join() === 'no-audio', `unasked attributes: ${el.getAttributeNames().join(' ')}`);
+      Object.assign(el, { noVideo: true, noControls: true, camera: 'cam-1', room: '' });
+      await el.updateComplete;
+      const names = el.getAttributeNames().sort().join(' ');
+      assert(names === 'camera no-audio no-controls no-video', `attributes: ${names}`);
+    } finally {
+      el.remove();
+    }
+  });
+
   it('custom-elements.json lists exactly the attributes the element observes', async () => {
     // What editors and docs tools offer people: a state property is no attribute.
     const manifest = await (await fetch('/custom-elements.json')).json();
