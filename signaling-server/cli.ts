@@ -49,6 +49,9 @@ Health check for load balancers: GET /healthz, 200 with this process's stats, 50
                              the process's CPU and memory (env METRICS=1)
 `;
 
+/** listen()'s errors for a host that is no name or address of this machine. */
+const BAD_HOST = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
+
 /** Says what is wrong in one line and exits: 2 for a usage mistake, as shells expect. */
 function fail(message: string, code = 2): never {
   console.error(`p2p-call-relay: ${message}${code === 2 ? ' (see --help)' : ''}`);
@@ -164,9 +167,11 @@ const relay = await createRelay({ port, host, maxPeersPerRoom, heartbeatMs, rate
   fail(
     error.code === 'EADDRINUSE'
       ? `port ${port} on ${host} is in use (another relay?); choose another with --port or PORT`
-      : error.message, // e.g. an unreachable Redis, or a TURN URL that is not one
-    // A bad option's value (createRelay checks the TURN URLs) is a usage mistake too.
-    error instanceof TypeError || error instanceof RangeError ? 2 : 1,
+      : BAD_HOST.has(error.code!)
+        ? `cannot listen on host "${host}" (${error.code}): give one of this machine's addresses or names with --host or HOST`
+        : error.message, // e.g. an unreachable Redis, or a TURN URL that is not one
+    // A bad option's value (createRelay checks the TURN URLs, listen() the host) is a usage mistake too.
+    error instanceof TypeError || error instanceof RangeError || BAD_HOST.has(error.code!) ? 2 : 1,
   ),
 );
 const notes = [redis && 'rooms shared through Redis', authorize && 'a signed token needed to join', turnServer && 'TURN credentials handed out', metrics && 'metrics at /metrics'].filter(Boolean);

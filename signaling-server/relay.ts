@@ -20,6 +20,9 @@ import type { RedisOptions } from './redis/redis-rooms.js';
 import { Rooms, type RoomStats } from './rooms.js';
 import { turnCredentials, type TurnOptions } from './turn.js';
 
+/** What an authorize() that threw decided: unlike any value it can return (`undefined`, from a missing `return`, refuses). */
+const THREW = Symbol('authorize threw');
+
 export interface RelayOptions {
   /** Port to listen on; 0 picks a free one. Default 8787. Ignored with `server`. */
   port?: number;
@@ -27,6 +30,14 @@ export interface RelayOptions {
   host?: string;
   /** Attach to this server's upgrades instead of listening; close() leaves it running. */
   server?: Server;
+  /**
+   * The path (query aside) of the upgrades that are the relay's. Others are
+   * left to the server's other `upgrade` listeners (an app's own WebSocket
+   * endpoint, a dev server's reload socket), or answered 404 if it has none.
+   * Default `/relay` with `server`, so pages say `server="/relay"`; on its own
+   * port, every path (clients are given a bare ws://host:port and may add any).
+   */
+  path?: string;
   /** The relay's cap on members per room; a joiner's `maxPeers` can only lower it. Default 6. */
   maxPeersPerRoom?: number;
   /** WebSocket ping interval; a socket that misses one is dropped. Default 5000. */
@@ -204,7 +215,6 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     maxPayload: Math.max(4 * maxMessageBytes, 1 << 20),
   });
 
-  // Every path is accepted: clients are given a bare ws://host:port and may add anything.
   const accept = (request: IncomingMessage, socket: Duplex, head: Buffer, mayJoin?: RoomCheck) => {
     // An upgrade's socket is the TCP socket (a net.Socket) whatever Duplex says.
     wss.handleUpgrade(request, socket, head, (connection) =>
@@ -226,7 +236,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     });
   };
   const { authorize } = options;
-  const onUpgrade = !authorize
+  const decide = !authorize
     ? accept
     : async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
         // A client that goes away while it is decided must not crash the process.
@@ -235,12 +245,12 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
           .then(() => authorize(request))
           .catch((error: unknown) => {
             console.error(`p2p-call relay: authorize threw, so the connection is closed with 1011: ${(error as Error)?.stack ?? error}`);
-            return undefined;
+            return THREW;
           });
         socket.off('error', ignore);
         if (allowed === true) accept(request, socket, head);
         else if (typeof allowed === 'function') accept(request, socket, head, allowed);
-        else if (allowed === undefined) {
+        else if (allowed === THREW) {
           // Perhaps what it asks is down for a moment: the client retries, as after any relay bug.
           countError(counts, 'internal');
           refuse(request, socket, head, 1011, 'internal error');
@@ -260,6 +270,12 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
       throw error;
     });
   }
+  const path = options.path ?? (options.server ? '/relay' : undefined);
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (path === undefined || requestPath(request.url) === path) return void decide(request, socket, head);
+    // Not ours: another listener's, and with none an answer rather than a socket left hanging.
+    if (server.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  };
   server.on('upgrade', onUpgrade);
   connections.start();
 

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { Registry } from 'prom-client';
-import { WebSocket, type ClientOptions } from 'ws';
+import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
 import { createRelay, tokenAuthorizer, type Relay, type RelayOptions } from '../../signaling-server/index.js';
 import { ERROR_CODES, MAX_HELD_CANDIDATES, MAX_MESSAGE_BYTES, type CandidateInit } from '../../src/protocol/messages.js';
 import { cuttableProxy } from './cuttable-proxy.js';
@@ -812,7 +812,7 @@ test('redis: a relay that cannot reach Redis does not start, and says why', asyn
   await assert.rejects(createRelay({ port: 0, redis: 'redis://127.0.0.1:1' }), /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/);
 });
 
-test('attaches to an existing http.Server, on any path, and leaves it running on close', async (t) => {
+test('attaches to an existing http.Server at /relay (or its path), leaves other upgrades to the app, and leaves it running on close', { timeout: 10_000 }, async (t) => {
   const server = createServer((_request, response) => response.end('the app'));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -822,9 +822,25 @@ test('attaches to an existing http.Server, on any path, and leaves it running on
   const relay = await createRelay({ server });
   assert.equal(relay.port, port);
   assert.equal(relay.url, `ws://127.0.0.1:${port}`);
-  const a = await TestClient.connect(`${relay.url}/any/path?room=x`);
+  const a = await TestClient.connect(`${relay.url}/relay?room=x`);
   await a.join('room', 'alice');
   assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), 'the app');
+  // Nobody else takes upgrades: another path is answered, not left hanging.
+  const stray = rawRequest(port, upgradeRequest('/elsewhere'));
+  await once(stray.socket, 'close');
+  assert.match(stray.heard(), /^HTTP\/1\.1 404 /);
+  // The app's own WebSocket endpoint on the same server gets its upgrades (ws used to take them all, and crash on them).
+  const own = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (request, socket, head) => {
+    if (request.url === '/app') own.handleUpgrade(request, socket, head, (ws) => ws.send('the app’s socket'));
+  });
+  const app = new WebSocket(`ws://127.0.0.1:${port}/app`);
+  assert.equal(String((await once(app, 'message'))[0]), 'the app’s socket');
+  app.close();
+  const elsewhere = await createRelay({ server, path: '/signaling' });
+  const b = await TestClient.connect(`${relay.url}/signaling`);
+  await b.join('room', 'bob');
+  await elsewhere.close();
 
   const closed = once(a.socket, 'close');
   await relay.close();
@@ -882,7 +898,8 @@ test('authorize: decides before the handshake who may connect; no closes with 44
         await new Promise<void>((resolve) => (release = resolve));
       }
       if (token === 'broken') throw new Error('the session store is down');
-      return token === 'good';
+      if (token === 'good') return true;
+      return undefined as never; // as a JS authorize() with no last return: a refusal, like any value but true or a function
     },
   });
   t.after(() => relay.close());
@@ -1085,6 +1102,9 @@ test('cli: --help says what it takes; a mistyped option, a bad port or a port in
   assert.equal(timeoutAlone.code, 2);
   assert.equal(timeoutAlone.stderr, 'p2p-call-relay: redis-timeout-ms is for relays sharing rooms through Redis; give --redis URL too (see --help)\n');
 
+  const noHost = await runCli(['--host', '999.1.1.1']);
+  assert.equal(noHost.code, 2);
+  assert.match(noHost.stderr, /^p2p-call-relay: cannot listen on host "999\.1\.1\.1" \(ENOTFOUND\): .* \(see --help\)\n$/);
   const noRedis = await runCli(['--redis', 'redis://127.0.0.1:1']);
   assert.equal(noRedis.code, 1);
   assert.match(noRedis.stderr, /^p2p-call-relay: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED [^\n]*\n$/);
