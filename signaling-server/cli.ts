@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MAX_MESSAGE_BYTES } from '../src/protocol/messages.js';
+import { MAX_PEERS, MIN_PEERS } from '../src/protocol/limits.js';
 import { createRelay, DEFAULT_HOST, DEFAULT_MAX_PEERS, DEFAULT_PORT, tokenAuthorizer, type RateLimit, type RelayOptions } from './index.js';
 
 const USAGE = `Usage: p2p-call-relay [--port N] [--host ADDRESS] [--max-peers N] [--redis URL] [more options]
@@ -113,7 +114,7 @@ function rateLimit(text: string | undefined): RateLimit | false | undefined {
 }
 
 const port = wholeNumber(options.port ?? process.env.PORT, 'the port', [0, 65535], DEFAULT_PORT);
-const maxPeersPerRoom = wholeNumber(options['max-peers'] ?? process.env.MAX_PEERS, 'max-peers', [2, 64], DEFAULT_MAX_PEERS);
+const maxPeersPerRoom = wholeNumber(options['max-peers'] ?? process.env.MAX_PEERS, 'max-peers', [MIN_PEERS, MAX_PEERS], DEFAULT_MAX_PEERS);
 const host = options.host || process.env.HOST || DEFAULT_HOST;
 const heartbeatMs = wholeNumber(options['heartbeat-ms'] ?? process.env.HEARTBEAT_MS, 'heartbeat-ms', [100, 3_600_000], undefined);
 const limit = rateLimit(options['rate-limit'] ?? process.env.RATE_LIMIT);

@@ -20,3 +20,28 @@ export const iceServersConverter = {
     }
   },
 };
+
+const refusals = new WeakMap<RTCIceServer[], string | null>();
+
+/**
+ * Why these servers cannot be used, if so: bad JSON, or what the browser says
+ * when given them (a TURN URL with no username or credential, a scheme it does
+ * not know). Asked of a throwaway RTCPeerConnection, which checks them at
+ * construction, and kept per list: otherwise the first connection of the call
+ * would throw, out of sight of the page, and the others would be told this
+ * person cannot be reached.
+ */
+export function iceServersProblem(value: IceServersValue): string | undefined {
+  if ('invalid' in value) return value.invalid;
+  if (!value.length) return undefined;
+  if (!refusals.has(value)) {
+    let why: string | null = null;
+    try {
+      new RTCPeerConnection({ iceServers: value }).close();
+    } catch (error) {
+      why = (error as Error).message;
+    }
+    refusals.set(value, why);
+  }
+  return refusals.get(value) ?? undefined;
+}

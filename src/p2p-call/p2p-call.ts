@@ -1,13 +1,13 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { PeerStatus } from '../protocol/messages.js';
-import { MAX_NAME_LENGTH, MAX_ROOM_LENGTH } from '../protocol/limits.js';
+import { MAX_NAME_LENGTH, MAX_PEERS, MAX_ROOM_LENGTH, MIN_PEERS } from '../protocol/limits.js';
 import { MediaController, type Send } from '../controllers/media-controller.js';
 import type { MediaKind } from '../negotiation/peer-negotiator.js';
 import { RoomController, type CallWish } from '../controllers/room-controller.js';
 import { SpeakingController } from '../controllers/speaking-controller.js';
 import type { RemotePeer } from '../room/room-session.js';
 import { emit, type P2PErrorCode } from './events.js';
-import { iceServersConverter, type IceServersValue } from './ice-servers.js';
+import { iceServersConverter, iceServersProblem, type IceServersValue } from './ice-servers.js';
 import { relayUrl } from './relay-url.js';
 import { DEFAULT_STRINGS, format, type Strings } from './strings.js';
 import { styles } from './p2p-call.styles.js';
@@ -106,11 +106,11 @@ function displayName(name: string | undefined, id: string): string {
  * @event {CustomEvent<P2PCallEventDetails['p2p-left']>} p2p-left - Left the room (leave(), room change, removal). detail: `{ room }`.
  * @event {CustomEvent<P2PCallEventDetails['p2p-peer-joined']>} p2p-peer-joined - Someone joined; on joining, once for each person already there, after `p2p-joined`. detail: `{ peer, name? }`.
  * @event {CustomEvent<P2PCallEventDetails['p2p-peer-left']>} p2p-peer-left - Someone left, or their connection could not be repaired or never came up. detail: `{ peer, reason: 'left' | 'failed' | 'unreachable' | 'unanswered' }`.
- * @event {CustomEvent<P2PCallEventDetails['p2p-remote-stream']>} p2p-remote-stream - A remote person's media arrived. detail: `{ peer, stream }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-remote-stream']>} p2p-remote-stream - A remote person's media tracks arrived (announced; they flow once connected). detail: `{ peer, stream }`.
  * @event {CustomEvent<P2PCallEventDetails['p2p-connection-state']>} p2p-connection-state - A peer connection changed state. detail: `{ peer, state }` (RTCPeerConnectionState).
  * @event {CustomEvent<P2PCallEventDetails['p2p-peer-status']>} p2p-peer-status - A remote person muted, turned the camera off, renamed… detail: `{ peer, status }`.
  * @event {CustomEvent<P2PCallEventDetails['p2p-signaling-state']>} p2p-signaling-state - The relay connection changed. detail: `{ state: 'connecting' | 'open' | 'reconnecting' | 'closed' }`.
- * @event {CustomEvent<P2PCallEventDetails['p2p-local-stream']>} p2p-local-stream - The camera/mic stream is ready (or null when capture failed). detail: `{ stream }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-local-stream']>} p2p-local-stream - The camera/mic stream is ready (or null when capture failed), as each call starts and when it changes. detail: `{ stream }`.
  * @event {CustomEvent<P2PCallEventDetails['p2p-media-change']>} p2p-media-change - Microphone, camera or screen share turned on or off. detail: `{ audio, video, screen }`.
  * @event {CustomEvent<P2PCallEventDetails['p2p-device-change']>} p2p-device-change - A camera or microphone starts being used (picked, turned on, plugged in, or taking over from one that went). detail: `{ kind: 'audio' | 'video', deviceId }`.
  * @event {CustomEvent<P2PCallEventDetails['p2p-speaking']>} p2p-speaking - Someone started or stopped speaking (peer = my peerId for me). detail: `{ peer, speaking }`.
@@ -291,13 +291,14 @@ export class P2PCallElement extends LitElement {
   /** @internal Called by RoomController: what call, if any, should be running. */
   callWish(): CallWish | null {
     const server = relayUrl(this.server ?? '');
-    if (this.left || !this.room || this.room.length > MAX_ROOM_LENGTH || !server || 'invalid' in this.iceServers) return null;
+    if (this.left || !this.room || this.room.length > MAX_ROOM_LENGTH || !server || iceServersProblem(this.iceServers)) return null;
     return {
       server,
       room: this.room,
       peerId: this.peerId,
-      maxPeers: this.maxPeers,
-      rtcConfig: { iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy },
+      // What the relay takes: 1 (or nonsense) would only get this join refused in developers' words.
+      maxPeers: Math.min(MAX_PEERS, Math.max(MIN_PEERS, Math.trunc(this.maxPeers) || 6)),
+      rtcConfig: { iceServers: this.iceServers as RTCIceServer[], iceTransportPolicy: this.iceTransportPolicy },
     };
   }
 
@@ -394,7 +395,8 @@ export class P2PCallElement extends LitElement {
         this.#clearErrors('media-');
       if (this.#media.stream !== stream) emit(this, 'p2p-local-stream', { stream: this.#media.stream });
       emit(this, 'p2p-device-change', { kind, deviceId: this.#media.track(kind)!.getSettings().deviceId! });
-    } else if (result && !this.#errors.has(result)) this.reportError(result);
+      // A pick always gets its answer; a retry of any device (no deviceId) only says what is new.
+    } else if (result && (deviceId || !this.#errors.has(result))) this.reportError(result);
     this.requestUpdate();
   }
 
@@ -457,7 +459,8 @@ export class P2PCallElement extends LitElement {
     if (!this.#call.session?.unreachable.size) this.#clearErrors('peer-');
     if (changed.has('iceServers')) {
       this.#errors.delete('bad-ice-servers');
-      if ('invalid' in this.iceServers) this.reportError('bad-ice-servers', { detail: this.iceServers.invalid });
+      const problem = iceServersProblem(this.iceServers);
+      if (problem) this.reportError('bad-ice-servers', { detail: problem });
     }
     if (changed.has('server')) {
       this.#errors.delete('bad-server');

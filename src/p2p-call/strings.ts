@@ -28,7 +28,7 @@ export const DEFAULT_STRINGS = {
   forbidden: 'The call server does not let you join this room.',
   replaced: 'This call was opened again elsewhere, so it ended here.',
   unauthorized: 'The call server turned this page away: its access may have expired.',
-  'bad-ice-servers': 'The ice-servers attribute is not valid JSON: {detail}',
+  'bad-ice-servers': 'The ice-servers attribute cannot be used: {detail}',
   'bad-server': 'The server attribute “{server}” is not a ws://, wss://, http(s):// or /path address.',
   'bad-room': 'The room name is too long: a room name has at most {max} characters.',
   'peer-failed': 'The connection to a participant was lost.',

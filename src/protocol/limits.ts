@@ -4,3 +4,6 @@
  */
 export const MAX_ROOM_LENGTH = 128;
 export const MAX_NAME_LENGTH = 64;
+/** A room's size that a join may ask for (`maxPeers`), and a relay may be given. */
+export const MIN_PEERS = 2;
+export const MAX_PEERS = 64;

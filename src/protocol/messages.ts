@@ -14,7 +14,7 @@
  * `welcome` and can answer at once, without a round trip to anybody.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { MAX_NAME_LENGTH, MAX_ROOM_LENGTH } from './limits.js';
+import { MAX_NAME_LENGTH, MAX_PEERS, MAX_ROOM_LENGTH, MIN_PEERS } from './limits.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -97,7 +97,7 @@ export const JoinMessage = Type.Object(
     peer: Type.Optional(Id),
     name: Type.Optional(Name),
     /** The most people this client wants in a room (the relay's cap still applies). */
-    maxPeers: Type.Optional(Type.Integer({ minimum: 2, maximum: 64 })),
+    maxPeers: Type.Optional(Type.Integer({ minimum: MIN_PEERS, maximum: MAX_PEERS })),
     status: Type.Optional(PeerStatus),
   },
   strict,

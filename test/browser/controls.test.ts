@@ -455,6 +455,17 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(alice.camera, 'the wish is kept').to.equal('a-camera-unplugged-since');
   });
 
+  it('every device picked during a call that is not there is told, the second too, and the call goes on', async () => {
+    const [alice, bob] = await twoInACall();
+    const errors = record(alice, 'p2p-error');
+    alice.camera = 'a-camera-not-there';
+    await until(() => errors.length === 1, 'the first pick’s error');
+    alice.microphone = 'a-microphone-not-there';
+    await until(() => errors.length === 2, () => `the second pick’s error: ${JSON.stringify(errors)}`);
+    expect(errors.map((e) => e.code)).to.deep.equal(['media-missing', 'media-missing']);
+    await expectDecodesVideoFrom(bob, alice.peerId);
+  });
+
   it('leave and join again; the keyboard focus stays in the toolbar', async () => {
     const [alice, bob] = await twoInACall();
     const gone = nextEvent(bob, 'p2p-peer-left');

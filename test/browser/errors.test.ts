@@ -122,10 +122,30 @@ describe('<p2p-call>: problems are shown, never a blank box', () => {
     expect(states.map((s) => s.state)).to.not.include('reconnecting');
   });
 
+  it('a max-peers the relay would refuse (1, or no number) is taken as the nearest it accepts, not a refused join', async () => {
+    for (const maxPeers of ['1', 'ten']) {
+      const element = mountCall({ room: uniqueRoom(), 'max-peers': maxPeers });
+      const errors = record(element, 'p2p-error');
+      await nextEvent(element, 'p2p-joined');
+      expect(errors, `max-peers="${maxPeers}"`).to.deep.equal([]);
+    }
+  });
+
   it('invalid ice-servers JSON is reported and no call is started', async () => {
     const element = mountCall({ room: uniqueRoom(), 'ice-servers': '[{"urls": "stun:x"' });
     await element.updateComplete;
     expect(errorText(element)).to.contain('ice-servers');
     expect(element.localStream).to.equal(null);
+  });
+
+  it('ice-servers the browser refuses (TURN with no credential) are reported and no call is started', async () => {
+    const { element, states, code } = await mountWrong({ room: uniqueRoom(), 'ice-servers': '[{"urls": "turn:127.0.0.1:3478"}]' });
+    expect(code).to.equal('bad-ice-servers');
+    expect(errorText(element)).to.match(/^The ice-servers attribute cannot be used: .+/);
+    expect(element.localStream).to.equal(null);
+    element.iceServers = [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'p' }];
+    await nextEvent(element, 'p2p-joined');
+    expect(errorText(element)).to.equal('');
+    expect(states.map((s) => s.state)).to.deep.equal(['connecting', 'open']);
   });
 });
