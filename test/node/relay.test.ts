@@ -718,7 +718,7 @@ test('redis: close() lets go of Redis only once sockets that closed just before 
 
   const b = await TestClient.connect(staying.url);
   await b.join('room', 'bob');
-  const a = await TestClient.connect(closing.url);
+  const a = await TestClient.connect(`${closing.url}/relay`); // attached: the default path
   await a.join('room', 'alice');
   await b.next('peer-joined');
   // Each offer is a Redis round trip, handled one after another: alice's leave is queued behind them
