@@ -23,8 +23,10 @@ import {
   serverCommand,
   statusText,
   tilePeers,
+  twoInACall,
   uniqueRoom,
   until,
+  watchedCall,
 } from './helpers.js';
 
 type Timeout = { timeout(ms: number): void; retries(n: number): void };
@@ -48,36 +50,6 @@ function watchSockets(): { opened: string[]; stop(): void } {
     }
   };
   return { opened, stop: () => (window.WebSocket = RealWebSocket) };
-}
-
-/** Mounts two elements in a fresh room and waits until each decodes the other. */
-async function twoInACall(attributes: Record<string, string | true> = {}): Promise<[P2PCallElement, P2PCallElement]> {
-  const room = uniqueRoom('call');
-  const alice = mountCall({ room, name: 'Alice', ...attributes });
-  await nextEvent(alice, 'p2p-joined');
-  const bob = mountCall({ room, name: 'Bob', ...attributes });
-  await nextEvent(bob, 'p2p-joined');
-  await Promise.all([expectDecodesVideoFrom(alice, bob.peerId), expectDecodesVideoFrom(bob, alice.peerId)]);
-  return [alice, bob];
-}
-
-/**
- * Alice and Bob in a call that something is about to happen to (their relay
- * restarts, their addresses change), and what must not happen to the call:
- * `expectKept` checks that nobody left and both connections are the same
- * ones, still bringing frames.
- */
-async function watchedCall() {
-  const [alice, bob] = await twoInACall();
-  const pcs = [alice.connectionTo(bob.peerId)!, bob.connectionTo(alice.peerId)!] as const;
-  const left = [alice, bob].flatMap((element) => [record(element, 'p2p-peer-left'), record(element, 'p2p-left')]);
-  const expectKept = async () => {
-    expect(left.flat()).to.deep.equal([]);
-    expect(alice.connectionTo(bob.peerId)).to.equal(pcs[0]);
-    expect(bob.connectionTo(alice.peerId)).to.equal(pcs[1]);
-    await Promise.all([expectMoreFrames(pcs[0], 'by Alice'), expectMoreFrames(pcs[1], 'by Bob')]);
-  };
-  return { alice, bob, pcs, expectKept };
 }
 
 function turnAttributes(turn: Turn): Record<string, string> {
