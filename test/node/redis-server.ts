@@ -16,11 +16,12 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+/** `options`: more of redis-server's own, e.g. `['--cluster-enabled', 'yes', …]`. */
+export async function startRedisServer(options: string[] = []): Promise<RedisServer> {
   const port = await freePort();
   const child = spawn(
     REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...options],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';

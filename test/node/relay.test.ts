@@ -812,6 +812,16 @@ test('redis: a relay that cannot reach Redis does not start, and says why', asyn
   await assert.rejects(createRelay({ port: 0, redis: 'redis://127.0.0.1:1' }), /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/);
 });
 
+test('redis: a relay given a Redis Cluster does not start, and says so (every room script would fail there)', { timeout: 10_000 }, async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'redis-cluster-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const cluster = await startRedisServer(['--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf')]);
+  t.after(() => cluster.stop());
+  const started = createRelay({ port: 0, redis: cluster.url });
+  t.after(async () => (await started.catch(() => undefined))?.close()); // if it wrongly started
+  await assert.rejects(started, /^Error: Redis at redis:\/\/127\.0\.0\.1:\d+ is a cluster, which p2p-call does not support/);
+});
+
 test('attaches to an existing http.Server at /relay (or its path), leaves other upgrades to the app, and leaves it running on close', { timeout: 10_000 }, async (t) => {
   const server = createServer((_request, response) => response.end('the app'));
   server.listen(0, '127.0.0.1');
