@@ -482,8 +482,13 @@ export class P2PCallElement extends LitElement {
     // after `muted` was set must not start with a live microphone.
     this.#media.setEnabled('audio', !this.muted);
     this.#media.setEnabled('video', !this.cameraOff);
-    if (flippedSwitch(changed))
-      emit(this, 'p2p-media-change', { audio: !this.muted, video: !this.cameraOff, screen: this.screenSharing });
+    // What I send changed: a page's no-audio or no-video switches a kind off as surely as the buttons do.
+    if (flippedSwitch(changed) || changed.get('noAudio') !== undefined || changed.get('noVideo') !== undefined)
+      emit(this, 'p2p-media-change', {
+        audio: !this.muted && !this.noAudio,
+        video: !this.cameraOff && !this.noVideo,
+        screen: this.screenSharing,
+      });
     for (const kind of ['audio', 'video'] as const) {
       const property = DEVICE_PROPERTY[kind];
       if (changed.get(property) !== undefined) void this.#switchDevice(kind, this[property]);
@@ -570,7 +575,7 @@ export class P2PCallElement extends LitElement {
           this.#renderDeviceSelect('video'),
           this.#renderDeviceSelect('audio'),
           'setSinkId' in HTMLMediaElement.prototype
-            ? picker('speaker', t.speaker, this.#media.devicesOf('audiooutput'), this.speaker || 'default', '', (id) => (this.speaker = id))
+            ? picker('speaker', t.speaker, this.#media.devicesOf('audiooutput'), this.speaker || 'default', '', false, (id) => (this.speaker = id))
             : nothing,
           this.soundBlocked ? button('sound-button', t.enableSound, this.#enableSound) : nothing,
           calling ? button('leave-button', t.leave, this.leave) : nothing,
@@ -578,11 +583,16 @@ export class P2PCallElement extends LitElement {
     return html`<div part="controls" role="toolbar">${controls}</div>`;
   }
 
-  /** The picker of a capture device; it names none while none of its kind runs. */
+  /**
+   * The picker of a capture device; it names none while none of its kind runs.
+   * Disabled, as its button, for a kind the page said never to capture (no-audio, no-video).
+   */
   #renderDeviceSelect(kind: MediaKind) {
     const property = DEVICE_PROPERTY[kind];
     const current = this.#media.live(kind)?.getSettings().deviceId;
-    return picker(property, this.#text[property], this.#media.devicesOf(`${kind}input`), current, this.#text[OFF_LABEL[kind]], (id) => {
+    const devices = this.#media.devicesOf(`${kind}input`);
+    const never = kind === 'audio' ? this.noAudio : this.noVideo;
+    return picker(property, this.#text[property], devices, current, this.#text[OFF_LABEL[kind]], never, (id) => {
       // Picking the device already asked for (which failed to start) is no property change: try it again.
       if (this[property] === id) void this.#switchDevice(kind, id);
       else this[property] = id;
@@ -618,9 +628,9 @@ function button(part: string, label: string, onClick: () => unknown, active = fa
 }
 
 /** A device picker, only when there is a choice to make; with no `current` device it shows `none`. */
-function picker(property: string, label: string, devices: MediaDeviceInfo[], current: string | undefined, none: string, pick: (deviceId: string) => void) {
+function picker(property: string, label: string, devices: MediaDeviceInfo[], current: string | undefined, none: string, disabled: boolean, pick: (deviceId: string) => void) {
   if (devices.length < 2) return nothing;
-  return html`<select part="${property}-select" aria-label=${label} @change=${(e: Event) => pick((e.target as HTMLSelectElement).value)}>
+  return html`<select part="${property}-select" aria-label=${label} ?disabled=${disabled} @change=${(e: Event) => pick((e.target as HTMLSelectElement).value)}>
     ${current ? nothing : html`<option value="" disabled selected>${none}</option>`}
     ${devices.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === current}>${d.label || `${label} ${i + 1}`}</option>`)}
   </select>`;

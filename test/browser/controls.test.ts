@@ -116,15 +116,21 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     const [alice, bob] = await twoInACall();
     const left = record(bob, 'p2p-peer-left');
     const pc = alice.connectionTo(bob.peerId)!;
+    const changes = record(alice, 'p2p-media-change');
     const [microphone, camera] = ['audio', 'video'].map((kind) => alice.localStream!.getTracks().find((t) => t.kind === kind)!);
     alice.noVideo = alice.noAudio = true;
     await until(() => camera.readyState === 'ended' && microphone.readyState === 'ended', 'camera and microphone let go');
     await until(() => part(bob, 'camera-off-indicator', alice.peerId) && part(bob, 'muted-indicator', alice.peerId), 'both indicators at Bob');
+    expect(changes, 'the page hears that nothing is sent').to.deep.equal([{ audio: false, video: false, screen: false }]);
+    // Like their buttons, the pickers of a kind never captured are disabled.
+    const controls = ['mute-button', 'camera-button', 'microphone-select', 'camera-select'].map((name) => part(alice, name) as HTMLButtonElement);
+    expect(controls.map((control) => control.disabled)).to.deep.equal([true, true, true, true]);
     alice.noVideo = alice.noAudio = false;
     await keepsDecoding(bob, alice.peerId);
     await until(() => part(bob, 'speaking', alice.peerId), 'Alice heard again', 15_000);
     expect(left, 'nobody saw Alice leave').to.deep.equal([]);
     expect(alice.connectionTo(bob.peerId), 'the same connection').to.equal(pc);
+    expect(changes.at(-1)).to.deep.equal({ audio: true, video: true, screen: false });
   });
 
   it('camera off while it is still opening: it is let go once open, and never sent', async () => {
