@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
 import type { Registry } from 'prom-client';
 import { MAX_MESSAGE_BYTES } from '../src/protocol/messages.js';
+import { DEFAULT_MAX_PEERS } from '../src/protocol/limits.js';
 import { UNAUTHORIZED } from '../src/protocol/close-codes.js';
 import { countError, fullAllowance, ignore, type Connection, type Counts, type Hub, type RoomCheck } from './connection.js';
 import type { RateLimit } from './errors.js';
@@ -173,7 +174,6 @@ async function backend(
 }
 
 export const DEFAULT_PORT = 8787;
-export const DEFAULT_MAX_PEERS = 6;
 export const DEFAULT_HOST = '127.0.0.1';
 
 export async function createRelay(options: RelayOptions = {}): Promise<Relay> {

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { PeerStatus } from '../protocol/messages.js';
-import { MAX_NAME_LENGTH, MAX_PEERS, MAX_ROOM_LENGTH, MIN_PEERS } from '../protocol/limits.js';
+import { DEFAULT_MAX_PEERS, MAX_NAME_LENGTH, MAX_PEERS, MAX_ROOM_LENGTH, MIN_PEERS } from '../protocol/limits.js';
 import { MediaController, type Send } from '../controllers/media-controller.js';
 import type { MediaKind } from '../negotiation/peer-negotiator.js';
 import { RoomController, type CallWish } from '../controllers/room-controller.js';
@@ -207,7 +207,7 @@ export class P2PCallElement extends LitElement {
     this.name = '';
     this.iceServers = [];
     this.iceTransportPolicy = 'all';
-    this.maxPeers = 6;
+    this.maxPeers = DEFAULT_MAX_PEERS;
     this.muted = false;
     this.cameraOff = false;
     this.noAudio = false;
@@ -297,7 +297,7 @@ export class P2PCallElement extends LitElement {
       room: this.room,
       peerId: this.peerId,
       // What the relay takes: 1 (or nonsense) would only get this join refused in developers' words.
-      maxPeers: Math.min(MAX_PEERS, Math.max(MIN_PEERS, Math.trunc(this.maxPeers) || 6)),
+      maxPeers: Math.min(MAX_PEERS, Math.max(MIN_PEERS, Math.trunc(this.maxPeers) || DEFAULT_MAX_PEERS)),
       rtcConfig: { iceServers: this.iceServers as RTCIceServer[], iceTransportPolicy: this.iceTransportPolicy },
     };
   }
