@@ -67,6 +67,24 @@ function describeTheShippedFiles() {
   };
 }
 
+/**
+ * A field set from an exported constant (`this.maxPeers = DEFAULT_MAX_PEERS`)
+ * gets that constant's name as its default; editors show the default to people
+ * who never see our source, so show the constant's value instead.
+ */
+function constantsAsValues() {
+  return {
+    name: 'p2p-call:constants-as-values',
+    packageLinkPhase({ customElementsManifest }) {
+      const declarations = customElementsManifest.modules.flatMap((module) => module.declarations ?? []);
+      const values = new Map(declarations.filter((d) => d.kind === 'variable' && d.default).map((d) => [d.name, d.default]));
+      for (const declaration of declarations)
+        for (const field of [...(declaration.members ?? []), ...(declaration.attributes ?? [])])
+          if (values.has(field.default)) field.default = values.get(field.default);
+    },
+  };
+}
+
 export default {
   globs: ['src/**/*.ts'],
   exclude: ['src/**/*.test.ts', 'src/**/*.d.ts'],
@@ -74,5 +92,5 @@ export default {
   litelement: true,
   // package.json already has "customElements": "custom-elements.json"; never rewrite it.
   packagejson: false,
-  plugins: [litStateIsNoAttribute(), describeTheShippedFiles()],
+  plugins: [litStateIsNoAttribute(), constantsAsValues(), describeTheShippedFiles()],
 };

@@ -57,5 +57,8 @@ describe('package', { skip: !existsSync(path.join(ROOT, 'dist/esm')) && 'run `np
     assert.deepEqual(declared.members.filter((m: { name: string; privacy?: string }) => m.privacy === 'private' || m.name.startsWith('#')), []);
     assert.deepEqual(declared.events.filter((e: { type?: unknown }) => !e.type).map((e: { name: string }) => e.name), [], 'events with no type');
     assert.deepEqual(declared.cssProperties.filter((p: { default?: string }) => !p.default).map((p: { name: string }) => p.name), [], 'CSS properties with no default');
+    // A default that names one of our constants means nothing to someone who reads it in an editor.
+    const named = declared.attributes.filter((a: { default?: string }) => /^[A-Z][A-Z_]+$/.test(a.default ?? ''));
+    assert.deepEqual(named.map((a: { name: string; default: string }) => `${a.name}=${a.default}`), [], 'attribute defaults that name a constant');
   });
 });
