@@ -50,6 +50,8 @@ export const roomErrors = {
   alreadyJoined: (room: string) => new ProtocolError('already-joined', `already in room "${room}"; leave first`),
   forbidden: (room: string) => new ProtocolError('forbidden', `this connection may not join room "${room}"`),
   roomFull: (room: string, cap: number) => new ProtocolError('room-full', `room "${room}" is full (${cap} peers)`),
+  peerTaken: (peer: string, room: string) =>
+    new ProtocolError('peer-taken', `peer id "${peer}" is in room "${room}" on another connection, which joined with another secret`),
   unknownOffer: (offerId: string) => new ProtocolError('unknown-offer', `you hold no offer "${offerId}"`),
   unknownPeer: (to: string, room: string) => new ProtocolError('unknown-peer', `no other peer "${to}" in room "${room}"`),
   tooManyCandidates: (offerId: string) =>

@@ -44,6 +44,8 @@ export interface Member {
   readonly room: Room;
   readonly peer: string;
   readonly name: string | undefined;
+  /** What a takeover of this membership must show (JoinMessage.secret); none: it cannot be taken over. */
+  readonly secret: string | undefined;
   /** Replaced, never changed in place: it may be shared (NO_STATUS) or be the joiner's parsed frame. */
   status: PeerStatus;
   readonly endpoint: Endpoint;
@@ -86,13 +88,16 @@ export class Room {
 
   /**
    * Adds `peer`, handing it every untaken held offer. If `peer` is already
-   * here on another socket, this socket takes over: a client that reconnects
-   * after a network blip comes back before the relay notices the old socket
-   * is dead, so the old membership is dropped silently (a takeover is not a
-   * departure, hence no peer-left).
+   * here on another socket, this socket takes over, given the secret that one
+   * joined with: a client that reconnects after a network blip comes back
+   * before the relay notices the old socket is dead, so the old membership is
+   * dropped silently (a takeover is not a departure, hence no peer-left).
    */
   join(endpoint: Endpoint, message: JoinMessage, peer: string): Member {
     const previous = this.find(peer);
+    if (previous && (previous.secret === undefined || previous.secret !== message.secret)) {
+      throw roomErrors.peerTaken(peer, this.name);
+    }
     const cap = Math.min(this.maxPeers, message.maxPeers ?? Infinity);
     if (this.members.length - (previous ? 1 : 0) >= cap) {
       throw roomErrors.roomFull(this.name, cap);
@@ -106,6 +111,7 @@ export class Room {
       room: this,
       peer,
       name: message.name,
+      secret: message.secret,
       status: message.status ?? NO_STATUS,
       endpoint,
       prefix: undefined,

@@ -176,8 +176,9 @@ export class RedisRooms {
       const cap = Math.min(this.maxPeersPerRoom, message.maxPeers ?? Infinity);
       const info: PeerInfo = { peer, name: message.name, status: message.status ?? {} };
       const [code, peers, held] = await this.script(socket, { room, peer }, 'join',
-        JSON.stringify(info), this.node, cap, this.nodeKey(''));
+        JSON.stringify(info), this.node, cap, this.nodeKey(''), message.secret ?? '-');
       if (code === 'room-full') throw roomErrors.roomFull(room, cap);
+      if (code === 'peer-taken') throw roomErrors.peerTaken(peer, room);
       return {
         type: 'welcome',
         protocol: PROTOCOL_VERSION,

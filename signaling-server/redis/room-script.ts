@@ -4,7 +4,8 @@
  * events are published in the order its state changed.
  *
  * KEYS (one room): members  peer → its PeerInfo JSON, as welcome.peers shows it
- *                  links    peer → "seq node conn": join order, which relay, which socket;
+ *                  links    peer → "seq node secret conn": join order, which relay, the
+ *                           secret a takeover must show ("-": none), which socket;
  *                           field "#" counts joins
  *                  offers   peer → "offerId sdp" of its untaken held offer
  *                  cands    peer → that offer's candidates: "count json,json,…"
@@ -47,7 +48,7 @@ local function leave(id, how)
 end
 
 if op == 'join' then
-  local info, node, cap, nodeKey = ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8]
+  local info, node, cap, nodeKey, secret = ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8], ARGV[9]
   local others, previous = {}, nil
   local all = redis.call('HGETALL', links)
   for i = 1, #all, 2 do
@@ -62,6 +63,10 @@ if op == 'join' then
         others[#others + 1] = { tonumber(seq), id }
       end
     end
+  end
+  if previous then
+    local held = string.match(previous, '^%d+ %S+ (%S+)')
+    if held == '-' or held ~= secret then return { 'peer-taken' } end
   end
   if #others >= cap then return { 'room-full' } end
   if previous then
@@ -84,7 +89,7 @@ if op == 'join' then
     end
   end
   local seq = redis.call('HINCRBY', links, '#', 1)
-  redis.call('HSET', links, peer, seq .. ' ' .. node .. ' ' .. conn)
+  redis.call('HSET', links, peer, seq .. ' ' .. node .. ' ' .. secret .. ' ' .. conn)
   redis.call('HSET', members, peer, info)
   publish('joined', peer, '{"info":' .. info .. ',"offers":' .. cjson.encode(taken) .. '}')
   return { 'ok', peers, held }

@@ -183,6 +183,8 @@ export class P2PCallElement extends LitElement {
 
   /** My id in the room; kept across reconnects so calls survive a relay restart. */
   readonly peerId = newPeerId();
+  /** Proves to the relay that a reconnect is me: peer ids are public, this is not. */
+  readonly #secret = crypto.randomUUID();
   readonly #media = new MediaController(
     this,
     () => ({ audio: !this.noAudio && this.microphone, video: !this.noVideo && !this.cameraOff && this.camera }),
@@ -296,6 +298,7 @@ export class P2PCallElement extends LitElement {
       server,
       room: this.room,
       peerId: this.peerId,
+      secret: this.#secret,
       // What the relay takes: 1 (or nonsense) would only get this join refused in developers' words.
       maxPeers: Math.min(MAX_PEERS, Math.max(MIN_PEERS, Math.trunc(this.maxPeers) || DEFAULT_MAX_PEERS)),
       rtcConfig: { iceServers: this.iceServers as RTCIceServer[], iceTransportPolicy: this.iceTransportPolicy },

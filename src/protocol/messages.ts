@@ -30,6 +30,8 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
 export const MAX_HELD_CANDIDATES = 64;
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+/** A join's `secret`: long enough that nobody guesses another client's (a UUID fits). */
+const Secret = Type.String({ minLength: 16, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 /**
  * Text, not just a string: no half of a surrogate pair. JSON can carry one
  * escaped ("\ud800"), but it is no character; Redis's Lua cannot decode it,
@@ -95,6 +97,13 @@ export const JoinMessage = Type.Object(
     room: Room,
     /** Chosen by the client; reused on reconnect. The relay makes one if absent. */
     peer: Type.Optional(Id),
+    /**
+     * Chosen by the client and never shown to anyone: a later join with the
+     * same peer id takes this membership over only with the same secret.
+     * Peer ids are public (every `welcome` lists them), so without it any
+     * member could evict another and then speak as them.
+     */
+    secret: Type.Optional(Secret),
     name: Type.Optional(Name),
     /** The most people this client wants in a room (the relay's cap still applies). */
     maxPeers: Type.Optional(Type.Integer({ minimum: MIN_PEERS, maximum: MAX_PEERS })),
@@ -256,6 +265,7 @@ export const ERROR_CODES = [
   'already-joined',
   'forbidden',
   'room-full',
+  'peer-taken',
   'unknown-peer',
   'unknown-offer',
   'too-many-candidates',

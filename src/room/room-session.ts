@@ -65,6 +65,8 @@ export interface RoomSessionOptions {
   server: string;
   room: string;
   peerId: string;
+  /** Lets my reconnect take my place over before the relay notices the old socket died (JoinMessage.secret). */
+  secret?: string;
   maxPeers?: number;
   status?: PeerStatus;
   rtcConfig: RTCConfiguration;
@@ -286,9 +288,9 @@ export class RoomSession {
 
   /** What (re)joining says; the transport sends it on every connection. */
   #joinMessage(): JoinMessage {
-    const { room, peerId, maxPeers } = this.#options;
+    const { room, peerId, secret, maxPeers } = this.#options;
     const status = (this.#joinedWith = this.#status);
-    return { type: 'join', room, peer: peerId, name: status.name, maxPeers, status };
+    return { type: 'join', room, peer: peerId, secret, name: status.name, maxPeers, status };
   }
 
   #handle(message: ServerMessage): void {

@@ -4,6 +4,7 @@ import {
   expectDecodesVideoFrom,
   mountCall,
   nextEvent,
+  record,
   relayStats,
   relayUrl,
   removeAll,
@@ -144,9 +145,11 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     const tracks = (await until(() => alice.localStream, 'Alice’s camera'))!.getTracks();
     const left = nextEvent(alice, 'p2p-left');
     const error = nextEvent(alice, 'p2p-error');
-    // As a second tab that restored the same peer id would.
+    // As a second tab that restored the same peer id and secret would.
+    const { peerId, secret } = alice.callWish()!;
     const elsewhere = document.createElement('p2p-call');
-    Object.defineProperty(elsewhere, 'peerId', { value: alice.peerId });
+    const wish = elsewhere.callWish.bind(elsewhere);
+    elsewhere.callWish = () => Object.assign(wish() ?? {}, { peerId, secret }) as ReturnType<typeof wish>;
     elsewhere.setAttribute('server', relayUrl);
     elsewhere.setAttribute('room', room);
     document.body.append(elsewhere);
@@ -161,6 +164,20 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     (alice.shadowRoot!.querySelector('[part~="join-button"]') as HTMLButtonElement).click();
     await back;
     expect((await endedThere).detail.code).to.equal('replaced');
+  });
+
+  it('someone who joins with my peer id but not my secret is refused, and my call goes on', async () => {
+    const [alice, bob] = await twoInACall();
+    const heard = record(bob, 'p2p-peer-joined');
+    const impostor = document.createElement('p2p-call');
+    Object.defineProperty(impostor, 'peerId', { value: alice.peerId }); // ids are public: every welcome lists them
+    const refused = nextEvent(impostor, 'p2p-error');
+    Object.assign(impostor, { server: relayUrl, room: alice.room, name: 'Not Alice' });
+    document.body.append(impostor);
+    expect((await refused).detail.code).to.equal('peer-taken');
+    await expectDecodesVideoFrom(bob, alice.peerId);
+    expect(heard, 'nobody new for Bob').to.deep.equal([]);
+    expect(bob.peers.map((p) => p.name)).to.deep.equal(['Alice']);
   });
 
   it('changing the room leaves the old call and joins the new one', async () => {

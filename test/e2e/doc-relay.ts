@@ -24,7 +24,7 @@ const ID = /^[A-Za-z0-9_-]{1,64}$/;
 type Json = Record<string, unknown>;
 interface Held { offerId: string; sdp: string; candidates: unknown[] }
 interface Member {
-  ws: WebSocket; room: string; peer: string; name?: string; status: Json;
+  ws: WebSocket; room: string; peer: string; secret?: string; name?: string; status: Json;
   held?: Held; // my untaken held offer
   routes: Map<string, string>; // my taken offers: offerId -> taker
 }
@@ -71,7 +71,7 @@ const sessionDescription = (v: unknown) => {
   return true;
 };
 const SCHEMAS: Record<string, Record<string, [boolean, (v: unknown) => boolean]>> = {
-  join: { room: [true, (v) => str(v, 1, 128)], peer: [false, id], name: [false, (v) => str(v, 0, 64)], maxPeers: [false, (v) => Number.isInteger(v) && (v as number) >= 2 && (v as number) <= 64], status: [false, status('join.status')] },
+  join: { room: [true, (v) => str(v, 1, 128)], peer: [false, id], secret: [false, (v) => id(v) && str(v, 16, 64)], name: [false, (v) => str(v, 0, 64)], maxPeers: [false, (v) => Number.isInteger(v) && (v as number) >= 2 && (v as number) <= 64], status: [false, status('join.status')] },
   offer: { offerId: [true, id], sdp: [true, (v) => str(v, 1, MAX_MESSAGE_BYTES)] },
   candidate: { to: [false, id], offerId: [false, id], candidate: [true, iceCandidate] },
   description: { to: [true, id], offerId: [false, id], description: [true, sessionDescription] },
@@ -116,13 +116,16 @@ export async function startDocRelay({ heartbeatMs = 5000 } = {}): Promise<DocRel
     if (current) throw new Refused('already-joined', `already in room "${current.room}"; leave first`);
     const room = rooms.get(roomName) ?? new Map<string, Member>();
     const previous = room.get(peer);
+    if (previous && (previous.secret === undefined || previous.secret !== msg.secret)) {
+      throw new Refused('peer-taken', `peer id "${peer}" is in room "${roomName}" on another connection, which joined with another secret`);
+    }
     const cap = Math.min(MAX_PEERS_PER_ROOM, (msg.maxPeers as number | undefined) ?? Infinity);
     if (room.size - (previous ? 1 : 0) >= cap) throw new Refused('room-full', `room "${roomName}" is full (${cap} peers)`);
     if (previous) { // takeover: no peer-left, and everything it had is forgotten
       remove(previous, null);
       previous.ws.close(4001, 'replaced');
     }
-    const me: Member = { ws, room: roomName, peer, status: { ...((msg.status as Json | undefined) ?? {}) }, routes: new Map() };
+    const me: Member = { ws, room: roomName, peer, secret: msg.secret as string | undefined, status: { ...((msg.status as Json | undefined) ?? {}) }, routes: new Map() };
     if (typeof msg.name === 'string') me.name = msg.name;
     const offers: Json[] = [];
     const peers: Json[] = [];

@@ -37,6 +37,9 @@ before(async () => {
 after(() => redisServer?.stop());
 let testNumber = 0;
 
+/** The secret `joined()` joins a peer with: what a takeover of it must show. */
+const secretOf = (peer: string) => `${peer}-secret-0123456789`;
+
 /** The relay(s) for one test, closed (with every socket) when the test ends. */
 async function start(t: TestContext, mode: Mode, options: RelayOptions = {}) {
   const prefix = `test${++testNumber}:`; // rooms of one test are invisible to the others
@@ -50,12 +53,12 @@ async function start(t: TestContext, mode: Mode, options: RelayOptions = {}) {
   /** `path` may carry a query, e.g. a join in the URL. */
   const connect = (clientOptions?: ClientOptions, path = '') =>
     TestClient.connect(relays[connections++ % relays.length]!.url + path, clientOptions);
-  /** Joins `peers` one by one into `room`, consuming the peer-joined notices. */
+  /** Joins `peers` one by one into `room`, each with its secretOf(), consuming the peer-joined notices. */
   const joined = async (room: string, ...peers: string[]) => {
     const clients: TestClient[] = [];
     for (const peer of peers) {
       const client = await connect();
-      await client.join(room, peer);
+      await client.join(room, peer, { secret: secretOf(peer) });
       for (const earlier of clients) assert.equal((await earlier.next('peer-joined')).peer, peer);
       clients.push(client);
     }
@@ -295,7 +298,7 @@ protocolTest('takeover by peer id: the old socket is closed with 4001, nobody he
   const oldClosed = once(oldB.socket, 'close');
 
   const newB = await connect();
-  const welcome = await newB.join('room', 'bob'); // the room is "full", but bob replaces bob
+  const welcome = await newB.join('room', 'bob', { secret: secretOf('bob') }); // the room is "full", but bob replaces bob
   assert.deepEqual(welcome.peers.map((p) => p.peer), ['alice']);
   assert.deepEqual(welcome.offers.map((o) => o.offerId), ['a-offer']);
   assert.deepEqual(await a.next('peer-joined'), { type: 'peer-joined', peer: 'bob', status: {}, offerId: 'a-offer' });
@@ -312,11 +315,49 @@ protocolTest('takeover by peer id: the old socket is closed with 4001, nobody he
   assert.equal((await a.next('candidate')).from, 'bob');
 });
 
+protocolTest('a join with a member’s peer id but not its secret is refused (peer-taken): nobody can evict a member and speak as them', async (t, start) => {
+  const { connect, joined, stats } = await start(t);
+  const [a, b] = await joined('room', 'alice', 'bob');
+  // Peer ids are public: the intruder reads them in its own welcome.
+  const intruder = await connect();
+  assert.deepEqual((await intruder.join('room', 'mallory')).peers.map((p) => p.peer), ['alice', 'bob']);
+  await a.next('peer-joined');
+  await b.next('peer-joined');
+  intruder.send({ type: 'leave' });
+  await a.next('peer-left');
+  await b.next('peer-left');
+  for (const secret of [undefined, 'not-the-secret-of-bob', secretOf('alice')]) {
+    intruder.send({ type: 'join', room: 'room', peer: 'bob', ...(secret && { secret }) });
+    const refused = await intruder.next('error');
+    assert.equal(refused.code, 'peer-taken', `with secret ${secret}`);
+    assert.equal(refused.message, 'peer id "bob" is in room "room" on another connection, which joined with another secret');
+  }
+  await a.quiet(); // no peer-joined for a second bob
+  assert.equal(b.socket.readyState, WebSocket.OPEN);
+  a.send({ type: 'candidate', to: 'bob', candidate: null });
+  assert.equal((await b.next('candidate')).from, 'alice');
+  intruder.send({ type: 'status', status: { video: false } });
+  assert.equal((await intruder.next('error')).code, 'not-joined');
+  assert.deepEqual(await stats(), { rooms: 1, peers: 2, heldOffers: 0 });
+});
+
+protocolTest('a membership joined without a secret cannot be taken over', async (t, start) => {
+  const { connect, joined } = await start(t);
+  const [a] = await joined('room', 'alice');
+  const b = await connect();
+  await b.join('room', 'bob');
+  await a.next('peer-joined');
+  const again = await connect();
+  again.send({ type: 'join', room: 'room', peer: 'bob' });
+  assert.equal((await again.next('error')).code, 'peer-taken');
+  assert.equal(b.socket.readyState, WebSocket.OPEN);
+});
+
 protocolTest('a takeover the room refuses (room-full) leaves the socket it would have replaced as it was', async (t, start) => {
   const { connect, joined } = await start(t);
   const [a, b, c] = await joined('room', 'alice', 'bob', 'carol');
   const newB = await connect(); // with rooms in Redis, the fourth connection is on bob's relay, as the second was
-  newB.send({ type: 'join', room: 'room', peer: 'bob', maxPeers: 2 });
+  newB.send({ type: 'join', room: 'room', peer: 'bob', secret: secretOf('bob'), maxPeers: 2 });
   assert.equal((await newB.next('error')).code, 'room-full');
   a.send({ type: 'candidate', to: 'bob', candidate: null });
   assert.equal((await b.next('candidate')).from, 'alice');
@@ -337,9 +378,9 @@ protocolTest('a replaced socket is not heard any more: what it sends before it r
   const [a, oldB] = await joined('room', 'alice', 'bob');
   oldB.socket.pause(); // it has not read its close frame yet, so as far as it knows it is in the room
   const newB = await connect();
-  await newB.join('room', 'bob');
+  await newB.join('room', 'bob', { secret: secretOf('bob') });
   await a.next('peer-joined');
-  oldB.send({ type: 'join', room: 'room', peer: 'bob' });
+  oldB.send({ type: 'join', room: 'room', peer: 'bob', secret: secretOf('bob') });
   oldB.send({ type: 'status', status: { video: false } });
   oldB.send({ type: 'leave' });
   const oldClosed = once(oldB.socket, 'close');
@@ -513,6 +554,8 @@ protocolTest('every error code: one error reply, and the same socket and everyon
     { who: a, send: { type: 'join', room: 'other' }, code: 'already-joined', ref: 'join' },
     { who: a, send: { type: 'join', room: 'room', peer: 'zed' }, code: 'already-joined' },
     { who: outsider, send: { type: 'join', room: 'room', maxPeers: 2 }, code: 'room-full', ref: 'join' },
+    { who: outsider, send: { type: 'join', room: 'room', peer: 'bob', secret: 'not-the-secret-of-bob' }, code: 'peer-taken', says: /"bob"/ },
+    { who: outsider, send: { type: 'join', room: 'room', peer: 'bob', secret: 'short' }, code: 'bad-message', says: /"secret"/ },
     { who: a, send: { type: 'description', to: 'nobody', description: { type: 'offer' } }, code: 'unknown-peer', says: /"nobody"/ },
     { who: a, send: { type: 'candidate', to: 'alice', candidate: null }, code: 'unknown-peer' },
     { who: a, send: { type: 'candidate', offerId: 'never-held', candidate: null }, code: 'unknown-offer', ref: 'candidate' },
@@ -740,7 +783,7 @@ test('redis: while Redis hangs, sockets that need it are closed with 1013; their
   t.after(() => relay.close());
   const [a, b] = await Promise.all([TestClient.connect(relay.url), TestClient.connect(relay.url)]);
   await a.join('room', 'alice');
-  await b.join('room', 'bob');
+  await b.join('room', 'bob', { secret: secretOf('bob') });
   await a.next('peer-joined');
 
   process.kill(hanging.pid, 'SIGSTOP');
@@ -759,7 +802,7 @@ test('redis: while Redis hangs, sockets that need it are closed with 1013; their
   process.kill(hanging.pid, 'SIGCONT');
   // Bob comes back, as the element does at once, and takes his place again.
   const bobAgain = await TestClient.connect(relay.url);
-  await bobAgain.join('room', 'bob');
+  await bobAgain.join('room', 'bob', { secret: secretOf('bob') });
   assert.deepEqual(await health(relay), { status: 200, body: { ok: true, rooms: 1, peers: 2, heldOffers: 0 } });
 
   const heard: string[] = []; // what alice heard, until carol's place went (nodeTtlMs after she was sent away)
