@@ -1,4 +1,4 @@
-import { MAX_HELD_CANDIDATES, type ErrorCode } from '../src/protocol/messages.js';
+import { MAX_HELD_BYTES, MAX_HELD_CANDIDATES, type ErrorCode } from '../src/protocol/messages.js';
 
 /**
  * How much one socket may send (RelayOptions.rateLimit), in KB: every
@@ -55,5 +55,8 @@ export const roomErrors = {
   unknownOffer: (offerId: string) => new ProtocolError('unknown-offer', `you hold no offer "${offerId}"`),
   unknownPeer: (to: string, room: string) => new ProtocolError('unknown-peer', `no other peer "${to}" in room "${room}"`),
   tooManyCandidates: (offerId: string) =>
-    new ProtocolError('too-many-candidates', `offer "${offerId}" already has ${MAX_HELD_CANDIDATES} candidates, the most the relay keeps`),
+    new ProtocolError(
+      'too-many-candidates',
+      `offer "${offerId}" already has as many candidates as the relay keeps (${MAX_HELD_CANDIDATES}, or ${MAX_HELD_BYTES / 1024} KB with the offer)`,
+    ),
 };

@@ -6,6 +6,7 @@
  * plumbing lives in connection.ts.
  */
 import {
+  MAX_HELD_BYTES,
   MAX_HELD_CANDIDATES,
   PROTOCOL_VERSION,
   type CandidateInit,
@@ -38,6 +39,8 @@ interface HeldOffer {
   offerId: string;
   sdp: string;
   candidates: CandidateInit[];
+  /** The SDP's length and its candidates' as JSON: at most MAX_HELD_BYTES. */
+  bytes: number;
 }
 
 export interface Member {
@@ -125,7 +128,7 @@ export class Room {
       if (held) {
         other.held = undefined;
         (other.taken ??= new Map()).set(held.offerId, peer);
-        offers.push({ from: other.peer, ...held });
+        offers.push({ from: other.peer, offerId: held.offerId, sdp: held.sdp, candidates: held.candidates });
       }
       send(other, { type: 'peer-joined', peer, name: member.name, status: member.status, offerId: held?.offerId });
     }
@@ -147,16 +150,19 @@ export class Room {
 
   /** Parks an offer for the next joiner, replacing the member's untaken one. */
   hold(member: Member, message: HoldOfferMessage): void {
-    member.held = { offerId: message.offerId, sdp: message.sdp, candidates: [] };
+    member.held = { offerId: message.offerId, sdp: message.sdp, candidates: [], bytes: message.sdp.length };
   }
 
   /** A candidate for a peer, or for the sender's own held offer (kept with it, or sent on to its taker). */
   candidate(member: Member, message: CandidateMessage, frame: Buffer): void {
     if (message.to !== undefined) return this.forward(member, message.to, frame);
     const offerId = message.offerId as string; // validate() guarantees exactly one of to/offerId
-    if (member.held?.offerId === offerId) {
-      if (member.held.candidates.length >= MAX_HELD_CANDIDATES) throw roomErrors.tooManyCandidates(offerId);
-      member.held.candidates.push(message.candidate);
+    const held = member.held;
+    if (held?.offerId === offerId) {
+      const bytes = held.bytes + JSON.stringify(message.candidate).length;
+      if (held.candidates.length >= MAX_HELD_CANDIDATES || bytes > MAX_HELD_BYTES) throw roomErrors.tooManyCandidates(offerId);
+      held.candidates.push(message.candidate);
+      held.bytes = bytes;
       return;
     }
     const taker = member.taken?.get(offerId);

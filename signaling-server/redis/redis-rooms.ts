@@ -23,6 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis, ReplyError } from 'ioredis';
 import {
+  MAX_HELD_BYTES,
   MAX_HELD_CANDIDATES,
   PROTOCOL_VERSION,
   type CandidateMessage,
@@ -232,7 +233,7 @@ export class RedisRooms {
   async offerCandidate(socket: RoomSocket, membership: Membership, message: CandidateMessage, frame: Buffer): Promise<void> {
     const offerId = message.offerId as string; // validate() guarantees exactly one of to/offerId
     const code = await this.run(socket, membership, 'offer-candidate',
-      offerId, JSON.stringify(message.candidate), withFrom(fromPrefix(membership.peer), frame), MAX_HELD_CANDIDATES);
+      offerId, JSON.stringify(message.candidate), withFrom(fromPrefix(membership.peer), frame), MAX_HELD_CANDIDATES, MAX_HELD_BYTES);
     if (code === 'unknown-offer') throw roomErrors.unknownOffer(offerId);
     if (code === 'too-many-candidates') throw roomErrors.tooManyCandidates(offerId);
   }

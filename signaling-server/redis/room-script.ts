@@ -105,12 +105,12 @@ elseif op == 'hold' then
   redis.call('HSET', offers, peer, ARGV[5] .. ' ' .. ARGV[6])
   redis.call('HDEL', cands, peer)
 elseif op == 'offer-candidate' then
-  local offerId, candidate, frame, most = ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8])
+  local offerId, candidate, frame, most, bytes = ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9])
   local offer = redis.call('HGET', offers, peer)
   if offer and string.match(offer, '^%S+') == offerId then
     local count, list = string.match(redis.call('HGET', cands, peer) or '0 ', '^(%d+) (.*)$')
     count = tonumber(count)
-    if count >= most then return { 'too-many-candidates' } end
+    if count >= most or #offer + #list + #candidate > bytes then return { 'too-many-candidates' } end
     redis.call('HSET', cands, peer, (count + 1) .. ' ' .. (count == 0 and candidate or list .. ',' .. candidate))
     return { 'ok' }
   end

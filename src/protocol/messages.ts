@@ -28,6 +28,12 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
  * the relay (or Redis) keep candidates without bound.
  */
 export const MAX_HELD_CANDIDATES = 64;
+/**
+ * Bytes a held offer and its candidates may take together (the SDP, and each
+ * candidate as JSON). Real ones take a few KB; without it a socket could park
+ * 64 candidates of 4 KB each, and a few thousand sockets gigabytes.
+ */
+export const MAX_HELD_BYTES = MAX_MESSAGE_BYTES;
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 /** A join's `secret`: long enough that nobody guesses another client's (a UUID fits). */

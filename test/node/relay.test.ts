@@ -18,7 +18,7 @@ import { SignJWT } from 'jose';
 import { Registry } from 'prom-client';
 import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
 import { createRelay, tokenAuthorizer, type Relay, type RelayOptions } from '../../signaling-server/index.js';
-import { ERROR_CODES, MAX_HELD_CANDIDATES, MAX_MESSAGE_BYTES, type CandidateInit } from '../../src/protocol/messages.js';
+import { ERROR_CODES, MAX_HELD_BYTES, MAX_HELD_CANDIDATES, MAX_MESSAGE_BYTES, type CandidateInit } from '../../src/protocol/messages.js';
 import { cuttableProxy } from './cuttable-proxy.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 import { rawRequest, TestClient } from './relay-client.js';
@@ -391,6 +391,26 @@ protocolTest('a replaced socket is not heard any more: what it sends before it r
   await newB.quiet(); // and the new socket is still bob
   assert.equal(newB.socket.readyState, WebSocket.OPEN);
   assert.deepEqual(await stats(), { rooms: 1, peers: 2, heldOffers: 0 });
+});
+
+protocolTest('a held offer and its candidates take at most MAX_HELD_BYTES: big candidates are refused before 64 of them', async (t, start) => {
+  const { connect, joined } = await start(t);
+  const [a] = await joined('room', 'alice');
+  a.send({ type: 'offer', offerId: 'big', sdp: 'v=0' });
+  // Within every limit one by one (a candidate may be 4 KB), but 64 of them would be 256 KB a socket.
+  const big = (n: number): CandidateInit => ({ candidate: `candidate:${n} ${'x'.repeat(4000)}` });
+  for (let n = 0; n < 20; n++) a.send({ type: 'candidate', offerId: 'big', candidate: big(n) });
+  a.send({ type: 'ping' }); // its pong comes after every refusal
+  const refusals: string[] = [];
+  for (let { message } = await a.nextRaw(); message.type !== 'pong'; { message } = await a.nextRaw()) {
+    refusals.push(message.type === 'error' ? message.code : message.type);
+  }
+  assert.ok(refusals.length >= 3 && refusals.every((code) => code === 'too-many-candidates'), refusals.join());
+  const b = await connect();
+  const [held] = (await b.join('room', 'bob')).offers;
+  const bytes = 'v=0'.length + held!.candidates.reduce((sum, c) => sum + JSON.stringify(c).length, 0);
+  assert.equal(held!.candidates.length, 20 - refusals.length);
+  assert.ok(bytes <= MAX_HELD_BYTES && bytes > MAX_HELD_BYTES - 8000, `${bytes} bytes held`);
 });
 
 protocolTest('a held offer is dropped when its owner leaves; offers a leaver had taken are forgotten', async (t, start) => {
