@@ -25,7 +25,8 @@ const SIGNATURES = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
 
 /**
  * An `authorize` for createRelay that lets in sockets whose URL has a
- * `token` this key verifies (signature, and `exp`/`nbf` when present), to the
+ * `token` this key verifies (signature; `exp`, which it must have, since a
+ * token that never expires opens its rooms forever; `nbf` when present), to the
  * rooms the token names (see roomAccess). Anything else is refused (4401). A bad key
  * throws here, when the relay starts, not at the first connection.
  */
@@ -47,7 +48,7 @@ export function tokenAuthorizer({ secret, publicKey }: TokenOptions): (request: 
     const token = requestQuery(request.url).get('token');
     if (!token) return false;
     const { jwtVerify } = await jose;
-    const claims = await jwtVerify(token, key, { algorithms }).then(({ payload }) => payload, () => undefined);
+    const claims = await jwtVerify(token, key, { algorithms, requiredClaims: ['exp'] }).then(({ payload }) => payload, () => undefined);
     return claims ? roomAccess(claims) : false;
   };
 }

@@ -1231,7 +1231,7 @@ test('cli: --token-secret-file or TOKEN_SECRET: only signed tokens get in, to th
   t.after(() => rm(dir, { recursive: true }));
   await writeFile(path.join(dir, 'secret'), `${secret}\n`); // as an editor leaves it
   await writeFile(path.join(dir, 'short'), 'tiny\n');
-  const token = await new SignJWT({ room: 'standup' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+  const token = await new SignJWT({ room: 'standup' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(secret));
   for (const [args, env] of [[['--token-secret-file', path.join(dir, 'secret')], {}], [[], { TOKEN_SECRET: secret }]] as const) {
     const { child, line, url } = await startCli(['--port', '0', ...args], { HOST: '127.0.0.1', ...env });
     try {

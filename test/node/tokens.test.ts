@@ -39,7 +39,7 @@ test('tokens: a valid token opens the rooms it names; others get forbidden, and 
   assert.equal((await every.join('anything', 'carol')).room, 'anything');
 });
 
-test('tokens: none, a wrong signature, expired, unsigned, or rooms that are not names: closed with 4401', async (t) => {
+test('tokens: none, a wrong signature, expired, never expiring, unsigned, or rooms that are not names: closed with 4401', async (t) => {
   const { refusal } = await relayWith(t, { secret: SECRET });
   const unsigned = new UnsecuredJWT({ room: 'standup' }).encode();
   const cases: [string, string | undefined][] = [
@@ -47,6 +47,7 @@ test('tokens: none, a wrong signature, expired, unsigned, or rooms that are not 
     ['not a JWT', 'hello'],
     ['another secret', await hs256({ room: 'standup' }, 'another secret, also 32 bytes or more')],
     ['expired', await hs256({ room: 'standup' }, SECRET, '-1m')],
+    ['no exp', await new SignJWT({ room: 'standup' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(SECRET))],
     ['alg none', unsigned],
     ['a room that is a number', await hs256({ room: 7 })],
     ['rooms holding an object', await hs256({ rooms: ['a', { all: true }] })],
@@ -58,7 +59,7 @@ test('tokens: with a public key, its signature is checked, and an HMAC keyed by 
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
   const { connect, refusal } = await relayWith(t, { publicKey: pem });
-  const signed = await new SignJWT({ room: 'standup' }).setProtectedHeader({ alg: 'ES256' }).sign(privateKey);
+  const signed = await new SignJWT({ room: 'standup' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime('1h').sign(privateKey);
   assert.equal((await (await connect(signed)).join('standup', 'alice')).room, 'standup');
   // The classic confusion: a forger who knows the public key signs HS256 with it as the secret.
   const forged = await hs256({ room: 'standup' }, pem);
