@@ -28,7 +28,7 @@ started with use-auth-secret and static-auth-secret=SECRET (valid a day; coturn 
   --turn-secret-file FILE    coturn's static-auth-secret, in FILE (env TURN_SECRET: the secret itself)
 
 Who may join (default: anyone who knows a room's name). Your site signs a JWT naming the rooms (claim
-"room" or "rooms"; neither opens every room; "exp" is checked) and the page passes it in the address:
+"room" or "rooms"; neither opens every room; "exp" is required and checked) and the page passes it in the address:
 server="wss://relay.example?token=JWT". Sockets without a valid token are closed with 4401, joins to other rooms get "forbidden".
   --token-secret-file FILE   tokens signed HS256/384/512 with the secret in FILE, at least 32 bytes
                              (env TOKEN_SECRET: the secret itself)
