@@ -26,7 +26,6 @@ export const DEFAULT_STRINGS = {
   'relay-insecure': 'This page is https, so the browser will not use the call server at {server}: it needs a wss:// address.',
   'room-full': 'This room is full.',
   forbidden: 'The call server does not let you join this room.',
-  replaced: 'This call was opened again elsewhere, so it ended here.',
   unauthorized: 'The call server turned this page away: its access may have expired.',
   'bad-ice-servers': 'The ice-servers attribute cannot be used: {detail}',
   'bad-server': 'The server attribute “{server}” is not a ws://, wss://, http(s):// or /path address.',

@@ -40,7 +40,7 @@ export interface RemotePeer {
 export type PeerLeftReason = 'left' | 'failed' | 'unreachable' | 'unanswered';
 
 /** What can go wrong in a session: the relay's refusals, and the relay out of reach. */
-export type SessionErrorCode = ErrorCode | 'relay-unreachable' | 'relay-insecure' | 'replaced' | 'unauthorized';
+export type SessionErrorCode = ErrorCode | 'relay-unreachable' | 'relay-insecure' | 'unauthorized';
 
 export interface RoomSessionEvents {
   onJoined?(room: string, peer: string): void;
@@ -175,7 +175,6 @@ export class RoomSession {
           else if (thrown.name === 'SecurityError' && /^ws:/i.test(server)) this.#end('relay-insecure', `${message}: an https page needs wss://`);
           else this.#end('relay-unreachable', `${message}: ${thrown.message}`);
         },
-        onReplaced: () => this.#end('replaced', 'Another connection joined with this peer id'),
         onRefused: () => {
           const message = `The relay at ${this.#options.server} refused this connection`;
           // Not in yet: nothing to keep, and retrying the same address cannot help.

@@ -1,5 +1,5 @@
 import type { ClientMessage, JoinMessage, ServerMessage } from '../protocol/messages.js';
-import { REPLACED, UNAUTHORIZED } from '../protocol/close-codes.js';
+import { UNAUTHORIZED } from '../protocol/close-codes.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 
 export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -19,8 +19,6 @@ export interface SignalingHandlers {
    * malformed URL, or a SecurityError for a ws:// relay from an https page.
    */
   onUnreachable?(thrown?: Error): void;
-  /** Another connection took over my peer id; reconnecting would only evict it back. */
-  onReplaced?(): void;
   /**
    * The relay refused this connection (its authorize(): a token that expired,
    * say). Retrying goes on unless the owner closes; a new `url` is dialled at once.
@@ -132,11 +130,11 @@ export class SignalingClient {
       }
       if (message.type !== 'pong') this.#handlers.onMessage(message);
     };
+    // A 4001 (replaced) is a drop like any other: only a join with my peer id
+    // and my secret takes my place, and nobody else has them, so it was a
+    // connection of mine that I gave up on (its handshake stalled) but that
+    // reached the relay late. Reconnecting takes my place back.
     socket.onclose = ({ code }) => {
-      if (code === REPLACED) {
-        this.close();
-        return this.#handlers.onReplaced?.();
-      }
       // First, so that an owner who gives up closes before a retry is planned.
       if (code === UNAUTHORIZED) this.#handlers.onRefused?.();
       this.#dropped(socket, opened);
