@@ -26,6 +26,7 @@ TURN for the calls, without a password in any page: the relay hands every client
 started with use-auth-secret and static-auth-secret=SECRET (valid a day; coturn checks them at allocation).
   --turn URLS                the TURN server's turn:/turns: URLs, comma-separated (env TURN_URLS)
   --turn-secret-file FILE    coturn's static-auth-secret, in FILE (env TURN_SECRET: the secret itself)
+On a public relay, require tokens too (below): otherwise anyone who can reach the relay gets TURN credentials.
 
 Who may join (default: anyone who knows a room's name). Your site signs a JWT naming the rooms (claim
 "room" or "rooms"; neither opens every room; "exp" is required and checked) and the page passes it in the address:
@@ -41,6 +42,11 @@ More, for operators (defaults suit a public relay):
   --rate-limit RATE[,BURST]  what one socket may send: BURST KB at once, then RATE KB a second, a message
                              counting 1 per KB it started; "off" for no limit (env RATE_LIMIT; default
                              100,500; BURST defaults to 5 s of RATE)
+  --max-connections N        the most sockets this process keeps open; past it, new ones get HTTP 503 and
+                             clients retry later (env MAX_CONNECTIONS; default 10000)
+  --max-connections-per-address N
+                             the most sockets from one IP address (env MAX_CONNECTIONS_PER_ADDRESS; default
+                             none). Behind a proxy every socket comes from the proxy: limit them there instead
   --redis-timeout-ms N       with --redis: a frame Redis does not answer in this long closes its socket
                              with 1013 (try again later), and the client comes back (env REDIS_TIMEOUT_MS;
                              default 5000)
@@ -69,6 +75,8 @@ function readOptions() {
         redis: { type: 'string' },
         'heartbeat-ms': { type: 'string' },
         'rate-limit': { type: 'string' },
+        'max-connections': { type: 'string' },
+        'max-connections-per-address': { type: 'string' },
         'redis-timeout-ms': { type: 'string' },
         turn: { type: 'string' },
         'turn-secret-file': { type: 'string' },
@@ -118,6 +126,9 @@ const maxPeersPerRoom = wholeNumber(options['max-peers'] ?? process.env.MAX_PEER
 const host = options.host || process.env.HOST || DEFAULT_HOST;
 const heartbeatMs = wholeNumber(options['heartbeat-ms'] ?? process.env.HEARTBEAT_MS, 'heartbeat-ms', [100, 3_600_000], undefined);
 const limit = rateLimit(options['rate-limit'] ?? process.env.RATE_LIMIT);
+const maxConnections = wholeNumber(options['max-connections'] ?? process.env.MAX_CONNECTIONS, 'max-connections', [1, 1e7], undefined);
+const maxConnectionsPerAddress = wholeNumber(
+  options['max-connections-per-address'] ?? process.env.MAX_CONNECTIONS_PER_ADDRESS, 'max-connections-per-address', [1, 1e7], undefined);
 const redisUrl = options.redis || process.env.REDIS_URL || undefined;
 const redisTimeout = options['redis-timeout-ms'] ?? process.env.REDIS_TIMEOUT_MS;
 if (redisTimeout && !redisUrl) fail('redis-timeout-ms is for relays sharing rooms through Redis; give --redis URL too');
@@ -164,7 +175,9 @@ const authorize = tokens();
 
 const turnServer = turn();
 const metrics = options.metrics || process.env.METRICS === '1' || undefined;
-const relay = await createRelay({ port, host, maxPeersPerRoom, heartbeatMs, rateLimit: limit, redis, authorize, turn: turnServer, metrics }).catch((error: NodeJS.ErrnoException) =>
+const relay = await createRelay({
+  port, host, maxPeersPerRoom, heartbeatMs, rateLimit: limit, maxConnections, maxConnectionsPerAddress, redis, authorize, turn: turnServer, metrics,
+}).catch((error: NodeJS.ErrnoException) =>
   fail(
     error.code === 'EADDRINUSE'
       ? `port ${port} on ${host} is in use (another relay?); choose another with --port or PORT`

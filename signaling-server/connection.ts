@@ -50,6 +50,8 @@ export interface Counts {
   frames: number;
   /** Connections refused by authorize() (closed with 4401). */
   refused: number;
+  /** Upgrades turned away by a connection limit (HTTP 503). */
+  overLimit: number;
   /** Error replies by code, and sockets closed for the store (`store-unavailable`) or a relay bug or authorize() throwing (`internal`). */
   readonly errors: Map<string, number>;
 }

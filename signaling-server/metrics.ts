@@ -40,6 +40,7 @@ export function registerMetrics(registry: Registry | true, from: MetricSources):
     gauge('store_up', '1 while the rooms store answers (always, in memory), 0 while Redis does not.', () => +from.healthy()),
     counter('frames_received_total', 'Frames received from clients.', () => from.counts.frames),
     counter('connections_refused_total', 'Connections refused by authorize() (closed with 4401).', () => from.counts.refused),
+    counter('connections_over_limit_total', 'Upgrades turned away by maxConnections or maxConnectionsPerAddress (HTTP 503).', () => from.counts.overLimit),
     new Counter({
       name: `${PREFIX}errors_total`,
       help: 'Error replies by code, and sockets closed because the store did not answer (store-unavailable), or of a relay bug or a throw in authorize() (internal).',

@@ -41,6 +41,17 @@ export interface RelayOptions {
   path?: string;
   /** The relay's cap on members per room; a joiner's `maxPeers` can only lower it. Default 6. */
   maxPeersPerRoom?: number;
+  /**
+   * The most sockets this process keeps open; past it, an upgrade is answered
+   * 503 and clients retry later. It bounds what strangers can make the relay
+   * hold: each socket up to MAX_HELD_BYTES of held offer. Default 10 000.
+   */
+  maxConnections?: number;
+  /**
+   * The most sockets from one address, the TCP peer's: behind a proxy that is
+   * the proxy's, so there limit them at the proxy instead. Default: no limit.
+   */
+  maxConnectionsPerAddress?: number;
   /** WebSocket ping interval; a socket that misses one is dropped. Default 5000. */
   heartbeatMs?: number;
   /** Frames larger than this get a `too-large` error. Default MAX_MESSAGE_BYTES. */
@@ -173,6 +184,36 @@ async function backend(
   };
 }
 
+/** Ends an upgrade that gets no WebSocket with a bare HTTP status. */
+function answerUpgrade(socket: Duplex, status: string, headers = ''): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${headers}Content-Length: 0\r\n\r\n`);
+}
+
+/**
+ * RelayOptions.maxConnections and maxConnectionsPerAddress, asked at each
+ * upgrade. An address's sockets count from their upgrade until their TCP
+ * socket closes, so those still being authorized count too.
+ */
+function connectionLimits({ maxConnections = 10_000, maxConnectionsPerAddress }: RelayOptions, open: { readonly size: number }) {
+  for (const [name, value] of Object.entries({ maxConnections, maxConnectionsPerAddress }))
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new RangeError(`${name} must be a whole number of at least 1, not ${value}`);
+  const perAddress = new Map<string, number>();
+  return (socket: Socket): boolean => {
+    if (open.size >= maxConnections) return false;
+    if (maxConnectionsPerAddress === undefined) return true;
+    const address = socket.remoteAddress ?? '';
+    const count = perAddress.get(address) ?? 0;
+    if (count >= maxConnectionsPerAddress) return false;
+    perAddress.set(address, count + 1);
+    socket.once('close', () => {
+      const left = perAddress.get(address)! - 1;
+      if (left) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
+    return true;
+  };
+}
+
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';
 
@@ -187,7 +228,8 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   if (rateLimit) fullAllowance(rateLimit); // A bad limit throws here, not at the first connection.
   const iceServers = options.turn && turnCredentials(options.turn); // So do bad TURN options.
   const connections = new Heartbeat<Connection>(heartbeatMs);
-  const counts: Counts = { frames: 0, refused: 0, errors: new Map() };
+  const withinLimits = connectionLimits(options, connections); // So do bad connection limits.
+  const counts: Counts = { frames: 0, refused: 0, overLimit: 0, errors: new Map() };
   // Loaded only when asked for, as Redis is. Registered before the store connects, so that
   // a registry that already has them throws before there is anything to let go.
   const metrics = options.metrics
@@ -272,9 +314,15 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   }
   const path = options.path ?? (options.server ? '/relay' : undefined);
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (path === undefined || requestPath(request.url) === path) return void decide(request, socket, head);
+    if (path !== undefined && requestPath(request.url) !== path) return notOurs(socket);
+    if (withinLimits(socket as Socket)) return void decide(request, socket, head);
+    counts.overLimit++;
+    // Before the handshake: it is cheap, and a browser retries a failed connection as it would a dead relay.
+    answerUpgrade(socket, '503 Service Unavailable', 'Retry-After: 5\r\n');
+  };
+  const notOurs = (socket: Duplex) => {
     // Not ours: another listener's, and with none an answer rather than a socket left hanging.
-    if (server.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (server.listenerCount('upgrade') === 1) answerUpgrade(socket, '404 Not Found');
   };
   server.on('upgrade', onUpgrade);
   connections.start();

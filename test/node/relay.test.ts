@@ -1087,6 +1087,42 @@ test('metrics: a relay whose metrics are already in the registry given fails to 
 });
 
 /** The relay's health check: status and body. */
+/** The HTTP status an upgrade to `url` is turned away with; rejects if it opens. */
+function turnedAway(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    socket.on('unexpected-response', (request, response) => {
+      request.destroy();
+      resolve(response.statusCode!);
+    });
+    socket.on('open', () => reject(new Error(`${url} let the socket in`)));
+  });
+}
+
+test('connection limits: past maxConnectionsPerAddress or maxConnections an upgrade gets 503, counted; a closed socket frees its place', async (t) => {
+  const relay = await createRelay({ port: 0, maxConnectionsPerAddress: 2, metrics: true });
+  t.after(() => relay.close());
+  const [a, b] = await Promise.all([TestClient.connect(relay.url), TestClient.connect(relay.url)]);
+  assert.equal(await turnedAway(relay.url), 503);
+  await b.join('room', 'bob'); // the ones in keep working
+  await a.close();
+  // The relay counts the address's sockets until their TCP socket closes, a moment after the client's.
+  let early = 0;
+  for (;;) {
+    const c = await TestClient.connect(relay.url).catch(() => undefined);
+    if (c) break;
+    assert.ok(++early < 50, 'a place freed');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(sample(await relay.registry!.metrics(), 'p2p_call_relay_connections_over_limit_total'), 1 + early);
+
+  const small = await createRelay({ port: 0, maxConnections: 1 });
+  t.after(() => small.close());
+  await TestClient.connect(small.url);
+  assert.equal(await turnedAway(small.url), 503);
+  await assert.rejects(createRelay({ port: 0, maxConnections: 0 }), /maxConnections must be a whole number of at least 1, not 0/);
+});
+
 async function health(relay: { url: string }) {
   const response = await fetch(`${relay.url.replace('ws:', 'http:')}/healthz`);
   return { status: response.status, body: await response.json() };
@@ -1142,8 +1178,8 @@ async function startCli(args: string[], env?: Record<string, string>) {
 test('cli: --help says what it takes; a mistyped option, a bad port or a port in use is one clear line', async () => {
   const help = await runCli(['--help']);
   assert.equal(help.code, 0);
-  const words = ['--port', '--host', '--max-peers', '--redis', '--heartbeat-ms', '--rate-limit', '--redis-timeout-ms', '--token-secret-file', '--token-public-key', '--turn', '--turn-secret-file', '--metrics'];
-  for (const word of [...words, 'PORT', 'HOST', 'MAX_PEERS', 'REDIS_URL', 'HEARTBEAT_MS', 'RATE_LIMIT', 'REDIS_TIMEOUT_MS', 'TOKEN_SECRET', 'TOKEN_PUBLIC_KEY', 'TURN_URLS', 'TURN_SECRET', 'METRICS'])
+  const words = ['--port', '--host', '--max-peers', '--redis', '--heartbeat-ms', '--rate-limit', '--redis-timeout-ms', '--token-secret-file', '--token-public-key', '--turn', '--turn-secret-file', '--metrics', '--max-connections', '--max-connections-per-address'];
+  for (const word of [...words, 'MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_ADDRESS', 'PORT', 'HOST', 'MAX_PEERS', 'REDIS_URL', 'HEARTBEAT_MS', 'RATE_LIMIT', 'REDIS_TIMEOUT_MS', 'TOKEN_SECRET', 'TOKEN_PUBLIC_KEY', 'TURN_URLS', 'TURN_SECRET', 'METRICS'])
     assert.ok(help.stdout.includes(word), word);
 
   const typo = await runCli(['--prot', '9000']);
