@@ -92,7 +92,7 @@ export const styles = unsafeCSS(css`
   }
   .pip {
     position: absolute;
-    right: calc(var(--_gap) * 1.5);
+    inset-inline-end: calc(var(--_gap) * 1.5);
     bottom: calc(var(--_gap) * 1.5);
     width: var(--p2p-call-self-width, 24%);
     min-width: 96px;
@@ -102,17 +102,28 @@ export const styles = unsafeCSS(css`
   }
   figcaption {
     position: absolute;
-    left: 8px;
+    inset-inline-start: 8px;
     bottom: 8px;
+    box-sizing: border-box;
+    max-width: calc(100% - 16px);
     display: flex;
     gap: 6px;
     align-items: center;
     padding: 2px 8px;
     border-radius: 999px;
-    background: rgb(0 0 0 / 0.55);
+    /* Its text is at least 4.5:1 even over a white picture. */
+    background: rgb(0 0 0 / 0.6);
     font-size: 12px;
   }
+  /* A long name is cut on one line, so that the tile's indicators stay in view. */
+  figcaption > :first-child {
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
   figcaption svg {
+    flex: none;
     height: 1.3em;
     fill: none;
     stroke: currentColor;
@@ -164,15 +175,16 @@ export const styles = unsafeCSS(css`
     max-width: 100%;
     text-overflow: ellipsis;
   }
+  /* Darkened, so that their text is at least 4.5:1 on the default colours (3.3:1 and 4.4:1 on the plain ones). */
   [data-active] {
-    background: var(--_accent);
+    background: color-mix(in srgb, var(--_accent) 80%, black);
   }
   button:disabled {
     opacity: 0.5;
     cursor: default;
   }
   [part~=leave-button] {
-    background: var(--_danger);
+    background: color-mix(in srgb, var(--_danger) 80%, black);
   }
   button:focus-visible,
   select:focus-visible {

@@ -54,9 +54,13 @@ function fitName(name: string): string {
   return name.length <= MAX_NAME_LENGTH ? name : `${name.slice(0, MAX_NAME_LENGTH - 1).replace(/[\uD800-\uDBFF]$/, '')}…`;
 }
 
-/** How a peer is called on screen: their name, or the start of their id. */
+/**
+ * How a peer is called on screen: their name, or the start of their id.
+ * Isolated (FSI…PDI), so that a right-to-left name in a sentence or a list
+ * of names does not reorder the text around it.
+ */
 function displayName(name: string | undefined, id: string): string {
-  return name || id.slice(0, 8);
+  return `\u2068${name || id.slice(0, 8)}\u2069`;
 }
 
 /**
@@ -95,8 +99,8 @@ function displayName(name: string | undefined, id: string): string {
  * @cssprop [--p2p-call-background=#111318] - Background of the element.
  * @cssprop [--p2p-call-tile-background=#1d2029] - Background of an empty tile and of buttons.
  * @cssprop [--p2p-call-color=#f2f3f5] - Text color.
- * @cssprop [--p2p-call-accent=#3b82f6] - Pressed buttons, focus ring, speaking outline.
- * @cssprop [--p2p-call-danger=#dc2626] - Leave button and error box.
+ * @cssprop [--p2p-call-accent=#3b82f6] - Focus ring, speaking outline; pressed buttons 20% darker.
+ * @cssprop [--p2p-call-danger=#dc2626] - Error box; the Leave button 20% darker.
  * @cssprop [--p2p-call-min-height=320px] - Minimum height of the element.
  * @cssprop [--p2p-call-tile-min-width=220px] - Narrowest a tile gets before the grid reflows.
  * @cssprop [--p2p-call-aspect-ratio=4 / 3] - Aspect ratio of video tiles.
@@ -368,7 +372,7 @@ export class P2PCallElement extends LitElement {
   #toggle(kind: MediaKind, off: 'muted' | 'cameraOff'): void {
     if (this[off] || this.#media.missing(kind)) {
       this[off] = false;
-      void this.#switchDevice(kind, '');
+      void this.#switchDevice(kind, '', true);
     } else this[off] = true;
   }
 
@@ -388,9 +392,15 @@ export class P2PCallElement extends LitElement {
     };
   }
 
-  /** Captures the chosen device ('' = any) and sends it to everyone, without renegotiation. */
-  async #switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
+  /**
+   * Captures the chosen device ('' = any) and sends it to everyone, without
+   * renegotiation. `asked`: someone picked a device or pressed a button, so a
+   * failure is told again even if its message is already shown, and read out.
+   */
+  async #switchDevice(kind: MediaKind, deviceId: string, asked = !!deviceId): Promise<void> {
     const stream = this.#media.stream;
+    // Cleared first, so that the same message read out again is a change to the live region.
+    if (asked) this.announcement = '';
     const result = await this.#media.switchDevice(kind, deviceId, this.#sender(kind));
     if (result === true) {
       // The message stays while any kind switched on is still missing (it names no kind).
@@ -398,8 +408,11 @@ export class P2PCallElement extends LitElement {
         this.#clearErrors('media-');
       if (this.#media.stream !== stream) emit(this, 'p2p-local-stream', { stream: this.#media.stream });
       emit(this, 'p2p-device-change', { kind, deviceId: this.#media.track(kind)!.getSettings().deviceId! });
-      // A pick always gets its answer; a retry of any device (no deviceId) only says what is new.
-    } else if (result && (deviceId || !this.#errors.has(result))) this.reportError(result);
+      // What people asked for always gets its answer; a retry of the page's own only says what is new.
+    } else if (result && (asked || !this.#errors.has(result))) {
+      this.reportError(result);
+      if (asked) this.announcement = this.#errors.get(result)!;
+    }
     this.requestUpdate();
   }
 
@@ -515,7 +528,7 @@ export class P2PCallElement extends LitElement {
                with more, it is the grid's last tile, so that it covers nobody. -->
           <figure part="tile local-tile${self}" class=${peers.length === 1 ? 'pip' : ''} ?data-camera-off=${!this.#media.screen && !this.#media.live('video')}>
             ${showStream(this.#localVideo, this.#media.screen ?? this.#media.preview, this.screenSharing)}
-            <figcaption part="name">${this.name || t.you}${this.#offIndicators(this.localStatus())}</figcaption>
+            <figcaption part="name"><span>${fitName(this.name ?? '') || t.you}</span>${this.#offIndicators(this.localStatus())}</figcaption>
           </figure>
         </div>
       </div>
@@ -539,7 +552,7 @@ export class P2PCallElement extends LitElement {
       <figure part=${parts} data-peer=${peer.id} data-state=${peer.connectionState} ?data-camera-off=${video === false}>
         ${this.#remotePlayers(peer)}
         <figcaption part="name">
-          ${displayName(peer.name, peer.id)}
+          <span>${displayName(peer.name, peer.id)}</span>
           ${this.#offIndicators(peer.status)}
           ${screen ? html`<span>${t.presenting}</span>` : nothing}
           ${repairing ? html`<span>${t.peerReconnecting}</span>` : nothing}

@@ -24,6 +24,12 @@ describe('<p2p-call>: problems are shown, never a blank box', () => {
     await viewer.updateComplete;
     expect(errorText(viewer)).to.contain('denied');
     expect(viewer.shadowRoot!.querySelector('[part~="error"]')!.getAttribute('role')).to.equal('alert');
+    // Start camera, still denied: the press is answered, and read out again (the alert's text has not changed).
+    const again = nextEvent(viewer, 'p2p-error');
+    (viewer.shadowRoot!.querySelector('[part~="camera-button"]') as HTMLButtonElement).click();
+    expect((await again).detail.code).to.equal('media-denied');
+    await viewer.updateComplete;
+    expect(viewer.shadowRoot!.querySelector('#announcer')!.textContent).to.contain('denied');
 
     navigator.mediaDevices.getUserMedia = realGetUserMedia;
     const host = mountCall({ room });

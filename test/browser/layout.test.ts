@@ -20,6 +20,18 @@ function spills(element: P2PCallElement): string[] {
   });
 }
 
+/** WCAG contrast of two computed colours (rgb() or color(srgb …), opaque). */
+function contrast(a: string, b: string): number {
+  const luminance = (color: string) => {
+    const numbers = color.match(/[\d.]+/g)!.map(Number);
+    const channels = color.startsWith('color(') ? numbers.slice(0, 3) : numbers.slice(0, 3).map((n) => n / 255);
+    const [r, g, bl] = channels.map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (light! + 0.05) / (dark! + 0.05);
+}
+
 describe('<p2p-call>: layout', () => {
   afterEach(removeAll);
 
@@ -75,6 +87,31 @@ describe('<p2p-call>: layout', () => {
     expect(covered.map((tile) => (tile as HTMLElement).dataset.peer)).to.deep.equal([]);
     expect(spills(alice!)).to.deep.equal([]);
   });
+
+  it('the text of pressed buttons and of Leave is at least 4.5:1 on their background', async () => {
+    const element = mountCall({ room: uniqueRoom(), muted: true });
+    await nextEvent(element, 'p2p-joined');
+    await element.updateComplete;
+    const ratios = ['mute-button', 'leave-button'].map((name) => {
+      const style = getComputedStyle(element.shadowRoot!.querySelector(`[part~="${name}"]`)!);
+      return `${name} ${contrast(style.color, style.backgroundColor).toFixed(1)}`;
+    });
+    expect(ratios.filter((ratio) => Number(ratio.split(' ')[1]) < 4.5), ratios.join(', ')).to.deep.equal([]);
+  });
+
+  for (const dir of ['ltr', 'rtl'])
+    it(`a long name is cut on one line and its indicators stay in view; the label sits at the start of the line (${dir})`, async () => {
+      const element = mountCall({ room: uniqueRoom(), name: 'Maximiliana '.repeat(8).trim(), muted: true, 'camera-off': true, dir, style: 'width: 360px' });
+      const caption = (await until(() => element.shadowRoot!.querySelector('[part~="local-tile"] [part~="muted-indicator"]')?.parentElement, 'the indicators'))!;
+      await element.updateComplete;
+      const tile = caption.parentElement!.getBoundingClientRect();
+      const box = caption.getBoundingClientRect();
+      expect(box.height, 'one line').to.be.lessThan(30);
+      for (const icon of caption.querySelectorAll('svg')) expect(icon.getBoundingClientRect().width, 'an indicator').to.be.greaterThan(10);
+      expect(box.left >= tile.left && box.right <= tile.right, 'inside its tile').to.equal(true);
+      const fromStart = dir === 'ltr' ? box.left - tile.left : tile.right - box.right;
+      expect(fromStart, 'from the start of the line').to.be.lessThan(10);
+    });
 
   it('display: block with no height: the box grows to hold everything', async () => {
     const element = mountCall({ server: 'localhost:8787', style: 'display: block; width: 420px' });

@@ -307,8 +307,9 @@ describe('<p2p-call>: calls survive the network', () => {
     await Promise.all([alice.updateComplete, bob.updateComplete]);
     for (const element of [alice, bob]) expect(errorText(element)).to.match(/TURN/);
     // Bob is still in the room: Alice is not "waiting for someone to join", and no one "left".
-    expect(statusText(alice)).to.equal('Could not connect to Bob.');
-    expect(alice.shadowRoot!.querySelector('#announcer')!.textContent).to.equal('Could not connect to Bob.');
+    // The name is isolated (FSI…PDI): a right-to-left one must not reorder the sentence.
+    expect(statusText(alice)).to.equal('Could not connect to \u2068Bob\u2069.');
+    expect(alice.shadowRoot!.querySelector('#announcer')!.textContent).to.equal('Could not connect to \u2068Bob\u2069.');
     bob.remove();
     await until(() => statusText(alice).startsWith('Waiting for someone to join'), 'Alice alone in the room once Bob has left');
     expect(errorText(alice), 'no word about a connection to someone gone').to.equal('');
@@ -431,7 +432,7 @@ describe('<p2p-call>: calls survive the network', () => {
     await alice.updateComplete;
     // No network path was tried, so TURN is no answer: the message must not send people looking for one.
     expect(errorText(alice)).to.equal('Could not connect to a participant: the call was never answered.');
-    expect(statusText(alice)).to.equal('Could not connect to Mute.');
+    expect(statusText(alice)).to.equal('Could not connect to \u2068Mute\u2069.');
     // Without the give-up, Alice would wait on that connection and never hold another offer.
     await until(async () => (await relayStats()).heldOffers === 1, 'a fresh held offer from Alice');
     const bob = mountCall({ room, name: 'Bob' });
