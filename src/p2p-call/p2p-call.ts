@@ -596,7 +596,8 @@ export class P2PCallElement extends LitElement {
           this.soundBlocked ? button('sound-button', t.enableSound, this.#enableSound) : nothing,
           calling ? button('leave-button', t.leave, this.leave) : nothing,
         ];
-    return html`<div part="controls" role="toolbar">${controls}</div>`;
+    // A named group, not a toolbar: a toolbar promises arrow keys between its buttons; these are Tab stops.
+    return html`<div part="controls" role="group" aria-label=${t.controls}>${controls}</div>`;
   }
 
   /**

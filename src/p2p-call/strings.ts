@@ -4,7 +4,7 @@
  */
 export const DEFAULT_STRINGS = {
   connecting: 'Connecting…',
-  reconnecting: 'Connection to the relay lost. Reconnecting…',
+  reconnecting: 'Connection to the call server lost. Reconnecting…',
   waiting: 'Waiting for someone to join “{room}”…',
   inCall: 'In a call with {count} {people}',
   cannotConnect: 'Could not connect to {name}.',
@@ -15,6 +15,7 @@ export const DEFAULT_STRINGS = {
   enableSound: 'Turn on sound',
   idle: 'Set the room and server attributes to start a call.',
   you: 'You',
+  controls: 'Call controls',
   'media-denied': 'Camera and microphone access was denied. Allow it in the browser to be seen and heard.',
   'media-blocked': 'This page does not let the call use the camera or microphone: the <iframe> it is in needs allow="camera; microphone".',
   'media-missing': 'No camera or microphone was found.',

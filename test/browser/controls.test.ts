@@ -474,6 +474,8 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
 
   it('leave and join again; the keyboard focus stays in the toolbar', async () => {
     const [alice, bob] = await twoInACall();
+    // A group a screen reader names, not a role="toolbar" whose arrow keys would do nothing.
+    expect([part(alice, 'controls')!.getAttribute('role'), part(alice, 'controls')!.getAttribute('aria-label')]).to.deep.equal(['group', 'Call controls']);
     const gone = nextEvent(bob, 'p2p-peer-left');
     // As from the keyboard: the button that goes must not take the focus along to <body>.
     (part(alice, 'leave-button') as HTMLButtonElement).focus();
