@@ -90,7 +90,7 @@ function displayName(name: string | undefined, id: string): string {
  * @csspart speaker-select - Chooses where the others are heard (shown when there are several outputs and the browser can choose).
  * @csspart sound-button - Shown when the browser blocked sound until the user clicks; turns it on.
  * @csspart leave-button - Leaves the call (absent before there is one, e.g. with no room yet).
- * @csspart join-button - Joins again after leaving, or after the call ended without you (room full, not allowed in, opened elsewhere, relay address refused).
+ * @csspart join-button - Joins again after leaving, or after the call ended without you (room full, not allowed in, relay address refused).
  * @csspart speaking - Added to a tile's parts while that person is speaking.
  * @csspart presenting - Added to a tile's parts while that person shares a screen.
  *
@@ -288,7 +288,7 @@ export class P2PCallElement extends LitElement {
     this.left = true;
   }
 
-  /** Joins again after leave(), or after the call ended without you (room full, not allowed in, opened elsewhere, relay address refused). */
+  /** Joins again after leave(), or after the call ended without you (room full, not allowed in, relay address refused). */
   join(): void {
     this.left = false;
     this.#call.retry();

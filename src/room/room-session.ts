@@ -53,7 +53,7 @@ export interface RoomSessionEvents {
   onError?(code: SessionErrorCode, message: string): void;
   /**
    * The relay ended my membership (room full, my join or connection refused,
-   * or my id joined elsewhere), or the browser refused the relay's address outright;
+   * or my id is taken), or the browser refused the relay's address outright;
    * the session has closed itself.
    */
   onEnded?(): void;
