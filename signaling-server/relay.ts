@@ -184,32 +184,40 @@ async function backend(
   };
 }
 
-/** Ends an upgrade that gets no WebSocket with a bare HTTP status. */
+/**
+ * Ends an upgrade that gets no WebSocket with a bare HTTP status, and then the
+ * TCP socket itself: half-closed, it would stay open for as long as the client
+ * liked, and a client turned away by a connection limit would keep its file
+ * descriptor all the same.
+ */
 function answerUpgrade(socket: Duplex, status: string, headers = ''): void {
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${headers}Content-Length: 0\r\n\r\n`);
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${headers}Content-Length: 0\r\n\r\n`, () => socket.destroy());
 }
 
 /**
  * RelayOptions.maxConnections and maxConnectionsPerAddress, asked at each
- * upgrade. An address's sockets count from their upgrade until their TCP
- * socket closes, so those still being authorized count too.
+ * upgrade. A socket counts from its upgrade until its TCP socket closes, so
+ * those still being authorized, and those refused but not yet gone, count too.
+ * One shared 'close' listener, not a closure per socket: idle sockets are most of a relay.
  */
-function connectionLimits({ maxConnections = 10_000, maxConnectionsPerAddress }: RelayOptions, open: { readonly size: number }) {
+function connectionLimits({ maxConnections = 10_000, maxConnectionsPerAddress }: RelayOptions) {
   for (const [name, value] of Object.entries({ maxConnections, maxConnectionsPerAddress }))
     if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new RangeError(`${name} must be a whole number of at least 1, not ${value}`);
-  const perAddress = new Map<string, number>();
+  let open = 0;
+  const perAddress = new Map<string | undefined, number>();
+  function closed(this: Socket): void {
+    open--;
+    // remoteAddress was read at the upgrade, which keeps it readable after the close.
+    const left = (perAddress.get(this.remoteAddress) ?? 0) - 1;
+    if (left > 0) perAddress.set(this.remoteAddress, left);
+    else perAddress.delete(this.remoteAddress);
+  }
   return (socket: Socket): boolean => {
-    if (open.size >= maxConnections) return false;
-    if (maxConnectionsPerAddress === undefined) return true;
-    const address = socket.remoteAddress ?? '';
-    const count = perAddress.get(address) ?? 0;
-    if (count >= maxConnectionsPerAddress) return false;
-    perAddress.set(address, count + 1);
-    socket.once('close', () => {
-      const left = perAddress.get(address)! - 1;
-      if (left) perAddress.set(address, left);
-      else perAddress.delete(address);
-    });
+    const count = perAddress.get(socket.remoteAddress) ?? 0;
+    if (open >= maxConnections || count >= (maxConnectionsPerAddress ?? Infinity)) return false;
+    open++;
+    if (maxConnectionsPerAddress !== undefined) perAddress.set(socket.remoteAddress, count + 1);
+    socket.on('close', closed);
     return true;
   };
 }
@@ -228,7 +236,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   if (rateLimit) fullAllowance(rateLimit); // A bad limit throws here, not at the first connection.
   const iceServers = options.turn && turnCredentials(options.turn); // So do bad TURN options.
   const connections = new Heartbeat<Connection>(heartbeatMs);
-  const withinLimits = connectionLimits(options, connections); // So do bad connection limits.
+  const withinLimits = connectionLimits(options); // So do bad connection limits.
   const counts: Counts = { frames: 0, refused: 0, overLimit: 0, errors: new Map() };
   // Loaded only when asked for, as Redis is. Registered before the store connects, so that
   // a registry that already has them throws before there is anything to let go.
@@ -302,7 +310,13 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
         }
       };
 
-  const server = options.server ?? createServer((request, response) => void answerPlainHttp(request, response, store, metrics?.registry));
+  const server =
+    options.server ??
+    // A request's headers have 10 s to arrive (Node's default is a minute, checked every 30 s): an
+    // upgrade that never finishes would otherwise hold a socket that no connection limit counts.
+    createServer({ headersTimeout: 10_000, requestTimeout: 10_000, connectionsCheckingInterval: 2_000 }, (request, response) =>
+      void answerPlainHttp(request, response, store, metrics?.registry),
+    );
   if (!options.server) {
     server.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
     // Rejects on 'error', e.g. EADDRINUSE; then the store is let go too.

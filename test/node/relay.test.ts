@@ -1099,7 +1099,7 @@ function turnedAway(url: string): Promise<number> {
   });
 }
 
-test('connection limits: past maxConnectionsPerAddress or maxConnections an upgrade gets 503, counted; a closed socket frees its place', async (t) => {
+test('connection limits: past maxConnectionsPerAddress or maxConnections an upgrade gets 503 and its socket closed, counted; a closed socket frees its place', { timeout: 10_000 }, async (t) => {
   const relay = await createRelay({ port: 0, maxConnectionsPerAddress: 2, metrics: true });
   t.after(() => relay.close());
   const [a, b] = await Promise.all([TestClient.connect(relay.url), TestClient.connect(relay.url)]);
@@ -1116,10 +1116,22 @@ test('connection limits: past maxConnectionsPerAddress or maxConnections an upgr
   }
   assert.equal(sample(await relay.registry!.metrics(), 'p2p_call_relay_connections_over_limit_total'), 1 + early);
 
-  const small = await createRelay({ port: 0, maxConnections: 1 });
-  t.after(() => small.close());
-  await TestClient.connect(small.url);
-  assert.equal(await turnedAway(small.url), 503);
+  // A client turned away that never closes its side still loses its socket: else it keeps a file descriptor.
+  const upgrade = `GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${'A'.repeat(22)}==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+  const stubborn = rawRequest(relay.port, upgrade);
+  stubborn.socket.on('end', () => {}); // half-closed by the relay: it does not end its own side
+  await once(stubborn.socket, 'close');
+  assert.match(stubborn.heard(), /^HTTP\/1\.1 503 /);
+
+  // Sockets still being authorized count: two at once against a cap of one, one gets in.
+  let letIn = () => {};
+  const slow = await createRelay({ port: 0, maxConnections: 1, authorize: () => new Promise<boolean>((resolve) => (letIn = () => resolve(true))) });
+  t.after(() => slow.close());
+  const first = TestClient.connect(slow.url);
+  await new Promise((resolve) => setTimeout(resolve, 100)); // its upgrade is with authorize
+  assert.equal(await turnedAway(slow.url), 503);
+  letIn();
+  await first;
   await assert.rejects(createRelay({ port: 0, maxConnections: 0 }), /maxConnections must be a whole number of at least 1, not 0/);
 });
 
