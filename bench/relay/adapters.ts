@@ -2,6 +2,7 @@
  * How the load client speaks to each server: connect, "join" a pair, and the frame that carries an
  * SDP-sized payload to the partner. Every frame mirrors what that project's own client really sends.
  */
+import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
 import type { ServerKind } from './spawn.js';
 import { withTimeout } from '../lib/util.js';
@@ -96,11 +97,12 @@ const p2pCall: Adapter = {
     const room = `r${tag}x${p}`;
     const [wa, wb] = await Promise.all([connect(url), connect(url)]);
     const welcomeA = nextFrame(wa, (m) => m.type === 'welcome', 'p2p-call welcome A');
-    wa.send(JSON.stringify({ type: 'join', room, peer: a }));
+    // With a secret, as the element joins: the relay keeps it with the member.
+    wa.send(JSON.stringify({ type: 'join', room, peer: a, secret: randomUUID() }));
     await welcomeA;
     const joined = nextFrame(wa, (m) => m.type === 'peer-joined' && m.peer === b, 'p2p-call peer-joined');
     const welcomeB = nextFrame(wb, (m) => m.type === 'welcome', 'p2p-call welcome B');
-    wb.send(JSON.stringify({ type: 'join', room, peer: b }));
+    wb.send(JSON.stringify({ type: 'join', room, peer: b, secret: randomUUID() }));
     await Promise.all([joined, welcomeB]);
     return sides(wa, wb, a, b, room);
   },

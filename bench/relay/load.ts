@@ -2,6 +2,7 @@
  * The load client. Runs in the bench process; every server runs in its own child (spawn.ts), so on a
  * 2-core box the client and the server each get a core. Every loop here is bounded in count and time.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { adapters, closeAll, connect, nextFrame, openPairs, sdpJson, type Side } from './adapters.js';
@@ -321,7 +322,7 @@ export function heldOffer(kind: HeldKind, o = { rooms: 1000, joinRate: 1000 }): 
           const ws = await connect(server.url);
           sockets.push(ws);
           const welcome = nextFrame(ws, (m) => m.type === 'welcome', 'holder welcome');
-          ws.send(JSON.stringify({ type: 'join', room: `r${tag}x${r}`, peer: `h${tag}x${r}` }));
+          ws.send(JSON.stringify({ type: 'join', room: `r${tag}x${r}`, peer: `h${tag}x${r}`, secret: randomUUID() }));
           await welcome;
           ws.send(JSON.stringify({ type: 'offer', offerId: `o${tag}x${r}`, sdp }));
         }
@@ -354,7 +355,7 @@ export function heldOffer(kind: HeldKind, o = { rooms: 1000, joinRate: 1000 }): 
             });
             (ws as unknown as { go: () => void }).go = () => {
               t0 = performance.now();
-              ws.send(JSON.stringify({ type: 'join', room: `r${tag}x${r}`, peer: `j${tag}x${r}` }));
+              ws.send(JSON.stringify({ type: 'join', room: `r${tag}x${r}`, peer: `j${tag}x${r}`, secret: randomUUID() }));
             };
           }),
       );
