@@ -143,21 +143,21 @@ export class RedisRooms {
     const quiet = (error: Error) => void (why ??= error);
     commands.on('error', quiet);
     subscriber.on('error', quiet);
+    /** Lets go of both connections: this Redis will not be used. */
+    const refuse = (message: string) => {
+      commands.disconnect();
+      subscriber.disconnect();
+      return new Error(message);
+    };
     try {
       await Promise.all([commands.connect(), subscriber.connect()]);
     } catch (error) {
-      commands.disconnect();
-      subscriber.disconnect();
-      throw new Error(`cannot reach Redis at ${url}: ${(why ?? (error as Error)).message}`);
+      throw refuse(`cannot reach Redis at ${url}: ${(why ?? (error as Error)).message}`);
     }
     // A room's keys have no hash tag, so in a cluster every room script fails (CROSSSLOT): say so now,
     // not with every join closed. A Redis that does not allow INFO is given the benefit of the doubt.
     const cluster = await commands.info('cluster').then((info) => /^cluster_enabled:1/m.test(info), () => false);
-    if (cluster) {
-      commands.disconnect();
-      subscriber.disconnect();
-      throw new Error(`Redis at ${url} is a cluster, which p2p-call does not support: give it a standalone Redis`);
-    }
+    if (cluster) throw refuse(`Redis at ${url} is a cluster, which p2p-call does not support: give it a standalone Redis`);
     // While Redis is down, ioredis reports every attempt to reconnect: the same line, once.
     const log = withoutRepeats(logRedisError);
     commands.off('error', quiet).on('error', log);
