@@ -31,6 +31,8 @@ export interface RoomHost extends ReactiveControllerHost, HTMLElement {
   localStatus(): PeerStatus;
   /** Shows a problem inside the element and fires `p2p-error`. */
   reportError(code: P2PErrorCode, values?: Record<string, string>): void;
+  /** Takes a new peer id and secret: the relay gave mine to someone else (peer-taken). */
+  renewIdentity(): void;
   /** Forgets the problems of the call that ended (media errors are re-reported on capture), or only those named. */
   clearCallErrors(codes?: readonly P2PErrorCode[]): void;
 }
@@ -52,6 +54,8 @@ export class RoomController implements ReactiveController {
   /** Lit keeps updating a detached element; a detached element must not call. */
   #connected = false;
   #statusKey = '';
+  /** The next call is under a new id, because mine was taken (see #renew). */
+  #renewing = false;
 
   readonly #host: RoomHost;
   readonly #media: MediaController;
@@ -142,6 +146,10 @@ export class RoomController implements ReactiveController {
 
   #start(wish: CallWish): void {
     const host = this.#host;
+    const renewal = this.#renewing;
+    this.#renewing = false;
+    /** The relay gave my id to someone else: this call ends, and one under a new id begins. */
+    let taken = false;
     const session: RoomSession = new RoomSession(
       { ...wish, status: host.localStatus() },
       {
@@ -165,11 +173,14 @@ export class RoomController implements ReactiveController {
           host.requestUpdate();
         },
         onError: (code, message) => {
+          // Once: a relay that refuses every id would otherwise be asked forever.
+          if (code === 'peer-taken' && !renewal) return void (taken = true);
           // Unreachable, then refused once it is back (or the other way round): only the latest is true.
           if (RELAY_ERRORS.includes(code)) host.clearCallErrors(RELAY_ERRORS);
           host.reportError(code, { server: wish.server, detail: message });
         },
         onEnded: () => {
+          if (taken) return this.#renew();
           this.#leftRoom();
           this.#media.stop(); // The call is over: no camera light until a retry.
           host.requestUpdate();
@@ -188,6 +199,17 @@ export class RoomController implements ReactiveController {
         return stream;
       }),
     );
+  }
+
+  /**
+   * Joins again as somebody new. The next update sees a new wish (its peerId),
+   * which ends this call for the page (p2p-left, if I was in) and starts the next;
+   * the camera keeps running.
+   */
+  #renew(): void {
+    this.#renewing = true;
+    this.#host.renewIdentity();
+    this.#host.requestUpdate();
   }
 
   #stop(): void {

@@ -13,8 +13,12 @@ import { DEFAULT_STRINGS, format, type Strings } from './strings.js';
 import { styles } from './p2p-call.styles.js';
 import { createVideo, setSink, setStream, showStream } from './video.js';
 
-function newPeerId(): string {
-  return crypto.randomUUID();
+/**
+ * Who I am to the relay: the id is public (every welcome lists it), the secret
+ * proves that a reconnect is me (JoinMessage.secret).
+ */
+function newIdentity() {
+  return { peerId: crypto.randomUUID(), secret: crypto.randomUUID() };
 }
 
 /** The property (and strings key, and part prefix) that picks the device of each kind. */
@@ -185,10 +189,8 @@ export class P2PCallElement extends LitElement {
   /** The last state change, read out by screen readers. */
   declare private announcement: string;
 
-  /** My id in the room; kept across reconnects so calls survive a relay restart. */
-  readonly peerId = newPeerId();
-  /** Proves to the relay that a reconnect is me: peer ids are public, this is not. */
-  readonly #secret = crypto.randomUUID();
+  /** Kept across reconnects, so that calls survive a relay restart; see renewIdentity(). */
+  #identity = newIdentity();
   readonly #media = new MediaController(
     this,
     () => ({ audio: !this.noAudio && this.microphone, video: !this.noVideo && !this.cameraOff && this.camera }),
@@ -301,12 +303,25 @@ export class P2PCallElement extends LitElement {
     return {
       server,
       room: this.room,
-      peerId: this.peerId,
-      secret: this.#secret,
+      ...this.#identity,
       // What the relay takes: 1 (or nonsense) would only get this join refused in developers' words.
       maxPeers: Math.min(MAX_PEERS, Math.max(MIN_PEERS, Math.trunc(this.maxPeers) || DEFAULT_MAX_PEERS)),
       rtcConfig: { iceServers: this.iceServers as RTCIceServer[], iceTransportPolicy: this.iceTransportPolicy },
     };
+  }
+
+  /** My id in the room, as the others and the relay know me. */
+  get peerId(): string {
+    return this.#identity.peerId;
+  }
+
+  /**
+   * @internal Called by RoomController when the relay says someone else holds my
+   * id: once the relay has dropped me (a missed heartbeat, a restart) anyone may
+   * join with my public id first. Coming back as a new peer beats staying out.
+   */
+  renewIdentity(): void {
+    this.#identity = newIdentity();
   }
 
   /** @internal What the others see of me. */

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import {
   errorText,
   expectDecodesVideoFrom,
+  joinAs,
   mountCall,
   nextEvent,
   record,
@@ -160,12 +161,10 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
   it('someone who joins with my peer id but not my secret is refused, and my call goes on', async () => {
     const [alice, bob] = await twoInACall();
     const heard = record(bob, 'p2p-peer-joined');
-    const impostor = document.createElement('p2p-call');
-    Object.defineProperty(impostor, 'peerId', { value: alice.peerId }); // ids are public: every welcome lists them
-    const refused = nextEvent(impostor, 'p2p-error');
-    Object.assign(impostor, { server: relayUrl, room: alice.room, name: 'Not Alice' });
-    document.body.append(impostor);
-    expect((await refused).detail.code).to.equal('peer-taken');
+    // Ids are public (every welcome lists them); secrets are not.
+    const impostor = await joinAs(relayUrl, { room: alice.room, peer: alice.peerId, secret: 'not-alices-secret', name: 'Not Alice' });
+    expect(impostor.reply.code).to.equal('peer-taken');
+    impostor.socket.close();
     await expectDecodesVideoFrom(bob, alice.peerId);
     expect(heard, 'nobody new for Bob').to.deep.equal([]);
     expect(bob.peers.map((p) => p.name)).to.deep.equal(['Alice']);

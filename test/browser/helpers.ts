@@ -51,6 +51,18 @@ export async function watchedCall() {
   return { alice, bob, pcs, expectKept };
 }
 
+/** A bare socket of the test page that sends `join` (plus `type`) and waits for the relay's welcome or error. */
+export async function joinAs(url: string, join: Record<string, unknown>): Promise<{ socket: WebSocket; reply: { type: string; code?: string } }> {
+  const socket = new WebSocket(url);
+  await new Promise((resolve, reject) => {
+    socket.addEventListener('open', resolve, { once: true });
+    socket.addEventListener('error', reject, { once: true });
+  });
+  socket.send(JSON.stringify({ type: 'join', ...join }));
+  const { data } = await new Promise<MessageEvent>((resolve) => socket.addEventListener('message', resolve, { once: true }));
+  return { socket, reply: JSON.parse(data) };
+}
+
 export function removeAll(): void {
   document.querySelectorAll('p2p-call').forEach((element) => element.remove());
 }

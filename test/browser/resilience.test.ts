@@ -12,6 +12,7 @@ import {
   expectMoreFrames,
   framesDecoded,
   iceUfrag,
+  joinAs,
   mountCall,
   nextEvent,
   record,
@@ -203,6 +204,35 @@ describe('<p2p-call>: calls survive the network', () => {
       await serverCommand('restart-relay');
     }
     await expectKept();
+  });
+
+  it('someone who takes my peer id while the relay has lost me does not keep me out: I come back as someone new', async function () {
+    (this as Timeout).timeout(30_000);
+    const [alice, bob] = await twoInACall();
+    const first = alice.peerId;
+    const errors = record(alice, 'p2p-error');
+    const left = record(alice, 'p2p-left');
+    const joined = record(alice, 'p2p-joined');
+    const withToken = `${relayUrl}/?token=squat`;
+    try {
+      // A restarted relay has forgotten everyone. This one turns Alice and Bob away (no token)
+      // until someone, who has seen Alice's public id, joins with it first.
+      await serverCommand('restart-relay', { token: 'squat' });
+      const impostor = await joinAs(withToken, { room: alice.room, peer: first, secret: 'the-impostors-own', name: 'Not Alice' });
+      expect(impostor.reply.type).to.equal('welcome');
+      for (const element of [alice, bob]) element.server = withToken;
+      await until(() => joined.length > 0, 'Alice to join again');
+      expect(alice.peerId).to.not.equal(first);
+      expect(joined.map((d) => d.peer), 'as her new self').to.deep.equal([alice.peerId]);
+      expect(left.length, 'the call under her old id is over for her page').to.equal(1);
+      await Promise.all([expectDecodesVideoFrom(bob, alice.peerId), expectDecodesVideoFrom(alice, bob.peerId)]);
+      expect(errors.map((e) => e.code)).to.not.include('peer-taken');
+      await alice.updateComplete;
+      expect(errorText(alice)).to.equal('');
+      impostor.socket.close();
+    } finally {
+      await serverCommand('restart-relay');
+    }
   });
 
   it('ICE restart through TURN: the TURN server dies and comes back; the same connection recovers', async function () {
