@@ -8,7 +8,9 @@ export const DEFAULT_STRINGS = {
   waiting: 'Waiting for someone to join “{room}”…',
   inCall: 'In a call with {count} {people}',
   cannotConnect: 'Could not connect to {name}.',
+  /** {people} for the plural category "one" of the page's language (see PEOPLE). */
   person: 'person',
+  /** {people} for "other", and for any category without its own key. */
   people: 'people',
   left: 'You left the call.',
   notInCall: 'Not in the call.',
@@ -61,7 +63,28 @@ export const DEFAULT_STRINGS = {
   announceStoppedSharing: 'You stopped sharing your screen.',
 };
 
-export type Strings = typeof DEFAULT_STRINGS;
+/**
+ * The key of {people} for each plural category (Intl.PluralRules): English needs
+ * only `person` and `people`; a translation adds the forms its language has
+ * (Polish: 2 osoby, 5 osób; Arabic: a dual).
+ */
+const PEOPLE = { zero: 'peopleZero', one: 'person', two: 'peopleTwo', few: 'peopleFew', many: 'peopleMany', other: 'people' } as const;
+
+export type Strings = typeof DEFAULT_STRINGS & Partial<Record<(typeof PEOPLE)[Exclude<Intl.LDMLPluralRule, 'one' | 'other'>], string>>;
+
+/**
+ * "{count} {people}" in the language `lang` (a BCP 47 tag, the page's `lang`):
+ * its plural form and its digits. A missing or malformed tag means the browser's language.
+ */
+export function countPeople(text: Strings, count: number, lang: string): { count: string; people: string } {
+  let locale: string | undefined;
+  try {
+    [locale] = Intl.getCanonicalLocales(lang);
+  } catch {
+    // undefined: the browser's language
+  }
+  return { count: count.toLocaleString(locale), people: text[PEOPLE[new Intl.PluralRules(locale).select(count)]] ?? text.people };
+}
 
 /** Fills `{name}` placeholders. */
 export function format(template: string, values: Record<string, string | number> = {}): string {

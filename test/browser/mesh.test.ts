@@ -75,6 +75,11 @@ describe('<p2p-call>: rooms of more than two (full mesh)', () => {
       expect(a).to.not.equal(b);
       expect(statusText(element)).to.contain('2 people');
     }
+    // In the page's language: Polish says 1 osoba, 2 osoby, 5 osób.
+    carol.setAttribute('lang', 'pl');
+    carol.strings = { inCall: 'W rozmowie: {count} {people}', person: 'osoba', peopleFew: 'osoby', people: 'osób' };
+    await carol.updateComplete;
+    expect(statusText(carol)).to.equal('W rozmowie: 2 osoby');
     // Names travel through the protocol and are shown on the tiles.
     expect(alice.peers.map((p) => p.name).sort()).to.deep.equal(['Bob', 'Carol']);
     const carolTile = alice.shadowRoot!.querySelector(`[part~="tile"][data-peer="${carol.peerId}"] [part~="name"]`);
