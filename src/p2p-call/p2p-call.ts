@@ -535,6 +535,7 @@ export class P2PCallElement extends LitElement {
     const peers = this.peers;
     const t = this.#text;
     const self = this.#speakers.speaking.has(this.peerId) ? ' speaking' : '';
+    const status = this.#statusText(peers.length);
     return html`<div class="call">
       <div part="stage" class="stage">
         <div part="grid" class="grid">
@@ -547,8 +548,9 @@ export class P2PCallElement extends LitElement {
           </figure>
         </div>
       </div>
-      <p part="status" role="status" aria-live="polite">${this.#statusText(peers.length)}</p>
-      <p id="announcer" class="visually-hidden" aria-live="polite">${this.announcement}</p>
+      <p part="status" role="status" aria-live="polite">${status}</p>
+      <!-- Both are read out: what the status already says is not said twice. -->
+      <p id="announcer" class="visually-hidden" aria-live="polite">${this.announcement === status ? '' : this.announcement}</p>
       ${this.#errors.size
         ? html`<div part="error" role="alert">${[...this.#errors.values()].map((m) => html`<div>${m}</div>`)}</div>`
         : nothing}
