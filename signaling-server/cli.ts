@@ -45,7 +45,7 @@ More, for operators (defaults suit a public relay):
   --max-connections N        the most sockets this process keeps open; past it, new ones get HTTP 503 and
                              clients retry later (env MAX_CONNECTIONS; default 10000)
   --max-connections-per-address N
-                             the most sockets from one IP address (env MAX_CONNECTIONS_PER_ADDRESS; default
+                             the most sockets from one IP address or IPv6 /64 (env MAX_CONNECTIONS_PER_ADDRESS; default
                              none). Behind a proxy every socket comes from the proxy: limit them there instead
   --redis-timeout-ms N       with --redis: a frame Redis does not answer in this long closes its socket
                              with 1013 (try again later), and the client comes back (env REDIS_TIMEOUT_MS;

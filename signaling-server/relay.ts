@@ -13,6 +13,7 @@ import { DEFAULT_MAX_PEERS } from '../src/protocol/limits.js';
 import { UNAUTHORIZED } from '../src/protocol/close-codes.js';
 import { countError, fullAllowance, ignore, type Connection, type Counts, type Hub, type RoomCheck } from './connection.js';
 import type { RateLimit } from './errors.js';
+import { addressGroup } from './address-group.js';
 import { Heartbeat } from './heartbeat.js';
 import { requestPath } from './request-target.js';
 import { MemoryConnection } from './memory-connection.js';
@@ -48,7 +49,7 @@ export interface RelayOptions {
    */
   maxConnections?: number;
   /**
-   * The most sockets from one address, the TCP peer's: behind a proxy that is
+   * The most sockets from one address, the TCP peer's (an IPv6 /64 is one: see address-group.ts): behind a proxy that is
    * the proxy's, so there limit them at the proxy instead. Default: no limit.
    */
   maxConnectionsPerAddress?: number;
@@ -207,16 +208,19 @@ function connectionLimits({ maxConnections = 10_000, maxConnectionsPerAddress }:
   const perAddress = new Map<string | undefined, number>();
   function closed(this: Socket): void {
     open--;
+    if (maxConnectionsPerAddress === undefined) return;
     // remoteAddress was read at the upgrade, which keeps it readable after the close.
-    const left = (perAddress.get(this.remoteAddress) ?? 0) - 1;
-    if (left > 0) perAddress.set(this.remoteAddress, left);
-    else perAddress.delete(this.remoteAddress);
+    const group = addressGroup(this.remoteAddress);
+    const left = (perAddress.get(group) ?? 0) - 1;
+    if (left > 0) perAddress.set(group, left);
+    else perAddress.delete(group);
   }
   return (socket: Socket): boolean => {
-    const count = perAddress.get(socket.remoteAddress) ?? 0;
+    const group = maxConnectionsPerAddress === undefined ? undefined : addressGroup(socket.remoteAddress);
+    const count = perAddress.get(group) ?? 0;
     if (open >= maxConnections || count >= (maxConnectionsPerAddress ?? Infinity)) return false;
     open++;
-    if (maxConnectionsPerAddress !== undefined) perAddress.set(socket.remoteAddress, count + 1);
+    if (maxConnectionsPerAddress !== undefined) perAddress.set(group, count + 1);
     socket.on('close', closed);
     return true;
   };

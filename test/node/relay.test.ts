@@ -19,6 +19,7 @@ import { Registry } from 'prom-client';
 import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
 import { createRelay, tokenAuthorizer, type Relay, type RelayOptions } from '../../signaling-server/index.js';
 import { ERROR_CODES, MAX_HELD_BYTES, MAX_HELD_CANDIDATES, MAX_MESSAGE_BYTES, type CandidateInit } from '../../src/protocol/messages.js';
+import { addressGroup } from '../../signaling-server/address-group.js';
 import { cuttableProxy } from './cuttable-proxy.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 import { rawRequest, TestClient } from './relay-client.js';
@@ -1133,6 +1134,13 @@ test('connection limits: past maxConnectionsPerAddress or maxConnections an upgr
   letIn();
   await first;
   await assert.rejects(createRelay({ port: 0, maxConnections: 0 }), /maxConnections must be a whole number of at least 1, not 0/);
+});
+
+test('the per-address limit counts an IPv6 /64 as one address, and an IPv4-mapped address as its IPv4 one', () => {
+  const groups = ['2001:db8:1:2::9', '2001:db8:1:2:ffff:1:2:3', '2001:db8:1:3::9', '::ffff:192.0.2.7', '192.0.2.7', '192.0.2.8'].map(addressGroup);
+  assert.deepEqual(groups, ['2001:db8:1:2::/64', '2001:db8:1:2::/64', '2001:db8:1:3::/64', '192.0.2.7', '192.0.2.7', '192.0.2.8']);
+  // What Node may report that is not an address (a closed socket's undefined) is its own group.
+  assert.deepEqual([undefined, 'not-an-ip'].map(addressGroup), [undefined, 'not-an-ip']);
 });
 
 async function health(relay: { url: string }) {
