@@ -19,7 +19,8 @@ export const styles = unsafeCSS(css`
     display: flex;
     flex-flow: column;
     box-sizing: border-box;
-    min-height: var(--p2p-call-min-height, 320px);
+    /* None by default: without a height the content sizes it (the videos keep their aspect ratio), and a height set, even a small one, is kept. */
+    min-height: var(--p2p-call-min-height, auto);
     padding: var(--_gap);
     border-radius: var(--_radius);
     background: var(--p2p-call-background, #111318);
@@ -111,8 +112,9 @@ export const styles = unsafeCSS(css`
     align-items: center;
     padding: 2px 8px;
     border-radius: 999px;
-    /* Its text is at least 4.5:1 even over a white picture. */
+    /* Its text is at least 4.5:1 even over a white picture, whatever --p2p-call-color a light theme sets. */
     background: rgb(0 0 0 / 0.6);
+    color: #fff;
     font-size: 12px;
   }
   /* A long name is cut on one line, so that the tile's indicators stay in view. */
@@ -175,7 +177,14 @@ export const styles = unsafeCSS(css`
     max-width: 100%;
     text-overflow: ellipsis;
   }
-  /* Darkened, so that their text is at least 4.5:1 on the default colours (3.3:1 and 4.4:1 on the plain ones). */
+  /*
+   * Filled: darkened, so that their white text is at least 4.5:1 on the default
+   * colours (3.3:1 and 4.4:1 on the plain ones), and white whatever --p2p-call-color is.
+   */
+  [data-active],
+  [part~=leave-button] {
+    color: #fff;
+  }
   [data-active] {
     background: color-mix(in srgb, var(--_accent) 80%, black);
   }

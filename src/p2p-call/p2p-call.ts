@@ -105,7 +105,7 @@ function displayName(name: string | undefined, id: string): string {
  * @cssprop [--p2p-call-color=#f2f3f5] - Text color.
  * @cssprop [--p2p-call-accent=#3b82f6] - Focus ring, speaking outline; pressed buttons 20% darker.
  * @cssprop [--p2p-call-danger=#dc2626] - Error box; the Leave button 20% darker.
- * @cssprop [--p2p-call-min-height=320px] - Minimum height of the element.
+ * @cssprop [--p2p-call-min-height=auto] - Minimum height of the element (by default its content's: a height you set is kept).
  * @cssprop [--p2p-call-tile-min-width=220px] - Narrowest a tile gets before the grid reflows.
  * @cssprop [--p2p-call-aspect-ratio=4 / 3] - Aspect ratio of video tiles.
  * @cssprop [--p2p-call-self-width=24%] - Width of the self view over the grid.

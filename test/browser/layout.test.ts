@@ -88,16 +88,22 @@ describe('<p2p-call>: layout', () => {
     expect(spills(alice!)).to.deep.equal([]);
   });
 
-  it('the text of pressed buttons and of Leave is at least 4.5:1 on their background', async () => {
-    const element = mountCall({ room: uniqueRoom(), muted: true });
-    await nextEvent(element, 'p2p-joined');
-    await element.updateComplete;
-    const ratios = ['mute-button', 'leave-button'].map((name) => {
-      const style = getComputedStyle(element.shadowRoot!.querySelector(`[part~="${name}"]`)!);
-      return `${name} ${contrast(style.color, style.backgroundColor).toFixed(1)}`;
+  for (const theme of ['dark', 'light'])
+    it(`the text of pressed buttons, of Leave and of name labels is at least 4.5:1 on their background (${theme} theme)`, async () => {
+      // A light theme through the documented properties: dark text on light fills.
+      const style = theme === 'light' ? '--p2p-call-background: #f4f4f5; --p2p-call-tile-background: #e4e4e7; --p2p-call-color: #18181b' : '';
+      const element = mountCall({ room: uniqueRoom(), muted: true, name: 'Alice', style });
+      await nextEvent(element, 'p2p-joined');
+      await element.updateComplete;
+      const ratios = ['mute-button', 'leave-button', 'name'].map((name) => {
+        const { color, backgroundColor } = getComputedStyle(element.shadowRoot!.querySelector(`[part~="${name}"]`)!);
+        // A name label's backing is see-through: over the whitest picture it is that much black over white.
+        const alpha = Number(backgroundColor.match(/[\d.]+/g)![3] ?? 1);
+        const behind = alpha < 1 ? `rgb(${Array(3).fill(255 * (1 - alpha)).join(', ')})` : backgroundColor;
+        return `${name} ${contrast(color, behind).toFixed(1)}`;
+      });
+      expect(ratios.filter((ratio) => Number(ratio.split(' ')[1]) < 4.5), ratios.join(', ')).to.deep.equal([]);
     });
-    expect(ratios.filter((ratio) => Number(ratio.split(' ')[1]) < 4.5), ratios.join(', ')).to.deep.equal([]);
-  });
 
   for (const dir of ['ltr', 'rtl'])
     it(`a long name is cut on one line and its indicators stay in view; the label sits at the start of the line (${dir})`, async () => {
@@ -111,6 +117,17 @@ describe('<p2p-call>: layout', () => {
       expect(box.left >= tile.left && box.right <= tile.right, 'inside its tile').to.equal(true);
       const fromStart = dir === 'ltr' ? box.left - tile.left : tile.right - box.right;
       expect(fromStart, 'from the start of the line').to.be.lessThan(10);
+    });
+
+  for (const display of ['', 'block'])
+    it(`a height set is kept, however small (display: ${display || 'its own (flex)'})`, async () => {
+      const heights = [];
+      for (const height of [200, 300]) {
+        const element = mountCall({ server: 'localhost:8787', style: `display: ${display}; width: 400px; height: ${height}px` });
+        await element.updateComplete;
+        heights.push(element.getBoundingClientRect().height);
+      }
+      expect(heights).to.deep.equal([200, 300]);
     });
 
   it('display: block with no height: the box grows to hold everything', async () => {
