@@ -44,13 +44,14 @@ const OFF_LABEL = { audio: 'mutedIndicator', video: 'cameraOffIndicator' } as co
 const SWITCH_ANNOUNCEMENTS = {
   muted: ['announceUnmuted', 'announceMuted'],
   cameraOff: ['announceCameraOn', 'announceCameraOff'],
-  screenSharing: ['announceStoppedSharing', 'announceSharing'],
+  sharing: ['announceStoppedSharing', 'announceSharing'],
 } as const;
 type Switch = keyof typeof SWITCH_ANNOUNCEMENTS;
 
 /** The switch flipped last in this update, if any; `undefined` old values are the first render, not a flip. */
 function flippedSwitch(changed: PropertyValues<P2PCallElement>): Switch | undefined {
-  return (Object.keys(SWITCH_ANNOUNCEMENTS) as Switch[]).filter((key) => changed.get(key) !== undefined).at(-1);
+  // `sharing` is private, so not a key of PropertyValues: read it through the plain Map.
+  return (Object.keys(SWITCH_ANNOUNCEMENTS) as Switch[]).filter((key) => (changed as Map<PropertyKey, unknown>).get(key) !== undefined).at(-1);
 }
 
 /** My name as the relay takes it: at most MAX_NAME_LENGTH UTF-16 units, never half an emoji; cut, it ends in "…", so the others see it was. */
@@ -144,7 +145,7 @@ export class P2PCallElement extends LitElement {
     speaker: TEXT,
     strings: { attribute: false },
     left: { state: true },
-    screenSharing: { state: true },
+    sharing: { state: true },
     soundBlocked: { state: true },
     announcement: { state: true },
   };
@@ -183,8 +184,8 @@ export class P2PCallElement extends LitElement {
   /** Replace any user-visible text, e.g. to translate. Missing keys keep the default. */
   declare strings: Partial<Strings>;
   declare private left: boolean;
-  /** True while my screen is sent instead of my camera. */
-  declare screenSharing: boolean;
+  /** Set by shareScreen() and stopScreenShare() only: see screenSharing. */
+  declare private sharing: boolean;
   declare private soundBlocked: boolean;
   /** The last state change, read out by screen readers. */
   declare private announcement: string;
@@ -226,7 +227,7 @@ export class P2PCallElement extends LitElement {
     this.speaker = '';
     this.strings = {};
     this.left = false;
-    this.screenSharing = false;
+    this.sharing = false;
     this.soundBlocked = false;
     this.announcement = '';
     this.addEventListener('p2p-peer-joined', ({ detail }) =>
@@ -273,7 +274,7 @@ export class P2PCallElement extends LitElement {
     const track = await this.#media.startScreenShare(() => void this.stopScreenShare());
     if (!track) return false;
     await this.#call.session?.replaceTrack('video', track);
-    this.screenSharing = true;
+    this.sharing = true;
     return true;
   }
 
@@ -281,7 +282,7 @@ export class P2PCallElement extends LitElement {
   async stopScreenShare(): Promise<void> {
     if (!this.screenSharing) return;
     this.#media.stopScreenShare();
-    this.screenSharing = false;
+    this.sharing = false;
     await this.#call.session?.replaceTrack('video', this.#media.track('video') ?? null);
   }
 
@@ -308,6 +309,14 @@ export class P2PCallElement extends LitElement {
       maxPeers: Math.min(MAX_PEERS, Math.max(MIN_PEERS, Math.trunc(this.maxPeers) || DEFAULT_MAX_PEERS)),
       rtcConfig: { iceServers: this.iceServers as RTCIceServer[], iceTransportPolicy: this.iceTransportPolicy },
     };
+  }
+
+  /**
+   * True while my screen is sent instead of my camera. Read-only: writing it
+   * would only tell the others I share a screen; shareScreen() asks for one.
+   */
+  get screenSharing(): boolean {
+    return this.sharing;
   }
 
   /** My id in the room, as the others and the relay know me. */

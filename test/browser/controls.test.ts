@@ -221,6 +221,11 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     const [alice, bob] = await twoInACall();
     const video = remoteVideo(bob, alice.peerId)!;
     await until(() => Math.abs(aspect(video) - 4 / 3) < 0.05, 'the 4:3 camera at Bob');
+    // Read-only, as a two-way binding might not expect: written, it would tell Bob of a share that is not there.
+    const told = record(alice, 'p2p-media-change');
+    expect(() => Object.assign(alice, { screenSharing: true })).to.throw(TypeError);
+    await alice.updateComplete;
+    expect([alice.screenSharing, told]).to.deep.equal([false, []]);
     expect(await alice.shareScreen()).to.equal(true);
     expect(alice.screenSharing).to.equal(true);
     // The fake screen is 16:9: frames from the new source have its shape.
