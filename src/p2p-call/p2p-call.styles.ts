@@ -178,6 +178,18 @@ export const styles = unsafeCSS(css`
     text-overflow: ellipsis;
   }
   /*
+   * On a phone, a picker a line would leave the picture a third of the screen:
+   * pickers share lines there, cut to 9em or more. (The viewport's width, not
+   * the element's: a container query would make a shrink-to-fit host 0 wide.)
+   */
+  @media (max-width: 40em) {
+    select {
+      flex: 1 1 9em;
+      min-width: 0;
+      max-width: max-content;
+    }
+  }
+  /*
    * Filled: darkened, so that their white text is at least 4.5:1 on the default
    * colours (3.3:1 and 4.4:1 on the plain ones), and white whatever --p2p-call-color is.
    */

@@ -6,6 +6,7 @@
  * self view, status and buttons, and a bad server address adds an error box.
  */
 import { expect } from 'chai';
+import { setViewport } from '@web/test-runner-commands';
 import type { P2PCallElement } from '../../src/index.js';
 import { mountCall, nextEvent, removeAll, tilePeers, uniqueRoom, until } from './helpers.js';
 
@@ -64,13 +65,22 @@ describe('<p2p-call>: layout', () => {
       (await real()).flatMap((d) =>
         ['', ' 2'].map((n) => ({ ...d.toJSON(), deviceId: d.deviceId + n, label: `Default - ${d.label}${n} (Jabra Evolve2 65, Bluetooth Hands-Free)` }) as MediaDeviceInfo),
       );
+    // On a phone, too: there pickers share lines, so the toolbar leaves the picture most of the screen.
+    await setViewport({ width: 360, height: 740 });
     try {
       const element = mountCall({ room: uniqueRoom(), style: 'width: 320px' });
-      await until(() => element.shadowRoot!.querySelector('select'), 'a device picker');
+      // Chromium lists speakers too; Firefox, only once they have been asked for.
+      await until(() => element.shadowRoot!.querySelectorAll('select').length >= 2, 'device pickers');
+      const pickers = element.shadowRoot!.querySelectorAll('select').length;
       await element.updateComplete;
       expect(spills(element)).to.deep.equal([]);
+      const controls = [...element.shadowRoot!.querySelector('[part~="controls"]')!.children];
+      const rows = new Set(controls.map((control) => Math.round(control.getBoundingClientRect().top)));
+      // Four buttons, and pickers whose names alone are wider than the line: with a picker a line, 3 rows more than pickers.
+      expect(rows.size, `rows of controls, with ${pickers} pickers`).to.be.at.most(pickers + 1);
     } finally {
       delete (devices as Partial<MediaDevices>).enumerateDevices; // back to the prototype's
+      await setViewport({ width: 800, height: 600 });
     }
   });
 
