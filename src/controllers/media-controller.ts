@@ -143,7 +143,9 @@ export class MediaController implements ReactiveController {
    * let go on its own (switchDevice, release).
    */
   acquire(): Promise<MediaStream | null> {
-    if (this.#pending) return this.#pending;
+    // Settled, the stream is what runs now: a kind captured on its own after the
+    // first capture failed is in it, not in that capture's result.
+    if (this.#pending) return this.settled ? Promise.resolve(this.stream) : this.#pending;
     const pending = (this.#pending = this.#capture().then((stream) => {
       if (this.#pending !== pending) {
         stream?.getTracks().forEach((t) => t.stop()); // Superseded while waiting for the user.

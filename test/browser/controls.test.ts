@@ -395,6 +395,14 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
       await until(() => !part(bob, 'muted-indicator', alice.peerId), 'Alice’s microphone shown as on at Bob');
       await until(() => part(bob, 'speaking', alice.peerId), 'Alice’s voice reaching Bob', 15_000);
       expect(part(alice, 'error')!.textContent).to.contain('No camera');
+      // In another room too: the new call sends the microphone captured alone, not the failed first capture's nothing.
+      const room = uniqueRoom();
+      const moved = Promise.all([nextEvent(alice, 'p2p-joined'), nextEvent(bob, 'p2p-joined')]);
+      Object.assign(alice, { room });
+      Object.assign(bob, { room });
+      await moved;
+      const sending = () => alice.connectionTo(bob.peerId)?.getSenders().map((sender) => sender.track?.kind);
+      await until(() => sending()?.includes('audio'), () => `Alice sending her microphone in the new room (${sending()})`);
     } finally {
       undo();
     }
