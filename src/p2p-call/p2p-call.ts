@@ -270,9 +270,15 @@ export class P2PCallElement extends LitElement {
    * would end it when a call starts.
    */
   async shareScreen(): Promise<boolean> {
+    const session = this.#call.session;
     if (!this.#call.inCall) return false;
     const track = await this.#media.startScreenShare(() => void this.stopScreenShare());
     if (!track) return false;
+    // Left, or moved to another room, while the browser asked which screen: that call is over.
+    if (this.#call.session !== session || !this.#call.inCall) {
+      this.#media.stopScreenShare();
+      return false;
+    }
     await this.#call.session?.replaceTrack('video', track);
     this.sharing = true;
     return true;
