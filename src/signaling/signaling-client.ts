@@ -118,16 +118,17 @@ export class SignalingClient {
     };
     socket.onmessage = (event) => {
       this.#received++;
-      // The backoff starts over once the relay answers, not when a socket opens: a relay
-      // whose store is down opens every socket and closes it at once (1013), and clients
-      // that started over at each open would come back four times a second for as long.
-      this.#attempt = 0;
       let message: ServerMessage;
       try {
         message = JSON.parse(String(event.data)) as ServerMessage;
       } catch {
         return; // Not ours to crash on: a relay bug must not take the call down.
       }
+      // The backoff starts over once the relay has let me in, not when a socket opens or
+      // says anything: a relay whose store is down opens every socket, may send its
+      // ice-servers (--turn), and closes it (1013); clients that started over at that
+      // would come back four times a second for as long.
+      if (message.type === 'welcome') this.#attempt = 0;
       if (message.type !== 'pong') this.#handlers.onMessage(message);
     };
     // A 4001 (replaced) is a drop like any other: only a join with my peer id

@@ -145,6 +145,7 @@ describe('SignalingClient', () => {
   });
 
   it('backs off from a relay that opens every socket and closes it at once (1013, its store down), and starts over once one answers', async (t) => {
+    // A relay with --turn says its ice-servers on every socket before it reads the join: that is no answer to it.
     const refusing = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await once(refusing, 'listening');
     let connections = 0;
@@ -152,7 +153,10 @@ describe('SignalingClient', () => {
     refusing.on('connection', (ws) => {
       connections++;
       if (answer) ws.send(JSON.stringify({ type: 'welcome', protocol: 1, room: 'down', peer: 'me', peers: [], offers: [] }));
-      else ws.close(1013, 'try again later');
+      else {
+        ws.send(JSON.stringify({ type: 'ice-servers', iceServers: [{ urls: ['turn:127.0.0.1:3478'], username: 'u', credential: 'c' }] }));
+        ws.close(1013, 'try again later');
+      }
     });
     t.after(() => new Promise((r) => refusing.close(r)));
     const c = joiningClient(`ws://127.0.0.1:${(refusing.address() as { port: number }).port}`, 'down', { backoff: { initialMs: 20, maxMs: 1000 } });
