@@ -4,6 +4,7 @@ import type {
   ErrorCode,
   JoinMessage,
   PeerInfo,
+  PeerLeftHow,
   PeerStatus,
   ServerMessage,
 } from '../protocol/messages.js';
@@ -312,6 +313,10 @@ export class RoomSession {
         // Joined first, then who is here: a page that starts its list afresh at `p2p-joined` keeps them.
         this.#events.onJoined?.(message.room, message.peer);
         for (const info of message.peers) this.#addPeer(info);
+        // Back after a drop: whoever left meanwhile gets no peer-left, so the welcome's list says it (or
+        // the relay restarted and they are still to come back: those whose media flows are kept).
+        for (const id of [...this.peers.keys(), ...this.unreachable.keys()])
+          if (!message.peers.some((info) => info.peer === id)) this.#peerLeft(id, 'lost');
         this.#holdOfferWhenSettled();
         break;
       case 'peer-joined':
@@ -324,10 +329,7 @@ export class RoomSession {
         }
         break;
       case 'peer-left':
-        if (this.unreachable.delete(message.peer)) this.#events.onChange?.();
-        if (message.reason === 'lost' && this.#negotiators.get(message.peer)?.pc.connectionState === 'connected')
-          this.#keepWhileHeard(message.peer);
-        else this.#removePeer(message.peer, 'left');
+        this.#peerLeft(message.peer, message.reason);
         break;
       case 'description': {
         const negotiator =
@@ -398,6 +400,13 @@ export class RoomSession {
     this.#holdIfSettled();
     this.#events.onPeerLeft?.(peer, reason);
     this.#events.onChange?.();
+  }
+
+  /** Someone is no longer in the room as the relay sees it; `lost`: they did not say goodbye, so they may be back. */
+  #peerLeft(id: string, how: PeerLeftHow | undefined): void {
+    if (this.unreachable.delete(id)) this.#events.onChange?.();
+    if (how === 'lost' && this.#negotiators.get(id)?.pc.connectionState === 'connected') this.#keepWhileHeard(id);
+    else this.#removePeer(id, 'left');
   }
 
   /** Keeps someone the relay lost while their connection brings something every LOST_CHECK_MS (see #lostByRelay). */

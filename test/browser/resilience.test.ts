@@ -235,6 +235,27 @@ describe('<p2p-call>: calls survive the network', () => {
     }
   });
 
+  it('someone who leaves while I am away from the relay leaves, and is not reported as a failed connection', async function () {
+    (this as Timeout).timeout(30_000);
+    const [alice, bob] = await twoInACall();
+    const errors = record(alice, 'p2p-error');
+    try {
+      // A restarted relay that only Alice gets back into: Bob stays away from it, his media still flowing.
+      await serverCommand('restart-relay', { token: 'alice' });
+      const back = nextEvent(alice, 'p2p-joined');
+      alice.server = `${relayUrl}/?token=alice`;
+      await back;
+      // Not in the welcome, yet heard: as if the relay had lost him, he stays (a restarted relay has lost everyone).
+      expect(alice.peers.map((p) => p.id)).to.deep.equal([bob.peerId]);
+      const left = nextEvent(alice, 'p2p-peer-left');
+      bob.remove(); // He leaves; no relay he is on can tell Alice.
+      expect((await left).detail).to.include({ peer: bob.peerId, reason: 'left' });
+      expect(errors.map((e) => e.code)).to.not.include('peer-failed');
+    } finally {
+      await serverCommand('restart-relay');
+    }
+  });
+
   it('ICE restart through TURN: the TURN server dies and comes back; the same connection recovers', async function () {
     (this as Timeout).timeout(45_000);
     // One more try, for a Chromium stall seen only late in the full suite (never in 9 runs of this
