@@ -212,9 +212,13 @@ export class MediaController implements ReactiveController {
     });
   }
 
-  /** Runs the switches of one kind one after another, so two never both add a track, and a release waits for a camera still opening. */
+  /**
+   * Runs the switches of one kind one after another, so two never both add a
+   * track, and a release waits for a camera still opening. Each runs whatever
+   * became of the one before: one that threw must not stop every later one.
+   */
   #queue<T>(kind: MediaKind, job: () => Promise<T>): Promise<T> {
-    const next = this.#switching[kind].then(job);
+    const next = this.#switching[kind].then(job, job);
     this.#switching[kind] = next;
     return next;
   }
@@ -243,7 +247,12 @@ export class MediaController implements ReactiveController {
       return true;
     };
     if (ended()) return false;
-    await send(track);
+    try {
+      await send(track);
+    } catch {
+      track.stop(); // Not on the wire, so not kept: its camera light would stay on.
+      return 'media-failed';
+    }
     if (ended()) return false;
     const stream = (this.stream ??= new MediaStream());
     for (const shown of kind === 'video' ? [stream, (this.preview ??= new MediaStream())] : [stream]) {

@@ -495,6 +495,39 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     await expectDecodesVideoFrom(bob, alice.peerId);
   });
 
+  it('a camera that could not be put on the wire is told and let go, and the next pick still works', async () => {
+    const [alice, bob] = await twoInACall();
+    const [, second, third] = (await cameras()).map((d) => d.deviceId);
+    const errors = record(alice, 'p2p-error');
+    const opened: MediaStreamTrack[] = [];
+    const media = navigator.mediaDevices;
+    const { getUserMedia } = media;
+    media.getUserMedia = async (constraints) => {
+      const stream = await getUserMedia.call(media, constraints);
+      opened.push(...stream.getTracks());
+      return stream;
+    };
+    // What a closed connection's sender does; here once, for the first pick.
+    const { replaceTrack } = RTCRtpSender.prototype;
+    RTCRtpSender.prototype.replaceTrack = function () {
+      RTCRtpSender.prototype.replaceTrack = replaceTrack;
+      return Promise.reject(new DOMException('the connection is closed', 'InvalidStateError'));
+    };
+    try {
+      alice.camera = second!;
+      await until(() => errors.length, 'the failed pick told');
+      expect(errors.map((e) => e.code)).to.deep.equal(['media-failed']);
+      expect(opened.map((t) => t.readyState), 'its camera let go').to.deep.equal(['ended']);
+      const changed = nextEvent(alice, 'p2p-device-change');
+      alice.camera = third!;
+      expect((await changed).detail.deviceId).to.equal(third);
+    } finally {
+      media.getUserMedia = getUserMedia;
+      RTCRtpSender.prototype.replaceTrack = replaceTrack;
+    }
+    await expectDecodesVideoFrom(bob, alice.peerId);
+  });
+
   it('leave and join again; the keyboard focus stays in the toolbar', async () => {
     const [alice, bob] = await twoInACall();
     // A group a screen reader names, not a role="toolbar" whose arrow keys would do nothing.
