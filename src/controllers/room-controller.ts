@@ -146,7 +146,8 @@ export class RoomController implements ReactiveController {
 
   #start(wish: CallWish): void {
     const host = this.#host;
-    const renewal = this.#renewing;
+    /** Under a new id because mine was taken, and not let in since: taken again, it is not asked for forever. */
+    let renewal = this.#renewing;
     this.#renewing = false;
     /** The relay gave my id to someone else: this call ends, and one under a new id begins. */
     let taken = false;
@@ -155,6 +156,7 @@ export class RoomController implements ReactiveController {
       {
         onJoined: (room, peer) => {
           this.joined = true;
+          renewal = false;
           host.clearCallErrors(RELAY_ERRORS);
           emit(host, 'p2p-joined', { room, peer });
           host.requestUpdate();

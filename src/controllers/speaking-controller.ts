@@ -53,6 +53,8 @@ export class SpeakingController implements ReactiveController {
         if (r.type === 'media-source') this.#lastLoud.set(this.#host.peerId, now);
       });
     });
+    // Only those still here: over a long call with people coming and going, the map would only grow.
+    for (const peer of this.#lastLoud.keys()) if (!heard.has(peer)) this.#lastLoud.delete(peer);
     for (const peer of new Set([...heard, ...this.speaking])) {
       const speaking = heard.has(peer) && now - (this.#lastLoud.get(peer) ?? -Infinity) < HOLD_MS;
       if (speaking === this.speaking.has(peer)) continue;

@@ -6,7 +6,11 @@
  * connection is said with one of these.
  */
 
-/** Another socket joined with my peer id: do not reconnect, or the two evict each other forever. */
+/**
+ * Another socket joined with my peer id and secret. Only my own client has
+ * both, so for <p2p-call> this is a late handshake of its own taking over:
+ * it reconnects to take its place back (docs/protocol.md, "Close codes").
+ */
 export const REPLACED = 4001;
 
 /** The relay's authorize() refused this connection (4000 + HTTP 401, as graphql-ws does). */

@@ -143,7 +143,7 @@ export const DescriptionMessage = Type.Object(
   {
     type: Type.Literal('description'),
     to: Id,
-    /** Set on the answer to a held offer. */
+    /** May name the held offer an answer answers: informative only, the relay checks nothing (<p2p-call> leaves it out). */
     offerId: Type.Optional(Id),
     description: Description,
   },
@@ -182,7 +182,6 @@ export const clientMessageSchemas = {
   ping: PingMessage,
 } satisfies Record<string, TSchema>;
 
-export type ClientMessageType = keyof typeof clientMessageSchemas;
 export type ClientMessage = Static<typeof ClientMessage>;
 export type JoinMessage = Static<typeof JoinMessage>;
 export type HoldOfferMessage = Static<typeof HoldOfferMessage>;

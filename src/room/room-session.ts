@@ -8,15 +8,10 @@ import type {
   PeerStatus,
   ServerMessage,
 } from '../protocol/messages.js';
-import {
-  SignalingClient,
-  type SignalingOptions,
-  type SignalingState,
-} from '../signaling/signaling-client.js';
+import { SignalingClient, type SignalingState } from '../signaling/signaling-client.js';
 import {
   PeerNegotiator,
   type MediaKind,
-  type NegotiatorOptions,
   type OutgoingMedia,
   type OutgoingSignal,
 } from '../negotiation/peer-negotiator.js';
@@ -27,7 +22,7 @@ export interface RemotePeer {
   name?: string;
   status: PeerStatus;
   stream?: MediaStream;
-  connectionState: RTCPeerConnectionState | 'new';
+  connectionState: RTCPeerConnectionState;
   /** The connection to them has been up at least once (so a drop is a repair, not a first try). */
   wasConnected: boolean;
 }
@@ -71,8 +66,6 @@ export interface RoomSessionOptions {
   maxPeers?: number;
   status?: PeerStatus;
   rtcConfig: RTCConfiguration;
-  signaling?: SignalingOptions;
-  negotiation?: Pick<NegotiatorOptions, 'disconnectGraceMs' | 'giveUpAfterMs'>;
 }
 
 /** Where a negotiator's signals go: to a peer, or (while held) to its held offer. */
@@ -86,14 +79,6 @@ interface Connection {
   route: Route;
   negotiator: PeerNegotiator;
 }
-
-/**
- * Relay errors after which retrying the same join cannot help: a full room,
- * or any refusal of the join itself (a room name too long, say). The others
- * (unknown-peer, unknown-offer…) are races with someone leaving mid-handshake:
- * worth a console line for developers, not a message to the user.
- */
-const FATAL_ERRORS: ReadonlySet<string> = new Set(['room-full']);
 
 /**
  * How often the connection to someone the relay lost is checked for
@@ -188,7 +173,6 @@ export class RoomSession {
           }
         },
       },
-      options.signaling,
     );
   }
 
@@ -351,7 +335,10 @@ export class RoomSession {
         break;
       }
       case 'error':
-        if (!FATAL_ERRORS.has(message.code) && message.ref !== 'join') {
+        // A refused join (a full room, my id taken, a room name too long) ends the call: the same
+        // join would be refused again. The others (unknown-peer, unknown-offer…) are races with
+        // someone leaving mid-handshake: worth a console line for developers, not a message to the user.
+        if (message.ref !== 'join') {
           console.warn(`p2p-call: relay said ${message.code}: ${message.message}`);
           break;
         }
@@ -559,7 +546,7 @@ export class RoomSession {
           this.#removePeer(route.to, reason);
         },
       },
-      { rtcConfig: this.#rtcConfig, outgoing: this.#outgoing, ...this.#options.negotiation },
+      { rtcConfig: this.#rtcConfig, outgoing: this.#outgoing },
     );
     return negotiator;
   }

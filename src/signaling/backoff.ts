@@ -1,6 +1,7 @@
 /**
- * Reconnect delays: exponential with "full jitter", so that every peer of a
- * restarted relay does not come back in the same millisecond.
+ * Reconnect delays: exponential with "equal jitter" (half the ceiling, plus a
+ * random part of the other half), so that every peer of a restarted relay
+ * does not come back in the same millisecond.
  * (See the AWS architecture blog, "Exponential Backoff And Jitter".)
  */
 export interface BackoffOptions {
