@@ -81,7 +81,15 @@ interface Scripted {
 
 /** The sockets of this relay in one room, and its subscription to the room's channel. */
 interface LocalRoom {
+  /** Peer id → the socket that peer's events go to. */
   readonly members: Map<string, RoomSocket>;
+  /**
+   * Sockets whose join Redis has not made yet, by socket id. Each takes its
+   * peer's place in `members` only with the room's `joined` event for it: a
+   * join with someone's peer id but not their secret is refused, and until
+   * then that peer's events must still reach its socket, not the joiner's.
+   */
+  readonly joining: Map<string, RoomSocket>;
   readonly subscribed: Promise<unknown>;
 }
 
@@ -170,10 +178,9 @@ export class RedisRooms {
 
   /** Adds the socket to the room; resolves with its welcome, or rejects (room-full). */
   async join(socket: RoomSocket, { room, peer }: Membership, message: JoinMessage): Promise<WelcomeMessage> {
-    const displaced = this.local.get(room)?.members.get(peer); // a takeover's: until Redis says yes, it is still that peer
     try {
       // Registered and subscribed before the join is made, so no event for it can be missed.
-      await this.register(socket, room, peer);
+      await this.register(socket, room);
       const cap = Math.min(this.maxPeersPerRoom, message.maxPeers ?? Infinity);
       const info: PeerInfo = { peer, name: message.name, status: message.status ?? {} };
       const [code, peers, held] = await this.script(socket, { room, peer }, 'join',
@@ -196,7 +203,7 @@ export class RedisRooms {
     } catch (error) {
       // Redis may still run the join once it answers: a place kept, as for any socket sent away.
       if (error instanceof StoreUnavailable) this.keepPlace(socket, { room, peer });
-      else this.unregister(socket, room, peer, displaced);
+      else this.unregister(socket, room, peer);
       throw error;
     }
   }
@@ -337,28 +344,26 @@ export class RedisRooms {
     }
   }
 
-  private async register(socket: RoomSocket, room: string, peer: string): Promise<void> {
+  /** Adds a joining socket to the room here; it gets its peer's events once Redis has made the join (dispatch). */
+  private async register(socket: RoomSocket, room: string): Promise<void> {
     let local = this.local.get(room);
     if (!local) {
-      local = { members: new Map(), subscribed: this.call(this.subscriber.subscribe(this.channel(room))) };
+      local = { members: new Map(), joining: new Map(), subscribed: this.call(this.subscriber.subscribe(this.channel(room))) };
       this.local.set(room, local);
     }
-    local.members.set(peer, socket);
+    local.joining.set(socket.id, socket);
     this.sockets.set(socket.id, socket);
     await local.subscribed;
   }
 
-  /** Drops the socket here; `displaced`, the socket a refused takeover would have replaced, gets its place back. */
-  private unregister(socket: RoomSocket, room: string, peer: string, displaced?: RoomSocket): void {
+  /** Drops the socket here, joined or still joining; the room's channel goes with its last socket. */
+  private unregister(socket: RoomSocket, room: string, peer: string): void {
     this.sockets.delete(socket.id);
     const local = this.local.get(room);
-    if (local?.members.get(peer) !== socket) return;
-    if (displaced) {
-      local.members.set(peer, displaced);
-      return;
-    }
-    local.members.delete(peer);
-    if (local.members.size === 0) {
+    if (!local) return;
+    if (local.members.get(peer) === socket) local.members.delete(peer);
+    local.joining.delete(socket.id);
+    if (local.members.size === 0 && local.joining.size === 0) {
       this.local.delete(room);
       this.call(this.subscriber.unsubscribe(this.channel(room))).catch(ignore);
     }
@@ -378,7 +383,13 @@ export class RedisRooms {
     } else if (kind === 'all') {
       for (const [peer, socket] of local.members) if (peer !== target) socket.fromRoom(payload);
     } else if (kind === 'joined') {
-      const { info, offers } = JSON.parse(payload.toString()) as { info: PeerInfo; offers: Record<string, string> };
+      const { info, offers, conn } = JSON.parse(payload.toString()) as { info: PeerInfo; offers: Record<string, string>; conn: string };
+      // The join is made: from this event on, the peer's events are the joiner's (if it is here).
+      const joiner = local.joining.get(conn);
+      if (joiner) {
+        local.joining.delete(conn);
+        local.members.set(target, joiner);
+      }
       for (const [peer, socket] of local.members) {
         if (peer === target) continue;
         const offerId = Object.hasOwn(offers, peer) ? offers[peer] : undefined; // a peer may be called __proto__

@@ -15,7 +15,7 @@
  * Events go to the room's channel as "kind target payload" (see redis-rooms.ts):
  *   to <peer> <frame>        for that peer only
  *   all <peer> <frame>       for everyone but that peer
- *   joined <peer> <json>     {"info": PeerInfo, "offers": {owner: offerId}}
+ *   joined <peer> <json>     {"info": PeerInfo, "offers": {owner: offerId}, "conn": the joiner's socket}
  *   replaced <peer> <conn>   that socket was taken over: close it with 4001
  * Replies are arrays whose first item is "ok" or an error code.
  */
@@ -91,7 +91,7 @@ if op == 'join' then
   local seq = redis.call('HINCRBY', links, '#', 1)
   redis.call('HSET', links, peer, seq .. ' ' .. node .. ' ' .. secret .. ' ' .. conn)
   redis.call('HSET', members, peer, info)
-  publish('joined', peer, '{"info":' .. info .. ',"offers":' .. cjson.encode(taken) .. '}')
+  publish('joined', peer, '{"info":' .. info .. ',"offers":' .. cjson.encode(taken) .. ',"conn":"' .. conn .. '"}')
   return { 'ok', peers, held }
 end
 

@@ -342,6 +342,26 @@ protocolTest('a join with a member’s peer id but not its secret is refused (pe
   assert.deepEqual(await stats(), { rooms: 1, peers: 2, heldOffers: 0 });
 });
 
+protocolTest('while joins with a member’s peer id but not its secret are refused, the member still gets what is sent to it; with the secret, the joiner gets it from then on', async (t, start) => {
+  const { connect, joined } = await start(t);
+  const [a, b] = await joined('room', 'alice', 'bob');
+  const intruder = await connect(); // with rooms in Redis, on alice's relay, whose messages it must not take
+  const tries = 100;
+  for (let n = 0; n < tries; n++) {
+    intruder.send({ type: 'join', room: 'room', peer: 'alice', secret: 'not-the-secret-of-alice' });
+    b.send({ type: 'status', status: { name: `bob ${n}` } });
+  }
+  for (let n = 0; n < tries; n++) assert.equal((await intruder.next('error')).code, 'peer-taken');
+  await intruder.quiet();
+  for (let n = 0; n < tries; n++) assert.deepEqual((await a.next('status')).status, { name: `bob ${n}` });
+  await a.quiet();
+  // With the secret, the same socket takes over: what bob sends from then on is for it.
+  await intruder.join('room', 'alice', { secret: secretOf('alice') });
+  await b.next('peer-joined');
+  b.send({ type: 'status', status: { name: 'bob again' } });
+  assert.deepEqual((await intruder.next('status')).status, { name: 'bob again' });
+});
+
 protocolTest('a membership joined without a secret cannot be taken over', async (t, start) => {
   const { connect, joined } = await start(t);
   const [a] = await joined('room', 'alice');
