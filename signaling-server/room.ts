@@ -22,6 +22,7 @@ import {
 } from '../src/protocol/messages.js';
 import { roomErrors } from './errors.js';
 import { fromPrefix, withFrom } from './frame.js';
+import { heldBytes } from './held-bytes.js';
 
 /** How the room talks to a member's socket. */
 export interface Endpoint {
@@ -39,7 +40,7 @@ interface HeldOffer {
   offerId: string;
   sdp: string;
   candidates: CandidateInit[];
-  /** The SDP's length and its candidates' as JSON: at most MAX_HELD_BYTES. */
+  /** What MAX_HELD_BYTES caps (heldBytes): the SDP and its candidates as JSON. */
   bytes: number;
 }
 
@@ -150,7 +151,7 @@ export class Room {
 
   /** Parks an offer for the next joiner, replacing the member's untaken one. */
   hold(member: Member, message: HoldOfferMessage): void {
-    member.held = { offerId: message.offerId, sdp: message.sdp, candidates: [], bytes: message.sdp.length };
+    member.held = { offerId: message.offerId, sdp: message.sdp, candidates: [], bytes: heldBytes(message.sdp) };
   }
 
   /** A candidate for a peer, or for the sender's own held offer (kept with it, or sent on to its taker). */
@@ -159,7 +160,7 @@ export class Room {
     const offerId = message.offerId as string; // validate() guarantees exactly one of to/offerId
     const held = member.held;
     if (held?.offerId === offerId) {
-      const bytes = held.bytes + JSON.stringify(message.candidate).length;
+      const bytes = held.bytes + heldBytes(JSON.stringify(message.candidate));
       if (held.candidates.length >= MAX_HELD_CANDIDATES || bytes > MAX_HELD_BYTES) throw roomErrors.tooManyCandidates(offerId);
       held.candidates.push(message.candidate);
       held.bytes = bytes;

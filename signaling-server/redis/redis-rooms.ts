@@ -37,6 +37,7 @@ import {
 } from '../../src/protocol/messages.js';
 import { roomErrors, StoreUnavailable } from '../errors.js';
 import { fromPrefix, withFrom } from '../frame.js';
+import { heldBytes } from '../held-bytes.js';
 import type { RoomStats } from '../rooms.js';
 import { ROOM_SCRIPT } from './room-script.js';
 
@@ -232,15 +233,16 @@ export class RedisRooms {
   }
 
   async hold(socket: RoomSocket, membership: Membership, message: HoldOfferMessage): Promise<void> {
-    await this.run(socket, membership, 'hold', message.offerId, message.sdp);
+    await this.run(socket, membership, 'hold', message.offerId, message.sdp, heldBytes(message.sdp));
     socket.holding = true;
   }
 
   /** A candidate for the sender's own held offer: kept with it, or sent on to its taker. */
   async offerCandidate(socket: RoomSocket, membership: Membership, message: CandidateMessage, frame: Buffer): Promise<void> {
     const offerId = message.offerId as string; // validate() guarantees exactly one of to/offerId
+    const candidate = JSON.stringify(message.candidate);
     const code = await this.run(socket, membership, 'offer-candidate',
-      offerId, JSON.stringify(message.candidate), withFrom(fromPrefix(membership.peer), frame), MAX_HELD_CANDIDATES, MAX_HELD_BYTES);
+      offerId, candidate, withFrom(fromPrefix(membership.peer), frame), MAX_HELD_CANDIDATES, MAX_HELD_BYTES, heldBytes(candidate));
     if (code === 'unknown-offer') throw roomErrors.unknownOffer(offerId);
     if (code === 'too-many-candidates') throw roomErrors.tooManyCandidates(offerId);
   }

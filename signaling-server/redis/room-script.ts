@@ -8,7 +8,9 @@
  *                           secret a takeover must show ("-": none), which socket;
  *                           field "#" counts joins
  *                  offers   peer → "offerId sdp" of its untaken held offer
- *                  cands    peer → that offer's candidates: "count json,json,…"
+ *                  cands    peer → that offer's candidates: "count bytes json,json,…", where
+ *                           bytes is what MAX_HELD_BYTES caps (held-bytes.ts), counted
+ *                           by the relays, which pass it in
  *                  routes   "owner offerId" → the peer that took the offer
  * ARGV: op, channel, peer, conn, then the op's own arguments.
  *
@@ -81,7 +83,7 @@ if op == 'join' then
     local offer = redis.call('HGET', offers, id)
     if offer then
       local offerId, sdp = string.match(offer, '^(%S+) (.*)$')
-      held[#held + 1] = { id, offerId, sdp, string.match(redis.call('HGET', cands, id) or '0 ', '^%d+ (.*)$') }
+      held[#held + 1] = { id, offerId, sdp, string.match(redis.call('HGET', cands, id), '^%d+ %d+ (.*)$') }
       redis.call('HDEL', offers, id)
       redis.call('HDEL', cands, id)
       redis.call('HSET', routes, id .. ' ' .. offerId, peer)
@@ -103,15 +105,15 @@ if op == 'leave' then
   leave(peer, ARGV[5])
 elseif op == 'hold' then
   redis.call('HSET', offers, peer, ARGV[5] .. ' ' .. ARGV[6])
-  redis.call('HDEL', cands, peer)
+  redis.call('HSET', cands, peer, '0 ' .. ARGV[7] .. ' ') -- no candidates yet; the sdp's bytes
 elseif op == 'offer-candidate' then
-  local offerId, candidate, frame, most, bytes = ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9])
+  local offerId, candidate, frame, most, max, size = ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
   local offer = redis.call('HGET', offers, peer)
   if offer and string.match(offer, '^%S+') == offerId then
-    local count, list = string.match(redis.call('HGET', cands, peer) or '0 ', '^(%d+) (.*)$')
-    count = tonumber(count)
-    if count >= most or #offer + #list + #candidate > bytes then return { 'too-many-candidates' } end
-    redis.call('HSET', cands, peer, (count + 1) .. ' ' .. (count == 0 and candidate or list .. ',' .. candidate))
+    local count, bytes, list = string.match(redis.call('HGET', cands, peer), '^(%d+) (%d+) (.*)$')
+    count, bytes = tonumber(count), tonumber(bytes) + size
+    if count >= most or bytes > max then return { 'too-many-candidates' } end
+    redis.call('HSET', cands, peer, (count + 1) .. ' ' .. bytes .. ' ' .. (count == 0 and candidate or list .. ',' .. candidate))
     return { 'ok' }
   end
   local taker = redis.call('HGET', routes, peer .. ' ' .. offerId)

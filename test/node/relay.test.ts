@@ -434,6 +434,34 @@ protocolTest('a held offer and its candidates take at most MAX_HELD_BYTES: big c
   assert.ok(bytes <= MAX_HELD_BYTES && bytes > MAX_HELD_BYTES - 8000, `${bytes} bytes held`);
 });
 
+protocolTest('MAX_HELD_BYTES counts the sdp and each candidate as JSON, in UTF-8 bytes: a candidate that fits exactly is kept, one byte more is refused', async (t, start) => {
+  const { connect, joined } = await start(t);
+  const [a] = await joined('room', 'alice');
+  const sdp = `v=0 ${'x'.repeat(59_996)}`;
+  /** A candidate `bytes` long as JSON; its é is 2 bytes, so a count in UTF-16 units would be 1 short. */
+  const sized = (bytes: number): CandidateInit => {
+    const init = { candidate: 'é' };
+    init.candidate += 'x'.repeat(bytes - Buffer.byteLength(JSON.stringify(init)));
+    return init;
+  };
+  // Two candidates, so that nothing between them (a separator a store keeps) counts either.
+  const lastThatFits = MAX_HELD_BYTES - sdp.length - 2000;
+  a.send({ type: 'offer', offerId: 'fits', sdp });
+  a.send({ type: 'candidate', offerId: 'fits', candidate: sized(2000) });
+  a.send({ type: 'candidate', offerId: 'fits', candidate: sized(lastThatFits) });
+  await a.quiet(); // no too-many-candidates
+  const b = await connect();
+  assert.deepEqual((await b.join('room', 'bob')).offers[0]!.candidates, [sized(2000), sized(lastThatFits)]);
+  await a.next('peer-joined');
+
+  a.send({ type: 'offer', offerId: 'over', sdp });
+  a.send({ type: 'candidate', offerId: 'over', candidate: sized(2000) });
+  a.send({ type: 'candidate', offerId: 'over', candidate: sized(lastThatFits + 1) });
+  assert.equal((await a.next('error')).code, 'too-many-candidates');
+  const c = await connect();
+  assert.deepEqual((await c.join('room', 'carol')).offers[0]!.candidates, [sized(2000)]);
+});
+
 protocolTest('a held offer is dropped when its owner leaves; offers a leaver had taken are forgotten', async (t, start) => {
   const { stats, connect, joined } = await start(t);
   const [a, b] = await joined('room', 'alice', 'bob');
