@@ -18,11 +18,12 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 const MAX_MESSAGE_BYTES = 65536;
 const MAX_PEERS_PER_ROOM = 6;
 const MAX_HELD_CANDIDATES = 64;
+const MAX_HELD_BYTES = 65536;
 const MAX_BUFFERED_BYTES = 1 << 20;
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 type Json = Record<string, unknown>;
-interface Held { offerId: string; sdp: string; candidates: unknown[] }
+interface Held { offerId: string; sdp: string; candidates: unknown[]; bytes: number } // bytes: as MAX_HELD_BYTES counts them
 interface Member {
   ws: WebSocket; room: string; peer: string; secret?: string; name?: string; status: Json;
   held?: Held; // my untaken held offer
@@ -60,8 +61,8 @@ const iceCandidate = (v: unknown) => { // RTCIceCandidateInit, or null
   if (v === null) return true;
   if (!isObj(v)) return false;
   fields(v, 'candidate.candidate', {
-    candidate: [false, (c) => str(c, 0, 4096)], sdpMid: [false, orNull((s) => typeof s === 'string')],
-    sdpMLineIndex: [false, orNull((n) => Number.isInteger(n) && (n as number) >= 0)], usernameFragment: [false, orNull((s) => typeof s === 'string')],
+    candidate: [true, (c) => str(c, 0, 4096)], sdpMid: [false, orNull((s) => str(s, 0, 64))],
+    sdpMLineIndex: [false, orNull((n) => Number.isInteger(n) && (n as number) >= 0)], usernameFragment: [false, orNull((s) => str(s, 0, 256))],
   });
   return true;
 };
@@ -164,14 +165,19 @@ export async function startDocRelay({ heartbeatMs = 5000 } = {}): Promise<DocRel
     };
     switch (type) {
       case 'offer':
-        me.held = { offerId: msg.offerId as string, sdp: msg.sdp as string, candidates: [] };
+        me.held = { offerId: msg.offerId as string, sdp: msg.sdp as string, candidates: [], bytes: Buffer.byteLength(msg.sdp as string) };
         return void events.push(`hold ${me.peer} ${me.held.offerId}`);
       case 'candidate': {
         if (('to' in msg) === ('offerId' in msg)) throw bad('candidate: exactly one of "to" or "offerId"');
         if ('to' in msg) return forward(me, peerTo(msg.to), raw, 'candidate');
         const offerId = msg.offerId as string;
         if (me.held?.offerId === offerId) {
-          if (me.held.candidates.length >= MAX_HELD_CANDIDATES) throw new Refused('too-many-candidates', `offer "${offerId}" already has ${MAX_HELD_CANDIDATES} candidates, the most the relay keeps`);
+          // "it and its candidates take at most 65 536 bytes together: the sdp plus each candidate as JSON, in UTF-8 bytes"
+          const bytes = me.held.bytes + Buffer.byteLength(JSON.stringify(msg.candidate));
+          if (me.held.candidates.length >= MAX_HELD_CANDIDATES || bytes > MAX_HELD_BYTES) {
+            throw new Refused('too-many-candidates', `offer "${offerId}" already has as many candidates as the relay keeps (${MAX_HELD_CANDIDATES}, or 64 KB with the offer)`);
+          }
+          me.held.bytes = bytes;
           return void me.held.candidates.push(msg.candidate);
         }
         const taker = me.routes.get(offerId);
