@@ -16,6 +16,12 @@ import {
   type OutgoingSignal,
 } from '../negotiation/peer-negotiator.js';
 
+/** Statuses are flat (switches and a name): equal when every field is. */
+function sameStatus(a: PeerStatus, b: PeerStatus): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof PeerStatus>;
+  return [...keys].every((key) => a[key] === b[key]);
+}
+
 /** What the session knows about one other person in the room. */
 export interface RemotePeer {
   id: string;
@@ -361,7 +367,11 @@ export class RoomSession {
     const name = (info.status.name ?? info.name) || undefined;
     const known = this.peers.get(info.peer);
     if (known) {
+      // Back after a relay drop: what they switched meanwhile (their status then was lost) is news.
+      if (known.name === name && sameStatus(known.status, info.status)) return;
       Object.assign(known, { name, status: info.status });
+      this.#events.onStatus?.(known.id, known.status);
+      this.#events.onChange?.();
       return;
     }
     const peer: RemotePeer = {

@@ -92,6 +92,9 @@ describe('<p2p-call>: calls survive the network', () => {
     await alice.updateComplete;
     expect(statusText(alice)).to.match(/reconnect/i);
     expect(watched.map((w) => w.joined.length), 'nobody re-joined a relay that is down').to.deep.equal([0, 0]);
+    // What Alice changes meanwhile reaches Bob once both are back (her join says it).
+    const statusAtBob = record(bob, 'p2p-peer-status');
+    alice.muted = true;
     await restarted;
 
     await until(() => watched.every((w) => w.joined.length > 0), 'both to join the restarted relay', 15_000);
@@ -117,6 +120,9 @@ describe('<p2p-call>: calls survive the network', () => {
     ]);
     expect(tilePeers(alice)).to.deep.equal([bob.peerId]);
     expect(statusText(alice)).to.contain('1 person');
+    await until(() => statusAtBob.some((s) => s.peer === alice.peerId && s.status.audio === false), 'p2p-peer-status: Alice muted, at Bob');
+    await bob.updateComplete;
+    expect(bob.shadowRoot!.querySelector(`[part~="tile"][data-peer="${alice.peerId}"] [part~="muted-indicator"]`), 'Alice’s tile at Bob shows her muted').to.exist;
 
     // Both hold a fresh offer at the new relay, so a newcomer can still just answer.
     await until(async () => (await relayStats()).heldOffers === 2, 'Alice and Bob to hold offers at the new relay');
