@@ -307,12 +307,19 @@ export class MediaController implements ReactiveController {
     this.#host.requestUpdate();
   }
 
-  stop(): void {
-    // A track stopped by the page fires no `ended`: say so here, or the host
-    // would still think it shares once it is back in a call.
+  /**
+   * Ends a share as its call ends. A track stopped by the page fires no
+   * `ended`: so the share's onEnded is called here, or the host would still
+   * think it shares once it is in a call again.
+   */
+  endScreenShare(): void {
     const screenEnded = this.#screenEnded;
     this.stopScreenShare();
     screenEnded?.();
+  }
+
+  stop(): void {
+    this.endScreenShare();
     this.stream?.getTracks().forEach((t) => t.stop());
     this.stream = null;
     this.preview = null;

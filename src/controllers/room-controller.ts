@@ -122,6 +122,8 @@ export class RoomController implements ReactiveController {
     if (sameCall) return this.session!.reconfigure(wish!);
     this.#stop();
     this.#host.clearCallErrors();
+    // A share was for the people of the call it began in, not those of the next room.
+    this.#media.endScreenShare();
     if (wish) this.#start(wish);
     else this.#media.stop(); // No call, no camera light.
   }

@@ -248,7 +248,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(part(alice, 'local-video')!.classList.contains('screen'), 'the self view shows no screen').to.equal(false);
   });
 
-  it('a share ends with the call: back in it, the camera is sent, not a stale share', async () => {
+  it('a share ends with the call (leaving, or a new room): back in one, the camera is sent, not a stale share', async () => {
     const [alice, bob] = await twoInACall();
     expect(await alice.shareScreen()).to.equal(true);
     await until(() => part(bob, 'presenting', alice.peerId), 'the presenting part at Bob');
@@ -266,6 +266,20 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     await until(() => Math.abs(aspect(video) - 4 / 3) < 0.05, 'the 4:3 camera at Bob');
     expect(bob.peers[0]!.status.screen, 'not presenting at Bob').to.equal(false);
     expect(part(alice, 'screen-button')!.textContent).to.equal('Share screen');
+
+    // A new room is other people: the share does not follow her there.
+    expect(await alice.shareScreen()).to.equal(true);
+    await until(() => part(bob, 'presenting', alice.peerId), 'presenting again at Bob');
+    const room = uniqueRoom();
+    const moved = Promise.all([nextEvent(alice, 'p2p-joined'), nextEvent(bob, 'p2p-joined')]);
+    Object.assign(alice, { room });
+    Object.assign(bob, { room });
+    await moved;
+    expect(alice.screenSharing).to.equal(false);
+    await expectDecodesVideoFrom(bob, alice.peerId);
+    const there = remoteVideo(bob, alice.peerId)!;
+    await until(() => Math.abs(aspect(there) - 4 / 3) < 0.05, 'the 4:3 camera at Bob in the new room');
+    expect(bob.peers[0]!.status.screen, 'not presenting in the new room').to.equal(false);
   });
 
   it('sound the browser blocks: the video plays, a button lets the sound through', async () => {
