@@ -1,7 +1,15 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { MediaKind } from '../negotiation/peer-negotiator.js';
 
-export type MediaErrorCode = 'media-denied' | 'media-blocked' | 'media-missing' | 'media-busy' | 'media-insecure' | 'media-failed' | 'media-lost';
+export type MediaErrorCode =
+  | 'media-denied'
+  | 'media-blocked'
+  | 'media-missing'
+  | 'media-unplugged'
+  | 'media-busy'
+  | 'media-insecure'
+  | 'media-failed'
+  | 'media-lost';
 
 const KINDS = ['audio', 'video'] as const;
 
@@ -235,7 +243,9 @@ export class MediaController implements ReactiveController {
       captured = await this.#open(kind, deviceId);
     } catch (error) {
       const code = classify(error);
-      return code === 'media-missing' && old && !live ? 'media-lost' : code;
+      if (code !== 'media-missing' || !old) return code;
+      // A live track means a device was picked (see `moving`) and the one before goes on.
+      return live ? 'media-unplugged' : 'media-lost';
     }
     const track = captured.getTracks()[0];
     // Off until the host's next update says otherwise: a new microphone must not be heard while muted.

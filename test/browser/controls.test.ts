@@ -505,7 +505,10 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     await until(() => errors.length === 1, 'the first pick’s error');
     alice.microphone = 'a-microphone-not-there';
     await until(() => errors.length === 2, () => `the second pick’s error: ${JSON.stringify(errors)}`);
-    expect(errors.map((e) => e.code)).to.deep.equal(['media-missing', 'media-missing']);
+    // Not "no camera was found": the one she had still works.
+    expect(errors.map((e) => e.code)).to.deep.equal(['media-unplugged', 'media-unplugged']);
+    await alice.updateComplete;
+    expect(part(alice, 'error')!.textContent).to.contain('not plugged in');
     await expectDecodesVideoFrom(bob, alice.peerId);
   });
 
