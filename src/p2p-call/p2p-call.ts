@@ -186,6 +186,8 @@ export class P2PCallElement extends LitElement {
   declare private left: boolean;
   /** Set by shareScreen() and stopScreenShare() only: see screenSharing. */
   declare private sharing: boolean;
+  /** Counts shareScreen() and stopScreenShare() calls: a screen picked after a later one is not shared. */
+  #shareAsks = 0;
   declare private soundBlocked: boolean;
   /** The last state change, read out by screen readers. */
   declare private announcement: string;
@@ -272,10 +274,12 @@ export class P2PCallElement extends LitElement {
   async shareScreen(): Promise<boolean> {
     const session = this.#call.session;
     if (!this.#call.inCall) return false;
+    const ask = ++this.#shareAsks;
     const track = await this.#media.startScreenShare(() => void this.stopScreenShare());
     if (!track) return false;
     // Left, or moved to another room, while the browser asked which screen: that call is over.
-    if (this.#call.session !== session || !this.#call.inCall) {
+    // Or stopScreenShare() was called meanwhile (a page's own Cancel, say): the answer comes too late.
+    if (ask !== this.#shareAsks || this.#call.session !== session || !this.#call.inCall) {
       this.#media.stopScreenShare();
       return false;
     }
@@ -286,6 +290,7 @@ export class P2PCallElement extends LitElement {
 
   /** Back to the camera. */
   async stopScreenShare(): Promise<void> {
+    this.#shareAsks++;
     if (!this.screenSharing) return;
     this.#media.stopScreenShare();
     this.sharing = false;

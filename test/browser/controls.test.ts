@@ -238,15 +238,21 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     await keepsDecoding(bob, alice.peerId);
   });
 
-  it('leaving while the browser asks which screen to share shares nothing', async () => {
-    const [alice] = await twoInACall();
-    const sharing = alice.shareScreen();
-    alice.leave();
-    expect(await sharing).to.equal(false);
-    await alice.updateComplete;
-    expect(alice.screenSharing).to.equal(false);
-    expect(part(alice, 'local-video')!.classList.contains('screen'), 'the self view shows no screen').to.equal(false);
-  });
+  const interruptions: [string, (call: P2PCallElement) => void][] = [
+    ['leaving', (call) => call.leave()],
+    ['stopScreenShare()', (call) => void call.stopScreenShare()], // A page's own Cancel, say.
+  ];
+  for (const [what, interrupt] of interruptions) {
+    it(`${what} while the browser asks which screen to share shares nothing`, async () => {
+      const [alice] = await twoInACall();
+      const sharing = alice.shareScreen();
+      interrupt(alice);
+      expect(await sharing).to.equal(false);
+      await alice.updateComplete;
+      expect(alice.screenSharing).to.equal(false);
+      expect(part(alice, 'local-video')!.classList.contains('screen'), 'the self view shows no screen').to.equal(false);
+    });
+  }
 
   it('a share ends with the call (leaving, or a new room): back in one, the camera is sent, not a stale share', async () => {
     const [alice, bob] = await twoInACall();
