@@ -41,6 +41,8 @@ const bad = (message: string) => new Refused('bad-message', message);
 
 // ---- "Messages are strict": the schema, as far as the page gives it -------------------------
 const str = (v: unknown, min: number, max: number) => typeof v === 'string' && v.length >= min && v.length <= max;
+/** The page's "text": a string with no half of a surrogate pair (in a /u regex, a lone half is a code point of Cs). */
+const text = (v: unknown, min: number, max: number) => str(v, min, max) && !/\p{Cs}/u.test(v as string);
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 function fields(m: Json, path: string, spec: Record<string, [required: boolean, ok: (v: unknown) => boolean]>): void {
   for (const key of Object.keys(m)) if (!(key in spec)) throw bad(`${path}: field "${key}": Unexpected property`);
@@ -54,7 +56,7 @@ const bool = (v: unknown) => typeof v === 'boolean';
 const orNull = (ok: (v: unknown) => boolean) => (v: unknown) => v === null || ok(v);
 const status = (where: string) => (v: unknown) => {
   if (!isObj(v)) return false;
-  fields(v, where, { audio: [false, bool], video: [false, bool], screen: [false, bool], name: [false, (n) => str(n, 0, 64)] });
+  fields(v, where, { audio: [false, bool], video: [false, bool], screen: [false, bool], name: [false, (n) => text(n, 0, 64)] });
   return true;
 };
 const iceCandidate = (v: unknown) => { // RTCIceCandidateInit, or null
@@ -72,7 +74,7 @@ const sessionDescription = (v: unknown) => {
   return true;
 };
 const SCHEMAS: Record<string, Record<string, [boolean, (v: unknown) => boolean]>> = {
-  join: { room: [true, (v) => str(v, 1, 128)], peer: [false, id], secret: [false, (v) => id(v) && str(v, 16, 64)], name: [false, (v) => str(v, 0, 64)], maxPeers: [false, (v) => Number.isInteger(v) && (v as number) >= 2 && (v as number) <= 64], status: [false, status('join.status')] },
+  join: { room: [true, (v) => text(v, 1, 128)], peer: [false, id], secret: [false, (v) => id(v) && str(v, 16, 64)], name: [false, (v) => text(v, 0, 64)], maxPeers: [false, (v) => Number.isInteger(v) && (v as number) >= 2 && (v as number) <= 64], status: [false, status('join.status')] },
   offer: { offerId: [true, id], sdp: [true, (v) => str(v, 1, MAX_MESSAGE_BYTES)] },
   candidate: { to: [false, id], offerId: [false, id], candidate: [true, iceCandidate] },
   description: { to: [true, id], offerId: [false, id], description: [true, sessionDescription] },

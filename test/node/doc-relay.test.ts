@@ -2,8 +2,8 @@
  * test/e2e/doc-relay.ts, a relay written from docs/protocol.md alone, proves
  * that <p2p-call> works with any relay that speaks the protocol; it proves
  * that only while it keeps to the page. The page's rules for a `candidate`,
- * at and one past each limit, must get the same answers from it as from the
- * real relay.
+ * at and one past each limit, and for text, must get the same answers from it
+ * as from the real relay.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -60,4 +60,32 @@ test('doc-relay answers the page’s candidate rules as the real relay does', as
   const expected = cases.map(({ answers }) => answers);
   assert.deepEqual(await answers(real.url), expected, 'the real relay');
   assert.deepEqual(await answers(doc.url), expected, 'doc-relay');
+});
+
+/** Joins whose room or names are text, or hold half a surrogate pair (no text): `welcome` or an error code. */
+const joins: object[] = [
+  { room: 'r😀', name: '😀', status: { name: '😀' } },
+  { room: 'r\ud800' },
+  { room: 'r', name: 'x\udc00' },
+  { room: 'r', status: { name: '\ud83dx' } },
+];
+
+async function joinAnswers(url: string): Promise<string[]> {
+  const answered: string[] = [];
+  for (const join of joins) {
+    const client = await TestClient.connect(url);
+    client.send({ type: 'join', ...join });
+    const { message } = await client.nextRaw();
+    answered.push(message.type === 'error' ? message.code : message.type);
+    await client.close();
+  }
+  return answered;
+}
+
+test('doc-relay refuses half a surrogate pair in a room or name as the real relay does', async (t) => {
+  const [doc, real] = await Promise.all([startDocRelay(), createRelay({ port: 0 })]);
+  t.after(() => Promise.all([doc.close(), real.close()]));
+  const expected = ['welcome', 'bad-message', 'bad-message', 'bad-message'];
+  assert.deepEqual(await joinAnswers(real.url), expected, 'the real relay');
+  assert.deepEqual(await joinAnswers(doc.url), expected, 'doc-relay');
 });
