@@ -30,21 +30,34 @@ export class SpeakingController implements ReactiveController {
     host.addController(this);
   }
 
-  hostConnected(): void {
-    this.#timer = setInterval(() => void this.#sample(), SAMPLE_MS);
+  /**
+   * Samples only while there is someone to hear: levels come from the
+   * connections, so an element waiting alone, or out of a call, would wake
+   * four times a second for nothing. Updates follow every join.
+   */
+  hostUpdated(): void {
+    if (this.#timer === undefined && this.#host.connections().length)
+      this.#timer = setInterval(() => void this.#sample(), SAMPLE_MS);
   }
 
   hostDisconnected(): void {
-    clearInterval(this.#timer);
+    this.#stop();
     this.speaking.clear();
     this.#lastLoud.clear();
+  }
+
+  #stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 
   async #sample(): Promise<void> {
     const now = performance.now();
     const connections = this.#host.connections();
+    // Alone again: this sample, the last, says that everyone stopped speaking (me too: nobody hears me).
+    if (!connections.length) this.#stop();
     const reports = await Promise.all(connections.map(([, pc]) => pc.getStats().catch(() => undefined)));
-    const heard = new Set([this.#host.peerId]);
+    const heard = new Set(connections.length ? [this.#host.peerId] : []);
     connections.forEach(([peer, ], i) => {
       heard.add(peer);
       reports[i]?.forEach((r) => {

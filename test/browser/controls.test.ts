@@ -588,6 +588,39 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(part(bob, 'speaking', alice.peerId)).to.equal(null);
   });
 
+  it('samples audio levels only while someone else is in the call', async () => {
+    /** How often Alice's speaking monitor sampled in 2 s (8 at its rate): each sample asks for her connections, as each update does once. */
+    const samplesIn2s = async (alice: P2PCallElement) => {
+      let calls = 0;
+      let updates = 0;
+      const { connections } = alice;
+      alice.connections = () => (calls++, connections.call(alice));
+      const counter = { hostUpdated: () => updates++ };
+      alice.addController(counter);
+      await new Promise((r) => setTimeout(r, 2000));
+      alice.removeController(counter);
+      delete (alice as Partial<P2PCallElement>).connections;
+      return calls - updates;
+    };
+    const room = uniqueRoom();
+    const alice = mountCall({ room, name: 'Alice' });
+    await nextEvent(alice, 'p2p-joined');
+    expect(await samplesIn2s(alice), 'alone').to.equal(0);
+    const speaking = record(alice, 'p2p-speaking');
+    const bob = mountCall({ room, name: 'Bob' });
+    await expectDecodesVideoFrom(alice, bob.peerId);
+    expect(await samplesIn2s(alice), 'with Bob').to.be.above(5);
+    // Chromium's fake microphone beeps without pause: both are speaking.
+    await until(() => speaking.length >= 2, 'Alice and Bob speaking');
+    const gone = nextEvent(alice, 'p2p-peer-left');
+    bob.leave();
+    await gone;
+    await new Promise((r) => setTimeout(r, 300)); // The last sample, which says nobody is speaking now.
+    expect(await samplesIn2s(alice), 'alone again').to.equal(0);
+    const last = new Map(speaking.map(({ peer, speaking }) => [peer, speaking]));
+    expect(Object.fromEntries(last), 'nobody speaking in the end').to.deep.equal({ [alice.peerId]: false, [bob.peerId]: false });
+  });
+
   it('every control is a real, named button', async () => {
     const [alice] = await twoInACall();
     const buttons = [...alice.shadowRoot!.querySelectorAll('[part~="controls"] button')] as HTMLButtonElement[];
