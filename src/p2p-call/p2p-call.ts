@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { PeerStatus } from '../protocol/messages.js';
-import { DEFAULT_MAX_PEERS, MAX_NAME_LENGTH, MAX_PEERS, MAX_ROOM_LENGTH, MIN_PEERS } from '../protocol/limits.js';
+import { DEFAULT_MAX_PEERS, MAX_PEERS, MAX_ROOM_LENGTH, MIN_PEERS } from '../protocol/limits.js';
 import { MediaController, type Send } from '../controllers/media-controller.js';
 import type { MediaKind } from '../negotiation/peer-negotiator.js';
 import { RoomController, type CallWish } from '../controllers/room-controller.js';
@@ -10,7 +10,9 @@ import { emit, type P2PErrorCode } from './events.js';
 import { iceServersConverter, iceServersProblem, type IceServersValue } from './ice-servers.js';
 import { relayUrl } from './relay-url.js';
 import { DEFAULT_STRINGS, format, peopleWord, type Strings } from './strings.js';
+import { displayName, fitName } from './names.js';
 import { styles } from './p2p-call.styles.js';
+import { button, CAMERA, MICROPHONE, offIndicator, picker } from './templates.js';
 import { createVideo, setSink, setStream, showStream } from './video.js';
 
 /**
@@ -52,20 +54,6 @@ type Switch = keyof typeof SWITCH_ANNOUNCEMENTS;
 function flippedSwitch(changed: PropertyValues<P2PCallElement>): Switch | undefined {
   // `sharing` is private, so not a key of PropertyValues: read it through the plain Map.
   return (Object.keys(SWITCH_ANNOUNCEMENTS) as Switch[]).filter((key) => (changed as Map<PropertyKey, unknown>).get(key) !== undefined).at(-1);
-}
-
-/** My name as the relay takes it: at most MAX_NAME_LENGTH UTF-16 units, never half an emoji; cut, it ends in "…", so the others see it was. */
-function fitName(name: string): string {
-  return name.length <= MAX_NAME_LENGTH ? name : `${name.slice(0, MAX_NAME_LENGTH - 1).replace(/[\uD800-\uDBFF]$/, '')}…`;
-}
-
-/**
- * How a peer is called on screen: their name, or the start of their id.
- * Isolated (FSI…PDI), so that a right-to-left name in a sentence or a list
- * of names does not reorder the text around it.
- */
-function displayName(name: string | undefined, id: string): string {
-  return `\u2068${name || id.slice(0, 8)}\u2069`;
 }
 
 /**
@@ -670,34 +658,4 @@ export class P2PCallElement extends LitElement {
     }
     return format(t.inCall, { count, people: peopleWord(t, count, this.closest('[lang]')?.getAttribute('lang') ?? '') });
   }
-}
-
-/**
- * A toolbar button. A toggle's label says what it does next ("Unmute"), so it
- * is not also aria-pressed: a screen reader would say "Unmute, pressed".
- * `active` (muted, camera off, sharing) only colours it.
- */
-function button(part: string, label: string, onClick: () => unknown, active = false, disabled = false) {
-  return html`<button part=${part} ?data-active=${active} ?disabled=${disabled} @click=${onClick}>${label}</button>`;
-}
-
-/** A device picker, only when there is a choice to make; with no `current` device it shows `none`. */
-function picker(property: string, label: string, devices: MediaDeviceInfo[], current: string | undefined, none: string, disabled: boolean, pick: (deviceId: string) => void) {
-  if (devices.length < 2) return nothing;
-  return html`<select part="${property}-select" aria-label=${label} ?disabled=${disabled} @change=${(e: Event) => pick((e.target as HTMLSelectElement).value)}>
-    ${current ? nothing : html`<option value="" disabled selected>${none}</option>`}
-    ${devices.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === current}>${d.label || `${label} ${i + 1}`}</option>`)}
-  </select>`;
-}
-
-/** Outlines (SVG path data, 24×24) of the devices a tile's indicators show. */
-const MICROPHONE = 'M9 5a3 3 0 0 1 6 0v6a3 3 0 0 1-6 0ZM5 11a7 7 0 0 0 14 0m-7 7v4';
-const CAMERA = 'M2 6h14v12H2Zm14 4 6-3v10l-6-3';
-
-/**
- * A device of the person's that is off (muted, camera off), struck through. Drawn as SVG
- * rather than emoji: a system without an emoji font draws an emoji as an empty box.
- */
-function offIndicator(part: string, label: string, outline: string) {
-  return html`<svg part=${part} role="img" aria-label=${label} viewBox="0 0 24 24"><path d="${outline}M3 3l18 18"/></svg>`;
 }
