@@ -1,17 +1,17 @@
 /** The element's small stateless templates: toolbar buttons, device pickers, a tile's indicators. */
-import { html, nothing } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 
 /**
  * A toolbar button. A toggle's label says what it does next ("Unmute"), so it
  * is not also aria-pressed: a screen reader would say "Unmute, pressed".
  * `active` (muted, camera off, sharing) only colours it.
  */
-export function button(part: string, label: string, onClick: () => unknown, active = false, disabled = false) {
+export function button(part: string, label: string, onClick: () => unknown, active = false, disabled = false): TemplateResult {
   return html`<button part=${part} ?data-active=${active} ?disabled=${disabled} @click=${onClick}>${label}</button>`;
 }
 
 /** A device picker, only when there is a choice to make; with no `current` device it shows `none`. */
-export function picker(property: string, label: string, devices: MediaDeviceInfo[], current: string | undefined, none: string, disabled: boolean, pick: (deviceId: string) => void) {
+export function picker(property: string, label: string, devices: MediaDeviceInfo[], current: string | undefined, none: string, disabled: boolean, pick: (deviceId: string) => void): TemplateResult | typeof nothing {
   if (devices.length < 2) return nothing;
   return html`<select part="${property}-select" aria-label=${label} ?disabled=${disabled} @change=${(e: Event) => pick((e.target as HTMLSelectElement).value)}>
     ${current ? nothing : html`<option value="" disabled selected>${none}</option>`}
@@ -27,6 +27,6 @@ export const CAMERA = 'M2 6h14v12H2Zm14 4 6-3v10l-6-3';
  * A device of the person's that is off (muted, camera off), struck through. Drawn as SVG
  * rather than emoji: a system without an emoji font draws an emoji as an empty box.
  */
-export function offIndicator(part: string, label: string, outline: string) {
+export function offIndicator(part: string, label: string, outline: string): TemplateResult {
   return html`<svg part=${part} role="img" aria-label=${label} viewBox="0 0 24 24"><path d="${outline}M3 3l18 18"/></svg>`;
 }
