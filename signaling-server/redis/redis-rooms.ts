@@ -11,9 +11,11 @@
  * the protocol's promise that a `peer-joined` arrives before anything the
  * newcomer sends.
  *
- * A relay refreshes a presence key while it runs; when a relay dies without
- * closing, the next join into one of its rooms finds the key expired and
- * drops its members (their peers get `peer-left`). A relay that finds its own
+ * A relay refreshes a presence key while it runs, and at each refresh sweeps
+ * the rooms its sockets are in: when a relay dies without closing, the first
+ * sweep (or join) into one of its rooms after its key expired drops its
+ * members (their peers get `peer-left`). A room only dead relays were in is
+ * swept by nobody; its keys expire (room-script.ts). A relay that finds its own
  * key gone (Redis lost its data, or the relay was cut off from it for longer
  * than nodeTtlMs and the others dropped its members) knows its sockets'
  * memberships may be gone too: it calls `onLost`, and the relay closes them so
@@ -40,6 +42,13 @@ import { fromPrefix, withFrom } from '../frame.js';
 import { heldBytes } from '../held-bytes.js';
 import type { RoomStats } from '../rooms.js';
 import { ROOM_SCRIPT } from './room-script.js';
+
+/**
+ * A room's keys expire this many nodeTtlMs after its last sweep: the relays
+ * in it sweep every nodeTtlMs/3, so only a room that no live relay has
+ * sockets in goes, a while after its last relay's presence expired.
+ */
+const ROOM_TTL_NODE_TTLS = 2;
 
 export interface RedisOptions {
   /** `redis://[user:password@]host:port[/db]` */
@@ -185,7 +194,7 @@ export class RedisRooms {
       const cap = Math.min(this.maxPeersPerRoom, message.maxPeers ?? Infinity);
       const info: PeerInfo = { peer, name: message.name, status: message.status ?? {} };
       const [code, peers, held] = await this.script(socket, { room, peer }, 'join',
-        JSON.stringify(info), this.node, cap, this.nodeKey(''), message.secret ?? '-');
+        JSON.stringify(info), this.node, cap, message.secret ?? '-');
       if (code === 'room-full') throw roomErrors.roomFull(room, cap);
       if (code === 'peer-taken') throw roomErrors.peerTaken(peer, room);
       return {
@@ -309,7 +318,7 @@ export class RedisRooms {
     const key = `${this.prefix}room:${room}:`;
     return this.call(this.commands.p2pRoom(
       `${key}members`, `${key}links`, `${key}offers`, `${key}cands`, `${key}routes`,
-      op, this.channel(room), peer, id, ...args,
+      op, this.channel(room), peer, id, this.nodeKey(''), ROOM_TTL_NODE_TTLS * this.nodeTtlMs, ...args,
     ));
   }
 
@@ -408,6 +417,8 @@ export class RedisRooms {
     const before = await this.call(this.commands.set(this.nodeKey(this.node), '1', 'PX', this.nodeTtlMs, 'GET'));
     if (before === null && this.present) this.onLost();
     this.present = true;
+    // Everyone in these rooms hears at once of members whose relay died, not at the next join.
+    for (const room of this.local.keys()) void this.script({ id: '' }, { room, peer: '' }, 'sweep').catch(ignore);
     const now = Date.now();
     for (const [id, { membership, how, notBefore }] of this.unsettled)
       if (notBefore <= now) void this.settle(id, membership, how).catch(ignore);

@@ -12,7 +12,13 @@
  *                           bytes is what MAX_HELD_BYTES caps (held-bytes.ts), counted
  *                           by the relays, which pass it in
  *                  routes   "owner offerId" → the peer that took the offer
- * ARGV: op, channel, peer, conn, then the op's own arguments.
+ * ARGV: op, channel, peer, conn, nodeKey (the prefix of relays' presence keys),
+ * ttl, then the op's own arguments.
+ *
+ * A room's keys expire `ttl` ms after its last join, hold or sweep. The relays
+ * with sockets in a room sweep it at every presence refresh, which also drops
+ * the members of relays that died; so a room's keys outlive it only when every
+ * relay in it died, and then for `ttl` at most.
  *
  * Events go to the room's channel as "kind target payload" (see redis-rooms.ts):
  *   to <peer> <frame>        for that peer only
@@ -23,7 +29,7 @@
  */
 export const ROOM_SCRIPT = `
 local members, links, offers, cands, routes = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local op, channel, peer, conn = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local op, channel, peer, conn, nodeKey, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 
 local function connOf(link) return string.match(link, '(%S+)$') end
 
@@ -49,22 +55,37 @@ local function leave(id, how)
   if redis.call('HLEN', members) == 0 then redis.call('DEL', links) end
 end
 
-if op == 'join' then
-  local info, node, cap, nodeKey, secret = ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8], ARGV[9]
-  local others, previous = {}, nil
+local function expire()
+  for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, ttl) end
+end
+
+-- Drops the members whose relay stopped without saying goodbye (its presence
+-- key expired); returns the others' links by peer.
+local function sweep()
+  local live = {}
   local all = redis.call('HGETALL', links)
   for i = 1, #all, 2 do
     local id, link = all[i], all[i + 1]
     if id ~= '#' then
-      local seq, where = string.match(link, '^(%d+) (%S+)')
-      if redis.call('EXISTS', nodeKey .. where) == 0 then
-        leave(id, 'lost') -- its relay stopped without saying goodbye
-      elseif id == peer then
-        previous = link
-      else
-        others[#others + 1] = { tonumber(seq), id }
-      end
+      if redis.call('EXISTS', nodeKey .. string.match(link, '^%d+ (%S+)')) == 0 then leave(id, 'lost')
+      else live[id] = link end
     end
+  end
+  expire()
+  return live
+end
+
+if op == 'sweep' then
+  sweep()
+  return { 'ok' }
+end
+
+if op == 'join' then
+  local info, node, cap, secret = ARGV[7], ARGV[8], tonumber(ARGV[9]), ARGV[10]
+  local others, previous = {}, nil
+  for id, link in pairs(sweep()) do
+    if id == peer then previous = link
+    else others[#others + 1] = { tonumber(string.match(link, '^%d+')), id } end
   end
   if previous then
     local held = string.match(previous, '^%d+ %S+ (%S+)')
@@ -93,6 +114,7 @@ if op == 'join' then
   local seq = redis.call('HINCRBY', links, '#', 1)
   redis.call('HSET', links, peer, seq .. ' ' .. node .. ' ' .. secret .. ' ' .. conn)
   redis.call('HSET', members, peer, info)
+  expire()
   publish('joined', peer, '{"info":' .. info .. ',"offers":' .. cjson.encode(taken) .. ',"conn":"' .. conn .. '"}')
   return { 'ok', peers, held }
 end
@@ -102,12 +124,13 @@ local link = redis.call('HGET', links, peer)
 if not link or connOf(link) ~= conn then return { 'not-joined' } end
 
 if op == 'leave' then
-  leave(peer, ARGV[5])
+  leave(peer, ARGV[7])
 elseif op == 'hold' then
-  redis.call('HSET', offers, peer, ARGV[5] .. ' ' .. ARGV[6])
-  redis.call('HSET', cands, peer, '0 ' .. ARGV[7] .. ' ') -- no candidates yet; the sdp's bytes
+  redis.call('HSET', offers, peer, ARGV[7] .. ' ' .. ARGV[8])
+  redis.call('HSET', cands, peer, '0 ' .. ARGV[9] .. ' ') -- no candidates yet; the sdp's bytes
+  expire()
 elseif op == 'offer-candidate' then
-  local offerId, candidate, frame, most, max, size = ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+  local offerId, candidate, frame, most, max, size = ARGV[7], ARGV[8], ARGV[9], tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
   local offer = redis.call('HGET', offers, peer)
   if offer and string.match(offer, '^%S+') == offerId then
     local count, bytes, list = string.match(redis.call('HGET', cands, peer), '^(%d+) (%d+) (.*)$')
@@ -120,14 +143,14 @@ elseif op == 'offer-candidate' then
   if not taker then return { 'unknown-offer' } end
   publish('to', taker, frame)
 elseif op == 'forward' then
-  local to, frame = ARGV[5], ARGV[6]
+  local to, frame = ARGV[7], ARGV[8]
   if to == peer or redis.call('HEXISTS', members, to) == 0 then return { 'unknown-peer' } end
   publish('to', to, frame)
 elseif op == 'status' then
   local info = cjson.decode(redis.call('HGET', members, peer))
-  for key, value in pairs(cjson.decode(ARGV[5])) do info.status[key] = value end
+  for key, value in pairs(cjson.decode(ARGV[7])) do info.status[key] = value end
   redis.call('HSET', members, peer, cjson.encode(info))
-  publish('all', peer, ARGV[6])
+  publish('all', peer, ARGV[8])
 end
 return { 'ok' }
 `;

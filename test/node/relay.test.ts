@@ -758,16 +758,17 @@ test('heartbeat: sockets are pinged spread over the interval, not all in one tur
   assert.ok(Math.max(...firstPings) <= 2 * heartbeatMs, 'every socket is pinged within an interval or so');
 });
 
-test('redis: a relay that dies is noticed at the next join, and its members leave', async (t) => {
+test('redis: when a relay dies, the relays in its rooms take its members out, and rooms only it served expire', async (t) => {
   const prefix = `died${++testNumber}:`;
-  const redis = { url: redisServer.url, prefix };
+  // Presence expires 300 ms after the death; relays sweep their rooms every 100 ms; keys expire 600 ms after a room's last sweep.
+  const redis = { url: redisServer.url, prefix, nodeTtlMs: 300 };
   // The relay that will die runs in a child process, so SIGKILL gives it no chance to say goodbye.
   const relayModule = new URL('../../signaling-server/index.ts', import.meta.url).href;
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--input-type=module', '-e',
       `const { createRelay } = await import(${JSON.stringify(relayModule)});
-       const relay = await createRelay({ port: 0, redis: ${JSON.stringify({ ...redis, nodeTtlMs: 300 })} });
+       const relay = await createRelay({ port: 0, redis: ${JSON.stringify(redis)} });
        console.log(relay.url);`],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -775,6 +776,9 @@ test('redis: a relay that dies is noticed at the next join, and its members leav
   const [doomedUrl] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   const survivor = await createRelay({ port: 0, redis });
   t.after(() => survivor.close());
+  const inspector = new Redis(redisServer.url);
+  t.after(() => inspector.disconnect());
+  const keysOf = (room: string) => inspector.keys(`${prefix}room:${room}:*`);
 
   const a = await TestClient.connect(doomedUrl);
   await a.join('room', 'alice');
@@ -782,14 +786,26 @@ test('redis: a relay that dies is noticed at the next join, and its members leav
   await a.quiet();
   const b = await TestClient.connect(survivor.url);
   assert.deepEqual((await b.join('room', 'bob')).offers.map((o) => o.offerId), ['a1']);
+  // Dora is alone in her room, on the relay that dies: nobody is left to sweep it.
+  const d = await TestClient.connect(doomedUrl);
+  await d.join('solo', 'dora');
+  d.send({ type: 'offer', offerId: 'd1', sdp: 'from dora' });
+  d.send({ type: 'candidate', offerId: 'd1', candidate: { candidate: 'c' } });
+  await d.quiet();
+  assert.deepEqual((await keysOf('solo')).length, 4, 'members, links, offers, cands');
 
   child.kill('SIGKILL');
   await once(a.socket, 'close');
-  await new Promise((resolve) => setTimeout(resolve, 400)); // alice's relay's presence key expires
-  await b.quiet(); // nobody was left to announce her departure
+  // No join needed: bob hears of it at his relay's first sweep after alice's relay's presence expired.
+  assert.deepEqual(await b.next('peer-left'), { type: 'peer-left', peer: 'alice', reason: 'lost' });
+  for (const deadline = Date.now() + 3000; (await keysOf('solo')).length; ) {
+    assert.ok(Date.now() < deadline, `dora's room still in Redis: ${await keysOf('solo')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // A room a live relay is in does not expire, however long it is quiet.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   const c = await TestClient.connect(survivor.url);
   assert.deepEqual((await c.join('room', 'carol')).peers.map((p) => p.peer), ['bob']);
-  assert.deepEqual(await b.next('peer-left'), { type: 'peer-left', peer: 'alice', reason: 'lost' });
   assert.equal((await b.next('peer-joined')).peer, 'carol');
 });
 
