@@ -2,6 +2,12 @@ import type { ClientMessage, JoinMessage, ServerMessage } from '../protocol/mess
 import { UNAUTHORIZED } from '../protocol/close-codes.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 
+/**
+ * `open`: let in. With a `join` (SignalingHandlers.join) that is the relay's
+ * `welcome`, not the socket opening: a relay whose store is down opens every
+ * socket and closes it again (1013), and a page must not be told it is back
+ * each time. Without a join, the socket opening.
+ */
 export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export interface SignalingHandlers {
@@ -113,8 +119,8 @@ export class SignalingClient {
       opened = true;
       this.#reportedUnreachable = false;
       this.#startHeartbeat(socket);
-      this.#setState('open');
       if (join) this.send(join);
+      else this.#setState('open');
     };
     socket.onmessage = (event) => {
       this.#received++;
@@ -128,7 +134,10 @@ export class SignalingClient {
       // says anything: a relay whose store is down opens every socket, may send its
       // ice-servers (--turn), and closes it (1013); clients that started over at that
       // would come back four times a second for as long.
-      if (message.type === 'welcome') this.#attempt = 0;
+      if (message.type === 'welcome') {
+        this.#attempt = 0;
+        this.#setState('open');
+      }
       if (message.type !== 'pong') this.#handlers.onMessage(message);
     };
     // A 4001 (replaced) is a drop like any other: only a join with my peer id

@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import type { P2PCallElement } from '../../src/index.js';
+import { UNAUTHORIZED } from '../../src/protocol/close-codes.js';
 import {
   errorText,
   expectDecodesVideoFrom,
@@ -39,15 +40,17 @@ interface Turn {
 
 /**
  * Every address the page opens a WebSocket to from now on, until stop():
- * watched, not replaced (the real WebSocket does the work).
+ * watched, not replaced (the real WebSocket does the work). `onClose` gets
+ * each one's close code, after the page's own handlers have seen the close.
  */
-function watchSockets(): { opened: string[]; stop(): void } {
+function watchSockets(onClose?: (code: number) => void): { opened: string[]; stop(): void } {
   const opened: string[] = [];
   const RealWebSocket = window.WebSocket;
   window.WebSocket = class extends RealWebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
       opened.push(String(url));
       super(url, protocols);
+      this.addEventListener('close', ({ code }) => setTimeout(() => onClose?.(code)));
     }
   };
   return { opened, stop: () => (window.WebSocket = RealWebSocket) };
@@ -169,28 +172,23 @@ describe('<p2p-call>: calls survive the network', () => {
     const { alice, pcs, expectKept } = await watchedCall();
     const errors = record(alice, 'p2p-error');
     const joined = record(alice, 'p2p-joined');
-    const sockets = watchSockets();
+    // Three refusals of the old address (each opens, is closed with 4401, and waits a longer
+    // backoff); then the page sets one the relay refuses too, and then a fresh one. Each is set
+    // right after a refusal, while the next retry waits: so an address dialled at all then is
+    // dialled because it is new. (The restart's own drop is no refusal.)
+    let refusals = 0;
+    let resolveRefused!: () => void;
+    const refused = new Promise<void>((resolve) => (resolveRefused = resolve));
+    const sockets = watchSockets((code) => {
+      if (code !== UNAUTHORIZED || ++refusals < 3 || refusals > 4) return;
+      opened.length = 0;
+      alice.server = `${relayUrl}/?token=${refusals === 3 ? 'stale' : 'fresh'}`;
+      if (refusals === 4) resolveRefused();
+    });
     const { opened } = sockets;
     try {
       // The tokens both joined with have expired: the restarted relay, down for a while, wants a fresh one.
       await serverCommand('restart-relay', { token: 'fresh', downMs: 1500 });
-      // Three refusals of the old address (each opens, is closed with 4401, and waits a longer
-      // backoff); then the page sets one the relay refuses too, and then a fresh one. Each is set
-      // right after a refusal, while the next retry waits: so an address dialled at all then is
-      // dialled because it is new. (Told at the first refusal, before it waits: the restart's own
-      // drop is not counted.)
-      let refusals = 0;
-      let previous = '';
-      const refused = new Promise<void>((resolve) =>
-        alice.addEventListener('p2p-signaling-state', ({ detail: { state } }) => {
-          const refusal = previous === 'open' && state === 'reconnecting' && errors.some((e) => e.code === 'unauthorized');
-          previous = state;
-          if (!refusal || ++refusals < 3 || refusals > 4) return;
-          opened.length = 0;
-          alice.server = `${relayUrl}/?token=${refusals === 3 ? 'stale' : 'fresh'}`;
-          if (refusals === 4) resolve();
-        }),
-      );
       await until(() => errors.some((e) => e.code === 'unauthorized'), 'Alice to be told', 10_000);
       expect(errors.map((e) => e.code)).to.deep.equal(['relay-unreachable', 'unauthorized']);
       await alice.updateComplete;

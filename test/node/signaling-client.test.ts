@@ -37,16 +37,25 @@ function waitFor(check: () => boolean, what: string, timeout = 5000): Promise<vo
  * A relay that accepts sockets and never answers anything, as one behind a
  * half-open connection looks to the client. Closed with its sockets when the test ends.
  */
-async function muteRelay(t: TestContext): Promise<{ url: string; readonly connections: number }> {
+async function muteRelay(t: TestContext): Promise<{ url: string; readonly connections: number; readonly frames: number }> {
   const mute = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await once(mute, 'listening');
   let connections = 0;
-  mute.on('connection', () => connections++);
+  let frames = 0;
+  mute.on('connection', (ws) => {
+    connections++;
+    ws.on('message', () => frames++);
+  });
   t.after(async () => {
     for (const ws of mute.clients) ws.terminate();
     await new Promise((r) => mute.close(r));
   });
-  return { url: `ws://127.0.0.1:${(mute.address() as { port: number }).port}`, get connections() { return connections; } };
+  return {
+    url: `ws://127.0.0.1:${(mute.address() as { port: number }).port}`,
+    get connections() { return connections; },
+    /** Frames received: the first is a join, sent once the client's socket is open. */
+    get frames() { return frames; },
+  };
 }
 
 /** A client that joins `room` every time it (re)connects, recording what happens. */
@@ -144,7 +153,7 @@ describe('SignalingClient', () => {
     await new Promise((r) => endpoint.close(r));
   });
 
-  it('backs off from a relay that opens every socket and closes it at once (1013, its store down), and starts over once one answers', async (t) => {
+  it('backs off from a relay that opens every socket and closes it at once (1013, its store down), and starts over and is open once one answers', async (t) => {
     // A relay with --turn says its ice-servers on every socket before it reads the join: that is no answer to it.
     const refusing = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await once(refusing, 'listening');
@@ -166,8 +175,11 @@ describe('SignalingClient', () => {
     // over at each open, every 10-20 ms, it made ~70.
     await new Promise((r) => setTimeout(r, 1200));
     assert.ok(connections >= 3 && connections <= 7, `${connections} connections in 1.2 s`);
+    // An open socket that is closed before any welcome is no connection back for the page to hear of.
+    assert.deepEqual(c.states, ['connecting', 'reconnecting']);
     answer = true;
     await waitFor(() => c.messages.some((m) => m.type === 'welcome'), 'a welcome once the relay answers', 3000);
+    assert.deepEqual(c.states, ['connecting', 'reconnecting', 'open']);
     const welcomedAfter = connections;
     refusing.clients.forEach((ws) => ws.close(1013));
     answer = false;
@@ -231,7 +243,7 @@ describe('SignalingClient', () => {
     const c = joiningClient(mute.url, 'asleep', { heartbeatMs: 2000 });
     t.after(() => c.client.close());
     c.client.connect();
-    await waitFor(() => c.opens === 1, 'the socket to open');
+    await waitFor(() => mute.frames === 1, 'the join, sent once the socket is open');
     c.client.probe();
     // The heartbeat alone: a ping at 2 s, the verdict at 4 s.
     await waitFor(() => mute.connections >= 2, 'a new connection after the probe went unanswered', 1800);
