@@ -87,7 +87,8 @@ function readOptions() {
       },
     }).values;
   } catch (error) {
-    return fail((error as Error).message);
+    // One line: parseArgs explains over three (a value that starts with "-", say).
+    return fail((error as Error).message.replace(/\s*\n\s*/g, ' '));
   }
 }
 
@@ -174,7 +175,13 @@ function tokens(): RelayOptions['authorize'] {
 const authorize = tokens();
 
 const turnServer = turn();
-const metrics = options.metrics || process.env.METRICS === '1' || undefined;
+/** METRICS: 1 or 0 (true/false, yes/no); anything else is a mistake to say, not to read as off. */
+function metricsFromEnv(text = ''): boolean {
+  if (/^(1|true|yes)$/i.test(text)) return true;
+  if (/^(0|false|no|)$/i.test(text)) return false;
+  return fail(`METRICS must be 1 or 0, not "${text}"`);
+}
+const metrics = options.metrics || metricsFromEnv(process.env.METRICS) || undefined;
 const relay = await createRelay({
   port, host, maxPeersPerRoom, heartbeatMs, rateLimit: limit, maxConnections, maxConnectionsPerAddress, redis, authorize, turn: turnServer, metrics,
 }).catch((error: NodeJS.ErrnoException) =>

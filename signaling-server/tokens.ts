@@ -6,7 +6,7 @@
  * relay checks it before the handshake. This is what `p2p-call-relay
  * --token-secret-file` runs; `RelayOptions.authorize` is the general hook.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { JWTPayload } from 'jose';
 import type { Access } from './relay.js';
@@ -39,7 +39,7 @@ export function tokenAuthorizer({ secret, publicKey }: TokenOptions): (request: 
     if (key.length < 32) throw new RangeError(`the token secret must be at least 32 bytes (256 bits); this one is ${key.length}`);
     algorithms = HMAC;
   } else {
-    key = createPublicKey(publicKey!); // throws on anything but a public key
+    key = publicKeyOf(publicKey!);
     algorithms = SIGNATURES;
   }
   // Loaded once tokens are in use: a relay without them never loads jose.
@@ -51,6 +51,26 @@ export function tokenAuthorizer({ secret, publicKey }: TokenOptions): (request: 
     const claims = await jwtVerify(token, key, { algorithms, requiredClaims: ['exp'] }).then(({ payload }) => payload, () => undefined);
     return claims ? roomAccess(claims) : false;
   };
+}
+
+/**
+ * The key tokens are checked with. A private key is refused, though Node
+ * would derive the public key from it: the relay must never hold what signs.
+ */
+function publicKeyOf(pem: string): KeyObject {
+  const isPrivate = (() => {
+    try {
+      return !!createPrivateKey(pem);
+    } catch {
+      return false;
+    }
+  })();
+  if (isPrivate) throw new TypeError('the token key is a private key: give the relay its public key (openssl pkey -pubout), so that it never holds what signs tokens');
+  try {
+    return createPublicKey(pem);
+  } catch (error) {
+    throw new TypeError(`the token public key is not a public key in PEM (-----BEGIN PUBLIC KEY-----): ${(error as Error).message}`);
+  }
 }
 
 /**

@@ -153,6 +153,9 @@ export class RedisRooms {
    */
   static async connect(options: RedisOptions, maxPeersPerRoom: number, onLost: () => void): Promise<RedisRooms> {
     const { url, prefix = 'p2p-call:', nodeTtlMs = 15_000, commandTimeoutMs = 5000 } = options;
+    const shown = loggable(url);
+    // ioredis reads anything else as a socket path: "http://host" would fail as "ENOENT //host".
+    if (!/^rediss?:\/\//i.test(url)) throw new TypeError(`the Redis URL must start with redis:// or rediss://, not "${shown}"`);
     const connect = () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: commandTimeoutMs });
     const [commands, subscriber] = [connect(), connect()];
     // ioredis would retry forever in the background; at startup a clear failure is more useful.
@@ -170,12 +173,12 @@ export class RedisRooms {
     try {
       await Promise.all([commands.connect(), subscriber.connect()]);
     } catch (error) {
-      throw refuse(`cannot reach Redis at ${url}: ${(why ?? (error as Error)).message}`);
+      throw refuse(`cannot reach Redis at ${shown}: ${(why ?? (error as Error)).message}`);
     }
     // A room's keys have no hash tag, so in a cluster every room script fails (CROSSSLOT): say so now,
     // not with every join closed. A Redis that does not allow INFO is given the benefit of the doubt.
     const cluster = await commands.info('cluster').then((info) => /^cluster_enabled:1/m.test(info), () => false);
-    if (cluster) throw refuse(`Redis at ${url} is a cluster, which p2p-call does not support: give it a standalone Redis`);
+    if (cluster) throw refuse(`Redis at ${shown} is a cluster, which p2p-call does not support: give it a standalone Redis`);
     // While Redis is down, ioredis reports every attempt to reconnect: the same line, once.
     const log = withoutRepeats(logRedisError);
     commands.off('error', quiet).on('error', log);
@@ -430,6 +433,17 @@ export class RedisRooms {
 
   private nodeKey(node: string): string {
     return `${this.prefix}node:${node}`;
+  }
+}
+
+/** `url` as it may be written to a log: without its password. */
+function loggable(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
   }
 }
 

@@ -1298,9 +1298,19 @@ test('cli: --help says what it takes; a mistyped option, a bad port or a port in
   const noHost = await runCli(['--host', '999.1.1.1']);
   assert.equal(noHost.code, 2);
   assert.match(noHost.stderr, /^p2p-call-relay: cannot listen on host "999\.1\.1\.1" \(ENOTFOUND\): .* \(see --help\)\n$/);
-  const noRedis = await runCli(['--redis', 'redis://127.0.0.1:1']);
+  // Its password is not for the log.
+  const noRedis = await runCli(['--redis', 'redis://relay:s3cret@127.0.0.1:1']);
   assert.equal(noRedis.code, 1);
-  assert.match(noRedis.stderr, /^p2p-call-relay: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED [^\n]*\n$/);
+  assert.match(noRedis.stderr, /^p2p-call-relay: cannot reach Redis at redis:\/\/relay:\*\*\*@127\.0\.0\.1:1: connect ECONNREFUSED [^\n]*\n$/);
+  const notRedis = await runCli(['--redis', 'http://127.0.0.1:1']);
+  assert.equal(notRedis.code, 2);
+  assert.equal(notRedis.stderr, 'p2p-call-relay: the Redis URL must start with redis:// or rediss://, not "http://127.0.0.1:1/" (see --help)\n');
+  const negative = await runCli(['--port', '-1']);
+  assert.equal(negative.code, 2);
+  assert.match(negative.stderr, /^p2p-call-relay: [^\n]*'--port=-XYZ'[^\n]* \(see --help\)\n$/, 'one line');
+  const metrics = await runCli([], { METRICS: 'maybe' });
+  assert.equal(metrics.code, 2);
+  assert.equal(metrics.stderr, 'p2p-call-relay: METRICS must be 1 or 0, not "maybe" (see --help)\n');
 
   const taken = await createRelay({ port: 0, host: '127.0.0.1' });
   try {

@@ -70,5 +70,9 @@ test('tokens: a bad key is an error when the relay starts, not at the first conn
   assert.throws(() => tokenAuthorizer({ secret: 'short' }), /at least 32 bytes \(256 bits\); this one is 5/);
   assert.throws(() => tokenAuthorizer({}), /a token secret or a public key, one of the two/);
   assert.throws(() => tokenAuthorizer({ secret: SECRET, publicKey: 'x' }), /one of the two/);
-  assert.throws(() => tokenAuthorizer({ publicKey: 'not a PEM' }));
+  assert.throws(() => tokenAuthorizer({ publicKey: 'not a PEM' }), /the token public key is not a public key in PEM/);
+  // Node would derive the public key from it; the relay must not hold what signs.
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  assert.throws(() => tokenAuthorizer({ publicKey: privatePem }), /is a private key: give the relay its public key/);
 });
