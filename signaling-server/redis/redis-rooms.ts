@@ -112,6 +112,8 @@ export class RedisRooms {
   private readonly presence: NodeJS.Timeout;
   /** Set after the first refresh: from then on, a missing presence key means it was lost. */
   private present = false;
+  /** While sweep() runs: a refresh that comes meanwhile does not start another. */
+  private sweeping = false;
   /** Between the subscriber's connection dropping and its coming back. */
   private resubscribing = false;
   /** False from a command that failed for want of Redis until one succeeds: an outage is logged once. */
@@ -420,11 +422,28 @@ export class RedisRooms {
     const before = await this.call(this.commands.set(this.nodeKey(this.node), '1', 'PX', this.nodeTtlMs, 'GET'));
     if (before === null && this.present) this.onLost();
     this.present = true;
-    // Everyone in these rooms hears at once of members whose relay died, not at the next join.
-    for (const room of this.local.keys()) void this.script({ id: '' }, { room, peer: '' }, 'sweep').catch(ignore);
+    void this.sweep();
     const now = Date.now();
     for (const [id, { membership, how, notBefore }] of this.unsettled)
       if (notBefore <= now) void this.settle(id, membership, how).catch(ignore);
+  }
+
+  /**
+   * Sweeps the rooms this relay's sockets are in (room-script.ts), so that
+   * everyone in them hears of members whose relay died, not only at the next
+   * join. One room after another: a script per room all at once would hold up
+   * Redis, and every frame waiting on it, for the whole batch.
+   */
+  private async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      for (const room of [...this.local.keys()]) await this.script({ id: '' }, { room, peer: '' }, 'sweep');
+    } catch {
+      // Redis is away: the next refresh sweeps again.
+    } finally {
+      this.sweeping = false;
+    }
   }
 
   private channel(room: string): string {
