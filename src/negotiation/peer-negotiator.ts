@@ -113,7 +113,7 @@ export class PeerNegotiator {
       this.#ignoreOffer = !this.polite && collision;
       if (this.#ignoreOffer) return;
       // For the polite side, this implicitly rolls back its own offer on glare.
-      await pc.setRemoteDescription(description as RTCSessionDescriptionInit);
+      await pc.setRemoteDescription(description.type === 'answer' ? keepDtlsRoles(pc, description) : (description as RTCSessionDescriptionInit));
       if (description.type === 'offer') {
         this.#claimSenders();
         // The answer leaves before it is applied, so the offerer sets up its
@@ -276,4 +276,27 @@ export class PeerNegotiator {
     if (state === 'failed') this.restartIce();
     else this.#graceTimer = setTimeout(() => this.restartIce(), disconnectGraceMs);
   }
+}
+
+/** The `a=setup` value of a description: `actpass` in offers, `active` or `passive` in answers. */
+function setupOf(description: RTCSessionDescription | null): string | undefined {
+  return description?.sdp.match(/^a=setup:(\w+)/m)?.[1];
+}
+
+/**
+ * An answer to a re-offer (an ICE restart), read with the DTLS roles the
+ * connection already has. Firefox answers every offer with `a=setup:active`,
+ * even where it was the DTLS server, and Chromium refuses an answer that
+ * would swap the roles of a running transport ("Failed to set SSL role"): its
+ * offer would stay pending, and no later ICE restart could repair the
+ * connection. The roles do not change on an ICE restart (no new DTLS
+ * handshake; Firefox goes on as before), so its answer means the old ones.
+ */
+function keepDtlsRoles(pc: RTCPeerConnection, answer: DescriptionInit): RTCSessionDescriptionInit {
+  const mine = setupOf(pc.currentLocalDescription);
+  const theirs = setupOf(pc.currentRemoteDescription);
+  // The answerer's setup is the role; the offerer's (actpass) is the other one.
+  const remoteRole = theirs === 'active' || theirs === 'passive' ? theirs : mine === 'active' ? 'passive' : mine === 'passive' ? 'active' : undefined;
+  if (!remoteRole) return answer as RTCSessionDescriptionInit; // A first answer: it sets the roles.
+  return { type: 'answer', sdp: (answer.sdp ?? '').replace(/^a=setup:(?:active|passive)/gm, `a=setup:${remoteRole}`) };
 }

@@ -111,3 +111,44 @@ test('a relay that hands out TURN credentials: Chromium and Firefox call relay-o
     await close();
   }
 });
+
+/** The page's one connection: its signaling and connection state, its ICE ufrag and the video frames it decoded. */
+const connection = (page: { evaluate(expression: string): Promise<unknown> }) => page.evaluate(`(async () => {
+  const call = document.querySelector('p2p-call');
+  const pc = call.connectionTo(call.peers[0].id);
+  const inbound = [...(await pc.getStats()).values()].find((s) => s.type === 'inbound-rtp' && s.kind === 'video');
+  return { signaling: pc.signalingState, state: pc.connectionState, ufrag: /a=ice-ufrag:(\\S+)/.exec(pc.localDescription.sdp)[1], frames: inbound?.framesDecoded ?? 0 };
+})()`) as Promise<{ signaling: string; state: string; ufrag: string; frames: number }>;
+
+test('Firefox in the room first, Chromium joins: an ICE restart by Chromium goes through (Firefox’s answer keeps the DTLS roles)', { timeout: 60_000 }, async () => {
+  const room = `ff-restart-${Math.random().toString(36).slice(2, 8)}`;
+  const query = new URLSearchParams({ room, server: e2e.relay.url });
+  const { fox, chrome, logs, seeEachOther, close } = await twoBrowsers();
+  try {
+    // Firefox holds the offer (a=setup:actpass); Chromium's answer makes Chromium the DTLS client and Firefox the server.
+    await fox.goto(`${e2e.web.url}/call.html?${query}`);
+    await fox.waitForFunction(() => (window as unknown as Recorded).events.includes('p2p-joined'), { timeout: 15_000 });
+    await chrome.goto(`${e2e.web.url}/call.html?${query}`);
+    await seeEachOther();
+    const before = await connection(chrome);
+    // Firefox answers Chromium's re-offer with a=setup:active, which Chromium refused: its offer stayed pending for good.
+    await chrome.evaluate(`(() => { const call = document.querySelector('p2p-call'); call.connectionTo(call.peers[0].id).restartIce(); })()`);
+    await chrome.waitForFunction(
+      (ufrag) => {
+        const call = document.querySelector('p2p-call') as unknown as { peers: { id: string }[]; connectionTo(id: string): RTCPeerConnection };
+        const pc = call.connectionTo(call.peers[0]!.id);
+        return pc.signalingState === 'stable' && pc.connectionState === 'connected' && !pc.localDescription!.sdp.includes(`a=ice-ufrag:${ufrag}`);
+      },
+      before.ufrag,
+      { timeout: 15_000 },
+    );
+    const after = await connection(chrome);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.ok((await connection(chrome)).frames > after.frames, 'Chromium still decodes Firefox’s video after the restart');
+    assert.deepEqual((({ signaling, state }) => ({ signaling, state }))(await connection(fox)), { signaling: 'stable', state: 'connected' });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- page logs ---\n${logs()}`, { cause: error });
+  } finally {
+    await close();
+  }
+});
