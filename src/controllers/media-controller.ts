@@ -291,23 +291,28 @@ export class MediaController implements ReactiveController {
   }
 
   /**
-   * Asks for a screen, window or tab; resolves null when the user cancels.
+   * Asks for a screen, window or tab; resolves null when the user cancels,
+   * rejects when the browser cannot capture one.
    * `onEnded` is called when the share ends other than by stopScreenShare():
    * by the browser's own "Stop sharing" button, or with the call (stop()).
    */
   async startScreenShare(onEnded: () => void): Promise<MediaStreamTrack | null> {
+    let display: MediaStream;
     try {
-      const display = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
-      this.stopScreenShare();
-      this.screen = display;
-      this.#screenEnded = onEnded;
-      const track = display.getVideoTracks()[0];
-      track.addEventListener('ended', onEnded, { once: true });
-      this.#host.requestUpdate();
-      return track;
-    } catch {
-      return null;
+      display = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    } catch (error) {
+      // The user cancelled the picker (or a policy said no): nothing went wrong. Anything
+      // else (no screen to capture, the system's capture failed) rejects, to be told.
+      if ((error as Error).name === 'NotAllowedError') return null;
+      throw error;
     }
+    this.stopScreenShare();
+    this.screen = display;
+    this.#screenEnded = onEnded;
+    const track = display.getVideoTracks()[0];
+    track.addEventListener('ended', onEnded, { once: true });
+    this.#host.requestUpdate();
+    return track;
   }
 
   stopScreenShare(): void {

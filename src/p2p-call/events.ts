@@ -7,7 +7,7 @@ import type { MediaErrorCode } from '../controllers/media-controller.js';
 /**
  * Every `p2p-error` code (README, Events), so that a page's check of one is
  * checked too: the camera's and microphone's, the relay's (its refusals
- * included), a connection given up, and an attribute that is no value.
+ * included), a connection given up, an attribute that is no value, and a screen that could not be shared.
  */
 export type P2PErrorCode =
   | MediaErrorCode
@@ -15,7 +15,8 @@ export type P2PErrorCode =
   | `peer-${Exclude<PeerLeftReason, 'left'>}`
   | 'bad-server'
   | 'bad-room'
-  | 'bad-ice-servers';
+  | 'bad-ice-servers'
+  | 'screen-failed';
 
 /**
  * Every event the element fires, with its `detail`. All bubble and are

@@ -255,7 +255,8 @@ export class P2PCallElement extends LitElement {
 
   /**
    * Sends a screen, window or tab instead of the camera (the browser asks
-   * the user which). Resolves false when the user cancels, or when there is
+   * the user which). Resolves false when the user cancels, when the browser
+   * cannot capture a screen (`p2p-error` `screen-failed`), or when there is
    * no call (no room yet, or left): then nobody would see it, and nothing
    * would end it when a call starts.
    */
@@ -263,8 +264,16 @@ export class P2PCallElement extends LitElement {
     const session = this.#call.session;
     if (!this.#call.inCall) return false;
     const ask = ++this.#shareAsks;
-    const track = await this.#media.startScreenShare(() => void this.stopScreenShare());
+    let track: MediaStreamTrack | null;
+    try {
+      track = await this.#media.startScreenShare(() => void this.stopScreenShare());
+    } catch (error) {
+      // Not a cancel: a button that does nothing would leave people pressing it again.
+      this.reportError('screen-failed', { detail: String(error) });
+      return false;
+    }
     if (!track) return false;
+    this.#errors.delete('screen-failed');
     // Left, or moved to another room, while the browser asked which screen: that call is over.
     // Or stopScreenShare() was called meanwhile (a page's own Cancel, say): the answer comes too late.
     if (ask !== this.#shareAsks || this.#call.session !== session || !this.#call.inCall) {

@@ -25,6 +25,7 @@ export const DEFAULT_STRINGS = {
   'media-busy': 'The camera or microphone is in use by another application.',
   'media-insecure': 'The camera needs a secure page (https:// or localhost).',
   'media-failed': 'The camera or microphone could not be started.',
+  'screen-failed': 'The screen could not be shared: this browser or system cannot capture one now.',
   'media-lost': 'The camera or microphone went away. Plug one in to be seen and heard again.',
   'relay-unreachable': 'Cannot reach the call server at {server}.',
   'relay-insecure': 'This page is https, so the browser will not use the call server at {server}: it needs a wss:// address.',

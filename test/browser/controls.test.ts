@@ -254,6 +254,28 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     });
   }
 
+  it('a screen the browser cannot capture is told (screen-failed); a cancelled picker is not', async () => {
+    const [alice] = await twoInACall();
+    const errors = record(alice, 'p2p-error');
+    const media = navigator.mediaDevices;
+    const { getDisplayMedia } = media;
+    try {
+      media.getDisplayMedia = () => Promise.reject(new DOMException('the user cancelled', 'NotAllowedError'));
+      expect(await alice.shareScreen()).to.equal(false);
+      expect(errors, 'a cancel is no error').to.deep.equal([]);
+      media.getDisplayMedia = () => Promise.reject(new DOMException('no screen to capture', 'NotFoundError'));
+      expect(await alice.shareScreen()).to.equal(false);
+      expect(errors.map((e) => e.code)).to.deep.equal(['screen-failed']);
+      await alice.updateComplete;
+      expect(part(alice, 'error')!.textContent).to.contain('The screen could not be shared');
+    } finally {
+      media.getDisplayMedia = getDisplayMedia;
+    }
+    expect(await alice.shareScreen(), 'a share that works').to.equal(true);
+    await alice.updateComplete;
+    expect(part(alice, 'error'), 'its message gone').to.equal(null);
+  });
+
   it('a share ends with the call (leaving, or a new room): back in one, the camera is sent, not a stale share', async () => {
     const [alice, bob] = await twoInACall();
     expect(await alice.shareScreen()).to.equal(true);
