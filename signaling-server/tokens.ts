@@ -58,13 +58,12 @@ export function tokenAuthorizer({ secret, publicKey }: TokenOptions): (request: 
  * would derive the public key from it: the relay must never hold what signs.
  */
 function publicKeyOf(pem: string): KeyObject {
-  const isPrivate = (() => {
-    try {
-      return !!createPrivateKey(pem);
-    } catch {
-      return false;
-    }
-  })();
+  let isPrivate = true;
+  try {
+    createPrivateKey(pem);
+  } catch {
+    isPrivate = false;
+  }
   if (isPrivate) throw new TypeError('the token key is a private key: give the relay its public key (openssl pkey -pubout), so that it never holds what signs tokens');
   try {
     return createPublicKey(pem);
