@@ -71,12 +71,12 @@ local function sweep()
       else live[id] = link end
     end
   end
-  expire()
   return live
 end
 
 if op == 'sweep' then
   sweep()
+  expire()
   return { 'ok' }
 end
 
