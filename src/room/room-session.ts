@@ -194,8 +194,7 @@ export class RoomSession {
   start(capture: () => Promise<MediaStream | null>): void {
     this.#signaling.connect(); // First: the socket's handshake then overlaps the rest.
     if (this.closed) return; // The browser refused the relay's address outright (see onUnreachable).
-    const route: Route = {};
-    this.#spare = { route, negotiator: this.#createNegotiator(route) };
+    this.#spare = this.#newSpare();
     void capture().then((stream) => {
       if (this.closed || !stream) return;
       for (const track of stream.getTracks()) void this.replaceTrack(track.kind as MediaKind, track);
@@ -231,8 +230,22 @@ export class RoomSession {
   }
 
   #reconfigureConnections(): void {
+    // The spare is made anew instead: Chromium takes new ICE servers as an ICE restart to negotiate
+    // and fires negotiationneeded even on a connection with nothing to offer yet. The spare then made
+    // an empty offer, which failed, and whatever it was used for next broke: no held offer was made,
+    // or the held offer it was to answer failed (every call through a relay that hands out TURN).
+    if (this.#spare) {
+      this.#spare.negotiator.close();
+      this.#spare = this.#newSpare();
+    }
     const config = this.#rtcConfig;
-    for (const negotiator of this.#everyNegotiator()) negotiator.reconfigure(config);
+    for (const negotiator of [...this.#negotiators.values(), this.#held?.negotiator]) negotiator?.reconfigure(config);
+  }
+
+  /** A connection made ahead, used by whatever needs one first (see #newConnection). */
+  #newSpare(): Connection {
+    const route: Route = {};
+    return { route, negotiator: this.#createNegotiator(route) };
   }
 
   /** Every connection this session has: one per peer, the held offer's, and the spare. */

@@ -81,6 +81,14 @@ test('Chromium and Firefox see each other’s video, and Firefox keeps Chromium 
   }
 });
 
+/** Resolves once the page's element has joined its room (polled: Puppeteer and Playwright wait differently). */
+async function joined(page: { evaluate(expression: string): Promise<unknown> }): Promise<void> {
+  for (const deadline = Date.now() + 15_000; !(await recorded(page)).events.includes('p2p-joined'); ) {
+    assert.ok(Date.now() < deadline, 'joined its room within 15 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** The kind of the local candidate of the pair each of the page's element's connections uses. */
 const selectedLocalTypes = (page: { evaluate(expression: string): Promise<unknown> }) => page.evaluate(`(async () => {
   const call = document.querySelector('p2p-call');
@@ -91,26 +99,32 @@ const selectedLocalTypes = (page: { evaluate(expression: string): Promise<unknow
   }));
 })()`);
 
-test('a relay that hands out TURN credentials: Chromium and Firefox call relay-only through coturn, with none on the page', { timeout: 60_000 }, async (t) => {
-  const secret = 'coturn static-auth-secret for this test';
-  const coturn = await startCoturn({ secret });
-  t.after(() => coturn.stop());
-  const relay = await createRelay({ port: 0, turn: { urls: coturn.url, secret } });
-  t.after(() => relay.close());
-  // No ice-servers attribute, and no path but TURN: without the relay's credentials there is no call at all.
-  const query = new URLSearchParams({ room: `turn-${Math.random().toString(36).slice(2, 8)}`, server: relay.url, 'ice-transport-policy': 'relay' });
-  const { fox, chrome, pages, logs, seeEachOther, close } = await twoBrowsers();
-  try {
-    await chrome.goto(`${e2e.web.url}/call.html?${query}`);
-    await fox.goto(`${e2e.web.url}/call.html?${query}`);
-    await seeEachOther();
-    for (const [who, page] of pages) assert.deepEqual(await selectedLocalTypes(page), ['relay'], `${who}: the pair in use`);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- page logs ---\n${logs()}\n--- coturn ---\n${coturn.log().slice(-3000)}`, { cause: error });
-  } finally {
-    await close();
-  }
-});
+for (const first of ['Chromium', 'Firefox'] as const) {
+  test(`a relay that hands out TURN credentials: ${first} waits, the other joins, and they call relay-only through coturn, with none on the page`, { timeout: 60_000 }, async (t) => {
+    const secret = 'coturn static-auth-secret for this test';
+    const coturn = await startCoturn({ secret });
+    t.after(() => coturn.stop());
+    const relay = await createRelay({ port: 0, turn: { urls: coturn.url, secret } });
+    t.after(() => relay.close());
+    // No ice-servers attribute, and no path but TURN: without the relay's credentials there is no call at all.
+    const query = new URLSearchParams({ room: `turn-${Math.random().toString(36).slice(2, 8)}`, server: relay.url, 'ice-transport-policy': 'relay' });
+    const { fox, chrome, pages, logs, seeEachOther, close } = await twoBrowsers();
+    try {
+      // The joiner answers the offer held for it. Chromium could not (its connection made ahead of
+      // need had tried to offer once the relay's ICE servers came), so Firefox first had no call.
+      const [waiting, joining] = first === 'Chromium' ? [chrome, fox] : [fox, chrome];
+      await waiting.goto(`${e2e.web.url}/call.html?${query}`);
+      await joined(waiting);
+      await joining.goto(`${e2e.web.url}/call.html?${query}`);
+      await seeEachOther();
+      for (const [who, page] of pages) assert.deepEqual(await selectedLocalTypes(page), ['relay'], `${who}: the pair in use`);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- page logs ---\n${logs()}\n--- coturn ---\n${coturn.log().slice(-3000)}`, { cause: error });
+    } finally {
+      await close();
+    }
+  });
+}
 
 /** The page's one connection: its signaling and connection state, its ICE ufrag and the video frames it decoded. */
 const connection = (page: { evaluate(expression: string): Promise<unknown> }) => page.evaluate(`(async () => {
