@@ -9,6 +9,8 @@ export interface NegotiatorHooks {
   onConnectionState(state: RTCPeerConnectionState): void;
   /** ICE could not be repaired: the owner should drop this peer. */
   onGiveUp(): void;
+  /** Connected again after trouble, yet nothing arrives: the owner should make a new connection. */
+  onSilentAfterRepair(): void;
 }
 
 export type MediaKind = 'audio' | 'video';
@@ -28,6 +30,9 @@ export interface NegotiatorOptions {
   giveUpAfterMs?: number;
 }
 
+/** How long a repaired connection may bring nothing (media, RTCP) before it counts as silent. */
+const HEARD_WITHIN_MS = 2000;
+
 const KINDS: readonly MediaKind[] = ['audio', 'video'];
 
 /**
@@ -41,6 +46,12 @@ export class PeerNegotiator {
   readonly pc: RTCPeerConnection;
   /** Settable because a held offer is made before its remote peer is known. */
   polite = false;
+  /**
+   * The DTLS fingerprint of the remote peer's connection that this one
+   * replaces (see onSilentAfterRepair): descriptions still on their way
+   * from it are stale, and must not be taken for this connection's.
+   */
+  replacing?: string;
   #makingOffer = false;
   #ignoreOffer = false;
   /** Candidates that came before any remote description; applied right after it. */
@@ -53,6 +64,8 @@ export class PeerNegotiator {
   readonly #senders: Partial<Record<MediaKind, RTCRtpSender>> = {};
   #graceTimer?: ReturnType<typeof setTimeout>;
   #giveUpTimer?: ReturnType<typeof setTimeout>;
+  /** Went `disconnected` or `failed` since it was last `connected`. */
+  #inTrouble = false;
   #closed = false;
 
   readonly #hooks: NegotiatorHooks;
@@ -78,6 +91,11 @@ export class PeerNegotiator {
       hooks.onRemoteStream(stream);
     };
     pc.onconnectionstatechange = () => this.#connectionStateChanged();
+    // Failures are told by the ICE state: Firefox's connection state stays `failed` through an ICE
+    // restart that fails again, so the connection state would tell only of the first.
+    pc.oniceconnectionstatechange = () => {
+      if (pc.iceConnectionState === 'failed') this.#repair(true);
+    };
   }
 
   /**
@@ -104,10 +122,21 @@ export class PeerNegotiator {
     }
   }
 
+  /**
+   * An offer from another connection than the one this one talks to: the
+   * remote peer made a new one (see onSilentAfterRepair). A connection that
+   * has not heard from the remote side yet takes any.
+   */
+  isFromAnotherConnection(description: DescriptionInit): boolean {
+    const current = fingerprintOf(this.pc.remoteDescription?.sdp);
+    return description.type === 'offer' && current !== undefined && fingerprintOf(description.sdp) !== current;
+  }
+
   /** An offer or answer from the remote peer. */
   handleDescription(description: DescriptionInit): Promise<void> {
     return this.#enqueue(async () => {
       const pc = this.pc;
+      if (this.replacing && fingerprintOf(description.sdp) === this.replacing) return;
       const collision =
         description.type === 'offer' && (this.#makingOffer || pc.signalingState !== 'stable');
       this.#ignoreOffer = !this.polite && collision;
@@ -162,7 +191,7 @@ export class PeerNegotiator {
     clearTimeout(this.#graceTimer);
     clearTimeout(this.#giveUpTimer);
     this.pc.onnegotiationneeded = this.pc.onicecandidate = this.pc.ontrack = null;
-    this.pc.onconnectionstatechange = null;
+    this.pc.onconnectionstatechange = this.pc.oniceconnectionstatechange = null;
     this.pc.close();
   }
 
@@ -256,26 +285,70 @@ export class PeerNegotiator {
   }
 
   /**
-   * ICE repair: `failed` restarts at once; `disconnected` often heals by
+   * ICE repair: a failure restarts at once; `disconnected` often heals by
    * itself (a lost packet burst), so it gets a grace period first. If nothing
    * is connected again within giveUpAfterMs, the peer is given up.
    */
   #connectionStateChanged(): void {
     const state = this.pc.connectionState;
     this.#hooks.onConnectionState(state);
-    const { disconnectGraceMs = 2000 } = this.#options;
     if (state === 'connected') {
       clearTimeout(this.#graceTimer);
       clearTimeout(this.#giveUpTimer);
       this.#giveUpTimer = undefined;
-      return;
-    }
-    if (state !== 'disconnected' && state !== 'failed') return;
+      if (this.#inTrouble) void this.#checkHeardAfterRepair();
+      this.#inTrouble = false;
+    } else if (state === 'disconnected') this.#repair(false);
+    else if (state === 'failed') this.#startGiveUpClock(); // ICE's own `failed` restarts it (see the constructor)
+  }
+
+  #repair(now: boolean): void {
+    this.#inTrouble = true;
     this.#startGiveUpClock();
     clearTimeout(this.#graceTimer);
-    if (state === 'failed') this.restartIce();
-    else this.#graceTimer = setTimeout(() => this.restartIce(), disconnectGraceMs);
+    if (now) this.restartIce();
+    else this.#graceTimer = setTimeout(() => this.restartIce(), this.#options.disconnectGraceMs ?? 2000);
   }
+
+  /**
+   * Connected again is not always working again. Firefox, once its ICE
+   * failed (a network outage longer than ~7 s) and was restarted, comes back
+   * `connected` and goes on receiving, but sends nothing more on the new
+   * path, RTCP included, for good: the other side sees a frozen picture and
+   * hears nothing, and no further ICE restart helps. Only a new connection (a
+   * new DTLS session) does. A muted microphone or a disabled camera still
+   * sends packets, and a receiver RTCP; a call where neither side has any
+   * device at all is made anew once after a repair, for nothing but a
+   * renegotiation.
+   */
+  async #checkHeardAfterRepair(): Promise<void> {
+    try {
+      const before = await bytesReceived(this.pc);
+      await new Promise((resolve) => setTimeout(resolve, HEARD_WITHIN_MS));
+      // Closed, or in trouble again (which checks once it is repaired): not this check's to judge.
+      if (this.#closed || this.pc.connectionState !== 'connected') return;
+      if ((await bytesReceived(this.pc)) === before) this.#hooks.onSilentAfterRepair();
+    } catch {
+      // Closed meanwhile: Firefox's getStats throws then.
+    }
+  }
+}
+
+/**
+ * Everything received on a connection's candidate pairs so far, RTCP included.
+ * Not its transport's count: Firefox leaves that out.
+ */
+export async function bytesReceived(pc: RTCPeerConnection): Promise<number> {
+  let bytes = 0;
+  (await pc.getStats()).forEach((report) => {
+    if (report.type === 'candidate-pair') bytes += report.bytesReceived ?? 0;
+  });
+  return bytes;
+}
+
+/** The DTLS certificate's fingerprint in a description: one per RTCPeerConnection, kept across ICE restarts. */
+export function fingerprintOf(sdp: string | undefined): string | undefined {
+  return sdp?.match(/^a=fingerprint:\S+ (\S+)/m)?.[1];
 }
 
 /** The `a=setup` value of a description: `actpass` in offers, `active` or `passive` in answers. */

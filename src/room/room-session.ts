@@ -10,6 +10,8 @@ import type {
 } from '../protocol/messages.js';
 import { SignalingClient, type SignalingState } from '../signaling/signaling-client.js';
 import {
+  bytesReceived,
+  fingerprintOf,
   PeerNegotiator,
   type MediaKind,
   type OutgoingMedia,
@@ -335,9 +337,14 @@ export class RoomSession {
         this.#peerLeft(message.peer, message.reason);
         break;
       case 'description': {
+        const current = this.#negotiators.get(message.from);
+        // An offer from a new connection of theirs replaces mine (see onSilentAfterRepair).
         const negotiator =
-          this.#negotiators.get(message.from) ??
-          (message.description.type === 'offer' ? this.#connect(message.from, false) : undefined);
+          current && !current.isFromAnotherConnection(message.description)
+            ? current
+            : message.description.type === 'offer'
+              ? this.#connect(message.from, false, current)
+              : undefined;
         void negotiator?.handleDescription(message.description);
         break;
       }
@@ -511,10 +518,12 @@ export class RoomSession {
     this.#held.negotiator.startOffering();
   }
 
-  /** A new connection to a known peer (replacing any old one); `offering` if I start. */
-  #connect(peer: string, offering: boolean): PeerNegotiator {
+  /** A new connection to a known peer (replacing any old one, `replaced` if it had talked to them); `offering` if I start. */
+  #connect(peer: string, offering: boolean, replaced?: PeerNegotiator): PeerNegotiator {
+    const replacing = fingerprintOf(replaced?.pc.remoteDescription?.sdp); // Firefox throws once it is closed
     this.#negotiators.get(peer)?.close();
     const { negotiator } = this.#newConnection({ to: peer });
+    negotiator.replacing = replacing;
     if (offering) negotiator.startOffering();
     this.#register(peer, negotiator);
     return negotiator;
@@ -568,6 +577,9 @@ export class RoomSession {
           const reason = this.peers.get(route.to)?.wasConnected ? 'failed' : negotiator.pc.remoteDescription ? 'unreachable' : 'unanswered';
           this.#removePeer(route.to, reason);
         },
+        onSilentAfterRepair: () => {
+          if (route.to && this.#negotiators.get(route.to) === negotiator) this.#connect(route.to, true, negotiator);
+        },
       },
       { rtcConfig: this.#rtcConfig, outgoing: this.#outgoing },
     );
@@ -590,17 +602,4 @@ export class RoomSession {
   #send(message: ClientMessage): void {
     this.#signaling.send(message);
   }
-}
-
-/**
- * Everything received on a connection's candidate pairs so far, RTCP included.
- * Not its transport's count: Firefox leaves that out, so every lost peer would
- * look silent there.
- */
-async function bytesReceived(pc: RTCPeerConnection): Promise<number> {
-  let bytes = 0;
-  (await pc.getStats()).forEach((report) => {
-    if (report.type === 'candidate-pair') bytes += report.bytesReceived ?? 0;
-  });
-  return bytes;
 }

@@ -70,6 +70,7 @@ function side(polite: boolean, camera: MediaStream | null, offering: boolean): S
       onRemoteStream: (stream) => s.streams.push(stream),
       onConnectionState: () => {},
       onGiveUp: () => {},
+      onSilentAfterRepair: () => {},
     },
     {
       rtcConfig: {},
