@@ -888,6 +888,8 @@ test('redis: while Redis hangs, sockets that need it are closed with 1013; their
   // Bob comes back, as the element does at once, and takes his place again.
   const bobAgain = await TestClient.connect(relay.url);
   await bobAgain.join('room', 'bob', { secret: secretOf('bob') });
+  // He counts once his join's event comes back from Redis, a few ms after his welcome.
+  await until(() => relay.stats().peers === 2, 'bob counted again');
   assert.deepEqual(await health(relay), { status: 200, body: { ok: true, rooms: 1, peers: 2, heldOffers: 0 } });
 
   const heard: string[] = []; // what alice heard, until carol's place went (nodeTtlMs after she was sent away)
