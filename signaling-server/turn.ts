@@ -7,6 +7,13 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IceServersMessage } from '../src/protocol/messages.js';
 
+/**
+ * The ICE server URLs browsers take (RFC 7064, RFC 7065): a host name, IPv4
+ * address or [IPv6] address, an optional port, and for TURN an optional
+ * transport of udp or tcp (Chromium refuses any other).
+ */
+const BROWSER_ICE_URL = /^(?:turns?:(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?(?:\?transport=(?:udp|tcp))?|stun:(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?)$/i;
+
 export interface TurnOptions {
   /** The TURN server's URLs (`turn:`, `turns:`; `stun:` too). */
   urls: string | string[];
@@ -24,6 +31,10 @@ export function turnCredentials({ urls, secret, ttlSeconds = 86_400 }: TurnOptio
   const list = typeof urls === 'string' ? [urls] : [...urls];
   if (!list.length || !list.every((url) => /^(turns?|stun):/.test(url)))
     throw new TypeError(`TURN URLs must start with turn:, turns: or stun:, not ${JSON.stringify(urls)}`);
+  // A URL the browsers cannot parse makes every RTCPeerConnection of every page throw.
+  const unparsable = list.find((url) => !BROWSER_ICE_URL.test(url));
+  if (unparsable !== undefined)
+    throw new TypeError(`TURN URL ${JSON.stringify(unparsable)} is not one browsers take: turn:HOST[:PORT][?transport=udp|tcp], turns:… or stun:HOST[:PORT]`);
   if (!secret) throw new TypeError('the TURN secret is empty');
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60)
     throw new RangeError(`the TURN credentials' ttlSeconds must be a whole number of at least 60, not ${ttlSeconds}`);

@@ -302,9 +302,9 @@ export class RoomSession {
     if (this.closed) return;
     switch (message.type) {
       case 'ice-servers': {
-        // A relay's mistake must not break the call: only entries that name a server.
+        // A relay's mistake must not break the call: only servers the browser takes.
         const given: unknown = message.iceServers;
-        this.#relayIceServers = Array.isArray(given) ? given.filter((server) => server?.urls) : [];
+        this.#relayIceServers = Array.isArray(given) ? given.filter(browserTakes) : [];
         this.#reconfigureConnections();
         break;
       }
@@ -601,5 +601,22 @@ export class RoomSession {
 
   #send(message: ClientMessage): void {
     this.#signaling.send(message);
+  }
+}
+
+/**
+ * Whether the browser can use an ICE server the relay gave: one it cannot
+ * (a URL it does not parse, such as `turn://…`) would make every
+ * RTCPeerConnection of the call throw. Asked of a throwaway connection, which
+ * checks its servers at construction; only relays that hand out TURN send any.
+ */
+function browserTakes(server: RTCIceServer | null | undefined): server is RTCIceServer {
+  if (!server?.urls) return false;
+  try {
+    new RTCPeerConnection({ iceServers: [server] }).close();
+    return true;
+  } catch (error) {
+    console.warn('p2p-call: left out an ICE server from the relay that this browser refuses:', server.urls, error);
+    return false;
   }
 }

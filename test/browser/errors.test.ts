@@ -137,6 +137,29 @@ describe('<p2p-call>: problems are shown, never a blank box', () => {
     }
   });
 
+  it('ICE servers from the relay that the browser refuses (turn://) are left out, and the call goes on', async () => {
+    // As a relay would send them before the welcome: every socket of this page gets them first.
+    const RealWebSocket = window.WebSocket;
+    window.WebSocket = class extends RealWebSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        const iceServers = [{ urls: 'turn://127.0.0.1:3478', username: 'u', credential: 'c' }];
+        this.addEventListener('open', () => this.dispatchEvent(new MessageEvent('message', { data: JSON.stringify({ type: 'ice-servers', iceServers }) })));
+      }
+    };
+    try {
+      const room = uniqueRoom();
+      const alice = mountCall({ room });
+      await nextEvent(alice, 'p2p-joined');
+      const bob = mountCall({ room });
+      await nextEvent(bob, 'p2p-joined');
+      await Promise.all([expectDecodesVideoFrom(alice, bob.peerId), expectDecodesVideoFrom(bob, alice.peerId)]);
+      expect(errorText(alice) + errorText(bob)).to.equal('');
+    } finally {
+      window.WebSocket = RealWebSocket;
+    }
+  });
+
   it('invalid ice-servers JSON is reported and no call is started', async () => {
     const element = mountCall({ room: uniqueRoom(), 'ice-servers': '[{"urls": "stun:x"' });
     await element.updateComplete;

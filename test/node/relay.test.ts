@@ -1089,6 +1089,13 @@ test('turn: every socket first gets ice-servers with a coturn credential of its 
 
   await assert.rejects(createRelay({ port: 0, turn: { urls: 'https://turn.example', secret: 's' } }), /must start with turn:, turns: or stun:/);
   await assert.rejects(createRelay({ port: 0, turn: { urls: [], secret: 's' } }), TypeError);
+  // What browsers cannot parse: every page's connections would throw (a typo'd turn://, a transport they lack).
+  for (const urls of ['turn://turn.example:3478', 'turn:turn.example:3478?transport=sctp', 'stun:turn.example?transport=udp', 'turn:turn example', 'turn:'])
+    await assert.rejects(createRelay({ port: 0, turn: { urls: ['turn:ok.example', urls], secret: 's' } }), new RegExp(`TURN URL ${JSON.stringify(urls).replace(/[?.]/g, '\\$&')} is not one browsers take`));
+  for (const urls of ['turn:turn.example', 'turns:turn.example:5349?transport=tcp', 'turn:192.0.2.1:3478?transport=udp', 'turn:[2001:db8::1]:3478', 'stun:stun.example:19302']) {
+    const relay = await createRelay({ port: 0, turn: { urls, secret: 's' } });
+    await relay.close();
+  }
   await assert.rejects(createRelay({ port: 0, turn: { urls: 'turn:x', secret: '' } }), /the TURN secret is empty/);
   await assert.rejects(createRelay({ port: 0, turn: { urls: 'turn:x', secret: 's', ttlSeconds: 10 } }), RangeError);
 });
