@@ -164,9 +164,10 @@ export class RoomController implements ReactiveController {
           host.requestUpdate();
         },
         onPeerJoined: ({ id, name }) => emit(host, 'p2p-peer-joined', { peer: id, name }),
-        onPeerLeft: ({ id, name }, reason) => {
+        onPeerLeft: ({ id, name }, reason, turnError) => {
           emit(host, 'p2p-peer-left', { peer: id, name, reason });
           if (reason !== 'left') host.reportError(`peer-${reason}`);
+          if (turnError) host.reportError('turn-failed', { detail: turnError });
         },
         onRemoteStream: (peer, stream) => emit(host, 'p2p-remote-stream', { peer, stream }),
         onConnectionState: (peer, state) => emit(host, 'p2p-connection-state', { peer, state }),

@@ -52,6 +52,8 @@ export class PeerNegotiator {
    * from it are stale, and must not be taken for this connection's.
    */
   replacing?: string;
+  /** What the last TURN server that failed this connection said (URL, code, text), for the message when it is given up. */
+  turnError?: string;
   #makingOffer = false;
   #ignoreOffer = false;
   /** Candidates that came before any remote description; applied right after it. */
@@ -91,6 +93,10 @@ export class PeerNegotiator {
       hooks.onRemoteStream(stream);
     };
     pc.onconnectionstatechange = () => this.#connectionStateChanged();
+    // A wrong secret (401) or no answer (701) from a TURN server is otherwise only ever "unreachable".
+    pc.onicecandidateerror = ({ url, errorCode, errorText }) => {
+      if (/^turns?:/.test(url ?? '')) this.turnError = `${url}: ${errorCode} ${errorText}`.trim();
+    };
     // Failures are told by the ICE state: Firefox's connection state stays `failed` through an ICE
     // restart that fails again, so the connection state would tell only of the first.
     pc.oniceconnectionstatechange = () => {
@@ -191,7 +197,7 @@ export class PeerNegotiator {
     clearTimeout(this.#graceTimer);
     clearTimeout(this.#giveUpTimer);
     this.pc.onnegotiationneeded = this.pc.onicecandidate = this.pc.ontrack = null;
-    this.pc.onconnectionstatechange = this.pc.oniceconnectionstatechange = null;
+    this.pc.onconnectionstatechange = this.pc.oniceconnectionstatechange = this.pc.onicecandidateerror = null;
     this.pc.close();
   }
 

@@ -16,7 +16,8 @@ export type P2PErrorCode =
   | 'bad-server'
   | 'bad-room'
   | 'bad-ice-servers'
-  | 'screen-failed';
+  | 'screen-failed'
+  | 'turn-failed';
 
 /**
  * Every event the element fires, with its `detail`. All bubble and are

@@ -503,8 +503,8 @@ export class P2PCallElement extends LitElement {
     // Here, not in updated(): set there, the announcement would cost a second update.
     const flipped = flippedSwitch(changed);
     if (flipped) this.#announce(SWITCH_ANNOUNCEMENTS[flipped][+this[flipped]]);
-    // A connection given up on (reported as `peer-${reason}`) is news only while that person is still in the room.
-    if (!this.#call.session?.unreachable.size) this.#clearErrors('peer-');
+    // A connection given up on (reported as `peer-${reason}`, and `turn-failed` with it) is news only while that person is still in the room.
+    if (!this.#call.session?.unreachable.size) for (const prefix of ['peer-', 'turn-']) this.#clearErrors(prefix);
     if (changed.has('iceServers')) {
       this.#errors.delete('bad-ice-servers');
       const problem = iceServersProblem(this.iceServers);

@@ -38,6 +38,7 @@ export const DEFAULT_STRINGS = {
   'peer-failed': 'The connection to a participant was lost.',
   'peer-unreachable': 'Could not connect to a participant. Between some networks a call needs a TURN server (the ice-servers attribute, or the call server’s --turn).',
   'peer-unanswered': 'Could not connect to a participant: the call was never answered.',
+  'turn-failed': 'The TURN server did not work ({detail}): check the call server’s --turn and its secret, or the ice-servers attribute.',
   relayError: 'The call server refused a request: {detail}',
   mute: 'Mute',
   unmute: 'Unmute',

@@ -49,7 +49,8 @@ export type SessionErrorCode = ErrorCode | 'relay-unreachable' | 'relay-insecure
 export interface RoomSessionEvents {
   onJoined?(room: string, peer: string): void;
   onPeerJoined?(peer: RemotePeer): void;
-  onPeerLeft?(peer: RemotePeer, reason: PeerLeftReason): void;
+  /** `turnError`: what a TURN server said that failed the connection given up, if one did. */
+  onPeerLeft?(peer: RemotePeer, reason: PeerLeftReason, turnError?: string): void;
   onRemoteStream?(peer: string, stream: MediaStream): void;
   onConnectionState?(peer: string, state: RTCPeerConnectionState): void;
   onStatus?(peer: string, status: PeerStatus): void;
@@ -406,7 +407,7 @@ export class RoomSession {
     this.#events.onChange?.();
   }
 
-  #removePeer(id: string, reason: PeerLeftReason): void {
+  #removePeer(id: string, reason: PeerLeftReason, turnError?: string): void {
     this.#lostByRelay.delete(id);
     this.#negotiators.get(id)?.close();
     this.#negotiators.delete(id);
@@ -415,7 +416,7 @@ export class RoomSession {
     this.peers.delete(id);
     if (reason !== 'left') this.unreachable.set(id, peer);
     this.#holdIfSettled();
-    this.#events.onPeerLeft?.(peer, reason);
+    this.#events.onPeerLeft?.(peer, reason, turnError);
     this.#events.onChange?.();
   }
 
@@ -575,7 +576,7 @@ export class RoomSession {
         onGiveUp: () => {
           if (!route.to || this.#negotiators.get(route.to) !== negotiator) return;
           const reason = this.peers.get(route.to)?.wasConnected ? 'failed' : negotiator.pc.remoteDescription ? 'unreachable' : 'unanswered';
-          this.#removePeer(route.to, reason);
+          this.#removePeer(route.to, reason, negotiator.turnError);
         },
         onSilentAfterRepair: () => {
           if (route.to && this.#negotiators.get(route.to) === negotiator) this.#connect(route.to, true, negotiator);

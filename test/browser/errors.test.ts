@@ -160,6 +160,28 @@ describe('<p2p-call>: problems are shown, never a blank box', () => {
     }
   });
 
+  it('a relay-only call whose TURN server refuses the credentials says so when the connection is given up', async function () {
+    (this as unknown as { timeout(ms: number): void }).timeout(40_000);
+    const { iceServers } = await serverCommand<{ iceServers: RTCIceServer[] }>('start-turn');
+    try {
+      // A wrong password, as a relay with the wrong --turn-secret-file hands out.
+      const wrong = JSON.stringify(iceServers.map((server) => ({ ...server, credential: 'not the password' })));
+      const room = uniqueRoom();
+      const alice = mountCall({ room, 'ice-servers': wrong, 'ice-transport-policy': 'relay' });
+      await nextEvent(alice, 'p2p-joined');
+      const errors = record(alice, 'p2p-error');
+      mountCall({ room, 'ice-servers': wrong, 'ice-transport-policy': 'relay' });
+      await until(() => errors.some((error) => error.code === 'turn-failed'), 'turn-failed', 30_000);
+      const turn = errors.find((error) => error.code === 'turn-failed')!;
+      expect(turn.message, turn.message).to.match(/^The TURN server did not work \(turn:127\.0\.0\.1[^)]*: 401\b[^)]*\): check/);
+      expect(errors.map((error) => error.code)).to.include('peer-unreachable');
+      await alice.updateComplete;
+      expect(errorText(alice)).to.contain('401');
+    } finally {
+      await serverCommand('stop-turn');
+    }
+  });
+
   it('invalid ice-servers JSON is reported and no call is started', async () => {
     const element = mountCall({ room: uniqueRoom(), 'ice-servers': '[{"urls": "stun:x"' });
     await element.updateComplete;
