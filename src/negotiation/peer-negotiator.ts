@@ -134,8 +134,13 @@ export class PeerNegotiator {
    * has not heard from the remote side yet takes any.
    */
   isFromAnotherConnection(description: DescriptionInit): boolean {
-    const current = fingerprintOf(this.pc.remoteDescription?.sdp);
+    const current = this.remoteFingerprint;
     return description.type === 'offer' && current !== undefined && fingerprintOf(description.sdp) !== current;
+  }
+
+  /** The remote connection's DTLS fingerprint, once it is known (none once closed: Firefox throws then). */
+  get remoteFingerprint(): string | undefined {
+    return this.#closed ? undefined : fingerprintOf(this.pc.remoteDescription?.sdp);
   }
 
   /** An offer or answer from the remote peer. */
@@ -353,7 +358,7 @@ export async function bytesReceived(pc: RTCPeerConnection): Promise<number> {
 }
 
 /** The DTLS certificate's fingerprint in a description: one per RTCPeerConnection, kept across ICE restarts. */
-export function fingerprintOf(sdp: string | undefined): string | undefined {
+function fingerprintOf(sdp: string | undefined): string | undefined {
   return sdp?.match(/^a=fingerprint:\S+ (\S+)/m)?.[1];
 }
 

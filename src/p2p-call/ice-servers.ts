@@ -1,3 +1,5 @@
+import { iceServersRefusal } from '../negotiation/ice-servers-refusal.js';
+
 /** The `ice-servers` attribute as parsed: a list, or why it is not one. */
 export type IceServersValue = RTCIceServer[] | { invalid: string };
 
@@ -25,23 +27,13 @@ const refusals = new WeakMap<RTCIceServer[], string | null>();
 
 /**
  * Why these servers cannot be used, if so: bad JSON, or what the browser says
- * when given them (a TURN URL with no username or credential, a scheme it does
- * not know). Asked of a throwaway RTCPeerConnection, which checks them at
- * construction, and kept per list: otherwise the first connection of the call
- * would throw, out of sight of the page, and the others would be told this
- * person cannot be reached.
+ * when given them (see iceServersRefusal), kept per list. Checked before the
+ * call: otherwise its first connection would throw, out of sight of the page,
+ * and the others would be told this person cannot be reached.
  */
 export function iceServersProblem(value: IceServersValue): string | undefined {
   if ('invalid' in value) return value.invalid;
   if (!value.length) return undefined;
-  if (!refusals.has(value)) {
-    let why: string | null = null;
-    try {
-      new RTCPeerConnection({ iceServers: value }).close();
-    } catch (error) {
-      why = (error as Error).message;
-    }
-    refusals.set(value, why);
-  }
+  if (!refusals.has(value)) refusals.set(value, iceServersRefusal(value) ?? null);
   return refusals.get(value) ?? undefined;
 }

@@ -11,12 +11,12 @@ import type {
 import { SignalingClient, type SignalingState } from '../signaling/signaling-client.js';
 import {
   bytesReceived,
-  fingerprintOf,
   PeerNegotiator,
   type MediaKind,
   type OutgoingMedia,
   type OutgoingSignal,
 } from '../negotiation/peer-negotiator.js';
+import { iceServersRefusal } from '../negotiation/ice-servers-refusal.js';
 
 /** Statuses are flat (switches and a name): equal when every field is. */
 function sameStatus(a: PeerStatus, b: PeerStatus): boolean {
@@ -242,13 +242,18 @@ export class RoomSession {
       this.#spare = this.#newSpare();
     }
     const config = this.#rtcConfig;
-    for (const negotiator of [...this.#negotiators.values(), this.#held?.negotiator]) negotiator?.reconfigure(config);
+    for (const negotiator of this.#sending()) negotiator.reconfigure(config);
   }
 
   /** A connection made ahead, used by whatever needs one first (see #newConnection). */
   #newSpare(): Connection {
     const route: Route = {};
     return { route, negotiator: this.#createNegotiator(route) };
+  }
+
+  /** The connections that carry my media, or will: one per peer, and the held offer's (not the spare). */
+  #sending(): PeerNegotiator[] {
+    return this.#held ? [...this.#negotiators.values(), this.#held.negotiator] : [...this.#negotiators.values()];
   }
 
   /** Every connection this session has: one per peer, the held offer's, and the spare. */
@@ -265,9 +270,7 @@ export class RoomSession {
   /** Sends another track (or none) for one kind to every peer, without renegotiation. */
   async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
     this.#outgoing.tracks[kind] = track; // Connections made later send it too.
-    const all = [...this.#negotiators.values()];
-    if (this.#held) all.push(this.#held.negotiator);
-    await Promise.all(all.map((n) => n.replaceTrack(kind, track)));
+    await Promise.all(this.#sending().map((n) => n.replaceTrack(kind, track)));
   }
 
   /**
@@ -344,7 +347,7 @@ export class RoomSession {
           current && !current.isFromAnotherConnection(message.description)
             ? current
             : message.description.type === 'offer'
-              ? this.#connect(message.from, false, current)
+              ? this.#connect(message.from, false)
               : undefined;
         void negotiator?.handleDescription(message.description);
         break;
@@ -519,10 +522,11 @@ export class RoomSession {
     this.#held.negotiator.startOffering();
   }
 
-  /** A new connection to a known peer (replacing any old one, `replaced` if it had talked to them); `offering` if I start. */
-  #connect(peer: string, offering: boolean, replaced?: PeerNegotiator): PeerNegotiator {
-    const replacing = fingerprintOf(replaced?.pc.remoteDescription?.sdp); // Firefox throws once it is closed
-    this.#negotiators.get(peer)?.close();
+  /** A new connection to a known peer, replacing any old one (what still comes from theirs is then stale); `offering` if I start. */
+  #connect(peer: string, offering: boolean): PeerNegotiator {
+    const old = this.#negotiators.get(peer);
+    const replacing = old?.remoteFingerprint; // before close()
+    old?.close();
     const { negotiator } = this.#newConnection({ to: peer });
     negotiator.replacing = replacing;
     if (offering) negotiator.startOffering();
@@ -579,7 +583,7 @@ export class RoomSession {
           this.#removePeer(route.to, reason, negotiator.turnError);
         },
         onSilentAfterRepair: () => {
-          if (route.to && this.#negotiators.get(route.to) === negotiator) this.#connect(route.to, true, negotiator);
+          if (route.to && this.#negotiators.get(route.to) === negotiator) this.#connect(route.to, true);
         },
       },
       { rtcConfig: this.#rtcConfig, outgoing: this.#outgoing },
@@ -605,19 +609,10 @@ export class RoomSession {
   }
 }
 
-/**
- * Whether the browser can use an ICE server the relay gave: one it cannot
- * (a URL it does not parse, such as `turn://…`) would make every
- * RTCPeerConnection of the call throw. Asked of a throwaway connection, which
- * checks its servers at construction; only relays that hand out TURN send any.
- */
+/** Whether the browser can use an ICE server the relay gave: one it refuses would make every connection of the call throw. */
 function browserTakes(server: RTCIceServer | null | undefined): server is RTCIceServer {
   if (!server?.urls) return false;
-  try {
-    new RTCPeerConnection({ iceServers: [server] }).close();
-    return true;
-  } catch (error) {
-    console.warn('p2p-call: left out an ICE server from the relay that this browser refuses:', server.urls, error);
-    return false;
-  }
+  const refusal = iceServersRefusal([server]);
+  if (refusal) console.warn('p2p-call: left out an ICE server from the relay that this browser refuses:', server.urls, refusal);
+  return !refusal;
 }
