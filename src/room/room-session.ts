@@ -212,7 +212,7 @@ export class RoomSession {
     clearTimeout(this.#holdTimer);
     if (this.#joined) this.#send({ type: 'leave' });
     this.#signaling.close();
-    for (const negotiator of this.#everyNegotiator()) negotiator.close();
+    for (const negotiator of [...this.#sending(), this.#spare?.negotiator]) negotiator?.close();
     this.#held = this.#spare = undefined;
     this.#negotiators.clear();
     this.peers.clear();
@@ -254,11 +254,6 @@ export class RoomSession {
   /** The connections that carry my media, or will: one per peer, and the held offer's (not the spare). */
   #sending(): PeerNegotiator[] {
     return this.#held ? [...this.#negotiators.values(), this.#held.negotiator] : [...this.#negotiators.values()];
-  }
-
-  /** Every connection this session has: one per peer, the held offer's, and the spare. */
-  #everyNegotiator(): PeerNegotiator[] {
-    return [...this.#negotiators.values(), this.#held?.negotiator, this.#spare?.negotiator].filter((negotiator) => negotiator !== undefined);
   }
 
   /** Publishes a change of my media state to the room. */
