@@ -79,13 +79,16 @@ export class SignalingClient {
 
   /**
    * Where the next connection goes: a page may change its query (a fresh
-   * token) during a call. Waiting to reconnect, it is dialled at once: the
-   * wait was for a relay that refused the old address or could not be reached.
+   * token) during a call. Not let in yet, it is dialled at once: the wait was
+   * for a relay that refused the old address or could not be reached, and an
+   * attempt still in flight with the old address is likely to be refused too
+   * (then it would wait a whole backoff before the new address was tried).
    */
   set url(url: string) {
     if (url === this.#url) return; // (the page changed something else, its ICE servers say)
     this.#url = url;
-    if (this.state !== 'reconnecting' || this.#socket) return;
+    if (this.state === 'open' || this.state === 'closed') return;
+    this.#abandon();
     clearTimeout(this.#retryTimer);
     this.connect();
   }
@@ -160,16 +163,21 @@ export class SignalingClient {
 
   close(): void {
     clearTimeout(this.#retryTimer);
+    this.#abandon();
+    this.#attempt = 0;
+    this.#setState('closed');
+  }
+
+  /** Closes the socket, if any, without treating it as a drop. */
+  #abandon(): void {
     clearTimeout(this.#openTimer);
     this.#stopHeartbeat();
     const socket = this.#socket;
     this.#socket = undefined;
-    this.#attempt = 0;
     if (socket) {
       socket.onclose = null;
       socket.close(1000);
     }
-    this.#setState('closed');
   }
 
   #dropped(socket: WebSocket, wasOpen: boolean): void {

@@ -43,17 +43,22 @@ interface Turn {
  * watched, not replaced (the real WebSocket does the work). `onClose` gets
  * each one's close code, after the page's own handlers have seen the close.
  */
-function watchSockets(onClose?: (code: number) => void): { opened: string[]; stop(): void } {
+function watchSockets(onClose?: (code: number, url: string) => void): { opened: string[]; stop(): void } {
   const opened: string[] = [];
   const RealWebSocket = window.WebSocket;
   window.WebSocket = class extends RealWebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
       opened.push(String(url));
       super(url, protocols);
-      this.addEventListener('close', ({ code }) => setTimeout(() => onClose?.(code)));
+      this.addEventListener('close', ({ code }) => setTimeout(() => onClose?.(code, String(url))));
     }
   };
   return { opened, stop: () => (window.WebSocket = RealWebSocket) };
+}
+
+/** Whether a socket's address joins as `element`: every element on the page dials the same relay. */
+function joinsAs(url: string, element: P2PCallElement): boolean {
+  return JSON.parse(new URL(url).searchParams.get('join')!).peer === element.peerId;
 }
 
 function turnAttributes(turn: Turn): Record<string, string> {
@@ -158,9 +163,9 @@ describe('<p2p-call>: calls survive the network', () => {
 
       await serverCommand('restart-relay');
       await until(() => joined.length > 0, 'Alice to join the restarted relay', 15_000);
-      // Bob's element is on this page too: Alice's sockets are those that join as her.
-      const alices = sockets.opened.map((url) => new URL(url).searchParams).filter((query) => JSON.parse(query.get('join')!).peer === alice.peerId);
-      expect([...new Set(alices.map((query) => query.get('token')))]).to.deep.equal(['fresh']);
+      // Bob's element is on this page too.
+      const alices = sockets.opened.filter((url) => joinsAs(url, alice));
+      expect([...new Set(alices.map((url) => new URL(url).searchParams.get('token')))]).to.deep.equal(['fresh']);
     } finally {
       sockets.stop();
     }
@@ -175,12 +180,14 @@ describe('<p2p-call>: calls survive the network', () => {
     // Three refusals of the old address (each opens, is closed with 4401, and waits a longer
     // backoff); then the page sets one the relay refuses too, and then a fresh one. Each is set
     // right after a refusal, while the next retry waits: so an address dialled at all then is
-    // dialled because it is new. (The restart's own drop is no refusal.)
+    // dialled because it is new. (The restart's own drop is no refusal, and Bob's refusals, on
+    // this page too, are not Alice's: counting them, an address was set while Alice still waited
+    // for her own refusal.)
     let refusals = 0;
     let resolveRefused!: () => void;
     const refused = new Promise<void>((resolve) => (resolveRefused = resolve));
-    const sockets = watchSockets((code) => {
-      if (code !== UNAUTHORIZED || ++refusals < 3 || refusals > 4) return;
+    const sockets = watchSockets((code, url) => {
+      if (code !== UNAUTHORIZED || !joinsAs(url, alice) || ++refusals < 3 || refusals > 4) return;
       opened.length = 0;
       alice.server = `${relayUrl}/?token=${refusals === 3 ? 'stale' : 'fresh'}`;
       if (refusals === 4) resolveRefused();
@@ -198,7 +205,7 @@ describe('<p2p-call>: calls survive the network', () => {
       await Promise.all([expectMoreFrames(pcs[0], 'by Alice while refused'), expectMoreFrames(pcs[1], 'by Bob while refused')]);
       await refused;
       await alice.updateComplete;
-      expect(opened.map((url) => new URL(url).searchParams.get('token'))).to.deep.equal(['fresh']);
+      expect(opened.filter((url) => joinsAs(url, alice)).map((url) => new URL(url).searchParams.get('token'))).to.deep.equal(['fresh']);
       await until(() => joined.length > 0, 'Alice to join with the fresh token');
       expect(errors.map((e) => e.code), 'told once per address refused').to.deep.equal(['relay-unreachable', 'unauthorized', 'unauthorized']);
       await alice.updateComplete;

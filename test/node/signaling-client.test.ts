@@ -37,7 +37,7 @@ function waitFor(check: () => boolean, what: string, timeout = 5000): Promise<vo
  * A relay that accepts sockets and never answers anything, as one behind a
  * half-open connection looks to the client. Closed with its sockets when the test ends.
  */
-async function muteRelay(t: TestContext): Promise<{ url: string; readonly connections: number; readonly frames: number }> {
+async function muteRelay(t: TestContext): Promise<{ url: string; readonly connections: number; readonly open: number; readonly frames: number }> {
   const mute = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await once(mute, 'listening');
   let connections = 0;
@@ -53,6 +53,8 @@ async function muteRelay(t: TestContext): Promise<{ url: string; readonly connec
   return {
     url: `ws://127.0.0.1:${(mute.address() as { port: number }).port}`,
     get connections() { return connections; },
+    /** Sockets not closed yet. */
+    get open() { return mute.clients.size; },
     /** Frames received: the first is a join, sent once the client's socket is open. */
     get frames() { return frames; },
   };
@@ -206,6 +208,20 @@ describe('SignalingClient', () => {
     await waitFor(() => messages.some((m) => m.type === 'welcome'), 'a welcome, long before the retry was due');
     assert.equal(refused, 1);
     client.close();
+  });
+
+  it('a new url while an attempt is still waiting to be let in: that attempt is dropped and the new url dialled at once', async (t) => {
+    const mute = await muteRelay(t);
+    const relay = await createRelay({ port: 0 });
+    relays.push(relay);
+    const c = joiningClient(mute.url, 'r', { backoff: { initialMs: 60_000, maxMs: 60_000 } }); // a retry would be 30-60 s away
+    t.after(() => c.client.close());
+    c.client.connect();
+    await waitFor(() => mute.frames === 1, 'the join to reach a relay that will never answer it');
+    c.client.url = relay.url;
+    await waitFor(() => c.messages.some((m) => m.type === 'welcome'), 'a welcome at the new url, long before a retry');
+    await waitFor(() => mute.open === 0, 'the old attempt to be closed');
+    assert.equal(mute.connections, 1);
   });
 
   it('gives up on a server that takes the connection and never answers the handshake: unreachable, and tried again', async (t) => {
