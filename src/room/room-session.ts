@@ -17,6 +17,7 @@ import {
   type OutgoingSignal,
 } from '../negotiation/peer-negotiator.js';
 import { iceServersRefusal } from '../negotiation/ice-servers-refusal.js';
+import { backoffDelay, type BackoffOptions } from '../signaling/backoff.js';
 
 /** Statuses are flat (switches and a name): equal when every field is. */
 function sameStatus(a: PeerStatus, b: PeerStatus): boolean {
@@ -101,14 +102,28 @@ const LOST_CHECK_MS = 2000;
 const HOLD_AFTER_SETTLED_MS = 500;
 
 /**
+ * When a connection given up on is tried again while that person stays in
+ * the room: 5-10 s after, then ever further apart, at most a minute. What
+ * failed it (a TURN server down, a network that changed) is often over soon,
+ * and nobody in a call thinks of leaving and rejoining to try again.
+ */
+const RETRY_GIVEN_UP: BackoffOptions = { initialMs: 10_000, maxMs: 60_000 };
+
+/**
  * One membership of one room: joins through the relay, keeps an offer held
  * there for the next joiner, answers the offers held for it, and runs one
  * PeerNegotiator per remote peer. Knows nothing of the DOM.
  */
 export class RoomSession {
   readonly peers = new Map<string, RemotePeer>();
-  /** Given up on (their connection failed or never came up) but, as far as the relay says, still in the room. */
+  /**
+   * Given up on (their connection failed or never came up) but, as far as the
+   * relay says, still in the room. They are tried again now and then, without
+   * a word to the page; one whose connection comes up is back in `peers`.
+   */
   readonly unreachable = new Map<string, RemotePeer>();
+  /** The next try of each unreachable peer, and how many failed before it. */
+  readonly #retries = new Map<string, { attempt: number; timer: ReturnType<typeof setTimeout> }>();
   readonly #negotiators = new Map<string, PeerNegotiator>();
   /**
    * Peers the relay lost (peer-left `lost`: their socket went, they did not
@@ -210,6 +225,7 @@ export class RoomSession {
     this.closed = true;
     this.#resolveWelcomed();
     clearTimeout(this.#holdTimer);
+    for (const { timer } of this.#retries.values()) clearTimeout(timer);
     if (this.#joined) this.#send({ type: 'leave' });
     this.#signaling.close();
     for (const negotiator of [...this.#sending(), this.#spare?.negotiator]) negotiator?.close();
@@ -316,7 +332,8 @@ export class RoomSession {
         this.#resolveWelcomed(); // After the answers are under way, so busy() sees them.
         // Joined first, then who is here: a page that starts its list afresh at `p2p-joined` keeps them.
         this.#events.onJoined?.(message.room, message.peer);
-        for (const info of message.peers) this.#addPeer(info);
+        // Those given up on stay so (and are tried again) until a connection to them comes up.
+        for (const info of message.peers) if (!this.unreachable.has(info.peer)) this.#addPeer(info);
         // Back after a drop: whoever left meanwhile gets no peer-left, so the welcome's list says it (or
         // the relay restarted and they are still to come back: those whose media flows are kept).
         for (const id of [...this.peers.keys(), ...this.unreachable.keys()])
@@ -412,7 +429,10 @@ export class RoomSession {
     const peer = this.peers.get(id);
     if (!peer) return;
     this.peers.delete(id);
-    if (reason !== 'left') this.unreachable.set(id, peer);
+    if (reason !== 'left') {
+      this.unreachable.set(id, peer);
+      this.#retryLater(id, 0);
+    }
     this.#holdIfSettled();
     this.#events.onPeerLeft?.(peer, reason, turnError);
     this.#events.onChange?.();
@@ -441,6 +461,42 @@ export class RoomSession {
     };
     this.#lostByRelay.add(peer);
     void check();
+  }
+
+  /** A retry was given up on too: quietly, as they are still shown as unreachable. */
+  #retryFailed(id: string): void {
+    this.#negotiators.get(id)?.close();
+    this.#negotiators.delete(id);
+    this.#retryLater(id, (this.#retries.get(id)?.attempt ?? 0) + 1);
+  }
+
+  /** Someone in the room, connected or given up on. */
+  #known(id: string): RemotePeer | undefined {
+    return this.peers.get(id) ?? this.unreachable.get(id);
+  }
+
+  /** Tries an unreachable peer again after the `attempt`th delay, unless they are back or gone by then, or have offered meanwhile. */
+  #retryLater(id: string, attempt: number): void {
+    clearTimeout(this.#retries.get(id)?.timer);
+    const timer = setTimeout(() => {
+      if (!this.unreachable.has(id)) return void this.#retries.delete(id);
+      // A try under way (theirs, it may be) plans the next when it ends.
+      if (this.#negotiators.has(id)) return;
+      // Both sides may try at once: the two new connections then settle it by perfect negotiation.
+      if (this.#signaling.state === 'open') this.#connect(id, true);
+      else this.#retryLater(id, attempt); // the relay is out of reach: an offer would go nowhere
+    }, backoffDelay(attempt, RETRY_GIVEN_UP));
+    this.#retries.set(id, { attempt, timer });
+  }
+
+  /** A connection to someone given up on came up: they are in the call again, as if they had just joined. */
+  #reachableAgain(peer: RemotePeer): void {
+    clearTimeout(this.#retries.get(peer.id)?.timer);
+    this.#retries.delete(peer.id);
+    this.unreachable.delete(peer.id);
+    this.peers.set(peer.id, peer);
+    this.#events.onPeerJoined?.(peer);
+    if (peer.stream) this.#events.onRemoteStream?.(peer.id, peer.stream);
   }
 
   /** A connection that still works is kept across relay restarts and re-joins. */
@@ -500,9 +556,10 @@ export class RoomSession {
   }
 
   #settled(): boolean {
-    for (const negotiator of this.#negotiators.values()) {
+    for (const [peer, negotiator] of this.#negotiators) {
       const state = negotiator.pc.connectionState;
-      if (state === 'new' || state === 'connecting') return false;
+      // A retry of someone given up on may take its whole 15 s: no reason to keep newcomers waiting.
+      if ((state === 'new' || state === 'connecting') && !this.unreachable.has(peer)) return false;
     }
     return true;
   }
@@ -556,17 +613,22 @@ export class RoomSession {
       {
         signal: (signal) => this.#sendSignal(route, signal),
         onRemoteStream: (stream) => {
-          const peer = route.to && this.peers.get(route.to);
+          const peer = route.to && this.#known(route.to);
           if (!peer) return;
           peer.stream = stream;
+          if (!this.peers.has(peer.id)) return; // said when they are reachable again
           this.#events.onRemoteStream?.(peer.id, stream);
           this.#events.onChange?.();
         },
         onConnectionState: (state) => {
           this.#holdIfSettled();
-          const peer = route.to && this.peers.get(route.to);
+          const peer = route.to && this.#known(route.to);
           if (!peer || this.#negotiators.get(peer.id) !== negotiator) return;
           peer.connectionState = state;
+          if (this.unreachable.has(peer.id)) {
+            if (state !== 'connected') return; // a retry's ups and downs are no news
+            this.#reachableAgain(peer);
+          }
           peer.wasConnected ||= state === 'connected';
           this.#events.onConnectionState?.(peer.id, state);
           this.#events.onChange?.();
@@ -574,6 +636,7 @@ export class RoomSession {
         },
         onGiveUp: () => {
           if (!route.to || this.#negotiators.get(route.to) !== negotiator) return;
+          if (this.unreachable.has(route.to)) return this.#retryFailed(route.to);
           const reason = this.peers.get(route.to)?.wasConnected ? 'failed' : negotiator.pc.remoteDescription ? 'unreachable' : 'unanswered';
           this.#removePeer(route.to, reason, negotiator.turnError);
         },
