@@ -59,6 +59,13 @@ export class SignalingClient {
   /** Messages received so far: any message is a sign of life, not only a pong. */
   #received = 0;
   #reportedUnreachable = false;
+  /**
+   * A new url was dialled ahead of the backoff since the last retry or
+   * welcome. A page that answers every refusal with a fresh token (as the
+   * README shows) would otherwise dial a relay that refuses them all as fast
+   * as it can fetch tokens; now the next new url waits for the next retry.
+   */
+  #dialledEarly = false;
   readonly #backoff: BackoffOptions;
   readonly #heartbeatMs: number;
 
@@ -79,22 +86,27 @@ export class SignalingClient {
 
   /**
    * Where the next connection goes: a page may change its query (a fresh
-   * token) during a call. Not let in yet, it is dialled at once: the wait was
-   * for a relay that refused the old address or could not be reached, and an
-   * attempt still in flight with the old address is likely to be refused too
-   * (then it would wait a whole backoff before the new address was tried).
+   * token) during a call. Not let in yet, it is dialled at once (once per
+   * retry, see #dialledEarly): the wait was for a relay that refused the old
+   * address or could not be reached, and an attempt still in flight with the
+   * old address is likely to be refused too (then it would wait a whole
+   * backoff before the new address was tried).
    */
   set url(url: string) {
     if (url === this.#url) return; // (the page changed something else, its ICE servers say)
     this.#url = url;
-    if (this.state === 'open' || this.state === 'closed') return;
-    this.#abandon();
-    clearTimeout(this.#retryTimer);
-    this.connect();
+    if (this.state === 'open' || this.state === 'closed' || this.#dialledEarly) return;
+    this.#dialledEarly = true;
+    // Not 1000: a relay that has let that attempt in would tell the others I left, and they would hang up.
+    this.#abandon(4000, 'superseded');
+    this.#dialNow();
   }
 
   connect(): void {
     if (this.#socket) return;
+    // For as long as it keeps itself connected; see #onWake.
+    globalThis.addEventListener?.('online', this.#onWake);
+    globalThis.document?.addEventListener('visibilitychange', this.#onWake);
     this.#setState(this.#attempt === 0 ? 'connecting' : 'reconnecting');
     const join = this.#handlers.join?.();
     let socket: WebSocket;
@@ -139,6 +151,7 @@ export class SignalingClient {
       // would come back four times a second for as long.
       if (message.type === 'welcome') {
         this.#attempt = 0;
+        this.#dialledEarly = false;
         this.#setState('open');
       }
       if (message.type !== 'pong') this.#handlers.onMessage(message);
@@ -163,21 +176,29 @@ export class SignalingClient {
 
   close(): void {
     clearTimeout(this.#retryTimer);
-    this.#abandon();
+    globalThis.removeEventListener?.('online', this.#onWake);
+    globalThis.document?.removeEventListener('visibilitychange', this.#onWake);
+    this.#abandon(1000);
     this.#attempt = 0;
     this.#setState('closed');
   }
 
   /** Closes the socket, if any, without treating it as a drop. */
-  #abandon(): void {
+  #abandon(code: number, reason?: string): void {
     clearTimeout(this.#openTimer);
     this.#stopHeartbeat();
     const socket = this.#socket;
     this.#socket = undefined;
     if (socket) {
       socket.onclose = null;
-      socket.close(1000);
+      socket.close(code, reason);
     }
+  }
+
+  /** The retry that was waiting for its backoff, now. */
+  #dialNow(): void {
+    clearTimeout(this.#retryTimer);
+    this.connect();
   }
 
   #dropped(socket: WebSocket, wasOpen: boolean): void {
@@ -190,7 +211,10 @@ export class SignalingClient {
       this.#handlers.onUnreachable?.();
     }
     this.#setState('reconnecting');
-    this.#retryTimer = setTimeout(() => this.connect(), backoffDelay(this.#attempt++, this.#backoff));
+    this.#retryTimer = setTimeout(() => {
+      this.#dialledEarly = false;
+      this.connect();
+    }, backoffDelay(this.#attempt++, this.#backoff));
   }
 
   /**
@@ -210,9 +234,15 @@ export class SignalingClient {
     }, this.#heartbeatMs / 2);
   }
 
-  /** The page is in view and online again: see probe(). A hidden page probes once shown. */
+  /**
+   * The page is in view and online again: a socket may have died meanwhile
+   * (see probe()), and one that was waiting out a backoff need wait no more,
+   * as what it waited for (the network) may be back. A hidden page waits until shown.
+   */
   readonly #onWake = (): void => {
-    if (globalThis.document?.visibilityState !== 'hidden') this.probe();
+    if (globalThis.document?.visibilityState === 'hidden') return;
+    if (this.#socket) this.probe();
+    else if (this.state === 'reconnecting') this.#dialNow();
   };
 
   /**
@@ -227,15 +257,11 @@ export class SignalingClient {
       receivedAtPing = this.#received;
       this.send({ type: 'ping' });
     }, this.#heartbeatMs);
-    globalThis.addEventListener?.('online', this.#onWake);
-    globalThis.document?.addEventListener('visibilitychange', this.#onWake);
   }
 
   #stopHeartbeat(): void {
     clearInterval(this.#heartbeatTimer);
     clearTimeout(this.#probeTimer);
-    globalThis.removeEventListener?.('online', this.#onWake);
-    globalThis.document?.removeEventListener('visibilitychange', this.#onWake);
   }
 
   #timedOut(socket: WebSocket): void {

@@ -37,14 +37,18 @@ function waitFor(check: () => boolean, what: string, timeout = 5000): Promise<vo
  * A relay that accepts sockets and never answers anything, as one behind a
  * half-open connection looks to the client. Closed with its sockets when the test ends.
  */
-async function muteRelay(t: TestContext): Promise<{ url: string; readonly connections: number; readonly open: number; readonly frames: number }> {
+async function muteRelay(
+  t: TestContext,
+): Promise<{ url: string; readonly connections: number; readonly open: number; readonly frames: number; closeCodes: number[] }> {
   const mute = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await once(mute, 'listening');
   let connections = 0;
   let frames = 0;
+  const closeCodes: number[] = [];
   mute.on('connection', (ws) => {
     connections++;
     ws.on('message', () => frames++);
+    ws.on('close', (code) => closeCodes.push(code));
   });
   t.after(async () => {
     for (const ws of mute.clients) ws.terminate();
@@ -57,6 +61,7 @@ async function muteRelay(t: TestContext): Promise<{ url: string; readonly connec
     get open() { return mute.clients.size; },
     /** Frames received: the first is a join, sent once the client's socket is open. */
     get frames() { return frames; },
+    closeCodes,
   };
 }
 
@@ -222,6 +227,42 @@ describe('SignalingClient', () => {
     await waitFor(() => c.messages.some((m) => m.type === 'welcome'), 'a welcome at the new url, long before a retry');
     await waitFor(() => mute.open === 0, 'the old attempt to be closed');
     assert.equal(mute.connections, 1);
+    // Not 1000: had the relay let that attempt in, it would tell the others I left.
+    assert.deepEqual(mute.closeCodes, [4000]);
+  });
+
+  it('a page that answers every refusal with a new url: the second in a row waits for the retry, so a relay that refuses them all is not dialled in a loop', async () => {
+    let dials = 0;
+    const relay = await createRelay({ port: 0, authorize: () => (dials++, false) });
+    relays.push(relay);
+    let fetched = 0;
+    const client: SignalingClient = new SignalingClient(
+      relay.url,
+      { join: () => ({ type: 'join', room: 'r', peer: 'me' }), onMessage: () => {}, onRefused: () => (client.url = `${relay.url}/?token=${++fetched}`) },
+      { backoff: { initialMs: 1000, maxMs: 1000 } }, // a retry every 0.5-1 s
+    );
+    client.connect();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    client.close();
+    // The first dial, the first new url at once, then at most two per retry (the retry, and a new url at once).
+    assert.ok(dials >= 3 && dials <= 6, `${dials} dials in 1.5 s`);
+  });
+
+  it('the network back (online) while waiting out a backoff: dialled at once', async (t) => {
+    const events = new EventTarget();
+    Object.assign(globalThis, { addEventListener: events.addEventListener.bind(events), removeEventListener: events.removeEventListener.bind(events) });
+    t.after(() => Object.assign(globalThis, { addEventListener: undefined, removeEventListener: undefined }));
+    const free = createServer().listen(0, '127.0.0.1');
+    await once(free, 'listening');
+    const { port } = free.address() as AddressInfo;
+    await new Promise((resolve) => free.close(resolve)); // nothing there, for now
+    const c = joiningClient(`ws://127.0.0.1:${port}`, 'back', { backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    t.after(() => c.client.close());
+    c.client.connect();
+    await waitFor(() => c.unreachable === 1, 'the first attempt to fail');
+    relays.push(await createRelay({ port, host: '127.0.0.1' }));
+    events.dispatchEvent(new Event('online'));
+    await waitFor(() => c.messages.some((m) => m.type === 'welcome'), 'a welcome, long before the retry (30-60 s)');
   });
 
   it('gives up on a server that takes the connection and never answers the handshake: unreachable, and tried again', async (t) => {
