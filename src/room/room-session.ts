@@ -232,6 +232,8 @@ export class RoomSession {
     this.#held = this.#spare = undefined;
     this.#negotiators.clear();
     this.peers.clear();
+    this.unreachable.clear(); // (their messages, too, are no longer this call's)
+    this.#retries.clear();
     this.#lostByRelay.clear();
   }
 
@@ -332,8 +334,10 @@ export class RoomSession {
         this.#resolveWelcomed(); // After the answers are under way, so busy() sees them.
         // Joined first, then who is here: a page that starts its list afresh at `p2p-joined` keeps them.
         this.#events.onJoined?.(message.room, message.peer);
-        // Those given up on stay so (and are tried again) until a connection to them comes up.
-        for (const info of message.peers) if (!this.unreachable.has(info.peer)) this.#addPeer(info);
+        for (const info of message.peers) {
+          this.#addPeer(info, false);
+          this.#connectAnewIfDown(info.peer);
+        }
         // Back after a drop: whoever left meanwhile gets no peer-left, so the welcome's list says it (or
         // the relay restarted and they are still to come back: those whose media flows are kept).
         for (const id of [...this.peers.keys(), ...this.unreachable.keys()])
@@ -341,7 +345,7 @@ export class RoomSession {
         this.#holdOfferWhenSettled();
         break;
       case 'peer-joined':
-        this.#addPeer(message);
+        this.#addPeer(message, true);
         if (message.offerId && message.offerId === this.#held?.route.offerId) {
           this.#adoptHeldOffer(message.peer);
         } else if (!this.#negotiators.has(message.peer)) {
@@ -368,10 +372,11 @@ export class RoomSession {
         void this.#negotiators.get(message.from)?.handleCandidate(message.candidate);
         break;
       case 'status': {
-        const peer = this.peers.get(message.from);
+        const peer = this.#known(message.from);
         if (!peer) break;
         peer.status = { ...peer.status, ...message.status };
         if (message.status.name !== undefined) peer.name = message.status.name || undefined;
+        if (!this.peers.has(peer.id)) break; // kept for when they are back
         this.#events.onStatus?.(peer.id, peer.status);
         this.#events.onChange?.();
         break;
@@ -396,11 +401,21 @@ export class RoomSession {
     this.#events.onEnded?.();
   }
 
-  #addPeer(info: PeerInfo): void {
-    this.unreachable.delete(info.peer); // back (rejoined), so tried again
+  /** Someone in the room, as the relay says; `rejoined` (peer-joined): one given up on is shown and tried again at once. */
+  #addPeer(info: PeerInfo, rejoined: boolean): void {
     this.#lostByRelay.delete(info.peer);
     // The status's name is the latest (join.name is kept as joined); '' is no name.
     const name = (info.status.name ?? info.name) || undefined;
+    const givenUp = this.unreachable.get(info.peer);
+    if (givenUp) {
+      // The same object: a try under way has put its stream there. Not rejoined (my own welcome), they stay given up on.
+      Object.assign(givenUp, { name, status: info.status });
+      if (rejoined) {
+        this.#reachableAgain(givenUp);
+        this.#events.onChange?.();
+      }
+      return;
+    }
     const known = this.peers.get(info.peer);
     if (known) {
       // Back after a relay drop: what they switched meanwhile (their status then was lost) is news.
@@ -424,12 +439,13 @@ export class RoomSession {
 
   #removePeer(id: string, reason: PeerLeftReason, turnError?: string): void {
     this.#lostByRelay.delete(id);
-    this.#negotiators.get(id)?.close();
-    this.#negotiators.delete(id);
+    this.#dropConnection(id);
     const peer = this.peers.get(id);
     if (!peer) return;
     this.peers.delete(id);
     if (reason !== 'left') {
+      // Their stream ended with the connection; a try that comes up brings a new one.
+      Object.assign(peer, { stream: undefined, connectionState: 'new' });
       this.unreachable.set(id, peer);
       this.#retryLater(id, 0);
     }
@@ -465,9 +481,13 @@ export class RoomSession {
 
   /** A retry was given up on too: quietly, as they are still shown as unreachable. */
   #retryFailed(id: string): void {
+    this.#dropConnection(id);
+    this.#retryLater(id, (this.#retries.get(id)?.attempt ?? 0) + 1);
+  }
+
+  #dropConnection(id: string): void {
     this.#negotiators.get(id)?.close();
     this.#negotiators.delete(id);
-    this.#retryLater(id, (this.#retries.get(id)?.attempt ?? 0) + 1);
   }
 
   /** Someone in the room, connected or given up on. */
@@ -485,7 +505,9 @@ export class RoomSession {
       // Both sides may try at once: the two new connections then settle it by perfect negotiation.
       if (this.#signaling.state === 'open') this.#connect(id, true);
       else this.#retryLater(id, attempt); // the relay is out of reach: an offer would go nowhere
-    }, backoffDelay(attempt, RETRY_GIVEN_UP));
+      // The polite side waits one step longer, so that mostly the other's try comes first and is
+      // simply answered: two at once work too, but the glare costs a second round trip.
+    }, backoffDelay(attempt + (this.#options.peerId < id ? 1 : 0), RETRY_GIVEN_UP));
     this.#retries.set(id, { attempt, timer });
   }
 
@@ -497,6 +519,21 @@ export class RoomSession {
     this.peers.set(peer.id, peer);
     this.#events.onPeerJoined?.(peer);
     if (peer.stream) this.#events.onRemoteStream?.(peer.id, peer.stream);
+  }
+
+  /**
+   * Back on the relay, I find the connection to someone down that was up
+   * (being repaired): the network that took it may have taken my relay
+   * socket too, and with it what either of us said to repair it, an ICE
+   * restart's offer or its answer. A connection waiting for an answer makes
+   * no new offer, so the call would be given up. A new connection, which they
+   * take in place of theirs (see onSilentAfterRepair), depends on none of it.
+   * Only the one back does this (their side hears nothing of a quick
+   * reconnection), so two new connections do not cross.
+   */
+  #connectAnewIfDown(id: string): void {
+    const peer = this.peers.get(id);
+    if (peer?.wasConnected && peer.connectionState !== 'connected' && this.#negotiators.has(id)) this.#connect(id, true);
   }
 
   /** A connection that still works is kept across relay restarts and re-joins. */
@@ -665,6 +702,7 @@ export class RoomSession {
   #send(message: ClientMessage): void {
     this.#signaling.send(message);
   }
+
 }
 
 /** Whether the browser can use an ICE server the relay gave: one it refuses would make every connection of the call throw. */

@@ -229,3 +229,17 @@ export async function expectMoreFrames(pc: RTCPeerConnection, what: string, more
   const start = await framesDecoded(pc);
   await until(async () => (await framesDecoded(pc)) >= start + more, `${more} more frames decoded ${what}`, timeout);
 }
+
+/** Mocha's `this` in a test declared with `function`, for its own timeout. */
+export type Timeout = { timeout(ms: number): void; retries(n: number): void };
+
+/** What `start-turn` answers (test/browser/plugins/turn.mjs). */
+export interface Turn {
+  port: number;
+  iceServers: RTCIceServer[];
+}
+
+/** A relay-only call through that TURN server: without it there is no media path at all. */
+export function turnAttributes(turn: Turn): Record<string, string> {
+  return { 'ice-servers': JSON.stringify(turn.iceServers), 'ice-transport-policy': 'relay' };
+}
