@@ -100,7 +100,8 @@ export default {
   concurrency: 1, // 2 cores; WebRTC tests are CPU-heavy
   concurrentBrowsers: 1, // Chromium, then Firefox
   testFramework: { config: { timeout: 20000 } },
-  testsFinishTimeout: 180000,
+  // Per file: media-path.test.ts waits out give-ups (15 s each) and retries on purpose, ~3 minutes.
+  testsFinishTimeout: 300000,
   // Lit's dev build (the "development" export condition) keeps its useful warnings; only the
   // "Lit is in dev mode" banner is silenced so CI logs stay readable.
   testRunnerHtml: (testFramework) => `<!doctype html><html><head>

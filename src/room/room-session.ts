@@ -109,6 +109,9 @@ const HOLD_AFTER_SETTLED_MS = 500;
  */
 const RETRY_GIVEN_UP: BackoffOptions = { initialMs: 10_000, maxMs: 60_000 };
 
+/** How long someone given up on and lost by the relay is kept for their return (see forgetUnlessBack): a restarted relay sees everyone back within its clients' backoff, ≤ 10 s. */
+const LOST_GIVEN_UP_MS = 20_000;
+
 /**
  * One membership of one room: joins through the relay, keeps an offer held
  * there for the next joiner, answers the offers held for it, and runs one
@@ -245,11 +248,18 @@ export class RoomSession {
    */
   reconfigure({ server, rtcConfig, maxPeers }: Pick<RoomSessionOptions, 'server' | 'rtcConfig' | 'maxPeers'>): void {
     if (server !== this.#options.server) this.#refused = false; // a new address refused is news
+    const iceChanged = JSON.stringify(rtcConfig) !== JSON.stringify(this.#options.rtcConfig);
     this.#options = { ...this.#options, server, rtcConfig, maxPeers };
     this.#signaling.url = server;
-    this.#reconfigureConnections();
+    if (iceChanged) this.#reconfigureConnections();
   }
 
+  /**
+   * New ICE servers (the page's, or the relay's fresh TURN credentials): for
+   * every connection from now on, and for repairs of those there are. What
+   * was gathered with the old ones is of no use to the held offer, nor to
+   * someone given up on perhaps for want of them: both are made anew.
+   */
   #reconfigureConnections(): void {
     // The spare is made anew instead: Chromium takes new ICE servers as an ICE restart to negotiate
     // and fires negotiationneeded even on a connection with nothing to offer yet. The spare then made
@@ -261,6 +271,8 @@ export class RoomSession {
     }
     const config = this.#rtcConfig;
     for (const negotiator of this.#sending()) negotiator.reconfigure(config);
+    if (this.#held) this.#holdOfferWhenSettled();
+    for (const id of this.unreachable.keys()) this.#tryAgainNow(id);
   }
 
   /** A connection made ahead, used by whatever needs one first (see #newConnection). */
@@ -335,7 +347,7 @@ export class RoomSession {
         // Joined first, then who is here: a page that starts its list afresh at `p2p-joined` keeps them.
         this.#events.onJoined?.(message.room, message.peer);
         for (const info of message.peers) {
-          this.#addPeer(info, false);
+          this.#addPeer(info);
           this.#connectAnewIfDown(info.peer);
         }
         // Back after a drop: whoever left meanwhile gets no peer-left, so the welcome's list says it (or
@@ -345,9 +357,11 @@ export class RoomSession {
         this.#holdOfferWhenSettled();
         break;
       case 'peer-joined':
-        this.#addPeer(message, true);
+        this.#addPeer(message);
         if (message.offerId && message.offerId === this.#held?.route.offerId) {
           this.#adoptHeldOffer(message.peer);
+        } else if (this.unreachable.has(message.peer)) {
+          this.#tryAgainNow(message.peer); // given up on, and back: whatever failed may be over
         } else if (!this.#negotiators.has(message.peer)) {
           // My held offer was not at the relay in time: offer directly instead.
           this.#connect(message.peer, true);
@@ -376,8 +390,8 @@ export class RoomSession {
         if (!peer) break;
         peer.status = { ...peer.status, ...message.status };
         if (message.status.name !== undefined) peer.name = message.status.name || undefined;
-        if (!this.peers.has(peer.id)) break; // kept for when they are back
-        this.#events.onStatus?.(peer.id, peer.status);
+        // Kept for when they are back; their name is on the status line meanwhile.
+        if (this.peers.has(peer.id)) this.#events.onStatus?.(peer.id, peer.status);
         this.#events.onChange?.();
         break;
       }
@@ -401,19 +415,16 @@ export class RoomSession {
     this.#events.onEnded?.();
   }
 
-  /** Someone in the room, as the relay says; `rejoined` (peer-joined): one given up on is shown and tried again at once. */
-  #addPeer(info: PeerInfo, rejoined: boolean): void {
+  /** Someone in the room, as the relay says (welcome, peer-joined). */
+  #addPeer(info: PeerInfo): void {
     this.#lostByRelay.delete(info.peer);
     // The status's name is the latest (join.name is kept as joined); '' is no name.
     const name = (info.status.name ?? info.name) || undefined;
     const givenUp = this.unreachable.get(info.peer);
     if (givenUp) {
-      // The same object: a try under way has put its stream there. Not rejoined (my own welcome), they stay given up on.
+      // Given up on they stay until a connection to them comes up (a try under way puts its stream here).
       Object.assign(givenUp, { name, status: info.status });
-      if (rejoined) {
-        this.#reachableAgain(givenUp);
-        this.#events.onChange?.();
-      }
+      this.#events.onChange?.(); // (the status line names them)
       return;
     }
     const known = this.peers.get(info.peer);
@@ -456,9 +467,28 @@ export class RoomSession {
 
   /** Someone is no longer in the room as the relay sees it; `lost`: they did not say goodbye, so they may be back. */
   #peerLeft(id: string, how: PeerLeftHow | undefined): void {
+    if (how === 'lost' && this.unreachable.has(id)) return this.#forgetUnlessBack(id);
     if (this.unreachable.delete(id)) this.#events.onChange?.();
     if (how === 'lost' && this.#negotiators.get(id)?.pc.connectionState === 'connected') this.#keepWhileHeard(id);
     else this.#removePeer(id, 'left');
+  }
+
+  /**
+   * Someone given up on whom the relay lost, or whom a restarted relay has
+   * not seen again yet: most likely reconnecting, as everyone does after a
+   * restart. They stay given up on (tried at once when back, with their
+   * peer-joined) for LOST_GIVEN_UP_MS; forgotten only then, they would come
+   * back as someone new: a tile "Connecting…" for a connection that cannot
+   * come up, and the same failure told again.
+   */
+  #forgetUnlessBack(id: string): void {
+    if (this.#lostByRelay.has(id)) return;
+    this.#lostByRelay.add(id);
+    setTimeout(() => {
+      if (!this.#lostByRelay.delete(id) || !this.unreachable.delete(id)) return; // back meanwhile, or gone
+      this.#dropConnection(id);
+      this.#events.onChange?.();
+    }, LOST_GIVEN_UP_MS);
   }
 
   /** Keeps someone the relay lost while their connection brings something every LOST_CHECK_MS (see #lostByRelay). */
@@ -503,12 +533,23 @@ export class RoomSession {
       // A try under way (theirs, it may be) plans the next when it ends.
       if (this.#negotiators.has(id)) return;
       // Both sides may try at once: the two new connections then settle it by perfect negotiation.
-      if (this.#signaling.state === 'open') this.#connect(id, true);
-      else this.#retryLater(id, attempt); // the relay is out of reach: an offer would go nowhere
+      if (this.#canOffer(id)) this.#connect(id, true);
+      else this.#retryLater(id, attempt);
       // The polite side waits one step longer, so that mostly the other's try comes first and is
       // simply answered: two at once work too, but the glare costs a second round trip.
     }, backoffDelay(attempt + (this.#options.peerId < id ? 1 : 0), RETRY_GIVEN_UP));
     this.#retries.set(id, { attempt, timer });
+  }
+
+  /** A try now, in place of any under way, and the backoff started over. */
+  #tryAgainNow(id: string): void {
+    this.#retryLater(id, 0);
+    if (this.#canOffer(id)) this.#connect(id, true);
+  }
+
+  /** Whether the relay can take an offer to them now: not while it cannot reach one of us. */
+  #canOffer(id: string): boolean {
+    return this.#signaling.state === 'open' && !this.#lostByRelay.has(id);
   }
 
   /** A connection to someone given up on came up: they are in the call again, as if they had just joined. */
@@ -661,12 +702,16 @@ export class RoomSession {
           this.#holdIfSettled();
           const peer = route.to && this.#known(route.to);
           if (!peer || this.#negotiators.get(peer.id) !== negotiator) return;
+          const recovered = state === 'connected' && peer.wasConnected && peer.connectionState !== 'connected';
           peer.connectionState = state;
           if (this.unreachable.has(peer.id)) {
             if (state !== 'connected') return; // a retry's ups and downs are no news
             this.#reachableAgain(peer);
           }
           peer.wasConnected ||= state === 'connected';
+          // Whatever broke this connection (a TURN server gone, a network changed) may have taken
+          // the held offer's candidates too: a newcomer would take an offer that cannot connect.
+          if (recovered) this.#holdOfferWhenSettled();
           this.#events.onConnectionState?.(peer.id, state);
           this.#events.onChange?.();
           if (state !== 'connected' && this.#lostByRelay.has(peer.id)) this.#removePeer(peer.id, 'left');

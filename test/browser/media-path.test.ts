@@ -89,18 +89,23 @@ describe('<p2p-call>: calls survive a broken media path', () => {
     expect(left.flat()).to.deep.equal([]);
     expect(tilePeers(alice)).to.deep.equal([bob.peerId]);
     await until(() => looks(alice, bob) === 'plain 1' && looks(bob, alice) === 'plain 1', 'the tiles to be plain again');
+
+    // A newcomer takes the offers Alice and Bob hold: made anew since, not on the allocations that died.
+    const carol = mountCall({ room: alice.room, name: 'Carol', ...turnAttributes(turn) });
+    await Promise.all([expectDecodesVideoFrom(carol, alice.peerId), expectDecodesVideoFrom(carol, bob.peerId)]);
   });
 
   it('a connection that cannot be repaired is given up: p2p-peer-left "failed", tile removed; tried again, it is back when its TURN server is', async function () {
     // ICE needs a few seconds to call it disconnected, then the element gives it 15 s; the first retry
     // comes 5-10 s later and is given 15 s too, the second 10-20 s after that.
-    (this as Timeout).timeout(110_000);
+    (this as Timeout).timeout(130_000);
     const turn = await serverCommand<Turn>('start-turn');
     const [alice, bob] = await twoInACall(turnAttributes(turn));
     const pcs = [alice.connectionTo(bob.peerId)!, bob.connectionTo(alice.peerId)!];
     const aliceLeft = nextEvent(alice, 'p2p-peer-left', 30_000);
     const bobLeft = nextEvent(bob, 'p2p-peer-left', 30_000);
     const left = [alice, bob].map((element) => record(element, 'p2p-peer-left'));
+    const joined = [alice, bob].map((element) => record(element, 'p2p-peer-joined'));
     const started = performance.now();
 
     await serverCommand('stop-turn');
@@ -126,11 +131,20 @@ describe('<p2p-call>: calls survive a broken media path', () => {
       expect(errorText(element)).to.match(/lost/i);
       expect(statusText(element)).to.match(/^Could not connect to .+\.$/);
     }
+    // The relay restarts meanwhile: whoever is back first does not take the other for gone, nor,
+    // once the other is back, for someone new to connect to.
+    const rejoined = [alice, bob].map((element) => nextEvent(element, 'p2p-joined', 15_000));
+    await serverCommand('restart-relay', { downMs: 1000 });
+    await Promise.all(rejoined);
+    await until(async () => (await relayStats()).peers === 2, 'both back on the relay');
+    await Promise.all([alice.updateComplete, bob.updateComplete]);
+    for (const element of [alice, bob]) expect(statusText(element)).to.match(/^Could not connect to .+\.$/);
+    expect([...left, ...joined].flat().length, 'no event for the relay restart').to.equal(2);
     // What Bob changes meanwhile reaches Alice through the relay, and is kept for when he is back.
     bob.muted = true;
     // Then the TURN server (same address, no allocations) is back, and the next try brings them back.
     await serverCommand('start-turn', { port: turn.port });
-    const [aliceBack, bobBack] = await Promise.all([nextEvent(alice, 'p2p-peer-joined', 40_000), nextEvent(bob, 'p2p-peer-joined', 40_000)]);
+    const [aliceBack, bobBack] = await Promise.all([nextEvent(alice, 'p2p-peer-joined', 50_000), nextEvent(bob, 'p2p-peer-joined', 50_000)]);
     expect(aliceBack.detail.peer).to.equal(bob.peerId);
     expect(bobBack.detail.peer).to.equal(alice.peerId);
     expect(alice.peers.find((peer) => peer.id === bob.peerId)?.status.audio, 'Bob muted, at Alice').to.equal(false);
@@ -167,5 +181,21 @@ describe('<p2p-call>: calls survive a broken media path', () => {
     bob.remove();
     await until(() => statusText(alice).startsWith('Waiting for someone to join'), 'Alice alone in the room once Bob has left');
     expect(errorText(alice), 'no word about a connection to someone gone').to.equal('');
+  });
+
+  it('someone given up on for want of a TURN server is tried again at once when the page sets one', async function () {
+    (this as Timeout).timeout(75_000);
+    const room = uniqueRoom('turn-given');
+    const alice = mountCall({ room, name: 'Alice', 'ice-transport-policy': 'relay' });
+    const bob = mountCall({ room, name: 'Bob' });
+    await Promise.all([alice, bob].map((element) => nextEvent(element, 'p2p-peer-left', 25_000)));
+    // A first try fails too; after it, the next is 10 s away or more.
+    const retry = (await until(() => alice.connectionTo(bob.peerId) ?? bob.connectionTo(alice.peerId), 'a first try', 15_000))!;
+    await until(() => retry.connectionState === 'closed', 'the try to be given up', 25_000);
+    const turn = await serverCommand<Turn>('start-turn');
+    const back = [alice, bob].map((element) => nextEvent(element, 'p2p-peer-joined', 8000));
+    alice.setAttribute('ice-servers', JSON.stringify(turn.iceServers));
+    await Promise.all(back);
+    await Promise.all([expectDecodesVideoFrom(alice, bob.peerId), expectDecodesVideoFrom(bob, alice.peerId)]);
   });
 });
