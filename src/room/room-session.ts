@@ -525,18 +525,22 @@ export class RoomSession {
     return this.peers.get(id) ?? this.unreachable.get(id);
   }
 
-  /** Tries an unreachable peer again after the `attempt`th delay, unless they are back or gone by then, or have offered meanwhile. */
+  /**
+   * Tries an unreachable peer again after the `attempt`th delay, unless they
+   * are back or gone by then, or have offered meanwhile. Both sides try, so
+   * that one side's failure to does not leave the other waiting; the polite
+   * side one step later, so that mostly the other's try comes first and is
+   * simply answered (two at once work too, by perfect negotiation on the two
+   * new connections, but the glare costs a second round trip).
+   */
   #retryLater(id: string, attempt: number): void {
     clearTimeout(this.#retries.get(id)?.timer);
     const timer = setTimeout(() => {
       if (!this.unreachable.has(id)) return void this.#retries.delete(id);
       // A try under way (theirs, it may be) plans the next when it ends.
       if (this.#negotiators.has(id)) return;
-      // Both sides may try at once: the two new connections then settle it by perfect negotiation.
       if (this.#canOffer(id)) this.#connect(id, true);
       else this.#retryLater(id, attempt);
-      // The polite side waits one step longer, so that mostly the other's try comes first and is
-      // simply answered: two at once work too, but the glare costs a second round trip.
     }, backoffDelay(attempt + (this.#options.peerId < id ? 1 : 0), RETRY_GIVEN_UP));
     this.#retries.set(id, { attempt, timer });
   }
@@ -747,7 +751,6 @@ export class RoomSession {
   #send(message: ClientMessage): void {
     this.#signaling.send(message);
   }
-
 }
 
 /** Whether the browser can use an ICE server the relay gave: one it refuses would make every connection of the call throw. */

@@ -243,3 +243,16 @@ export interface Turn {
 export function turnAttributes(turn: Turn): Record<string, string> {
   return { 'ice-servers': JSON.stringify(turn.iceServers), 'ice-transport-policy': 'relay' };
 }
+
+/**
+ * For a suite whose tests count what the relay holds: each starts on an empty
+ * relay, and afterwards its elements are removed and each server command in
+ * `cleanup` (stop-turn, ghost-cleanup) is run.
+ */
+export function eachOnAnEmptyRelay(...cleanup: string[]): void {
+  beforeEach(() => until(async () => (await relayStats()).peers === 0, 'the relay to be empty'));
+  afterEach(async () => {
+    removeAll();
+    for (const command of cleanup) await serverCommand(command);
+  });
+}

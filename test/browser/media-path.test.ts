@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import type { P2PCallElement } from '../../src/index.js';
 import {
+  eachOnAnEmptyRelay,
   errorText,
   expectDecodesVideoFrom,
   framesDecoded,
@@ -16,7 +17,6 @@ import {
   record,
   relayStats,
   remoteVideo,
-  removeAll,
   selectedPair,
   serverCommand,
   statusText,
@@ -30,13 +30,7 @@ import {
 } from './helpers.js';
 
 describe('<p2p-call>: calls survive a broken media path', () => {
-  beforeEach(async () => {
-    await until(async () => (await relayStats()).peers === 0, 'the relay to be empty');
-  });
-  afterEach(async () => {
-    removeAll();
-    await serverCommand('stop-turn');
-  });
+  eachOnAnEmptyRelay('stop-turn');
 
   it('ICE restart through TURN: the TURN server dies and comes back; the same connection recovers', async function () {
     (this as Timeout).timeout(45_000);

@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import type { P2PCallElement } from '../../src/index.js';
 import {
+  eachOnAnEmptyRelay,
   errorText,
   expectDecodesVideoFrom,
   expectFullMesh,
@@ -18,7 +19,6 @@ import {
   relayStats,
   relayUrl,
   remoteVideo,
-  removeAll,
   serverCommand,
   sleep,
   statusText,
@@ -44,14 +44,7 @@ function ids(elements: P2PCallElement[]): string[] {
 }
 
 describe('<p2p-call>: rooms of more than two (full mesh)', () => {
-  beforeEach(async () => {
-    // Every test counts what the relay holds, so start from an empty relay.
-    await until(async () => (await relayStats()).peers === 0, 'the relay to be empty');
-  });
-  afterEach(async () => {
-    removeAll();
-    await serverCommand('ghost-cleanup');
-  });
+  eachOnAnEmptyRelay('ghost-cleanup');
 
   it('3 people joining one after another: each decodes both others, each newcomer just answers', async () => {
     const room = uniqueRoom('mesh3');

@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import type { P2PCallElement } from '../../src/index.js';
 import { UNAUTHORIZED } from '../../src/protocol/close-codes.js';
 import {
+  eachOnAnEmptyRelay,
   errorText,
   expectDecodesVideoFrom,
   expectMoreFrames,
@@ -19,7 +20,6 @@ import {
   record,
   relayStats,
   relayUrl,
-  removeAll,
   serverCommand,
   statusText,
   tilePeers,
@@ -63,14 +63,7 @@ function joinsAs(url: string, element: P2PCallElement): boolean {
 }
 
 describe('<p2p-call>: calls survive the network', () => {
-  beforeEach(async () => {
-    await until(async () => (await relayStats()).peers === 0, 'the relay to be empty');
-  });
-  afterEach(async () => {
-    removeAll();
-    await serverCommand('stop-turn');
-    await serverCommand('ghost-cleanup');
-  });
+  eachOnAnEmptyRelay('stop-turn', 'ghost-cleanup');
 
   it('a relay restart does not drop the call; both re-join; a newcomer gets in afterwards', async function () {
     (this as Timeout).timeout(40_000);
