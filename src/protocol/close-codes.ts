@@ -15,3 +15,10 @@ export const REPLACED = 4001;
 
 /** The relay's authorize() refused this connection (4000 + HTTP 401, as graphql-ws does). */
 export const UNAUTHORIZED = 4401;
+
+/**
+ * A client dropping a socket of its own to reconnect (dead-looking, or
+ * superseded by a new address): not 1000, so that the relay tells the others
+ * I am `lost`, not gone, and they keep a connection to me that still works.
+ */
+export const RECONNECTING = 4000;

@@ -1,5 +1,5 @@
 import type { ClientMessage, JoinMessage, ServerMessage } from '../protocol/messages.js';
-import { UNAUTHORIZED } from '../protocol/close-codes.js';
+import { RECONNECTING, UNAUTHORIZED } from '../protocol/close-codes.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 
 /**
@@ -97,8 +97,7 @@ export class SignalingClient {
     this.#url = url;
     if (this.state === 'open' || this.state === 'closed' || this.#dialledEarly) return;
     this.#dialledEarly = true;
-    // Not 1000: a relay that has let that attempt in would tell the others I left, and they would hang up.
-    this.#abandon(4000, 'superseded');
+    this.#abandon(RECONNECTING, 'superseded'); // a relay that let it in must not say I left
     this.#dialNow();
   }
 
@@ -265,7 +264,7 @@ export class SignalingClient {
   }
 
   #timedOut(socket: WebSocket): void {
-    socket.close(4000, 'heartbeat timeout');
+    socket.close(RECONNECTING, 'heartbeat timeout');
     this.#dropped(socket, true);
   }
 
