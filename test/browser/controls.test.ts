@@ -498,18 +498,24 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
   it('after a failed start, picking the camera asked for in the picker starts it', async () => {
     const wanted = (await cameras()).find((d) => d.label === 'fake_device_2')!.deviceId;
     const undo = failCamera('NotReadableError');
-    let alice: P2PCallElement, bob: P2PCallElement;
     try {
-      [alice, bob] = await callWithoutCamera('media-busy', { camera: wanted });
+      const [alice, bob] = await callWithoutCamera('media-busy', { camera: wanted });
+      const select = (await until(
+        () => [...((part(alice, 'camera-select') as HTMLSelectElement | null)?.options ?? [])].some((o) => o.value === wanted) && part(alice, 'camera-select'),
+        'the camera picker, listing the camera',
+      )) as HTMLSelectElement;
+      const changed = nextEvent(alice, 'p2p-device-change');
+      // The camera works again (the app that held it let go) just as it is picked: not earlier, or
+      // the element's own retry (a devicechange brings one) could start it first, and the pick of
+      // a camera already running would rightly change nothing.
+      undo();
+      select.value = wanted; // The same device as the `camera` property: no property change.
+      select.dispatchEvent(new Event('change'));
+      expect((await changed).detail).to.deep.equal({ kind: 'video', deviceId: wanted });
+      await expectDecodesVideoFrom(bob, alice.peerId);
     } finally {
       undo();
     }
-    const select = (await until(() => part(alice, 'camera-select'), 'the camera picker')) as HTMLSelectElement;
-    const changed = nextEvent(alice, 'p2p-device-change');
-    select.value = wanted; // The same device as the `camera` property: no property change.
-    select.dispatchEvent(new Event('change'));
-    expect((await changed).detail).to.deep.equal({ kind: 'video', deviceId: wanted });
-    await expectDecodesVideoFrom(bob, alice.peerId);
   });
 
   it('a chosen camera that is not there: the browser’s is used, and the chosen microphone is kept', async () => {
