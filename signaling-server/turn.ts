@@ -12,7 +12,8 @@ import type { IceServersMessage } from '../src/protocol/messages.js';
  * address or [IPv6] address, an optional port, and for TURN an optional
  * transport of udp or tcp (Chromium refuses any other).
  */
-const BROWSER_ICE_URL = /^(?:turns?:(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?(?:\?transport=(?:udp|tcp))?|stun:(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?)$/i;
+const HOST_PORT = String.raw`(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?`;
+const BROWSER_ICE_URL = new RegExp(String.raw`^(?:turns?:${HOST_PORT}(?:\?transport=(?:udp|tcp))?|stun:${HOST_PORT})$`, 'i');
 
 export interface TurnOptions {
   /** The TURN server's URLs (`turn:`, `turns:`; `stun:` too). */

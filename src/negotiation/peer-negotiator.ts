@@ -334,22 +334,28 @@ export class PeerNegotiator {
    */
   async #checkHeardAfterRepair(): Promise<void> {
     try {
-      const before = await bytesReceived(this.pc);
-      await new Promise((resolve) => setTimeout(resolve, HEARD_WITHIN_MS));
+      const heard = await heardWithin(this.pc, HEARD_WITHIN_MS);
       // Closed, or in trouble again (which checks once it is repaired): not this check's to judge.
       if (this.#closed || this.pc.connectionState !== 'connected') return;
-      if ((await bytesReceived(this.pc)) === before) this.#hooks.onSilentAfterRepair();
+      if (!heard) this.#hooks.onSilentAfterRepair();
     } catch {
       // Closed meanwhile: Firefox's getStats throws then.
     }
   }
 }
 
+/** Whether anything (media, RTCP) arrives on a connection within `ms`. Throws if it is closed meanwhile (Firefox's getStats does). */
+export async function heardWithin(pc: RTCPeerConnection, ms: number): Promise<boolean> {
+  const before = await bytesReceived(pc);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return (await bytesReceived(pc)) !== before;
+}
+
 /**
  * Everything received on a connection's candidate pairs so far, RTCP included.
  * Not its transport's count: Firefox leaves that out.
  */
-export async function bytesReceived(pc: RTCPeerConnection): Promise<number> {
+async function bytesReceived(pc: RTCPeerConnection): Promise<number> {
   let bytes = 0;
   (await pc.getStats()).forEach((report) => {
     if (report.type === 'candidate-pair') bytes += report.bytesReceived ?? 0;

@@ -10,7 +10,7 @@ import type {
 } from '../protocol/messages.js';
 import { SignalingClient, type SignalingState } from '../signaling/signaling-client.js';
 import {
-  bytesReceived,
+  heardWithin,
   PeerNegotiator,
   type MediaKind,
   type OutgoingMedia,
@@ -496,14 +496,12 @@ export class RoomSession {
     if (this.#lostByRelay.has(peer)) return;
     const negotiator = this.#negotiators.get(peer)!;
     const stillLost = () => this.#lostByRelay.has(peer) && this.#negotiators.get(peer) === negotiator;
-    let before = -1;
     const check = async (): Promise<void> => {
       if (!stillLost()) return;
-      const received = await bytesReceived(negotiator.pc).catch(() => NaN); // closed meanwhile
-      if (!stillLost()) return; // back, or gone, meanwhile
-      if (received === before) return this.#removePeer(peer, 'left');
-      before = received;
-      setTimeout(check, LOST_CHECK_MS);
+      const heard = await heardWithin(negotiator.pc, LOST_CHECK_MS).catch(() => undefined); // closed meanwhile: not judged
+      if (heard === undefined || !stillLost()) return; // back, or gone, meanwhile
+      if (!heard) return this.#removePeer(peer, 'left');
+      void check();
     };
     this.#lostByRelay.add(peer);
     void check();
