@@ -52,6 +52,12 @@ export class PeerNegotiator {
    * from it are stale, and must not be taken for this connection's.
    */
   replacing?: string;
+  /**
+   * Made as an offer held at the relay. Whoever took it and sends an offer
+   * instead of the answer chose a new connection of theirs (RoomSession:
+   * back on the relay, they had one to me that no longer worked).
+   */
+  heldOffer = false;
   /** What the last TURN server that failed this connection said (URL, code, text), for the message when it is given up. */
   turnError?: string;
   #makingOffer = false;
@@ -131,16 +137,28 @@ export class PeerNegotiator {
   /**
    * An offer from another connection than the one this one talks to: the
    * remote peer made a new one (see onSilentAfterRepair). A connection that
-   * has not heard from the remote side yet takes any.
+   * has not heard from the remote side yet takes any, unless it is a held
+   * offer (see heldOffer).
    */
   isFromAnotherConnection(description: DescriptionInit): boolean {
+    if (description.type !== 'offer') return false;
     const current = this.remoteFingerprint;
-    return description.type === 'offer' && current !== undefined && fingerprintOf(description.sdp) !== current;
+    return current === undefined ? this.heldOffer : fingerprintOf(description.sdp) !== current;
   }
 
   /** The remote connection's DTLS fingerprint, once it is known (none once closed: Firefox throws then). */
   get remoteFingerprint(): string | undefined {
     return this.#closed ? undefined : fingerprintOf(this.pc.remoteDescription?.sdp);
+  }
+
+  /**
+   * Whether this connection is up and something (media, RTCP) arrived on it
+   * in the last HEARD_WITHIN_MS. `connected` alone is not enough: the other
+   * side may have closed its end while the path between us was down, and
+   * ICE takes seconds to notice. Throws if closed meanwhile (Firefox).
+   */
+  async isWorking(): Promise<boolean> {
+    return this.pc.connectionState === 'connected' && heardLately(this.pc, HEARD_WITHIN_MS);
   }
 
   /** An offer or answer from the remote peer. */
@@ -349,6 +367,18 @@ export async function heardWithin(pc: RTCPeerConnection, ms: number): Promise<bo
   const before = await bytesReceived(pc);
   await new Promise((resolve) => setTimeout(resolve, ms));
   return (await bytesReceived(pc)) !== before;
+}
+
+/** Whether anything (media, RTCP) arrived on a connection in the last `ms`: read off the stats' own clock, without waiting. */
+async function heardLately(pc: RTCPeerConnection, ms: number): Promise<boolean> {
+  let now = 0;
+  let last = -Infinity;
+  (await pc.getStats()).forEach((report) => {
+    if (report.type !== 'candidate-pair') return;
+    now = report.timestamp;
+    last = Math.max(last, report.lastPacketReceivedTimestamp ?? -Infinity);
+  });
+  return now - last <= ms;
 }
 
 /**

@@ -341,14 +341,14 @@ export class RoomSession {
         this.#joined = true;
         this.#refused = false;
         // Answer first: the browser works on the offers while the page redraws for the new peers.
-        for (const offer of message.offers) this.#answerHeldOffer(offer);
+        const answered = new Set(message.offers.filter((offer) => this.#answerHeldOffer(offer)).map(({ from }) => from));
         if (this.#status !== this.#joinedWith) this.#send({ type: 'status', status: this.#status });
         this.#resolveWelcomed(); // After the answers are under way, so busy() sees them.
         // Joined first, then who is here: a page that starts its list afresh at `p2p-joined` keeps them.
         this.#events.onJoined?.(message.room, message.peer);
         for (const info of message.peers) {
           this.#addPeer(info);
-          this.#connectAnewIfDown(info.peer);
+          if (!answered.has(info.peer)) this.#connectAnewUnlessWorking(info.peer);
         }
         // Back after a drop: whoever left meanwhile gets no peer-left, so the welcome's list says it (or
         // the relay restarted and they are still to come back: those whose media flows are kept).
@@ -565,18 +565,26 @@ export class RoomSession {
   }
 
   /**
-   * Back on the relay, I find the connection to someone down that was up
-   * (being repaired): the network that took it may have taken my relay
-   * socket too, and with it what either of us said to repair it, an ICE
-   * restart's offer or its answer. A connection waiting for an answer makes
-   * no new offer, so the call would be given up. A new connection, which they
-   * take in place of theirs (see onSilentAfterRepair), depends on none of it.
+   * Back on the relay, I find the connection to someone who was in the call
+   * no longer working: down (being repaired), or up with nothing arriving
+   * (they let it go while the path between us was down). The network that
+   * took it may have taken my relay socket too, and with it what either of
+   * us said to repair it, an ICE restart's offer or its answer. A connection
+   * waiting for an answer makes no new offer, so the call would be given up.
+   * A new connection, which they take in place of theirs or of the held offer
+   * I did not answer (see isFromAnotherConnection), depends on none of it.
    * Only the one back does this (their side hears nothing of a quick
    * reconnection), so two new connections do not cross.
    */
-  #connectAnewIfDown(id: string): void {
-    const peer = this.peers.get(id);
-    if (peer?.wasConnected && peer.connectionState !== 'connected' && this.#negotiators.has(id)) this.#connect(id, true);
+  #connectAnewUnlessWorking(id: string): void {
+    const negotiator = this.#negotiators.get(id);
+    if (!negotiator || !this.peers.get(id)?.wasConnected) return;
+    void negotiator
+      .isWorking()
+      .catch(() => true) // closed meanwhile: replaced, or they are gone
+      .then((working) => {
+        if (!working && this.#negotiators.get(id) === negotiator) this.#connect(id, true);
+      });
   }
 
   /** A connection that still works is kept across relay restarts and re-joins. */
@@ -585,14 +593,21 @@ export class RoomSession {
     return state !== undefined && state !== 'failed' && state !== 'closed';
   }
 
-  /** Answers an offer that waited at the relay for me: no round trip needed. */
-  #answerHeldOffer({ from, sdp, candidates }: DeliveredOffer): void {
-    if (this.#isHealthy(from)) return;
+  /**
+   * Answers an offer that waited at the relay for me: no round trip needed.
+   * Not one from someone I have a connection to (I am back on the relay):
+   * that connection is kept, or replaced by one I offer (see
+   * connectAnewUnlessWorking), whose candidates are gathered now, not before
+   * whatever broke it. Whether I answered.
+   */
+  #answerHeldOffer({ from, sdp, candidates }: DeliveredOffer): boolean {
+    if (this.#isHealthy(from)) return false;
     const negotiator = this.#connect(from, false);
     // Candidates first: buffered, they are applied right after the answer is
     // sent, so ICE checks can start as soon as the other side has it.
     for (const candidate of candidates) void negotiator.handleCandidate(candidate);
     void negotiator.handleDescription({ type: 'offer', sdp });
+    return true;
   }
 
   /** The newcomer took my held offer: it becomes my connection to them. */
@@ -651,6 +666,7 @@ export class RoomSession {
     this.#holdTimer = undefined;
     this.#held?.negotiator.close();
     this.#held = this.#newConnection({ offerId: crypto.randomUUID() });
+    this.#held.negotiator.heldOffer = true;
     this.#held.negotiator.startOffering();
   }
 
