@@ -15,7 +15,7 @@ import minifyLitTemplates from '@lit-labs/rollup-plugin-minify-html-literals';
  * joiner's main thread and 9-37 ms of the host's inside the handshake. With
  * it the whole file is compiled as it loads instead (the element appears
  * ~10 ms later on a slow machine), so a call is faster whenever the element
- * was on the page before the call began. See bench/README.md.
+ * was on the page before the call began. See bench/FINDINGS.md.
  */
 export const COMPILE_HINT = '//# allFunctionsCalledOnLoad';
 

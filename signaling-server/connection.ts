@@ -103,10 +103,10 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
    * the socket is corked on the first and uncorked when the callback is done.
    * ws handles every frame of one TCP read in one callback, so a burst from a
    * peer goes out together. One syscall per frame was the relay's main cost
-   * (see bench/README.md). Uncorking at the end of the loop turn instead
+   * (see bench/FINDINGS.md, relay (b)). Uncorking at the end of the loop turn instead
    * (setImmediate) batched no more, but held every frame of a busy turn until
    * the turn's last was handled: after a stall, the tail latency rose by what
-   * the backlog took to read (p99 4.4 → 3.2 ms, bench/README.md relay (b)).
+   * the backlog took to read (p99 4.4 → 3.2 ms, bench/FINDINGS.md relay (b)).
    *
    * A client that stops reading (stalled, or hostile with a friend flooding
    * it) would have its backlog kept here without bound until the heartbeat

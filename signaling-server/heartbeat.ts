@@ -4,7 +4,7 @@
  *
  * The pings are not sent all in one turn: a thousand pings written at once
  * (and the thousand pongs read back) held up forwarding for 30-40 ms every
- * 5 s on the bench machine (bench/README.md, relay (b)). So the sockets are
+ * 5 s on the bench machine (bench/FINDINGS.md, relay (b)). So the sockets are
  * dealt into slices, one per tick of about TICK_MS, and a tick touches only
  * its own slice: the work per tick grows with the relay's size divided by the
  * number of ticks, and the sockets of other slices are not even walked.

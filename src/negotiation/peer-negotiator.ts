@@ -179,7 +179,7 @@ export class PeerNegotiator {
         // DTLS. The sooner that happens before the transport is writable, the
         // likelier its first frame goes out one camera frame earlier: libwebrtc
         // spends the first frame after that setup configuring the encoder
-        // (bench/README.md; 150 interleaved runs: p50 107 → 101 ms).
+        // (bench/FINDINGS.md; 150 interleaved runs: p50 107 → 101 ms).
         const answer = await pc.createAnswer();
         this.#hooks.signal({ description: { type: 'answer', sdp: answer.sdp ?? '' } });
         await pc.setLocalDescription(answer);
@@ -282,7 +282,7 @@ export class PeerNegotiator {
    * (RoomSession.busy). Not while ICE and DTLS run after them: a drawing held
    * back for that long (at most 100 ms) landed in the middle of the DTLS
    * handshake whenever it took longer, which on a busy 2-core machine cost
-   * more than it saved (bench/README.md, 2026-12-04).
+   * more than it saved (bench/FINDINGS.md, 2026-12-04).
    */
   get busy(): Promise<void> | undefined {
     return this.#queued ? this.#incoming : undefined;
