@@ -33,6 +33,9 @@ export interface NegotiatorOptions {
 /** How long a repaired connection may bring nothing (media, RTCP) before it counts as silent. */
 const HEARD_WITHIN_MS = 2000;
 
+/** The longest a working call may bring nothing: Firefox with nothing to send gets an ICE consent check every 4-6 s (see isWorking). */
+const QUIET_CALL_MS = 6000;
+
 const KINDS: readonly MediaKind[] = ['audio', 'video'];
 
 /**
@@ -74,6 +77,7 @@ export class PeerNegotiator {
   #giveUpTimer?: ReturnType<typeof setTimeout>;
   /** Went `disconnected` or `failed` since it was last `connected`. */
   #inTrouble = false;
+  #wasConnected = false;
   #closed = false;
 
   readonly #hooks: NegotiatorHooks;
@@ -138,12 +142,13 @@ export class PeerNegotiator {
    * An offer from another connection than the one this one talks to: the
    * remote peer made a new one (see onSilentAfterRepair). A connection that
    * has not heard from the remote side yet takes any, unless it is a held
-   * offer (see heldOffer).
+   * offer (see heldOffer). Never one from the connection this one replaces.
    */
   isFromAnotherConnection(description: DescriptionInit): boolean {
-    if (description.type !== 'offer') return false;
+    const theirs = fingerprintOf(description.sdp);
+    if (description.type !== 'offer' || theirs === this.replacing) return false; // stale: see handleDescription
     const current = this.remoteFingerprint;
-    return current === undefined ? this.heldOffer : fingerprintOf(description.sdp) !== current;
+    return current === undefined ? this.heldOffer : theirs !== current;
   }
 
   /** The remote connection's DTLS fingerprint, once it is known (none once closed: Firefox throws then). */
@@ -152,13 +157,22 @@ export class PeerNegotiator {
   }
 
   /**
-   * Whether this connection is up and something (media, RTCP) arrived on it
-   * in the last HEARD_WITHIN_MS. `connected` alone is not enough: the other
-   * side may have closed its end while the path between us was down, and
-   * ICE takes seconds to notice. Throws if closed meanwhile (Firefox).
+   * Whether this connection is up and something (media, RTCP) arrives on it.
+   * `connected` alone is not enough: the other side may have closed its end
+   * while the path between us was down, and ICE takes seconds to notice.
+   * Nothing in the last HEARD_WITHIN_MS is waited out for QUIET_CALL_MS: a
+   * call with nothing to send still brings RTCP every second or so from
+   * Chromium, but only an ICE consent check every 4-6 s from Firefox.
+   * Throws if closed meanwhile (Firefox).
    */
   async isWorking(): Promise<boolean> {
-    return this.pc.connectionState === 'connected' && heardLately(this.pc, HEARD_WITHIN_MS);
+    if (this.pc.connectionState !== 'connected') return false;
+    return (await heardLately(this.pc, HEARD_WITHIN_MS)) || heardWithin(this.pc, QUIET_CALL_MS);
+  }
+
+  /** Whether this connection was ever up (not just being set up). */
+  get wasConnected(): boolean {
+    return this.#wasConnected;
   }
 
   /** An offer or answer from the remote peer. */
@@ -322,6 +336,7 @@ export class PeerNegotiator {
     const state = this.pc.connectionState;
     this.#hooks.onConnectionState(state);
     if (state === 'connected') {
+      this.#wasConnected = true;
       clearTimeout(this.#graceTimer);
       clearTimeout(this.#giveUpTimer);
       this.#giveUpTimer = undefined;

@@ -137,6 +137,13 @@ export class RoomSession {
    * they are simply still here.
    */
   readonly #lostByRelay = new Set<string>();
+  /**
+   * The DTLS fingerprint of each peer's end of the connection I last
+   * dropped. They may not know yet (the path between us was down), and an
+   * ICE restart from it must not be taken for a new connection of theirs:
+   * mine is gone, so it cannot be repaired.
+   */
+  readonly #droppedFingerprints = new Map<string, string>();
   /** My offer waiting at the relay for the next joiner. */
   #held?: Connection;
   /**
@@ -238,6 +245,7 @@ export class RoomSession {
     this.unreachable.clear(); // (their messages, too, are no longer this call's)
     this.#retries.clear();
     this.#lostByRelay.clear();
+    this.#droppedFingerprints.clear();
   }
 
   /**
@@ -341,14 +349,14 @@ export class RoomSession {
         this.#joined = true;
         this.#refused = false;
         // Answer first: the browser works on the offers while the page redraws for the new peers.
-        const answered = new Set(message.offers.filter((offer) => this.#answerHeldOffer(offer)).map(({ from }) => from));
+        for (const offer of message.offers) this.#answerHeldOffer(offer);
         if (this.#status !== this.#joinedWith) this.#send({ type: 'status', status: this.#status });
         this.#resolveWelcomed(); // After the answers are under way, so busy() sees them.
         // Joined first, then who is here: a page that starts its list afresh at `p2p-joined` keeps them.
         this.#events.onJoined?.(message.room, message.peer);
         for (const info of message.peers) {
           this.#addPeer(info);
-          if (!answered.has(info.peer)) this.#connectAnewUnlessWorking(info.peer);
+          this.#connectAnewUnlessWorking(info.peer);
         }
         // Back after a drop: whoever left meanwhile gets no peer-left, so the welcome's list says it (or
         // the relay restarted and they are still to come back: those whose media flows are kept).
@@ -514,7 +522,10 @@ export class RoomSession {
   }
 
   #dropConnection(id: string): void {
-    this.#negotiators.get(id)?.close();
+    const old = this.#negotiators.get(id);
+    const fingerprint = old?.remoteFingerprint ?? old?.replacing;
+    if (fingerprint) this.#droppedFingerprints.set(id, fingerprint);
+    old?.close();
     this.#negotiators.delete(id);
   }
 
@@ -565,25 +576,26 @@ export class RoomSession {
   }
 
   /**
-   * Back on the relay, I find the connection to someone who was in the call
-   * no longer working: down (being repaired), or up with nothing arriving
-   * (they let it go while the path between us was down). The network that
-   * took it may have taken my relay socket too, and with it what either of
-   * us said to repair it, an ICE restart's offer or its answer. A connection
-   * waiting for an answer makes no new offer, so the call would be given up.
-   * A new connection, which they take in place of theirs or of the held offer
-   * I did not answer (see isFromAnotherConnection), depends on none of it.
-   * Only the one back does this (their side hears nothing of a quick
-   * reconnection), so two new connections do not cross.
+   * Back on the relay, I find a connection that was up no longer working:
+   * down (being repaired), or up with nothing arriving (they let it go while
+   * the path between us was down). The network that took it may have taken
+   * my relay socket too, and with it what either of us said to repair it, an
+   * ICE restart's offer or its answer. A connection waiting for an answer
+   * makes no new offer, so the call would be given up. A new connection,
+   * which they take in place of theirs or of the held offer I did not answer
+   * (see isFromAnotherConnection), depends on none of it. Only the one back
+   * does this (their side hears nothing of a quick reconnection).
    */
   #connectAnewUnlessWorking(id: string): void {
     const negotiator = this.#negotiators.get(id);
-    if (!negotiator || !this.peers.get(id)?.wasConnected) return;
+    if (!negotiator?.wasConnected) return;
     void negotiator
       .isWorking()
       .catch(() => true) // closed meanwhile: replaced, or they are gone
       .then((working) => {
-        if (!working && this.#negotiators.get(id) === negotiator) this.#connect(id, true);
+        // Not if the relay has lost them meanwhile: that connection is kept while it brings anything (#keepWhileHeard).
+        const still = this.#negotiators.get(id) === negotiator && this.peers.has(id) && !this.#lostByRelay.has(id);
+        if (!working && still) this.#connect(id, true);
       });
   }
 
@@ -595,19 +607,20 @@ export class RoomSession {
 
   /**
    * Answers an offer that waited at the relay for me: no round trip needed.
-   * Not one from someone I have a connection to (I am back on the relay):
-   * that connection is kept, or replaced by one I offer (see
-   * connectAnewUnlessWorking), whose candidates are gathered now, not before
-   * whatever broke it. Whether I answered.
+   * Back on the relay, not one from someone my connection to was up: it is
+   * kept, or replaced by one I offer (see connectAnewUnlessWorking), whose
+   * candidates are gathered now, not before whatever broke the path. Were I
+   * to answer, they might have kept their end of our call and dropped this
+   * offer. Nor while a connection to them is still being set up.
    */
-  #answerHeldOffer({ from, sdp, candidates }: DeliveredOffer): boolean {
-    if (this.#isHealthy(from)) return false;
+  #answerHeldOffer({ from, sdp, candidates }: DeliveredOffer): void {
+    const current = this.#negotiators.get(from);
+    if (current?.wasConnected || this.#isHealthy(from)) return;
     const negotiator = this.#connect(from, false);
     // Candidates first: buffered, they are applied right after the answer is
     // sent, so ICE checks can start as soon as the other side has it.
     for (const candidate of candidates) void negotiator.handleCandidate(candidate);
     void negotiator.handleDescription({ type: 'offer', sdp });
-    return true;
   }
 
   /** The newcomer took my held offer: it becomes my connection to them. */
@@ -617,9 +630,8 @@ export class RoomSession {
     if (this.#isHealthy(peer)) {
       negotiator.close(); // Already connected (a re-join after a relay restart).
     } else {
-      this.#negotiators.get(peer)?.close();
       route.to = peer;
-      this.#register(peer, negotiator);
+      this.#install(peer, negotiator);
     }
     this.#holdOfferWhenSettled();
   }
@@ -672,14 +684,18 @@ export class RoomSession {
 
   /** A new connection to a known peer, replacing any old one (what still comes from theirs is then stale); `offering` if I start. */
   #connect(peer: string, offering: boolean): PeerNegotiator {
-    const old = this.#negotiators.get(peer);
-    const replacing = old?.remoteFingerprint; // before close()
-    old?.close();
     const { negotiator } = this.#newConnection({ to: peer });
-    negotiator.replacing = replacing;
     if (offering) negotiator.startOffering();
-    this.#register(peer, negotiator);
+    this.#install(peer, negotiator);
     return negotiator;
+  }
+
+  /** My connection to a peer from now on, in place of any old one, from whose other end anything still coming is stale. */
+  #install(peer: string, negotiator: PeerNegotiator): void {
+    const old = this.#negotiators.get(peer);
+    negotiator.replacing = old?.remoteFingerprint ?? old?.replacing ?? this.#droppedFingerprints.get(peer); // before close()
+    old?.close();
+    this.#register(peer, negotiator);
   }
 
   /** The spare connection if it is still unused, else a new one. */
