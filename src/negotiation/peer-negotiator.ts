@@ -145,15 +145,19 @@ export class PeerNegotiator {
    * offer (see heldOffer). Never one from the connection this one replaces.
    */
   isFromAnotherConnection(description: DescriptionInit): boolean {
-    const theirs = fingerprintOf(description.sdp);
+    const theirs = sdpAttribute(description.sdp, 'fingerprint');
     if (description.type !== 'offer' || theirs === this.replacing) return false; // stale: see handleDescription
     const current = this.remoteFingerprint;
     return current === undefined ? this.heldOffer : theirs !== current;
   }
 
-  /** The remote connection's DTLS fingerprint, once it is known (none once closed: Firefox throws then). */
+  /**
+   * The remote connection's DTLS fingerprint, once it is known (none once
+   * closed: Firefox throws then): one per RTCPeerConnection, kept across ICE
+   * restarts.
+   */
   get remoteFingerprint(): string | undefined {
-    return this.#closed ? undefined : fingerprintOf(this.pc.remoteDescription?.sdp);
+    return this.#closed ? undefined : sdpAttribute(this.pc.remoteDescription?.sdp, 'fingerprint');
   }
 
   /**
@@ -163,7 +167,8 @@ export class PeerNegotiator {
    * Nothing in the last HEARD_WITHIN_MS is waited out for QUIET_CALL_MS: a
    * call with nothing to send still brings RTCP every second or so from
    * Chromium, but only an ICE consent check every 4-6 s from Firefox.
-   * Throws if closed meanwhile (Firefox).
+   * Firefox's getStats throws on a closed connection, and never settles if
+   * it is closed while it runs: callers judge nothing from it but the answer.
    */
   async isWorking(): Promise<boolean> {
     if (this.pc.connectionState !== 'connected') return false;
@@ -179,7 +184,7 @@ export class PeerNegotiator {
   handleDescription(description: DescriptionInit): Promise<void> {
     return this.#enqueue(async () => {
       const pc = this.pc;
-      if (this.replacing && fingerprintOf(description.sdp) === this.replacing) return;
+      if (this.replacing && sdpAttribute(description.sdp, 'fingerprint') === this.replacing) return;
       const collision =
         description.type === 'offer' && (this.#makingOffer || pc.signalingState !== 'stable');
       this.#ignoreOffer = !this.polite && collision;
@@ -283,6 +288,10 @@ export class PeerNegotiator {
   }
 
   async #addCandidate(candidate: CandidateInit): Promise<void> {
+    // One of another connection or ICE generation of theirs (a held offer I did not take, a restart
+    // of a connection whose other end I closed) would only fail, with a warning for nothing.
+    const ufrag = sdpAttribute(this.pc.remoteDescription?.sdp, 'ice-ufrag');
+    if (candidate?.usernameFragment && ufrag && candidate.usernameFragment !== ufrag) return;
     try {
       await this.pc.addIceCandidate(candidate ?? undefined);
     } catch (error) {
@@ -377,7 +386,7 @@ export class PeerNegotiator {
   }
 }
 
-/** Whether anything (media, RTCP) arrives on a connection within `ms`. Throws if it is closed meanwhile (Firefox's getStats does). */
+/** Whether anything (media, RTCP) arrives on a connection within `ms`. Throws if it is closed meanwhile, or never settles (Firefox's getStats: see isWorking). */
 export async function heardWithin(pc: RTCPeerConnection, ms: number): Promise<boolean> {
   const before = await bytesReceived(pc);
   await new Promise((resolve) => setTimeout(resolve, ms));
@@ -408,14 +417,9 @@ async function bytesReceived(pc: RTCPeerConnection): Promise<number> {
   return bytes;
 }
 
-/** The DTLS certificate's fingerprint in a description: one per RTCPeerConnection, kept across ICE restarts. */
-function fingerprintOf(sdp: string | undefined): string | undefined {
-  return sdp?.match(/^a=fingerprint:\S+ (\S+)/m)?.[1];
-}
-
-/** The `a=setup` value of a description: `actpass` in offers, `active` or `passive` in answers. */
-function setupOf(description: RTCSessionDescription | null): string | undefined {
-  return description?.sdp.match(/^a=setup:(\w+)/m)?.[1];
+/** The value of a description's first `a=<name>:` line. */
+function sdpAttribute(sdp: string | undefined, name: 'fingerprint' | 'setup' | 'ice-ufrag'): string | undefined {
+  return sdp?.match(new RegExp(`^a=${name}:([^\r\n]+)`, 'm'))?.[1];
 }
 
 /**
@@ -428,8 +432,9 @@ function setupOf(description: RTCSessionDescription | null): string | undefined 
  * handshake; Firefox goes on as before), so its answer means the old ones.
  */
 function keepDtlsRoles(pc: RTCPeerConnection, answer: DescriptionInit): RTCSessionDescriptionInit {
-  const mine = setupOf(pc.currentLocalDescription);
-  const theirs = setupOf(pc.currentRemoteDescription);
+  // `actpass` in offers, `active` or `passive` in answers.
+  const mine = sdpAttribute(pc.currentLocalDescription?.sdp, 'setup');
+  const theirs = sdpAttribute(pc.currentRemoteDescription?.sdp, 'setup');
   // The answerer's setup is the role; the offerer's (actpass) is the other one.
   const remoteRole = theirs === 'active' || theirs === 'passive' ? theirs : mine === 'active' ? 'passive' : mine === 'passive' ? 'active' : undefined;
   if (!remoteRole) return answer as RTCSessionDescriptionInit; // A first answer: it sets the roles.

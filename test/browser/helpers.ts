@@ -100,10 +100,14 @@ export function remoteVideo(element: P2PCallElement, peer: string): HTMLVideoEle
   return element.shadowRoot!.querySelector(`video[part~="remote-video"][data-peer="${peer}"]`);
 }
 
-/** Video frames decoded so far on one connection (all inbound video streams). */
+/**
+ * Video frames decoded so far on one connection (all inbound video streams);
+ * 0 for one closed meanwhile, whose getStats Firefox never settles.
+ */
 export async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
   let decoded = 0;
-  (await pc.getStats()).forEach((report) => {
+  const stats = await Promise.race([pc.getStats(), sleep(2000)]);
+  stats?.forEach((report) => {
     if (report.type === 'inbound-rtp' && report.kind === 'video') decoded += report.framesDecoded ?? 0;
   });
   return decoded;
