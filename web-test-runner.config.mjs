@@ -130,7 +130,7 @@ export default {
       // controls and resilience stay Chromium-only: they need its fake devices (several
       // cameras, a screen to share, speakers) or drive Playwright pages.
       name: 'firefox',
-      files: ['test/browser/{call,negotiation,mesh,errors,leaks,layout}.test.ts'],
+      files: ['test/browser/{call,negotiation,mesh,errors,leaks,layout,lost-by-relay}.test.ts'],
       browsers: [chromeLauncher({ puppeteer, launchOptions: FIREFOX_LAUNCH_OPTIONS })],
     },
   ],

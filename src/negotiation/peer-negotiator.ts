@@ -33,8 +33,12 @@ export interface NegotiatorOptions {
 /** How long a repaired connection may bring nothing (media, RTCP) before it counts as silent. */
 const HEARD_WITHIN_MS = 2000;
 
-/** The longest a working call may bring nothing: Firefox with nothing to send gets an ICE consent check every 4-6 s (see isWorking). */
-const QUIET_CALL_MS = 6000;
+/**
+ * The longest a working connection may bring nothing when the other side
+ * sends no media: Chromium still sends RTCP every second or so, Firefox only
+ * answers ICE consent checks, every 4-6 s (RFC 7675: 5 s ± 20%).
+ */
+export const QUIET_CALL_MS = 7000;
 
 const KINDS: readonly MediaKind[] = ['audio', 'video'];
 
@@ -164,15 +168,15 @@ export class PeerNegotiator {
    * Whether this connection is up and something (media, RTCP) arrives on it.
    * `connected` alone is not enough: the other side may have closed its end
    * while the path between us was down, and ICE takes seconds to notice.
-   * Nothing in the last HEARD_WITHIN_MS is waited out for QUIET_CALL_MS: a
-   * call with nothing to send still brings RTCP every second or so from
-   * Chromium, but only an ICE consent check every 4-6 s from Firefox.
+   * Media (audio, even muted, or video) arrives every few ms, so nothing in
+   * the last HEARD_WITHIN_MS says it; from a `quiet` side, which sends none,
+   * up to QUIET_CALL_MS more are waited out.
    * Firefox's getStats throws on a closed connection, and never settles if
    * it is closed while it runs: callers judge nothing from it but the answer.
    */
-  async isWorking(): Promise<boolean> {
+  async isWorking(quiet: boolean): Promise<boolean> {
     if (this.pc.connectionState !== 'connected') return false;
-    return (await heardLately(this.pc, HEARD_WITHIN_MS)) || heardWithin(this.pc, QUIET_CALL_MS);
+    return (await heardLately(this.pc, HEARD_WITHIN_MS)) || (quiet && heardWithin(this.pc, QUIET_CALL_MS));
   }
 
   /** Whether this connection was ever up (not just being set up). */

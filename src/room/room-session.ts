@@ -11,6 +11,7 @@ import type {
 import { SignalingClient, type SignalingState } from '../signaling/signaling-client.js';
 import {
   heardWithin,
+  QUIET_CALL_MS,
   PeerNegotiator,
   type MediaKind,
   type OutgoingMedia,
@@ -93,8 +94,9 @@ interface Connection {
 /**
  * How often the connection to someone the relay lost is checked for
  * anything received (media, RTCP): a person who is still there sends some
- * every second; one whose browser died sends nothing, and goes. Without the
- * check they would go only when ICE notices, ~7.6 s here.
+ * every second (one who sends no media, in Firefox, only every 4-6 s:
+ * QUIET_CALL_MS); one whose browser died sends nothing, and goes. Without
+ * the check they would go only when ICE notices, ~7.6 s here.
  */
 const LOST_CHECK_MS = 2000;
 
@@ -506,7 +508,8 @@ export class RoomSession {
     const stillLost = () => this.#lostByRelay.has(peer) && this.#negotiators.get(peer) === negotiator;
     const check = async (): Promise<void> => {
       if (!stillLost()) return;
-      const heard = await heardWithin(negotiator.pc, LOST_CHECK_MS).catch(() => undefined); // closed meanwhile: not judged
+      const window = this.#sendsNoMedia(peer) ? QUIET_CALL_MS : LOST_CHECK_MS;
+      const heard = await heardWithin(negotiator.pc, window).catch(() => undefined); // closed meanwhile: not judged
       if (heard === undefined || !stillLost()) return; // back, or gone, meanwhile
       if (!heard) return this.#removePeer(peer, 'left');
       void check();
@@ -527,6 +530,16 @@ export class RoomSession {
     if (fingerprint) this.#droppedFingerprints.set(id, fingerprint);
     old?.close();
     this.#negotiators.delete(id);
+  }
+
+  /**
+   * Whether someone says they send neither sound nor picture (muted, which
+   * still sends silence, counts too): then only RTCP or ICE consent checks
+   * come from them, further apart (QUIET_CALL_MS).
+   */
+  #sendsNoMedia(id: string): boolean {
+    const status = this.#known(id)?.status;
+    return !status?.audio && !status?.video && !status?.screen;
   }
 
   /** Someone in the room, connected or given up on. */
@@ -590,7 +603,7 @@ export class RoomSession {
     const negotiator = this.#negotiators.get(id);
     if (!negotiator?.wasConnected) return;
     void negotiator
-      .isWorking()
+      .isWorking(this.#sendsNoMedia(id))
       .catch(() => true) // closed meanwhile: replaced, or they are gone
       .then((working) => {
         // Not if the relay has lost them meanwhile: that connection is kept while it brings anything (#keepWhileHeard).

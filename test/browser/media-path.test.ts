@@ -177,9 +177,9 @@ describe('<p2p-call>: calls survive a broken media path', () => {
       window.dispatchEvent(new Event('online')); // dialled at once
       const frozen = await framesDecoded(oldConnection);
       // The rejoiner's old connection still reads `connected` (ICE has not noticed yet), but nothing
-      // arrives on it, then or in the 6 s after (a quiet call would bring something): it does not
-      // answer the holder's held offer, made while TURN was down, and offers a new connection, which
-      // the holder takes in place of that offer. Its ICE restart meanwhile, of a connection whose
+      // has arrived on it for 2 s from someone who sends media: it does not answer the holder's held
+      // offer, made while TURN was down, and offers a new connection, which the holder takes in place
+      // of that offer. Its ICE restart meanwhile, of a connection whose
       // other end is closed, the holder ignores. Well before a retry (10 s after the held offer's
       // connection is given up, which takes 15 s).
       const decoding = (element: P2PCallElement, other: P2PCallElement) =>
