@@ -705,9 +705,8 @@ export class RoomSession {
 
   /** My connection to a peer from now on, in place of any old one, from whose other end anything still coming is stale. */
   #install(peer: string, negotiator: PeerNegotiator): void {
-    const old = this.#negotiators.get(peer);
-    negotiator.replacing = old?.remoteFingerprint ?? old?.replacing ?? this.#droppedFingerprints.get(peer); // before close()
-    old?.close();
+    this.#dropConnection(peer);
+    negotiator.replacing = this.#droppedFingerprints.get(peer);
     this.#register(peer, negotiator);
   }
 
