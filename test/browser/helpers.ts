@@ -260,3 +260,8 @@ export function eachOnAnEmptyRelay(...cleanup: string[]): void {
     for (const command of cleanup) await serverCommand(command);
   });
 }
+
+/** Whether a socket's address joins as `element`: every element on the page dials the same relay. */
+export function joinsAs(url: string, element: P2PCallElement): boolean {
+  return JSON.parse(new URL(url).searchParams.get('join')!).peer === element.peerId;
+}

@@ -12,6 +12,7 @@ import {
   expectDecodesVideoFrom,
   framesDecoded,
   iceUfrag,
+  joinsAs,
   mountCall,
   nextEvent,
   record,
@@ -162,8 +163,7 @@ describe('<p2p-call>: calls survive a broken media path', () => {
     let rejoinerKeptOff = true;
     window.WebSocket = class extends RealWebSocket {
       constructor(url: string | URL, protocols?: string | string[]) {
-        const joinsAs = JSON.parse(new URL(String(url)).searchParams.get('join') ?? '{}').peer;
-        super(rejoinerKeptOff && joinsAs === rejoiner.peerId ? 'ws://127.0.0.1:1/' : url, protocols); // refused
+        super(rejoinerKeptOff && joinsAs(String(url), rejoiner) ? 'ws://127.0.0.1:1/' : url, protocols); // refused
       }
     };
     try {

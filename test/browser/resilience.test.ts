@@ -15,6 +15,7 @@ import {
   expectMoreFrames,
   framesDecoded,
   joinAs,
+  joinsAs,
   mountCall,
   nextEvent,
   record,
@@ -55,11 +56,6 @@ function watchSockets(onClose?: (code: number, url: string) => void): { opened: 
     }
   };
   return { opened, live, stop: () => (window.WebSocket = RealWebSocket) };
-}
-
-/** Whether a socket's address joins as `element`: every element on the page dials the same relay. */
-function joinsAs(url: string, element: P2PCallElement): boolean {
-  return JSON.parse(new URL(url).searchParams.get('join')!).peer === element.peerId;
 }
 
 describe('<p2p-call>: calls survive the network', () => {
