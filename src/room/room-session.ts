@@ -19,6 +19,7 @@ import {
 } from '../negotiation/peer-negotiator.js';
 import { iceServersRefusal } from '../negotiation/ice-servers-refusal.js';
 import { backoffDelay, type BackoffOptions } from '../signaling/backoff.js';
+import { HeldOffer, type Connection, type Route } from './held-offer.js';
 
 /** Statuses are flat (switches and a name): equal when every field is. */
 function sameStatus(a: PeerStatus, b: PeerStatus): boolean {
@@ -79,18 +80,6 @@ export interface RoomSessionOptions {
   rtcConfig: RTCConfiguration;
 }
 
-/** Where a negotiator's signals go: to a peer, or (while held) to its held offer. */
-interface Route {
-  to?: string;
-  offerId?: string;
-}
-
-/** A negotiator and the route its signals take (filled in once it is known). */
-interface Connection {
-  route: Route;
-  negotiator: PeerNegotiator;
-}
-
 /**
  * How often the connection to someone the relay lost is checked for
  * anything received (media, RTCP): a person who is still there sends some
@@ -99,9 +88,6 @@ interface Connection {
  * the check they would go only when ICE notices, ~7.6 s here.
  */
 const LOST_CHECK_MS = 2000;
-
-/** How long connections stay settled before the next offer is held (see holdOfferWhenSettled). */
-const HOLD_AFTER_SETTLED_MS = 500;
 
 /**
  * When a connection given up on is tried again while that person stays in
@@ -146,16 +132,11 @@ export class RoomSession {
    * mine is gone, so it cannot be repaired.
    */
   readonly #droppedFingerprints = new Map<string, string>();
-  /** My offer waiting at the relay for the next joiner. */
-  #held?: Connection;
-  /**
-   * A connection built while the socket connects, for the first offer I
-   * answer or hold: building one costs a few ms of main thread, which would
-   * otherwise sit between the relay's `welcome` and my answer.
-   */
-  #spare?: Connection;
-  #holdPending = false;
-  #holdTimer?: ReturnType<typeof setTimeout>;
+  readonly #heldOffer = new HeldOffer({
+    create: (route) => this.#createNegotiator(route),
+    settled: () => this.#settled(),
+    alone: () => !this.#negotiators.size,
+  });
   readonly #signaling: SignalingClient;
   /** What every connection sends; tracks are swapped in as they change. */
   readonly #outgoing: OutgoingMedia = { stream: new MediaStream(), tracks: {} };
@@ -224,7 +205,7 @@ export class RoomSession {
   start(capture: () => Promise<MediaStream | null>): void {
     this.#signaling.connect(); // First: the socket's handshake then overlaps the rest.
     if (this.closed) return; // The browser refused the relay's address outright (see onUnreachable).
-    this.#spare = this.#newSpare();
+    this.#heldOffer.prepare();
     void capture().then((stream) => {
       if (this.closed || !stream) return;
       for (const track of stream.getTracks()) void this.replaceTrack(track.kind as MediaKind, track);
@@ -236,12 +217,11 @@ export class RoomSession {
     if (this.closed) return;
     this.closed = true;
     this.#resolveWelcomed();
-    clearTimeout(this.#holdTimer);
     for (const { timer } of this.#retries.values()) clearTimeout(timer);
     if (this.#joined) this.#send({ type: 'leave' });
     this.#signaling.close();
-    for (const negotiator of [...this.#sending(), this.#spare?.negotiator]) negotiator?.close();
-    this.#held = this.#spare = undefined;
+    for (const negotiator of this.#negotiators.values()) negotiator.close();
+    this.#heldOffer.close();
     this.#negotiators.clear();
     this.peers.clear();
     this.unreachable.clear(); // (their messages, too, are no longer this call's)
@@ -271,29 +251,16 @@ export class RoomSession {
    * someone given up on perhaps for want of them: both are made anew.
    */
   #reconfigureConnections(): void {
-    // The spare is made anew instead: Chromium takes new ICE servers as an ICE restart to negotiate
-    // and fires negotiationneeded even on a connection with nothing to offer yet. The spare then made
-    // an empty offer, which failed, and whatever it was used for next broke: no held offer was made,
-    // or the held offer it was to answer failed (every call through a relay that hands out TURN).
-    if (this.#spare) {
-      this.#spare.negotiator.close();
-      this.#spare = this.#newSpare();
-    }
     const config = this.#rtcConfig;
-    for (const negotiator of this.#sending()) negotiator.reconfigure(config);
-    if (this.#held) this.#holdOfferWhenSettled();
+    for (const negotiator of this.#negotiators.values()) negotiator.reconfigure(config);
+    this.#heldOffer.refresh();
     for (const id of this.unreachable.keys()) this.#tryAgainNow(id);
-  }
-
-  /** A connection made ahead, used by whatever needs one first (see #newConnection). */
-  #newSpare(): Connection {
-    const route: Route = {};
-    return { route, negotiator: this.#createNegotiator(route) };
   }
 
   /** The connections that carry my media, or will: one per peer, and the held offer's (not the spare). */
   #sending(): PeerNegotiator[] {
-    return this.#held ? [...this.#negotiators.values(), this.#held.negotiator] : [...this.#negotiators.values()];
+    const held = this.#heldOffer.negotiator;
+    return held ? [...this.#negotiators.values(), held] : [...this.#negotiators.values()];
   }
 
   /** Publishes a change of my media state to the room. */
@@ -364,12 +331,13 @@ export class RoomSession {
         // the relay restarted and they are still to come back: those whose media flows are kept).
         for (const id of [...this.peers.keys(), ...this.unreachable.keys()])
           if (!message.peers.some((info) => info.peer === id)) this.#peerLeft(id, 'lost');
-        this.#holdOfferWhenSettled();
+        this.#heldOffer.renew();
         break;
-      case 'peer-joined':
+      case 'peer-joined': {
         this.#addPeer(message);
-        if (message.offerId && message.offerId === this.#held?.route.offerId) {
-          this.#adoptHeldOffer(message.peer);
+        const held = this.#heldOffer.claim(message.offerId);
+        if (held) {
+          this.#adoptHeldOffer(message.peer, held);
         } else if (this.unreachable.has(message.peer)) {
           this.#tryAgainNow(message.peer); // given up on, and back: whatever failed may be over
         } else if (!this.#negotiators.has(message.peer)) {
@@ -377,6 +345,7 @@ export class RoomSession {
           this.#connect(message.peer, true);
         }
         break;
+      }
       case 'peer-left':
         this.#peerLeft(message.peer, message.reason);
         break;
@@ -470,7 +439,7 @@ export class RoomSession {
       this.unreachable.set(id, peer);
       this.#retryLater(id, 0);
     }
-    this.#holdIfSettled();
+    this.#heldOffer.holdIfSettled();
     this.#events.onPeerLeft?.(peer, reason, turnError);
     this.#events.onChange?.();
   }
@@ -637,44 +606,17 @@ export class RoomSession {
   }
 
   /** The newcomer took my held offer: it becomes my connection to them. */
-  #adoptHeldOffer(peer: string): void {
-    const { route, negotiator } = this.#held!;
-    this.#held = undefined;
+  #adoptHeldOffer(peer: string, { route, negotiator }: Connection): void {
     if (this.#isHealthy(peer)) {
       negotiator.close(); // Already connected (a re-join after a relay restart).
     } else {
       route.to = peer;
       this.#install(peer, negotiator);
     }
-    this.#holdOfferWhenSettled();
+    this.#heldOffer.renew();
   }
 
-  /**
-   * Making the next held offer (a connection, ICE gathering) competes for the
-   * CPU with the handshakes in progress, and also with the first frames being
-   * encoded and decoded just after a connection comes up, which is what
-   * people are waiting for (bench/: ~30 ms of the first frame on 2 cores).
-   * So the offer is made once every connection has settled and stayed so for
-   * a moment. A joiner arriving before then gets a direct offer instead.
-   */
-  #holdOfferWhenSettled(): void {
-    this.#held?.negotiator.close();
-    this.#held = undefined;
-    this.#holdPending = true;
-    this.#holdIfSettled();
-  }
-
-  #holdIfSettled(): void {
-    if (!this.#holdPending || this.closed) return;
-    // Alone in the room there is nothing to compete with.
-    if (!this.#negotiators.size) return this.#holdOffer();
-    if (this.#holdTimer || !this.#settled()) return;
-    this.#holdTimer = setTimeout(() => {
-      this.#holdTimer = undefined;
-      if (this.#settled()) this.#holdOffer(); // Else the next connection state change tries again.
-    }, HOLD_AFTER_SETTLED_MS);
-  }
-
+  /** No connection is being set up: the next held offer would compete with none (see HeldOffer.renew). */
   #settled(): boolean {
     for (const [peer, negotiator] of this.#negotiators) {
       const state = negotiator.pc.connectionState;
@@ -684,20 +626,9 @@ export class RoomSession {
     return true;
   }
 
-  /** Makes a fresh offer for the next joiner and has the relay hold it. */
-  #holdOffer(): void {
-    this.#holdPending = false;
-    clearTimeout(this.#holdTimer);
-    this.#holdTimer = undefined;
-    this.#held?.negotiator.close();
-    this.#held = this.#newConnection({ offerId: crypto.randomUUID() });
-    this.#held.negotiator.heldOffer = true;
-    this.#held.negotiator.startOffering();
-  }
-
   /** A new connection to a known peer, replacing any old one (what still comes from theirs is then stale); `offering` if I start. */
   #connect(peer: string, offering: boolean): PeerNegotiator {
-    const { negotiator } = this.#newConnection({ to: peer });
+    const { negotiator } = this.#heldOffer.take({ to: peer });
     if (offering) negotiator.startOffering();
     this.#install(peer, negotiator);
     return negotiator;
@@ -708,15 +639,6 @@ export class RoomSession {
     this.#dropConnection(peer);
     negotiator.replacing = this.#droppedFingerprints.get(peer);
     this.#register(peer, negotiator);
-  }
-
-  /** The spare connection if it is still unused, else a new one. */
-  #newConnection(route: Route): Connection {
-    const spare = this.#spare;
-    this.#spare = undefined;
-    if (!spare) return { route, negotiator: this.#createNegotiator(route) };
-    Object.assign(spare.route, route);
-    return spare;
   }
 
   #register(peer: string, negotiator: PeerNegotiator): void {
@@ -745,7 +667,7 @@ export class RoomSession {
           this.#events.onChange?.();
         },
         onConnectionState: (state) => {
-          this.#holdIfSettled();
+          this.#heldOffer.holdIfSettled();
           const peer = route.to && this.#known(route.to);
           if (!peer || this.#negotiators.get(peer.id) !== negotiator) return;
           const recovered = state === 'connected' && peer.wasConnected && peer.connectionState !== 'connected';
@@ -757,7 +679,7 @@ export class RoomSession {
           peer.wasConnected ||= state === 'connected';
           // Whatever broke this connection (a TURN server gone, a network changed) may have taken
           // the held offer's candidates too: a newcomer would take an offer that cannot connect.
-          if (recovered) this.#holdOfferWhenSettled();
+          if (recovered) this.#heldOffer.renew();
           this.#events.onConnectionState?.(peer.id, state);
           this.#events.onChange?.();
           if (state !== 'connected' && this.#lostByRelay.has(peer.id)) this.#removePeer(peer.id, 'left');
