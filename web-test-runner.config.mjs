@@ -124,13 +124,13 @@ export default {
   ],
   groups: [
     {
-      // The call, negotiation (glare, rollback, ICE restart), rooms of three, errors and
-      // leaks, in Firefox too (puppeteer-core over WebDriver BiDi; WTR's puppeteer
+      // The call, negotiation (glare, rollback, ICE restart), rooms of three, errors, leaks,
+      // someone the relay lost, and the relay and TURN dying together, in Firefox too (puppeteer-core over WebDriver BiDi; WTR's puppeteer
       // launcher is this with the full puppeteer package, which downloads a browser).
       // controls and resilience stay Chromium-only: they need its fake devices (several
       // cameras, a screen to share, speakers) or drive Playwright pages.
       name: 'firefox',
-      files: ['test/browser/{call,negotiation,mesh,errors,leaks,layout,lost-by-relay}.test.ts'],
+      files: ['test/browser/{call,negotiation,mesh,errors,leaks,layout,lost-by-relay,relay-and-turn-outage}.test.ts'],
       browsers: [chromeLauncher({ puppeteer, launchOptions: FIREFOX_LAUNCH_OPTIONS })],
     },
   ],
