@@ -121,13 +121,14 @@ protocolTest('first joiner gets an empty welcome; the relay makes an id when non
   assert.notEqual(idB, idC);
 });
 
-protocolTest('two peers: held offer with its candidates in the welcome, late candidates reach the taker, answer comes back with from', async (t, start) => {
+protocolTest('two peers: held offer with its candidates (end-of-candidates too) in the welcome, late candidates reach the taker, answer comes back with from', async (t, start) => {
   const { stats, connect } = await start(t);
   const a = await connect();
   await a.join('room', 'alice', { name: 'Alice', status: { audio: true, video: false } });
   a.send({ type: 'offer', offerId: 'o1', sdp: 'v=0 offer' });
   a.send({ type: 'candidate', offerId: 'o1', candidate: candidate(1) });
   a.send({ type: 'candidate', offerId: 'o1', candidate: candidate(2) });
+  a.send({ type: 'candidate', offerId: 'o1', candidate: null }); // delivered as sent (docs/protocol.md, welcome)
   await a.quiet(); // holding an offer has no reply
   assert.deepEqual((await stats()), { rooms: 1, peers: 1, heldOffers: 1 });
 
@@ -135,7 +136,7 @@ protocolTest('two peers: held offer with its candidates in the welcome, late can
   const welcome = await b.join('room', 'bob');
   assert.deepEqual(welcome.peers, [{ peer: 'alice', name: 'Alice', status: { audio: true, video: false } }]);
   assert.deepEqual(welcome.offers, [
-    { from: 'alice', offerId: 'o1', sdp: 'v=0 offer', candidates: [candidate(1), candidate(2)] },
+    { from: 'alice', offerId: 'o1', sdp: 'v=0 offer', candidates: [candidate(1), candidate(2), null] },
   ]);
   assert.deepEqual(await a.next('peer-joined'), { type: 'peer-joined', peer: 'bob', status: {}, offerId: 'o1' });
   assert.deepEqual((await stats()), { rooms: 1, peers: 2, heldOffers: 0 });
