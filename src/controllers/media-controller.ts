@@ -81,6 +81,14 @@ export class MediaController implements ReactiveController {
   #screenEnded?: () => void;
   /** The last device switch or release of each kind (see #queue). */
   readonly #switching: Record<MediaKind, Promise<unknown>> = { audio: Promise.resolve(), video: Promise.resolve() };
+  /** Kinds whose device is being opened: not missing, so that their button can cancel (see missing). */
+  readonly #opening = new Set<MediaKind>();
+  /**
+   * A device picked in this call while its kind was off: turned on, it is
+   * opened as any pick is, that device or an error, not as the page's saved
+   * choice, for which the browser's pick will do.
+   */
+  readonly #picked: Partial<Record<MediaKind, string>> = {};
 
   readonly #host: ReactiveControllerHost;
   /** The devices the host asks for, and which kinds it has switched off; read at each capture. */
@@ -90,12 +98,14 @@ export class MediaController implements ReactiveController {
    * its device went, when asking for both kinds at once failed, when a device
    * is plugged in, when permission is granted. A kind that is live or
    * switched off is left alone, so the host may ask at any of these moments.
+   * With a deviceId: switch to that device, picked while the first capture
+   * was under way.
    */
-  readonly #retry: (kind: MediaKind) => void;
+  readonly #retry: (kind: MediaKind, deviceId?: string) => void;
   /** Ends the permission watch (see hostConnected). */
   #unwatch?: AbortController;
 
-  constructor(host: ReactiveControllerHost, wishes: () => DeviceWishes, retry: (kind: MediaKind) => void) {
+  constructor(host: ReactiveControllerHost, wishes: () => DeviceWishes, retry: (kind: MediaKind, deviceId?: string) => void) {
     this.#host = host;
     this.#wishes = wishes;
     this.#retry = retry;
@@ -128,9 +138,9 @@ export class MediaController implements ReactiveController {
       );
   }
 
-  /** Switched on, but not being captured (denied, missing, busy or gone), once capture has settled. */
+  /** Switched on, but not being captured (denied, missing, busy or gone), once capture has settled; not while its device opens. */
   missing(kind: MediaKind): boolean {
-    return this.settled && this.on(kind) && !this.live(kind);
+    return this.settled && this.on(kind) && !this.live(kind) && !this.#opening.has(kind);
   }
 
   /** Not switched off by the host (see DeviceWishes). */
@@ -159,15 +169,28 @@ export class MediaController implements ReactiveController {
         stream?.getTracks().forEach((t) => t.stop()); // Superseded while waiting for the user.
         return null;
       }
+      // The switches may have moved while the browser was asked (its permission prompt
+      // open, a slow camera). Nobody has this stream yet: a kind switched off since is
+      // let go unsent; one switched on since, or picked from another device, follows.
+      for (const track of stream?.getTracks() ?? [])
+        if (!this.on(track.kind as MediaKind)) {
+          stream!.removeTrack(track);
+          track.stop();
+        }
       this.stream = stream;
       stream?.getTracks().forEach((t) => this.#watch(t));
       this.settled = true;
       const video = stream?.getVideoTracks() ?? [];
       this.preview = video.length ? new MediaStream(video) : null;
       this.#host.requestUpdate();
-      // Asked together, one missing or busy device fails both: try each alone, so
-      // a headset with no camera is still heard. A "no" would only be said again.
-      if (!stream && this.error?.code !== 'media-denied') KINDS.forEach(this.#retry);
+      for (const kind of KINDS) {
+        const wish = this.#wishes()[kind];
+        const device = this.live(kind)?.getSettings().deviceId;
+        if (wish && device && device !== wish) this.#retry(kind, wish);
+        // Asked together, one missing or busy device fails both: each is tried alone,
+        // so a headset with no camera is still heard. A "no" would only be said again.
+        else if (this.missing(kind) && this.error?.code !== 'media-denied') this.#retry(kind);
+      }
       return stream;
     }));
     return pending;
@@ -235,17 +258,25 @@ export class MediaController implements ReactiveController {
     const pending = this.#pending;
     const old = this.track(kind);
     const live = old?.readyState === 'live'; // As live(kind), but on `old`, which TypeScript then knows is there.
+    // Picked while off: opened as a pick once the kind is on.
+    if (deviceId && this.settled && !this.on(kind)) this.#picked[kind] = deviceId;
     // Nothing to do unless the kind is missing, or a live one is to move to another device.
     const moving = live && !!deviceId && old.getSettings().deviceId !== deviceId;
     if (!this.missing(kind) && !moving) return false;
+    const picked = deviceId || this.#picked[kind] || '';
+    delete this.#picked[kind]; // Told once if it is not there; then a saved choice like any.
     let captured: MediaStream;
+    this.#opening.add(kind);
+    this.#host.requestUpdate();
     try {
-      captured = await this.#open(kind, deviceId);
+      captured = await this.#open(kind, picked);
     } catch (error) {
       const code = classify(error);
-      if (code !== 'media-missing' || !old) return code;
-      // A live track means a device was picked (see `moving`) and the one before goes on.
-      return live ? 'media-unplugged' : 'media-lost';
+      if (code !== 'media-missing') return code;
+      // A device picked is not there (the one before, if any, goes on); or none at all is.
+      return picked ? 'media-unplugged' : old ? 'media-lost' : code;
+    } finally {
+      this.#opening.delete(kind);
     }
     const track = captured.getTracks()[0];
     // Off until the host's next update says otherwise: a new microphone must not be heard while muted.
@@ -341,6 +372,7 @@ export class MediaController implements ReactiveController {
     this.#pending = undefined;
     this.error = undefined;
     this.settled = false;
+    for (const kind of KINDS) delete this.#picked[kind];
   }
 
   hostDisconnected(): void {

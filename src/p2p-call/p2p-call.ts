@@ -185,8 +185,9 @@ export class P2PCallElement extends LitElement {
   readonly #media = new MediaController(
     this,
     () => ({ audio: !this.noAudio && this.microphone, video: !this.noVideo && !this.cameraOff && this.camera }),
-    // A kind not captured (its device went, or capture failed) is tried again: the chosen device, else any.
-    (kind) => void this.#switchDevice(kind, ''),
+    // A kind not captured (its device went, or capture failed) is tried again: the chosen device, else any;
+    // or a device picked while the first capture was under way is switched to, as any pick.
+    (kind, deviceId = '') => void this.#switchDevice(kind, deviceId),
   );
   readonly #call = new RoomController(this, this.#media);
   readonly #speakers = new SpeakingController(this);

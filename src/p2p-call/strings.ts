@@ -21,7 +21,7 @@ export const DEFAULT_STRINGS = {
   'media-denied': 'Camera and microphone access was denied. Allow it in the browser to be seen and heard.',
   'media-blocked': 'This page does not let the call use the camera or microphone: the <iframe> it is in needs allow="camera; microphone".',
   'media-missing': 'No camera or microphone was found.',
-  'media-unplugged': 'The device you picked is not plugged in. The call goes on with the one you had.',
+  'media-unplugged': 'The device you picked is not plugged in. Nothing else has changed.',
   'media-busy': 'The camera or microphone is in use by another application.',
   'media-insecure': 'The camera needs a secure page (https:// or localhost).',
   'media-failed': 'The camera or microphone could not be started.',

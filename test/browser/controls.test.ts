@@ -34,6 +34,36 @@ function failCamera(errorName: string): () => void {
   return () => (mediaDevices.getUserMedia = getUserMedia);
 }
 
+/**
+ * Holds every getUserMedia answer until `open()`, as a permission prompt
+ * left open or a camera slow to start does. `opening` is every request made
+ * meanwhile; `given` what each gave, as it gave it (the element then swaps
+ * tracks in and out of that same stream); `undo` lets later requests through.
+ */
+function holdCapture() {
+  const { mediaDevices } = navigator;
+  const getUserMedia = mediaDevices.getUserMedia;
+  const opening: Promise<MediaStream>[] = [];
+  const given = new Map<Promise<MediaStream>, MediaStreamTrack[]>();
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  mediaDevices.getUserMedia = (constraints) => {
+    const request = getUserMedia.call(mediaDevices, constraints).then(async (stream) => {
+      given.set(request, stream.getTracks());
+      await opened;
+      return stream;
+    });
+    opening.push(request);
+    return request;
+  };
+  /** What the `index`th request gave (of one kind), once open. */
+  const tracks = async (index: number, kind?: string): Promise<MediaStreamTrack[]> => {
+    await opening[index];
+    return given.get(opening[index])!.filter((t) => !kind || t.kind === kind);
+  };
+  return { opening, open, tracks, undo: () => (mediaDevices.getUserMedia = getUserMedia) };
+}
+
 /** Alice (with `attributes`), whose camera fails (see failCamera) with error `code`, and Bob in a new room, once Alice's microphone is on alone. */
 async function callWithoutCamera(code: string, attributes: Record<string, string> = {}): Promise<[P2PCallElement, P2PCallElement]> {
   const room = uniqueRoom();
@@ -135,16 +165,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
 
   it('camera off while it is still opening: it is let go once open, and never sent', async () => {
     const [alice, bob] = await twoInACall();
-    // A camera that takes its time to open, as real ones do: it opens when the test says.
-    const opening: Promise<MediaStream>[] = [];
-    let open = () => {};
-    const opened = new Promise<void>((resolve) => (open = resolve));
-    const { mediaDevices } = navigator;
-    const getUserMedia = mediaDevices.getUserMedia;
-    mediaDevices.getUserMedia = (constraints) => {
-      opening.push(getUserMedia.call(mediaDevices, constraints).then(async (stream) => (await opened, stream)));
-      return opening.at(-1)!;
-    };
+    const { opening, open, tracks, undo } = holdCapture(); // A camera that takes its time to open, as real ones do.
     const videoSender = alice.connectionTo(bob.peerId)!.getSenders().find((s) => s.track?.kind === 'video')!;
     const sent: (MediaStreamTrack | null)[] = [];
     const replaceTrack = videoSender.replaceTrack.bind(videoSender);
@@ -158,14 +179,98 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
       alice.cameraOff = true; // Before it has opened.
       await alice.updateComplete;
       open();
-      const [reopened] = (await opening[0]).getVideoTracks();
+      const [reopened] = await tracks(0, 'video');
       await until(() => reopened.readyState === 'ended', 'the camera that opened meanwhile let go');
       await until(() => part(bob, 'camera-off-indicator', alice.peerId), 'the camera-off indicator at Bob');
       expect(alice.localStream!.getVideoTracks()).to.deep.equal([]);
       expect(videoSender.track).to.equal(null);
       expect(sent, 'what went on the wire: only the camera taken off').to.deep.equal([null]);
     } finally {
-      mediaDevices.getUserMedia = getUserMedia;
+      undo();
+    }
+  });
+
+  it('the camera button stops a camera that is still opening', async () => {
+    const [alice, bob] = await twoInACall();
+    const button = () => part(alice, 'camera-button') as HTMLButtonElement;
+    const first = alice.localStream!.getVideoTracks()[0];
+    button().click();
+    await until(() => first.readyState === 'ended', 'the camera let go');
+    const { opening, open, tracks, undo } = holdCapture();
+    try {
+      button().click();
+      await until(() => opening.length === 1, 'the camera opening again');
+      await alice.updateComplete;
+      // It is on its way: the button's next press stops it, not "starts" it again.
+      expect(button().textContent).to.equal('Stop camera');
+      button().click(); // Changed their mind before it opened.
+      open();
+      const [reopened] = await tracks(0, 'video');
+      await until(() => reopened.readyState === 'ended', 'the camera that opened meanwhile let go');
+      await alice.updateComplete;
+      expect(alice.cameraOff).to.equal(true);
+      expect(button().textContent).to.equal('Start camera');
+      expect(alice.localStream!.getVideoTracks()).to.deep.equal([]);
+      await until(() => part(bob, 'camera-off-indicator', alice.peerId), 'the camera-off indicator at Bob');
+    } finally {
+      undo();
+    }
+  });
+
+  it('switched off while the browser is still asked (a permission prompt open): let go once given, and never sent', async () => {
+    const sent: MediaStreamTrack[] = [];
+    const { replaceTrack } = RTCRtpSender.prototype;
+    RTCRtpSender.prototype.replaceTrack = function (track) {
+      if (track) sent.push(track);
+      return replaceTrack.call(this, track);
+    };
+    const { opening, open, tracks, undo } = holdCapture();
+    try {
+      const room = uniqueRoom();
+      const alice = mountCall({ room, name: 'Alice' });
+      await until(() => opening.length === 1, 'Alice asking for her camera and microphone');
+      alice.cameraOff = true; // her button
+      alice.noAudio = true; // the page's switch
+      await alice.updateComplete;
+      undo();
+      const bob = mountCall({ room, name: 'Bob' });
+      await until(() => alice.connectionTo(bob.peerId)?.connectionState === 'connected', 'Alice and Bob connected');
+      open();
+      const given = await tracks(0);
+      expect(given.map((t) => t.kind).sort()).to.deep.equal(['audio', 'video']);
+      await until(() => given.every((t) => t.readyState === 'ended'), 'camera and microphone let go');
+      expect(alice.localStream?.getTracks() ?? []).to.deep.equal([]);
+      expect(sent.filter((t) => given.includes(t)), 'nothing of them went on the wire').to.deep.equal([]);
+      await alice.updateComplete;
+      expect(part(alice, 'local-tile')!.hasAttribute('data-camera-off'), 'her own tile shows the camera off').to.equal(true);
+      expect(part(alice, 'mute-button')!.hasAttribute('disabled')).to.equal(true);
+    } finally {
+      undo();
+      RTCRtpSender.prototype.replaceTrack = replaceTrack;
+    }
+  });
+
+  it('a camera picked while the browser is still asked is the one sent', async () => {
+    const wanted = (await cameras()).find((d) => d.label === 'fake_device_2')!.deviceId;
+    const { opening, open, tracks, undo } = holdCapture();
+    try {
+      const room = uniqueRoom();
+      const alice = mountCall({ room, name: 'Alice' });
+      await until(() => opening.length === 1, 'Alice asking for her camera and microphone');
+      const changed = nextEvent(alice, 'p2p-device-change');
+      alice.camera = wanted;
+      await alice.updateComplete;
+      undo();
+      open();
+      expect((await changed).detail).to.deep.equal({ kind: 'video', deviceId: wanted });
+      const bob = mountCall({ room, name: 'Bob' });
+      await expectDecodesVideoFrom(bob, alice.peerId);
+      const sender = alice.connectionTo(bob.peerId)!.getSenders().find((s) => s.track?.kind === 'video')!;
+      expect(sender.track!.label).to.equal('fake_device_2');
+      const [first] = await tracks(0, 'video');
+      expect(first.readyState, 'the camera first opened is let go').to.equal('ended');
+    } finally {
+      undo();
     }
   });
 
@@ -544,6 +649,27 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     await alice.updateComplete;
     expect(part(alice, 'error')!.textContent).to.contain('not plugged in');
     await expectDecodesVideoFrom(bob, alice.peerId);
+  });
+
+  it('a camera picked while it is off that is not there is told when it is turned on; pressed again, the browser’s starts', async () => {
+    const [alice, bob] = await twoInACall();
+    const errors = record(alice, 'p2p-error');
+    const first = alice.localStream!.getVideoTracks()[0];
+    alice.cameraOff = true;
+    await until(() => first.readyState === 'ended', 'the camera let go');
+    alice.camera = 'a-camera-not-there';
+    await alice.updateComplete;
+    alice.cameraOff = false;
+    await until(() => errors.length === 1, 'the pick’s error');
+    expect(errors.map((e) => e.code)).to.deep.equal(['media-unplugged']);
+    // Not another camera in its place: a pick is that device or an error.
+    expect(alice.localStream!.getVideoTracks()).to.deep.equal([]);
+    await alice.updateComplete;
+    expect(part(alice, 'camera-button')!.textContent).to.equal('Start camera');
+    const changed = nextEvent(alice, 'p2p-device-change');
+    (part(alice, 'camera-button') as HTMLButtonElement).click(); // Told once; now any camera will do.
+    expect((await changed).detail.kind).to.equal('video');
+    await keepsDecoding(bob, alice.peerId);
   });
 
   it('a camera that could not be put on the wire is told and let go, and the next pick still works', async () => {
