@@ -81,12 +81,13 @@ export class MediaController implements ReactiveController {
   #screenEnded?: () => void;
   /** The last device switch or release of each kind (see #queue). */
   readonly #switching: Record<MediaKind, Promise<unknown>> = { audio: Promise.resolve(), video: Promise.resolve() };
-  /** Kinds whose device is being opened: not missing, so that their button can cancel (see missing). */
+  /** Kinds whose device is being opened in this call: not missing, so that their button can cancel (see missing). */
   readonly #opening = new Set<MediaKind>();
   /**
-   * A device picked in this call while its kind was off: turned on, it is
-   * opened as any pick is, that device or an error, not as the page's saved
-   * choice, for which the browser's pick will do.
+   * A device picked in this call while its kind was off, until one of that
+   * kind opens. While it is still the one asked for, the kind turned on (or
+   * tried again) opens it exactly: a pick is that device or an error, not
+   * the browser's pick, as is the page's saved choice when a call starts.
    */
   readonly #picked: Partial<Record<MediaKind, string>> = {};
 
@@ -148,9 +149,9 @@ export class MediaController implements ReactiveController {
     return this.#wishes()[kind] !== false;
   }
 
-  /** Every kind switched on is being captured. */
+  /** Every kind switched on is being captured (one still opening is not). */
   get complete(): boolean {
-    return !KINDS.some((kind) => this.missing(kind));
+    return KINDS.every((kind) => !this.on(kind) || !!this.live(kind));
   }
 
   /**
@@ -258,13 +259,12 @@ export class MediaController implements ReactiveController {
     const pending = this.#pending;
     const old = this.track(kind);
     const live = old?.readyState === 'live'; // As live(kind), but on `old`, which TypeScript then knows is there.
-    // Picked while off: opened as a pick once the kind is on.
-    if (deviceId && this.settled && !this.on(kind)) this.#picked[kind] = deviceId;
+    if (deviceId && pending && !this.on(kind)) this.#picked[kind] = deviceId;
     // Nothing to do unless the kind is missing, or a live one is to move to another device.
     const moving = live && !!deviceId && old.getSettings().deviceId !== deviceId;
     if (!this.missing(kind) && !moving) return false;
-    const picked = deviceId || this.#picked[kind] || '';
-    delete this.#picked[kind]; // Told once if it is not there; then a saved choice like any.
+    const pick = this.#picked[kind];
+    const picked = deviceId || (pick && pick === this.#wishes()[kind] ? pick : '');
     let captured: MediaStream;
     this.#opening.add(kind);
     this.#host.requestUpdate();
@@ -276,7 +276,7 @@ export class MediaController implements ReactiveController {
       // A device picked is not there (the one before, if any, goes on); or none at all is.
       return picked ? 'media-unplugged' : old ? 'media-lost' : code;
     } finally {
-      this.#opening.delete(kind);
+      if (this.#pending === pending) this.#opening.delete(kind); // (stop() forgot it already)
     }
     const track = captured.getTracks()[0];
     // Off until the host's next update says otherwise: a new microphone must not be heard while muted.
@@ -302,6 +302,7 @@ export class MediaController implements ReactiveController {
     }
     old?.stop();
     this.#watch(track);
+    delete this.#picked[kind];
     void this.#refreshDevices(); // Labels, if this is the first capture allowed.
     return true;
   }
@@ -373,6 +374,7 @@ export class MediaController implements ReactiveController {
     this.error = undefined;
     this.settled = false;
     for (const kind of KINDS) delete this.#picked[kind];
+    this.#opening.clear(); // A switch of that call still opening is no longer this call's.
   }
 
   hostDisconnected(): void {

@@ -22,17 +22,25 @@ function part(element: P2PCallElement, name: string, peer?: string): Element | n
 }
 
 /**
- * Makes getUserMedia fail every request for a camera with `errorName`, as a
- * browser does when none is plugged in (NotFoundError) or another
+ * Answers the `n`th getUserMedia request (from 0) as `answer` says, when it
+ * says: 'real' with the (fake) devices, or else failing with that error
+ * name, as a browser does when none is plugged in (NotFoundError) or another
  * application holds it (NotReadableError). Returns the undo.
  */
-function failCamera(errorName: string): () => void {
-  const mediaDevices = navigator.mediaDevices;
+function scriptCapture(answer: (constraints: MediaStreamConstraints, n: number) => string | Promise<string>): () => void {
+  const { mediaDevices } = navigator;
   const getUserMedia = mediaDevices.getUserMedia;
-  mediaDevices.getUserMedia = (constraints) =>
-    constraints?.video ? Promise.reject(new DOMException('no camera', errorName)) : getUserMedia.call(mediaDevices, constraints);
+  let n = 0;
+  mediaDevices.getUserMedia = async (constraints = {}) => {
+    const how = await answer(constraints, n++);
+    if (how === 'real') return getUserMedia.call(mediaDevices, constraints);
+    throw new DOMException('not this time', how);
+  };
   return () => (mediaDevices.getUserMedia = getUserMedia);
 }
+
+/** Makes every request for a camera fail with `errorName` (see scriptCapture). */
+const failCamera = (errorName: string) => scriptCapture((constraints) => (constraints.video ? errorName : 'real'));
 
 /**
  * Holds every getUserMedia answer until `open()`, as a permission prompt
@@ -651,25 +659,81 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     await expectDecodesVideoFrom(bob, alice.peerId);
   });
 
-  it('a camera picked while it is off that is not there is told when it is turned on; pressed again, the browser’s starts', async () => {
+  it('a camera picked while it is off that is not there is told when it is turned on, each time, until another is picked', async () => {
     const [alice, bob] = await twoInACall();
     const errors = record(alice, 'p2p-error');
+    const button = () => part(alice, 'camera-button') as HTMLButtonElement;
     const first = alice.localStream!.getVideoTracks()[0];
-    alice.cameraOff = true;
+    button().click();
     await until(() => first.readyState === 'ended', 'the camera let go');
     alice.camera = 'a-camera-not-there';
     await alice.updateComplete;
-    alice.cameraOff = false;
+    button().click();
     await until(() => errors.length === 1, 'the pick’s error');
-    expect(errors.map((e) => e.code)).to.deep.equal(['media-unplugged']);
     // Not another camera in its place: a pick is that device or an error.
     expect(alice.localStream!.getVideoTracks()).to.deep.equal([]);
     await alice.updateComplete;
-    expect(part(alice, 'camera-button')!.textContent).to.equal('Start camera');
+    expect(button().textContent).to.equal('Start camera');
+    expect(part(alice, 'error')!.textContent).to.contain('not plugged in');
+    button().click(); // Pressed again: told again, and still no other camera.
+    await until(() => errors.length === 2, 'the error told again');
+    expect(errors.map((e) => e.code)).to.deep.equal(['media-unplugged', 'media-unplugged']);
+    expect(alice.localStream!.getVideoTracks()).to.deep.equal([]);
+    const other = (await cameras()).find((d) => d.label === 'fake_device_2')!.deviceId;
     const changed = nextEvent(alice, 'p2p-device-change');
-    (part(alice, 'camera-button') as HTMLButtonElement).click(); // Told once; now any camera will do.
-    expect((await changed).detail.kind).to.equal('video');
+    alice.camera = other; // as the picker does
+    expect((await changed).detail).to.deep.equal({ kind: 'video', deviceId: other });
     await keepsDecoding(bob, alice.peerId);
+    await alice.updateComplete;
+    expect(part(alice, 'error')).to.equal(null);
+  });
+
+  it('a media error stays while the other kind is still being tried, and is told once', async () => {
+    let answerMicrophone = () => {};
+    const microphoneTried = new Promise<void>((resolve) => (answerMicrophone = resolve));
+    // Both busy together; then the camera alone works, and the microphone alone is still busy, later.
+    const undo = scriptCapture(async ({ audio, video }) =>
+      audio && video ? 'NotReadableError' : audio ? (await microphoneTried, 'NotReadableError') : 'real',
+    );
+    try {
+      const alice = mountCall({ room: uniqueRoom(), name: 'Alice' });
+      const errors = record(alice, 'p2p-error');
+      await until(() => alice.localStream?.getVideoTracks()[0]?.readyState === 'live', 'the camera alone');
+      await alice.updateComplete;
+      expect(part(alice, 'error'), 'shown while the microphone is still tried').to.exist;
+      answerMicrophone();
+      await until(() => part(alice, 'mute-button')!.textContent === 'Unmute', 'the microphone shown as off');
+      expect(errors.map((e) => e.code)).to.deep.equal(['media-busy']);
+      expect(part(alice, 'error')).to.exist;
+    } finally {
+      undo();
+    }
+  });
+
+  it('a camera still being tried when I leave does not keep the next call from trying it', async () => {
+    let answerFirstRetry = () => {};
+    const firstRetry = new Promise<void>((resolve) => (answerFirstRetry = resolve));
+    // The camera is busy when each call starts; the first call's retry answers only after I left.
+    let requests = 0;
+    const undo = scriptCapture(async (_, n) => {
+      requests = n + 1;
+      return n === 0 || n === 2 ? 'NotReadableError' : n === 1 ? (await firstRetry, 'real') : 'real';
+    });
+    try {
+      const room = uniqueRoom();
+      const alice = mountCall({ room, name: 'Alice', 'no-audio': true });
+      await until(() => requests === 2, 'the first call’s camera busy, and tried again');
+      alice.leave();
+      await alice.updateComplete;
+      alice.join();
+      await nextEvent(alice, 'p2p-joined');
+      answerFirstRetry();
+      await until(() => alice.localStream?.getVideoTracks()[0]?.readyState === 'live', 'the camera in the new call');
+      const bob = mountCall({ room, name: 'Bob' });
+      await expectDecodesVideoFrom(bob, alice.peerId);
+    } finally {
+      undo();
+    }
   });
 
   it('a camera that could not be put on the wire is told and let go, and the next pick still works', async () => {
