@@ -806,6 +806,16 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(part(bob, 'speaking', alice.peerId)).to.equal(null);
   });
 
+  it('my own tile shows when I speak, and stops when I mute', async () => {
+    const [alice] = await twoInACall();
+    const mine: boolean[] = [];
+    alice.addEventListener('p2p-speaking', ({ detail }) => void (detail.peer === alice.peerId && mine.push(detail.speaking)));
+    await until(() => part(alice, 'local-tile')!.part.contains('speaking'), 'my own tile speaking', 15_000);
+    alice.muted = true;
+    await until(() => mine.at(-1) === false, 'the p2p-speaking event saying I stopped');
+    expect(part(alice, 'local-tile')!.part.contains('speaking')).to.equal(false);
+  });
+
   it('samples audio levels only while someone else is in the call', async () => {
     /** How often Alice's speaking monitor sampled in 2 s (8 at its rate): each sample asks for her connections, as each update does once. */
     const samplesIn2s = async (alice: P2PCallElement) => {
