@@ -180,8 +180,9 @@ export class RoomController implements ReactiveController {
         onError: (code, message) => {
           // Once: a relay that refuses every id would otherwise be asked forever.
           if (code === 'peer-taken' && !renewal) return void (taken = true);
-          // Unreachable, then refused once it is back (or the other way round): only the latest is true.
-          if (RELAY_ERRORS.includes(code)) host.clearCallErrors(RELAY_ERRORS);
+          // Unreachable, then refused once it is back (or the other way round), or answered at all
+          // (a full room, say): only the latest is true.
+          host.clearCallErrors(RELAY_ERRORS);
           host.reportError(code, { server: wish.server, detail: message });
         },
         onEnded: () => {

@@ -382,6 +382,10 @@ export class RoomSession {
           console.warn(`p2p-call: relay said ${message.code}: ${message.message}`);
           break;
         }
+        // Back after the relay lost me (it restarted, say), I find my place taken by a newcomer: a
+        // relay that forgot us cannot know whose it was. A call whose media does not need the relay
+        // goes on; the join is tried again with the backoff, until someone leaves.
+        if (message.code === 'room-full' && this.#joined && this.#inCallWithAnyone()) return this.#signaling.retryLater();
         this.#end(message.code, message.message);
         break;
     }
@@ -579,6 +583,11 @@ export class RoomSession {
         const still = this.#negotiators.get(id) === negotiator && this.peers.has(id) && !this.#lostByRelay.has(id);
         if (!working && still) this.#connect(id, true);
       });
+  }
+
+  /** Some connection of mine is up. */
+  #inCallWithAnyone(): boolean {
+    return [...this.#negotiators.values()].some((negotiator) => negotiator.pc.connectionState === 'connected');
   }
 
   /** A connection that still works is kept across relay restarts and re-joins. */

@@ -217,6 +217,15 @@ export class SignalingClient {
   }
 
   /**
+   * Drops this socket and connects again after the backoff: the relay let
+   * it in but will not have my join for now (see RoomSession, room-full).
+   * A drop like any other, so the others hear I am `lost`, not gone.
+   */
+  retryLater(): void {
+    if (this.#socket) this.#reconnect(this.#socket, 'join refused for now');
+  }
+
+  /**
    * Asks the relay for an answer now, and reconnects if none comes within
    * half a heartbeat. For when the socket may have died without a word while
    * nobody was looking (a laptop asleep, the network changed): the heartbeat
@@ -229,7 +238,7 @@ export class SignalingClient {
     const before = this.#received;
     clearTimeout(this.#probeTimer);
     this.#probeTimer = setTimeout(() => {
-      if (this.#received === before) this.#timedOut(socket);
+      if (this.#received === before) this.#reconnect(socket, 'heartbeat timeout');
     }, this.#heartbeatMs / 2);
   }
 
@@ -252,7 +261,7 @@ export class SignalingClient {
   #startHeartbeat(socket: WebSocket): void {
     let receivedAtPing: number | undefined; // Nothing asked yet, nothing to judge.
     this.#heartbeatTimer = setInterval(() => {
-      if (receivedAtPing === this.#received) return this.#timedOut(socket);
+      if (receivedAtPing === this.#received) return this.#reconnect(socket, 'heartbeat timeout');
       receivedAtPing = this.#received;
       this.send({ type: 'ping' });
     }, this.#heartbeatMs);
@@ -263,8 +272,9 @@ export class SignalingClient {
     clearTimeout(this.#probeTimer);
   }
 
-  #timedOut(socket: WebSocket): void {
-    socket.close(RECONNECTING, 'heartbeat timeout');
+  /** Closes a socket that was open, as a drop: the next attempt follows the backoff. */
+  #reconnect(socket: WebSocket, reason: string): void {
+    socket.close(RECONNECTING, reason);
     this.#dropped(socket, true);
   }
 

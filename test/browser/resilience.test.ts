@@ -205,6 +205,47 @@ describe('<p2p-call>: calls survive the network', () => {
     await expectKept();
   });
 
+  it('back on a restarted relay to find my place taken by a newcomer, I keep my call, and get in once someone leaves', async function () {
+    (this as Timeout).timeout(60_000);
+    const [alice, bob] = await twoInACall({ 'max-peers': '2' });
+    const pc = alice.connectionTo(bob.peerId)!;
+    const errors = record(alice, 'p2p-error');
+    const left = record(alice, 'p2p-left');
+    const heardByAlice: string[] = [];
+    const RealWebSocket = window.WebSocket;
+    let aliceKeptOff = true;
+    window.WebSocket = class extends RealWebSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        const hers = joinsAs(String(url), alice);
+        super(aliceKeptOff && hers ? 'ws://127.0.0.1:1/' : url, protocols); // refused
+        if (hers) this.addEventListener('message', ({ data }) => heardByAlice.push(String(data)));
+      }
+    };
+    try {
+      await serverCommand('restart-relay');
+      // The restarted relay has forgotten both. Bob is back first, and Carol takes the second place.
+      await until(async () => (await relayStats()).peers === 1, 'Bob back on the relay');
+      const carol = mountCall({ room: alice.room, name: 'Carol', 'max-peers': '2' });
+      await nextEvent(carol, 'p2p-joined');
+      const joined = record(alice, 'p2p-joined');
+      aliceKeptOff = false;
+      window.dispatchEvent(new Event('online')); // dialled at once
+      await until(() => heardByAlice.some((m) => m.includes('"room-full"')), 'Alice refused: the room is full');
+      await alice.updateComplete;
+      expect(left, 'her call did not end').to.deep.equal([]);
+      expect(errors.map((e) => e.code)).to.not.include('room-full');
+      expect(statusText(alice)).to.match(/reconnect/i);
+      expect(alice.connectionTo(bob.peerId)).to.equal(pc);
+      await Promise.all([expectDecodesVideoFrom(alice, bob.peerId), expectDecodesVideoFrom(bob, alice.peerId)]);
+      carol.remove();
+      await until(() => joined.length > 0, 'Alice back in the room once Carol left', 20_000);
+      expect(alice.connectionTo(bob.peerId), 'the same call').to.equal(pc);
+      expect((await relayStats()).peers).to.equal(2);
+    } finally {
+      window.WebSocket = RealWebSocket;
+    }
+  });
+
   it('someone who takes my peer id while the relay has lost me does not keep me out: I come back as someone new', async function () {
     (this as Timeout).timeout(30_000);
     const [alice, bob] = await twoInACall();
