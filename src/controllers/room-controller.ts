@@ -192,6 +192,10 @@ export class RoomController implements ReactiveController {
           host.requestUpdate();
         },
         onChange: () => host.requestUpdate(),
+        onWaitingForPlace: () => {
+          host.clearCallErrors(RELAY_ERRORS); // It answered: whatever it said before is over.
+          host.requestUpdate();
+        },
       },
     );
     this.session = session;

@@ -657,6 +657,7 @@ export class P2PCallElement extends LitElement {
     // With a server but no room, the page is still to put me in one (say, on a click): tell
     // people where they are, not developers which attribute is missing.
     if (!this.callWish()) return this.server ? t.notInCall : t.idle;
+    if (this.#call.session?.waitingForPlace) return t.placeTaken;
     // Lost, that is, once it was in: a relay never reached is still being connected to.
     if (this.#call.signalingState === 'reconnecting' && this.#call.joined) return t.reconnecting;
     if (this.#call.session?.closed) return t.notInCall;

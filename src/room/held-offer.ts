@@ -19,6 +19,8 @@ const HOLD_AFTER_SETTLED_MS = 500;
 export interface HeldOfferHost {
   /** A new connection whose signals take `route`. */
   create(route: Route): PeerNegotiator;
+  /** The relay has let me in (its `welcome`), so that an offer made now reaches it. */
+  admitted(): boolean;
   /** No connection of mine is being set up. */
   settled(): boolean;
   /** I have no connection at all: nothing for a new offer to compete with. */
@@ -103,14 +105,19 @@ export class HeldOffer {
     this.holdIfSettled();
   }
 
-  /** Holds the pending offer if connections have settled: called whenever one changes state or goes. */
+  /**
+   * Holds the pending offer if connections have settled: called whenever one
+   * changes state or goes. Not while the relay has not let me in (it is
+   * away, or will not have me yet): the offer would be lost, and with TURN
+   * each try would cost an allocation. The `welcome` renews it.
+   */
   holdIfSettled(): void {
-    if (!this.#pending || this.#closed) return;
+    if (!this.#pending || this.#closed || !this.#host.admitted()) return;
     if (this.#host.alone()) return this.#hold();
     if (this.#timer || !this.#host.settled()) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (this.#host.settled()) this.#hold(); // Else the next connection state change tries again.
+      if (this.#host.settled() && this.#host.admitted()) this.#hold(); // Else the next change tries again.
     }, HOLD_AFTER_SETTLED_MS);
   }
 

@@ -67,6 +67,8 @@ export interface RoomSessionEvents {
   onEnded?(): void;
   /** Anything that changes what should be drawn. */
   onChange?(): void;
+  /** Refused back into the room, full meanwhile, while still in a call (see RoomSession.waitingForPlace). */
+  onWaitingForPlace?(): void;
 }
 
 export interface RoomSessionOptions {
@@ -134,6 +136,7 @@ export class RoomSession {
   readonly #droppedFingerprints = new Map<string, string>();
   readonly #heldOffer = new HeldOffer({
     create: (route) => this.#createNegotiator(route),
+    admitted: () => this.#signaling.state === 'open',
     settled: () => this.#settled(),
     alone: () => !this.#negotiators.size,
   });
@@ -150,6 +153,8 @@ export class RoomSession {
   #refused = false;
   /** Set by close(), which the session also calls itself when the relay ends it (room full). */
   closed = false;
+  /** My place in the room was taken while the relay had lost me; my call goes on meanwhile (see #placeTaken). */
+  waitingForPlace = false;
   /** Until the relay's `welcome` (or the end): see busy(). */
   #welcomed?: Promise<void>;
   #resolveWelcomed!: () => void;
@@ -317,6 +322,7 @@ export class RoomSession {
       case 'welcome':
         this.#joined = true;
         this.#refused = false;
+        this.waitingForPlace = false;
         // Answer first: the browser works on the offers while the page redraws for the new peers.
         for (const offer of message.offers) this.#answerHeldOffer(offer);
         if (this.#status !== this.#joinedWith) this.#send({ type: 'status', status: this.#status });
@@ -382,10 +388,11 @@ export class RoomSession {
           console.warn(`p2p-call: relay said ${message.code}: ${message.message}`);
           break;
         }
-        // Back after the relay lost me (it restarted, say), I find my place taken by a newcomer: a
-        // relay that forgot us cannot know whose it was. A call whose media does not need the relay
-        // goes on; the join is tried again with the backoff, until someone leaves.
-        if (message.code === 'room-full' && this.#joined && this.#inCallWithAnyone()) return this.#signaling.retryLater();
+        if (message.code === 'room-full' && this.#placeTaken()) {
+          this.waitingForPlace = true;
+          this.#events.onWaitingForPlace?.();
+          return this.#signaling.retryLater();
+        }
         this.#end(message.code, message.message);
         break;
     }
@@ -585,9 +592,16 @@ export class RoomSession {
       });
   }
 
-  /** Some connection of mine is up. */
-  #inCallWithAnyone(): boolean {
-    return [...this.#negotiators.values()].some((negotiator) => negotiator.pc.connectionState === 'connected');
+  /**
+   * Back after the relay lost me (it restarted, say), I find the room full: a
+   * newcomer took my place, as a relay that forgot us cannot know whose it
+   * was, if I am still in a call that my own maxPeers allows. That call,
+   * whose media does not need the relay, goes on, and the join is tried
+   * again with the backoff until someone leaves.
+   */
+  #placeTaken(): boolean {
+    const inCall = [...this.#negotiators.values()].filter((negotiator) => negotiator.pc.connectionState === 'connected').length;
+    return this.#joined && inCall > 0 && inCall + 1 <= (this.#options.maxPeers ?? Infinity);
   }
 
   /** A connection that still works is kept across relay restarts and re-joins. */

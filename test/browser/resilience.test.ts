@@ -228,17 +228,21 @@ describe('<p2p-call>: calls survive the network', () => {
       const carol = mountCall({ room: alice.room, name: 'Carol', 'max-peers': '2' });
       await nextEvent(carol, 'p2p-joined');
       const joined = record(alice, 'p2p-joined');
+      await until(() => errors.some((e) => e.code === 'relay-unreachable'), 'Alice told she cannot reach the relay');
       aliceKeptOff = false;
       window.dispatchEvent(new Event('online')); // dialled at once
       await until(() => heardByAlice.some((m) => m.includes('"room-full"')), 'Alice refused: the room is full');
       await alice.updateComplete;
       expect(left, 'her call did not end').to.deep.equal([]);
       expect(errors.map((e) => e.code)).to.not.include('room-full');
-      expect(statusText(alice)).to.match(/reconnect/i);
+      expect(errorText(alice), 'the relay answered: no stale "cannot reach"').to.equal('');
+      expect(statusText(alice)).to.match(/filled up.*your call goes on/i);
       expect(alice.connectionTo(bob.peerId)).to.equal(pc);
       await Promise.all([expectDecodesVideoFrom(alice, bob.peerId), expectDecodesVideoFrom(bob, alice.peerId)]);
       carol.remove();
       await until(() => joined.length > 0, 'Alice back in the room once Carol left', 20_000);
+      await alice.updateComplete;
+      expect(statusText(alice)).to.contain('1 person');
       expect(alice.connectionTo(bob.peerId), 'the same call').to.equal(pc);
       expect((await relayStats()).peers).to.equal(2);
     } finally {

@@ -19,7 +19,7 @@ interface FakeNegotiator {
 /** A HeldOffer whose host's state the test sets; `made` lists every connection it asked for. */
 function setUp(t: TestContext) {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  const host = { settled: true, alone: false };
+  const host = { settled: true, alone: false, admitted: true };
   const made: FakeNegotiator[] = [];
   const heldOffer = new HeldOffer({
     create: (route) => {
@@ -32,6 +32,7 @@ function setUp(t: TestContext) {
     },
     settled: () => host.settled,
     alone: () => host.alone,
+    admitted: () => host.admitted,
   });
   const held = () => heldOffer.negotiator as unknown as FakeNegotiator | undefined;
   return { host, made, heldOffer, held, tick: (ms: number) => t.mock.timers.tick(ms) };
@@ -85,6 +86,30 @@ describe('HeldOffer', () => {
     heldOffer.holdIfSettled();
     tick(500);
     assert.ok(held());
+  });
+
+  it('holds nothing while the relay has not let me in, alone or not; then at the next change', (t) => {
+    const { host, made, heldOffer, held, tick } = setUp(t);
+    host.admitted = false;
+    host.alone = true;
+    heldOffer.renew();
+    host.alone = false;
+    heldOffer.holdIfSettled();
+    tick(10_000);
+    assert.equal(held(), undefined);
+    assert.equal(made.length, 0, 'no connection made for an offer nobody would get');
+    host.admitted = true;
+    heldOffer.holdIfSettled();
+    tick(500);
+    assert.ok(held()?.offering);
+  });
+
+  it('does not hold if the relay let me go meanwhile', (t) => {
+    const { host, heldOffer, held, tick } = setUp(t);
+    heldOffer.renew();
+    host.admitted = false;
+    tick(500);
+    assert.equal(held(), undefined);
   });
 
   it('gives the held offer to the joiner who names it, and only to them', (t) => {
