@@ -18,8 +18,8 @@ import {
   type OutgoingSignal,
 } from '../negotiation/peer-negotiator.js';
 import { iceServersRefusal } from '../negotiation/ice-servers-refusal.js';
-import { backoffDelay, type BackoffOptions } from '../signaling/backoff.js';
 import { HeldOffer, type Connection, type Route } from './held-offer.js';
+import { GivenUpRetries } from './given-up-retries.js';
 
 /** Statuses are flat (switches and a name): equal when every field is. */
 function sameStatus(a: PeerStatus, b: PeerStatus): boolean {
@@ -91,14 +91,6 @@ export interface RoomSessionOptions {
  */
 const LOST_CHECK_MS = 2000;
 
-/**
- * When a connection given up on is tried again while that person stays in
- * the room: 5-10 s after, then ever further apart, at most a minute. What
- * failed it (a TURN server down, a network that changed) is often over soon,
- * and nobody in a call thinks of leaving and rejoining to try again.
- */
-const RETRY_GIVEN_UP: BackoffOptions = { initialMs: 10_000, maxMs: 60_000 };
-
 /** How long someone given up on and lost by the relay is kept for their return (see forgetUnlessBack): a restarted relay sees everyone back within its clients' backoff, ≤ 10 s. */
 const LOST_GIVEN_UP_MS = 20_000;
 
@@ -115,8 +107,13 @@ export class RoomSession {
    * a word to the page; one whose connection comes up is back in `peers`.
    */
   readonly unreachable = new Map<string, RemotePeer>();
-  /** The next try of each unreachable peer, and how many failed before it. */
-  readonly #retries = new Map<string, { attempt: number; timer: ReturnType<typeof setTimeout> }>();
+  readonly #retries = new GivenUpRetries({
+    givenUp: (id) => this.unreachable.has(id),
+    trying: (id) => this.#negotiators.has(id),
+    canOffer: (id) => this.#canOffer(id),
+    offer: (id) => void this.#connect(id, true),
+    polite: (id) => this.#polite(id),
+  });
   readonly #negotiators = new Map<string, PeerNegotiator>();
   /**
    * Peers the relay lost (peer-left `lost`: their socket went, they did not
@@ -222,7 +219,6 @@ export class RoomSession {
     if (this.closed) return;
     this.closed = true;
     this.#resolveWelcomed();
-    for (const { timer } of this.#retries.values()) clearTimeout(timer);
     if (this.#joined) this.#send({ type: 'leave' });
     this.#signaling.close();
     for (const negotiator of this.#negotiators.values()) negotiator.close();
@@ -259,7 +255,7 @@ export class RoomSession {
     const config = this.#rtcConfig;
     for (const negotiator of this.#negotiators.values()) negotiator.reconfigure(config);
     this.#heldOffer.refresh();
-    for (const id of this.unreachable.keys()) this.#tryAgainNow(id);
+    for (const id of this.unreachable.keys()) this.#retries.now(id);
   }
 
   /** The connections that carry my media, or will: one per peer, and the held offer's (not the spare). */
@@ -345,7 +341,7 @@ export class RoomSession {
         if (held) {
           this.#adoptHeldOffer(message.peer, held);
         } else if (this.unreachable.has(message.peer)) {
-          this.#tryAgainNow(message.peer); // given up on, and back: whatever failed may be over
+          this.#retries.now(message.peer); // given up on, and back: whatever failed may be over
         } else if (!this.#negotiators.has(message.peer)) {
           // My held offer was not at the relay in time: offer directly instead.
           this.#connect(message.peer, true);
@@ -448,7 +444,7 @@ export class RoomSession {
       // Their stream ended with the connection; a try that comes up brings a new one.
       Object.assign(peer, { stream: undefined, connectionState: 'new' });
       this.unreachable.set(id, peer);
-      this.#retryLater(id, 0);
+      this.#retries.schedule(id);
     }
     this.#heldOffer.holdIfSettled();
     this.#events.onPeerLeft?.(peer, reason, turnError);
@@ -501,7 +497,7 @@ export class RoomSession {
   /** A retry was given up on too: quietly, as they are still shown as unreachable. */
   #retryFailed(id: string): void {
     this.#dropConnection(id);
-    this.#retryLater(id, (this.#retries.get(id)?.attempt ?? 0) + 1);
+    this.#retries.failed(id);
   }
 
   #dropConnection(id: string): void {
@@ -527,32 +523,6 @@ export class RoomSession {
     return this.peers.get(id) ?? this.unreachable.get(id);
   }
 
-  /**
-   * Tries an unreachable peer again after the `attempt`th delay, unless they
-   * are back or gone by then, or have offered meanwhile. Both sides try, so
-   * that one side's failure to does not leave the other waiting; the polite
-   * side one step later, so that mostly the other's try comes first and is
-   * simply answered (two at once work too, by perfect negotiation on the two
-   * new connections, but the glare costs a second round trip).
-   */
-  #retryLater(id: string, attempt: number): void {
-    clearTimeout(this.#retries.get(id)?.timer);
-    const timer = setTimeout(() => {
-      if (!this.unreachable.has(id)) return void this.#retries.delete(id);
-      // A try under way (theirs, it may be) plans the next when it ends.
-      if (this.#negotiators.has(id)) return;
-      if (this.#canOffer(id)) this.#connect(id, true);
-      else this.#retryLater(id, attempt);
-    }, backoffDelay(attempt + (this.#options.peerId < id ? 1 : 0), RETRY_GIVEN_UP));
-    this.#retries.set(id, { attempt, timer });
-  }
-
-  /** A try now, in place of any under way, and the backoff started over. */
-  #tryAgainNow(id: string): void {
-    this.#retryLater(id, 0);
-    if (this.#canOffer(id)) this.#connect(id, true);
-  }
-
   /** Whether the relay can take an offer to them now: not while it cannot reach one of us. */
   #canOffer(id: string): boolean {
     return this.#signaling.state === 'open' && !this.#lostByRelay.has(id);
@@ -560,8 +530,7 @@ export class RoomSession {
 
   /** A connection to someone given up on came up: they are in the call again, as if they had just joined. */
   #reachableAgain(peer: RemotePeer): void {
-    clearTimeout(this.#retries.get(peer.id)?.timer);
-    this.#retries.delete(peer.id);
+    this.#retries.cancel(peer.id);
     this.unreachable.delete(peer.id);
     this.peers.set(peer.id, peer);
     this.#events.onPeerJoined?.(peer);
@@ -665,10 +634,14 @@ export class RoomSession {
   }
 
   #register(peer: string, negotiator: PeerNegotiator): void {
-    // Any fixed rule works, as long as the two sides of a pair disagree.
-    negotiator.polite = this.#options.peerId < peer;
+    negotiator.polite = this.#polite(peer);
     this.#negotiators.set(peer, negotiator);
     negotiator.expectConnection();
+  }
+
+  /** Any fixed rule works, as long as the two sides of a pair disagree. */
+  #polite(peer: string): boolean {
+    return this.#options.peerId < peer;
   }
 
   /** The page's configuration, with the relay's STUN/TURN servers added to its own. */
