@@ -67,6 +67,8 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   private allowance?: TokenBucket;
   /** The rooms this socket may join; any when unset. */
   private mayJoin?: RoomCheck;
+  /** The `join` in the upgrade's URL, until the first frame: that frame, if the same bytes, is its repeat (see arrived). */
+  private urlJoin?: Buffer;
   // Set by start(), which the relay calls right after ws makes the socket.
   /** The TCP socket under this one, for batching writes. */
   private tcp!: Socket;
@@ -95,7 +97,10 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
     // docs/protocol.md, "Joining in the URL": the welcome then follows the
     // handshake instead of waiting a round trip for the client's first frame.
     const join = requestQuery(url).get('join');
-    if (join !== null) this.arrived(Buffer.from(join), false);
+    if (join === null) return;
+    const frame = Buffer.from(join);
+    this.arrived(frame, false);
+    this.urlJoin = frame;
   }
 
   /**
@@ -160,6 +165,11 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   private arrived(frame: Buffer, isBinary: boolean): void {
     if (this.readyState !== WebSocket.OPEN) return;
     this.hub.counts.frames++;
+    // A client that joined in its URL sends the same join once open, for relays that do not read
+    // URLs. Its answer is out already: a refused one (room-full) would be refused, and counted, twice.
+    const urlJoin = this.urlJoin;
+    this.urlJoin = undefined;
+    if (urlJoin?.equals(frame)) return;
     const limit = this.hub.rateLimit;
     if (limit && !this.allowance!.tryRemoveTokens(Math.max(1, Math.ceil(frame.length / 1024)))) {
       this.refuse(rateLimited(limit));

@@ -540,6 +540,19 @@ protocolTest('a join in the URL: the welcome follows the handshake, and the same
   assert.equal((await b.next('error')).code, 'already-joined');
 });
 
+protocolTest('a join in the URL refused (room-full): its repeat once open gets no second refusal, a later join its answer', async (t, start) => {
+  const { connect } = await start(t, { maxPeersPerRoom: 1 });
+  const alice = await connect();
+  await alice.join('room', 'alice');
+  const join = { type: 'join', room: 'room', peer: 'bob' };
+  const b = await connect(undefined, `/?join=${encodeURIComponent(JSON.stringify(join))}`);
+  assert.equal((await b.next('error')).code, 'room-full');
+  b.send(join);
+  await b.quiet();
+  b.send(join); // not the repeat of the URL's: a try again
+  assert.equal((await b.next('error')).code, 'room-full');
+});
+
 protocolTest('a bad join in the URL gets an error reply, and the socket can still join', async (t, start) => {
   const { connect } = await start(t);
   const missingRoom = await connect(undefined, `/?join=${encodeURIComponent('{"type":"join"}')}`);
