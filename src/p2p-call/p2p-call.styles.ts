@@ -44,6 +44,12 @@ export const styles = unsafeCSS(css`
     gap: var(--_gap);
     height: 100%;
     min-height: 0;
+    /*
+     * With no height, a wide page would make it taller than the screen (a 4:3
+     * picture 1264 px wide), the buttons and messages below the fold: the stage
+     * shrinks instead. Here, not on the host: a display: block host could not pass it on.
+     */
+    max-height: calc(var(--p2p-call-max-height, 100dvh) - 2 * var(--_gap));
   }
   .stage {
     position: relative;
@@ -137,7 +143,7 @@ export const styles = unsafeCSS(css`
     opacity: 0.4;
   }
   /* A camera that is off or went away leaves its last frame frozen, here or on the wire: show none. */
-  [data-camera-off] video {
+  [part~=camera-off] video {
     visibility: hidden;
   }
   .grid [part~=speaking] {
@@ -193,11 +199,11 @@ export const styles = unsafeCSS(css`
    * Filled: darkened, so that their white text is at least 4.5:1 on the default
    * colours (3.3:1 and 4.4:1 on the plain ones), and white whatever --p2p-call-color is.
    */
-  [data-active],
+  [part~=active],
   [part~=leave-button] {
     color: #fff;
   }
-  [data-active] {
+  [part~=active] {
     background: color-mix(in srgb, var(--_accent) 80%, black);
   }
   button:disabled {

@@ -86,6 +86,10 @@ function flippedSwitch(changed: PropertyValues<P2PCallElement>): Switch | undefi
  * @csspart join-button - Joins again after leaving, or after the call ended without you (room full, not allowed in, relay address refused).
  * @csspart speaking - Added to a tile's parts while that person is speaking.
  * @csspart presenting - Added to a tile's parts while that person shares a screen.
+ * @csspart camera-off - Added to a tile's parts while its camera is off, your own included.
+ * @csspart connecting - Added to a remote tile's parts until the connection to that person is first up.
+ * @csspart reconnecting - Added to a remote tile's parts while a connection that was up is being repaired.
+ * @csspart active - Added to a toolbar button's parts while what it toggles is off or on (muted, camera off, sharing).
  *
  * @cssprop [--p2p-call-gap=8px] - Space between tiles and around the element.
  * @cssprop [--p2p-call-radius=12px] - Corner radius of the element; tiles use 4px less.
@@ -95,6 +99,7 @@ function flippedSwitch(changed: PropertyValues<P2PCallElement>): Switch | undefi
  * @cssprop [--p2p-call-accent=#3b82f6] - Focus ring, speaking outline; pressed buttons 20% darker.
  * @cssprop [--p2p-call-danger=#dc2626] - Error box; the Leave button 20% darker.
  * @cssprop [--p2p-call-min-height=auto] - Minimum height of the element (by default its content's: a height you set is kept).
+ * @cssprop [--p2p-call-max-height=100dvh] - Tallest the element's content gets with no height set: the stage shrinks to keep the toolbar in view.
  * @cssprop [--p2p-call-tile-min-width=220px] - Narrowest a tile gets before the grid reflows.
  * @cssprop [--p2p-call-aspect-ratio=4 / 3] - Aspect ratio of video tiles.
  * @cssprop [--p2p-call-self-width=24%] - Width of the self view over the grid.
@@ -389,7 +394,11 @@ export class P2PCallElement extends LitElement {
    * the gesture that lets the sound through.
    */
   readonly #playSound = (event: Event): void => {
-    (event.target as HTMLAudioElement).play().catch(() => (this.soundBlocked = true));
+    (event.target as HTMLAudioElement).play().catch(() => {
+      // Said, too: someone who cannot see the button would only hear silence.
+      if (!this.soundBlocked) this.#announce('announceSoundBlocked');
+      this.soundBlocked = true;
+    });
   };
 
   #enableSound(): void {
@@ -410,7 +419,9 @@ export class P2PCallElement extends LitElement {
   }
 
   #announce(key: keyof typeof DEFAULT_STRINGS, name = ''): void {
-    this.announcement = format(this.#text[key], { name });
+    const text = format(this.#text[key], { name });
+    // The same words again (someone left and is back) must change the live region, or nothing is read out.
+    this.announcement = text === this.announcement ? `${text}\u00a0` : text;
   }
 
   /** Forgets every shown error of one family (`media-`, `peer-`). */
@@ -525,7 +536,9 @@ export class P2PCallElement extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     // Leave and Join again replace each other, and a button that goes takes the
     // focus along to <body>: a keyboard user would start over from the page's top.
-    if (this.#toolbarFocused && !this.shadowRoot!.activeElement)
+    // So does one that is disabled (no-audio set while the mute button has the focus), once this update is done.
+    const focused = this.shadowRoot!.activeElement;
+    if (this.#toolbarFocused && (!focused || focused.matches(':disabled')))
       this.shadowRoot!.querySelector<HTMLElement>('[part~=controls] :enabled')?.focus();
     // Every update, not only when the switches change: a stream that arrives
     // after `muted` was set must not start with a live microphone.
@@ -560,7 +573,7 @@ export class P2PCallElement extends LitElement {
           ${peers.map((p) => this.#renderTile(p))}
           <!-- Alone, it fills the grid; with one other, it floats in a corner (pip);
                with more, it is the grid's last tile, so that it covers nobody. -->
-          <figure part="tile local-tile${self}" class=${peers.length === 1 ? 'pip' : ''} ?data-camera-off=${!this.#media.screen && !this.#media.live('video')}>
+          <figure part="tile local-tile${self}${!this.#media.screen && !this.#media.live('video') ? ' camera-off' : ''}" class=${peers.length === 1 ? 'pip' : ''}>
             ${showStream(this.#localVideo, this.#media.screen ?? this.#media.preview, this.screenSharing)}
             <figcaption part="name"><span>${fitName(this.name ?? '') || t.you}</span>${this.#offIndicators(this.localStatus())}</figcaption>
           </figure>
@@ -580,11 +593,14 @@ export class P2PCallElement extends LitElement {
     const t = this.#text;
     const speaking = this.#speakers.speaking.has(peer.id);
     const { video, screen } = peer.status;
-    const parts = `tile${speaking ? ' speaking' : ''}${screen ? ' presenting' : ''}`;
     // Lost and being repaired (ICE restart): the picture is frozen, so say why.
     const repairing = peer.wasConnected && (peer.connectionState === 'disconnected' || peer.connectionState === 'failed');
+    const connecting = !peer.wasConnected && peer.connectionState !== 'connected';
+    // Parts, not attributes, so that a page can style these states: `::part()` takes no attribute selector.
+    const states = { speaking, presenting: screen, 'camera-off': video === false, connecting, reconnecting: repairing };
+    const parts = ['tile', ...Object.entries(states).flatMap(([state, on]) => (on ? [state] : []))].join(' ');
     return html`
-      <figure part=${parts} data-peer=${peer.id} data-state=${peer.connectionState} ?data-camera-off=${video === false}>
+      <figure part=${parts} data-peer=${peer.id} data-state=${peer.connectionState}>
         ${this.#remotePlayers(peer)}
         <figcaption part="name">
           <span>${displayName(peer.name, peer.id)}</span>

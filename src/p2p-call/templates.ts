@@ -4,10 +4,11 @@ import { html, nothing, type TemplateResult } from 'lit';
 /**
  * A toolbar button. A toggle's label says what it does next ("Unmute"), so it
  * is not also aria-pressed: a screen reader would say "Unmute, pressed".
- * `active` (muted, camera off, sharing) only colours it.
+ * `active` (muted, camera off, sharing) only colours it, through its part
+ * `active`: a page can style that (`::part(mute-button active)`), not an attribute.
  */
 export function button(part: string, label: string, onClick: () => unknown, active = false, disabled = false): TemplateResult {
-  return html`<button part=${part} ?data-active=${active} ?disabled=${disabled} @click=${onClick}>${label}</button>`;
+  return html`<button part="${part}${active ? ' active' : ''}" ?disabled=${disabled} @click=${onClick}>${label}</button>`;
 }
 
 /** A device picker, only when there is a choice to make; with no `current` device it shows `none`. */

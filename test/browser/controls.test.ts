@@ -127,9 +127,17 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(indicator.querySelector('path')!.getBBox().width, 'an outline of its own').to.be.above(10);
     expect(indicator.getAttribute('aria-label')).to.equal('Microphone off');
 
+    // States are parts, so that a page can style them: `::part()` takes no attribute selector.
+    const style = document.head.appendChild(document.createElement('style'));
+    style.textContent = 'p2p-call::part(tile camera-off), p2p-call::part(mute-button active) { outline: 3px dashed rgb(1, 2, 3) }';
+    const styledByPage = (element: Element) => getComputedStyle(element).outlineColor === 'rgb(1, 2, 3)';
+    expect(styledByPage(part(alice, 'mute-button')!), 'Mute, pressed').to.equal(true);
     const camera = alice.localStream!.getVideoTracks()[0];
     alice.cameraOff = true;
     await until(() => part(bob, 'camera-off-indicator', alice.peerId), 'the camera-off indicator at Bob');
+    await bob.updateComplete;
+    expect(styledByPage(part(bob, 'tile', alice.peerId)!), 'her tile at Bob, camera off').to.equal(true);
+    style.remove();
     // Stopped, not only disabled: a disabled track keeps Chrome's camera (and its light) on.
     await until(() => camera.readyState === 'ended', 'the camera to be let go');
     expect(alice.localStream!.getVideoTracks()).to.deep.equal([]);
@@ -250,7 +258,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
       expect(alice.localStream?.getTracks() ?? []).to.deep.equal([]);
       expect(sent.filter((t) => given.includes(t)), 'nothing of them went on the wire').to.deep.equal([]);
       await alice.updateComplete;
-      expect(part(alice, 'local-tile')!.hasAttribute('data-camera-off'), 'her own tile shows the camera off').to.equal(true);
+      expect(part(alice, 'local-tile')!.part.contains('camera-off'), 'her own tile shows the camera off').to.equal(true);
       expect(part(alice, 'mute-button')!.hasAttribute('disabled')).to.equal(true);
     } finally {
       undo();
@@ -436,6 +444,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
       const sound = () => part(bob, 'tile', alice.peerId)!.querySelector('audio')!;
       await until(soundButton, 'the sound button');
       expect(sound().paused, 'no sound yet').to.equal(true);
+      expect(bob.shadowRoot!.querySelector('#announcer')!.textContent, 'said, for who cannot see the button').to.contain('blocked the sound');
       await keepsDecoding(bob, alice.peerId);
 
       // Whose sound was blocked left: the button goes with them, and comes back with the next.
@@ -589,7 +598,7 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     try {
       [alice, bob] = await callWithoutCamera('media-busy');
       expect(part(alice, 'camera-button')!.textContent).to.equal('Start camera');
-      expect(part(alice, 'camera-button')!.hasAttribute('data-active'), 'coloured as off').to.equal(true);
+      expect(part(alice, 'camera-button')!.part.contains('active'), 'coloured as off').to.equal(true);
       // The picker names no camera while none runs (any camera picked there is then a change).
       await until(() => part(alice, 'camera-select'), 'the camera picker');
       expect(selected(alice, 'camera-select')).to.deep.equal({ value: '', text: 'Camera off' });
@@ -771,6 +780,9 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
 
   it('leave and join again; the keyboard focus stays in the toolbar', async () => {
     const [alice, bob] = await twoInACall();
+    const announced = () => alice.shadowRoot!.querySelector('#announcer')!.textContent!;
+    const before = announced();
+    expect(before).to.contain('Bob\u2069 joined the call.');
     // A group a screen reader names, not a role="toolbar" whose arrow keys would do nothing.
     expect([part(alice, 'controls')!.getAttribute('role'), part(alice, 'controls')!.getAttribute('aria-label')]).to.deep.equal(['group', 'Call controls']);
     const gone = nextEvent(bob, 'p2p-peer-left');
@@ -788,6 +800,14 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     await nextEvent(alice, 'p2p-joined');
     await expectDecodesVideoFrom(bob, alice.peerId);
     await expectDecodesVideoFrom(alice, bob.peerId);
+    // Said again: the same words left in the live region would not be read out.
+    expect(announced()).to.contain('Bob\u2069 joined the call.').and.not.equal(before);
+    // Nor a button that is disabled while it has the focus (the page turned the microphone off for good).
+    (part(alice, 'mute-button') as HTMLButtonElement).focus();
+    alice.noAudio = true;
+    await alice.updateComplete;
+    const focused = alice.shadowRoot!.activeElement;
+    expect(focused?.closest('[part~="controls"]') && !focused.matches(':disabled'), 'focus on a button that works').to.equal(true);
   });
 
   it('shows who is speaking, from audio levels, and stops when muted', async () => {

@@ -140,6 +140,21 @@ describe('<p2p-call>: layout', () => {
       expect(heights).to.deep.equal([200, 300]);
     });
 
+  for (const display of ['', 'block'])
+    it(`with no height on a wide screen, no taller than the screen, everything inside (display: ${display || 'its own (flex)'})`, async () => {
+      await setViewport({ width: 1280, height: 720 });
+      try {
+        const element = mountCall({ server: 'localhost:8787', style: `display: ${display}` });
+        await element.updateComplete;
+        expect(element.getBoundingClientRect().height).to.be.within(400, 720);
+        expect(spills(element)).to.deep.equal([]);
+        element.style.setProperty('--p2p-call-max-height', '400px');
+        expect(element.getBoundingClientRect().height, '--p2p-call-max-height').to.equal(400);
+      } finally {
+        await setViewport({ width: 800, height: 600 });
+      }
+    });
+
   it('display: block with no height: the box grows to hold everything', async () => {
     const element = mountCall({ server: 'localhost:8787', style: 'display: block; width: 420px' });
     await element.updateComplete;

@@ -56,12 +56,14 @@ describe('<p2p-call>: calls survive a broken media path', () => {
       15_000,
     );
     const frozen = await Promise.all(pcs.map(framesDecoded));
-    // Each side's tile of the other says so, over a dimmed frozen picture.
+    // Each side's tile of the other says so, over a dimmed frozen picture, and has a part a page can style.
     const looks = (element: P2PCallElement, peer: P2PCallElement) => {
       const tile = element.shadowRoot!.querySelector(`[part~="tile"][data-peer="${peer.peerId}"]`)!;
-      return `${tile.textContent!.includes('Reconnecting…') ? 'labelled' : 'plain'} ${getComputedStyle(remoteVideo(element, peer.peerId)!).opacity}`;
+      const said = tile.textContent!.includes('Reconnecting…') ? 'labelled' : 'plain';
+      return `${said} ${tile.part.contains('reconnecting') ? 'reconnecting' : '-'} ${getComputedStyle(remoteVideo(element, peer.peerId)!).opacity}`;
     };
-    await until(() => looks(alice, bob) === 'labelled 0.4' && looks(bob, alice) === 'labelled 0.4', 'both tiles to show the connection being repaired');
+    const repairing = 'labelled reconnecting 0.4';
+    await until(() => looks(alice, bob) === repairing && looks(bob, alice) === repairing, 'both tiles to show the connection being repaired');
     await serverCommand('start-turn', { port: turn.port }); // a fresh coturn, same address, no allocations
 
     await until(
@@ -82,7 +84,7 @@ describe('<p2p-call>: calls survive a broken media path', () => {
     for (const pc of pcs) expect((await selectedPair(pc)).local).to.equal('relay');
     expect(left.flat()).to.deep.equal([]);
     expect(tilePeers(alice)).to.deep.equal([bob.peerId]);
-    await until(() => looks(alice, bob) === 'plain 1' && looks(bob, alice) === 'plain 1', 'the tiles to be plain again');
+    await until(() => looks(alice, bob) === 'plain - 1' && looks(bob, alice) === 'plain - 1', 'the tiles to be plain again');
 
     // A newcomer takes the offers Alice and Bob hold: made anew since, not on the allocations that died.
     const carol = mountCall({ room: alice.room, name: 'Carol', ...turnAttributes(turn) });
@@ -158,10 +160,11 @@ describe('<p2p-call>: calls survive a broken media path', () => {
     const bob = mountCall({ room, name: 'Bob' });
     const gone = [alice, bob].map((element) => nextEvent(element, 'p2p-peer-left', 25_000));
     await until(() => tilePeers(bob).includes(alice.peerId), 'Alice’s tile at Bob');
-    // Never up, so never "Reconnecting…", whatever state ICE passes through.
-    const tile = () => bob.shadowRoot!.querySelector(`[part~="tile"][data-peer="${alice.peerId}"]`)?.textContent ?? '';
+    // Never up, so never "Reconnecting…", whatever state ICE passes through: `connecting` all along.
+    const tile = () => bob.shadowRoot!.querySelector(`[part~="tile"][data-peer="${alice.peerId}"]`);
+    expect(tile()!.part.contains('connecting'), 'a tile part a page can style').to.equal(true);
     let saidReconnecting = false;
-    const watch = setInterval(() => (saidReconnecting ||= tile().includes('Reconnecting…')), 100);
+    const watch = setInterval(() => (saidReconnecting ||= !!tile()?.textContent!.includes('Reconnecting…') || !!tile()?.part.contains('reconnecting')), 100);
     const [a, b] = await Promise.all(gone).finally(() => clearInterval(watch));
     expect(saidReconnecting, 'said “Reconnecting…”').to.equal(false);
     expect(a.detail).to.include({ peer: bob.peerId, reason: 'unreachable' });
