@@ -187,6 +187,8 @@ export class P2PCallElement extends LitElement {
 
   /** Kept across reconnects, so that calls survive a relay restart; see renewIdentity(). */
   #identity = newIdentity();
+  /** The last ice-servers the browser takes: a call keeps them when a refresh brings bad ones (see callWish). */
+  #goodIceServers: RTCIceServer[] = [];
   readonly #media = new MediaController(
     this,
     () => ({ audio: !this.noAudio && this.microphone, video: !this.noVideo && !this.cameraOff && this.camera }),
@@ -311,17 +313,23 @@ export class P2PCallElement extends LitElement {
     this.#call.retry();
   }
 
-  /** @internal Called by RoomController: what call, if any, should be running. */
+  /**
+   * @internal Called by RoomController: what call, if any, should be running.
+   * Bad ice-servers (shown as `bad-ice-servers`) start no call, but do not end
+   * one: one typo in a page's TURN refresh would hang everyone up.
+   */
   callWish(): CallWish | null {
     const server = relayUrl(this.server ?? '');
-    if (this.left || !this.room || this.room.length > MAX_ROOM_LENGTH || !server || iceServersProblem(this.iceServers)) return null;
+    const badIceServers = !!iceServersProblem(this.iceServers);
+    if (!badIceServers) this.#goodIceServers = this.iceServers as RTCIceServer[];
+    if (this.left || !this.room || this.room.length > MAX_ROOM_LENGTH || !server || (badIceServers && !this.#call.inCall)) return null;
     return {
       server,
       room: this.room,
       ...this.#identity,
       // What the relay takes: 1 (or nonsense) would only get this join refused in developers' words.
       maxPeers: Math.min(MAX_PEERS, Math.max(MIN_PEERS, Math.trunc(this.maxPeers) || DEFAULT_MAX_PEERS)),
-      rtcConfig: { iceServers: this.iceServers as RTCIceServer[], iceTransportPolicy: this.iceTransportPolicy },
+      rtcConfig: { iceServers: this.#goodIceServers, iceTransportPolicy: this.iceTransportPolicy },
     };
   }
 
@@ -418,6 +426,12 @@ export class P2PCallElement extends LitElement {
     } else this[off] = true;
   }
 
+  /** Plays the others on the chosen output; one not plugged in is told, as a camera is (the sound stays where it was). */
+  async #playOnSpeaker(audios: HTMLAudioElement[]): Promise<void> {
+    const found = await Promise.all(audios.map((audio) => setSink(audio, this.speaker)));
+    if (found.includes(false)) this.reportError('media-unplugged');
+  }
+
   #announce(key: keyof typeof DEFAULT_STRINGS, name = ''): void {
     const text = format(this.#text[key], { name });
     // The same words again (someone left and is back) must change the live region, or nothing is read out.
@@ -495,7 +509,7 @@ export class P2PCallElement extends LitElement {
       media.video.dataset.peer = peer.id;
       media.audio.addEventListener('loadedmetadata', this.#playSound);
       // Only for a chosen output: setSinkId goes to the audio service, and this is inside the handshake.
-      if (this.speaker) setSink(media.audio, this.speaker);
+      if (this.speaker) void this.#playOnSpeaker([media.audio]);
       this.#remoteMedia.set(peer.id, media);
     }
     const stream = peer.stream ?? null;
@@ -559,7 +573,7 @@ export class P2PCallElement extends LitElement {
     for (const [kind, switches] of KIND_SWITCHES)
       if (switches.some((key) => changed.get(key) !== undefined))
         void (this.#media.on(kind) ? this.#switchDevice(kind, '') : this.#media.release(kind, this.#sender(kind)));
-    if (changed.get('speaker') !== undefined) for (const { audio } of this.#remoteMedia.values()) setSink(audio, this.speaker);
+    if (changed.get('speaker') !== undefined) void this.#playOnSpeaker([...this.#remoteMedia.values()].map(({ audio }) => audio));
   }
 
   override render(): TemplateResult {

@@ -34,7 +34,13 @@ export function showStream(video: HTMLVideoElement, stream: MediaStream | null, 
   return video;
 }
 
-/** Plays `audio` on that output device ('' = the system's). One gone or not allowed leaves the sound where it was. */
-export function setSink(audio: HTMLAudioElement, deviceId: string): void {
-  audio.setSinkId?.(deviceId).catch(() => {});
+/**
+ * Plays `audio` on that output device ('' = the system's). One gone or not
+ * allowed leaves the sound where it was; resolves false for one not plugged in.
+ */
+export async function setSink(audio: HTMLAudioElement, deviceId: string): Promise<boolean> {
+  return audio.setSinkId?.(deviceId).then(
+    () => true,
+    (error: Error) => error.name !== 'NotFoundError',
+  ) ?? true;
 }

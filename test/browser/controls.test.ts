@@ -512,6 +512,11 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(alice.speaker).to.equal(chosen);
     mountCall({ room: alice.room, name: 'Carol' });
     await until(() => sinks().length === 2 && sinks().every((sink) => sink === chosen), 'Carol heard there too');
+    // One not plugged in (a deviceId kept from an earlier visit) is told, as a camera is; the sound stays where it was.
+    const told = nextEvent(alice, 'p2p-error');
+    alice.speaker = 'not-plugged-in';
+    expect((await told).detail.code).to.equal('media-unplugged');
+    expect(sinks()).to.deep.equal([chosen, chosen]);
   });
 
   it('a camera that goes away: another takes over; with none left, the others see it off until one is plugged in', async () => {

@@ -145,6 +145,12 @@ describe('<p2p-call>: calls survive the network', () => {
       await alice.updateComplete;
       expect(alice.connectionTo(bob.peerId)).to.equal(pcs[0]);
       expect(pcs[0].getConfiguration().iceServers?.map((server) => server.urls)).to.deep.equal([['stun:127.0.0.1:9']]);
+      // A refresh the browser would refuse (TURN with no credential) is told, and the call keeps the last good ones.
+      alice.setAttribute('ice-servers', JSON.stringify([{ urls: 'turn:127.0.0.1:3478' }]));
+      await alice.updateComplete;
+      expect(errorText(alice)).to.match(/^The ice-servers attribute cannot be used/);
+      expect(alice.connectionTo(bob.peerId)).to.equal(pcs[0]);
+      expect(pcs[0].getConfiguration().iceServers?.map((server) => server.urls)).to.deep.equal([['stun:127.0.0.1:9']]);
       expect(sockets.opened, 'no new socket before the relay goes').to.deep.equal([]);
 
       await serverCommand('restart-relay');
