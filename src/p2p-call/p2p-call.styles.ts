@@ -146,6 +146,10 @@ export const styles = unsafeCSS(css`
   [part~=camera-off] video {
     visibility: hidden;
   }
+  /* A shared screen is for reading: in a grid, it takes a row of its own, the whole width. */
+  .grid [part~=presenting] {
+    grid-column: 1 / -1;
+  }
   .grid [part~=speaking] {
     outline: 3px solid var(--_accent);
     outline-offset: -3px;

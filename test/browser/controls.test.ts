@@ -8,6 +8,7 @@ import {
   record,
   remoteVideo,
   removeAll,
+  tilePeers,
   twoInACall,
   uniqueRoom,
   until,
@@ -336,6 +337,21 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     } finally {
       media.getUserMedia = realGetUserMedia;
     }
+  });
+
+  it('a shared screen takes a row of the grid to itself, the whole width', async () => {
+    const [alice, bob] = await twoInACall();
+    mountCall({ room: alice.room, name: 'Carol' });
+    await until(() => tilePeers(bob).length === 2, 'Carol at Bob');
+    await alice.shareScreen();
+    const tile = (await until(() => part(bob, 'presenting', alice.peerId), 'the presenting part at Bob'))!;
+    await bob.updateComplete;
+    const width = (element: Element) => Math.round(element.getBoundingClientRect().width);
+    expect(width(tile)).to.equal(width(part(bob, 'grid')!));
+    await alice.stopScreenShare();
+    await until(() => !part(bob, 'presenting', alice.peerId), 'the part gone');
+    await bob.updateComplete;
+    expect(width(part(bob, 'tile', alice.peerId)!)).to.be.lessThan(width(part(bob, 'grid')!) / 2 + 1);
   });
 
   it('screen share replaces the camera at the other side, and back', async () => {
