@@ -229,10 +229,10 @@ export class P2PCallElement extends LitElement {
     this.soundBlocked = false;
     this.announcement = '';
     this.addEventListener('p2p-peer-joined', ({ detail }) =>
-      this.#announce('announceJoined', displayName(detail.name, detail.peer)),
+      this.#announce('announceJoined', displayName(detail.name, detail.peer, this.#text.guest)),
     );
     this.addEventListener('p2p-peer-left', ({ detail }) =>
-      this.#announce(detail.reason === 'left' ? 'announceLeft' : 'cannotConnect', displayName(detail.name, detail.peer)),
+      this.#announce(detail.reason === 'left' ? 'announceLeft' : 'cannotConnect', displayName(detail.name, detail.peer, this.#text.guest)),
     );
   }
 
@@ -617,7 +617,7 @@ export class P2PCallElement extends LitElement {
       <figure part=${parts} data-peer=${peer.id} data-state=${peer.connectionState}>
         ${this.#remotePlayers(peer)}
         <figcaption part="name">
-          <span>${displayName(peer.name, peer.id)}</span>
+          <span>${displayName(peer.name, peer.id, t.guest)}</span>
           ${this.#offIndicators(peer.status)}
           ${screen ? html`<span>${t.presenting}</span>` : nothing}
           ${repairing ? html`<span>${t.peerReconnecting}</span>` : nothing}
@@ -694,7 +694,7 @@ export class P2PCallElement extends LitElement {
     if (!this.#call.joined) return t.connecting;
     if (!count) {
       // Alone on screen is not alone in the room when a connection was given up on.
-      const unreachable = [...(this.#call.session?.unreachable.values() ?? [])].map((p) => displayName(p.name, p.id));
+      const unreachable = [...(this.#call.session?.unreachable.values() ?? [])].map((p) => displayName(p.name, p.id, t.guest));
       return unreachable.length ? format(t.cannotConnect, { name: unreachable.join(', ') }) : format(t.waiting, { room: this.room });
     }
     return format(t.inCall, { count, people: peopleWord(t, count, this.closest('[lang]')?.getAttribute('lang') ?? '') });

@@ -19,6 +19,8 @@ export const DEFAULT_STRINGS = {
   enableSound: 'Turn on sound',
   idle: 'Set the room and server attributes to start a call.',
   you: 'You',
+  /** Someone with no name: {id} is the start of their id, the same for everyone in the call. */
+  guest: 'Guest {id}',
   controls: 'Call controls',
   'media-denied': 'Camera and microphone access was denied. Allow it in the browser to be seen and heard.',
   'media-blocked': 'This page does not let the call use the camera or microphone: the <iframe> it is in needs allow="camera; microphone".',

@@ -77,6 +77,11 @@ describe('<p2p-call>: rooms of more than two (full mesh)', () => {
     expect(alice.peers.map((p) => p.name).sort()).to.deep.equal(['Bob', 'Carol']);
     const carolTile = alice.shadowRoot!.querySelector(`[part~="tile"][data-peer="${carol.peerId}"] [part~="name"]`);
     expect(carolTile!.textContent).to.contain('Carol');
+    // Someone with no name: "Guest" and the start of their id, the same at everyone's, short to spell out.
+    carol.name = '';
+    const guest = `\u2068Guest ${carol.peerId.slice(0, 4)}\u2069`;
+    for (const element of [alice, bob])
+      await until(() => element.shadowRoot!.querySelector(`[data-peer="${carol.peerId}"] [part~="name"]`)!.textContent!.includes(guest), 'Carol as a guest');
   });
 
   it('4 people arriving at once: all 12 directions decode', async function () {
