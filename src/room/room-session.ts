@@ -8,7 +8,7 @@ import type {
   PeerStatus,
   ServerMessage,
 } from '../protocol/messages.js';
-import { SignalingClient, type SignalingState } from '../signaling/signaling-client.js';
+import { BLOCKED, SignalingClient, type SignalingState } from '../signaling/signaling-client.js';
 import {
   heardWithin,
   QUIET_CALL_MS,
@@ -47,7 +47,7 @@ export interface RemotePeer {
 export type PeerLeftReason = 'left' | 'failed' | 'unreachable' | 'unanswered';
 
 /** What can go wrong in a session: the relay's refusals, and the relay out of reach. */
-export type SessionErrorCode = ErrorCode | 'relay-unreachable' | 'relay-insecure' | 'unauthorized';
+export type SessionErrorCode = ErrorCode | 'relay-unreachable' | 'relay-insecure' | 'relay-blocked' | 'unauthorized';
 
 export interface RoomSessionEvents {
   onJoined?(room: string, peer: string): void;
@@ -178,6 +178,7 @@ export class RoomSession {
           if (!thrown) events.onError?.('relay-unreachable', message);
           // The browser would not even try, so the call is over. An https page may not use a ws:// relay (mixed content).
           else if (thrown.name === 'SecurityError' && /^ws:/i.test(server)) this.#end('relay-insecure', `${message}: an https page needs wss://`);
+          else if (thrown.name === BLOCKED) this.#end('relay-blocked', `${message}: the page’s Content-Security-Policy blocks it`);
           else this.#end('relay-unreachable', `${message}: ${thrown.message}`);
         },
         onRefused: () => {

@@ -10,6 +10,9 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js
  */
 export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
+/** The name of what a WebSocket to an address the page's Content-Security-Policy (connect-src) blocks throws: Firefox's, given to Chromium's case too. */
+export const BLOCKED = 'NS_ERROR_CONTENT_BLOCKED';
+
 export interface SignalingHandlers {
   /**
    * The `join` that every connection starts with. It goes in the URL, so a
@@ -22,7 +25,8 @@ export interface SignalingHandlers {
   /**
    * The relay could not be reached (once per outage, not once per attempt).
    * `thrown` when the browser would not even try, so no retry can help: a
-   * malformed URL, or a SecurityError for a ws:// relay from an https page.
+   * malformed URL, a SecurityError for a ws:// relay from an https page, or
+   * (named BLOCKED) an address the page's Content-Security-Policy blocks.
    */
   onUnreachable?(thrown?: Error): void;
   /**
@@ -108,12 +112,19 @@ export class SignalingClient {
     globalThis.document?.addEventListener('visibilitychange', this.#onWake);
     this.#setState(this.#attempt === 0 ? 'connecting' : 'reconnecting');
     const join = this.#handlers.join?.();
-    let socket: WebSocket;
+    let socket: WebSocket | undefined;
+    let thrown: unknown;
     try {
       socket = new WebSocket(join ? withJoin(this.#url, join) : this.#url);
     } catch (error) {
-      // What throws here (see onUnreachable) will never work, so say so once and stop.
-      this.#handlers.onUnreachable?.(error as Error);
+      thrown = error;
+    }
+    // Chromium does not throw for an address the page's Content-Security-Policy blocks: the
+    // socket is closed at birth, and never fires `close` (without this, 10 s of "Connecting…").
+    if (socket?.readyState === WebSocket.CLOSED) thrown = new DOMException('blocked by the page’s Content-Security-Policy', BLOCKED);
+    if (thrown || !socket) {
+      // What will never work (see onUnreachable): say so once and stop.
+      this.#handlers.onUnreachable?.(thrown as Error);
       this.#setState('closed');
       return;
     }

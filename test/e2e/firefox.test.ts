@@ -22,7 +22,11 @@ import { cuttableProxy } from '../node/cuttable-proxy.js';
 import { useE2E } from './fixture.js';
 import { CALL_PAGE, collectPageLogs, launchFirefox, newContext, waitForRemoteFrames } from './helpers.js';
 
-const e2e = useE2E(() => ({ '/call.html': CALL_PAGE }));
+const e2e = useE2E(() => ({
+  '/call.html': CALL_PAGE,
+  // The relay is on another port, so not 'self': this page may not connect to it.
+  '/csp.html': CALL_PAGE.replace('<head>', `<head><meta http-equiv="Content-Security-Policy" content="connect-src 'self'">`),
+}));
 let firefox: PuppeteerBrowser;
 const outside = Object.values(networkInterfaces()).flat().filter((address): address is NetworkInterfaceInfo => !!address && !address.internal);
 before(async () => {
@@ -147,6 +151,27 @@ const connection = (page: { evaluate(expression: string): Promise<unknown> }) =>
   const inbound = [...(await pc.getStats()).values()].find((s) => s.type === 'inbound-rtp' && s.kind === 'video');
   return { signaling: pc.signalingState, state: pc.connectionState, ufrag: /a=ice-ufrag:(\\S+)/.exec(pc.localDescription.sdp)[1], frames: inbound?.framesDecoded ?? 0 };
 })()`) as Promise<{ signaling: string; state: string; ufrag: string; frames: number }>;
+
+test('a page whose Content-Security-Policy blocks the relay says so at once, in both browsers, and tries no more', { timeout: 30_000 }, async () => {
+  for (const open of [chromiumUser, firefoxUser]) {
+    const { page, close } = await open('csp');
+    const evaluate = (expression: string) => (page as { evaluate(expression: string): Promise<unknown> }).evaluate(expression);
+    try {
+      const started = Date.now();
+      await page.goto(`${e2e.web.url}/csp.html?room=csp&server=${encodeURIComponent(e2e.relay.url)}`);
+      let shown = '';
+      // Not the 10 s a relay that never answers the handshake is given.
+      while (!/Content-Security-Policy/.test(shown) && Date.now() - started < 5000) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        shown = String(await evaluate(`document.querySelector('p2p-call').shadowRoot.querySelector('[part~="error"]')?.textContent ?? ''`));
+      }
+      assert.match(shown, /Content-Security-Policy .*127\.0\.0\.1.*connect-src/, `${open.name}: ${shown}`);
+      assert.equal((await recorded(page)).events.at(-1), 'signaling closed', open.name);
+    } finally {
+      await close();
+    }
+  }
+});
 
 test('Firefox in the room first, Chromium joins: an ICE restart by Chromium goes through (Firefox’s answer keeps the DTLS roles)', { timeout: 60_000 }, async () => {
   const room = `ff-restart-${Math.random().toString(36).slice(2, 8)}`;
