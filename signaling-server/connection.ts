@@ -17,6 +17,7 @@ import { REPLACED } from '../src/protocol/close-codes.js';
 import type { ClientMessage, ErrorMessage, JoinMessage, PeerLeftHow } from '../src/protocol/messages.js';
 import { ProtocolError, rateLimited, roomErrors, StoreUnavailable, type RateLimit } from './errors.js';
 import type { Beating, Heartbeat } from './heartbeat.js';
+import { isForwarded } from './frame.js';
 import { requestQuery } from './request-target.js';
 import type { Endpoint } from './room.js';
 import { parse, validate } from './validate.js';
@@ -113,13 +114,21 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
    * the turn's last was handled: after a stall, the tail latency rose by what
    * the backlog took to read (p99 4.4 → 3.2 ms, bench/FINDINGS.md relay (b)).
    *
-   * A client that stops reading (stalled, or hostile with a friend flooding
-   * it) would have its backlog kept here without bound until the heartbeat
-   * caught it, up to two intervals later: past maxBufferedBytes it is dropped
-   * at once, as a dead one is.
+   * A client that stops reading (stalled, or dead) would have its backlog
+   * kept here without bound until the heartbeat caught it, up to two
+   * intervals later. Past half of maxBufferedBytes, the other members'
+   * messages to it are dropped: dropping the socket instead would let anyone
+   * in the room have anyone dropped (and then take their id) by flooding them
+   * while their network stalls for a moment. The relay's own messages (a
+   * few per join) may fill the other half; past it, the socket is dropped.
    */
   deliver(frame: string | Buffer): void {
-    if (this.bufferedAmount > this.hub.maxBufferedBytes) {
+    const backlog = this.bufferedAmount;
+    if (backlog > this.hub.maxBufferedBytes / 2 && isForwarded(frame)) {
+      countError(this.hub.counts, 'not-reading');
+      return;
+    }
+    if (backlog > this.hub.maxBufferedBytes) {
       this.terminate();
       return;
     }

@@ -59,8 +59,10 @@ export interface RelayOptions {
   maxMessageBytes?: number;
   /**
    * A socket with more than this many bytes waiting to be sent to it (it
-   * stopped reading) is dropped, as one that misses a heartbeat is. Default
-   * 1 MiB: 16 frames of the largest size; signaling keeps a few KB in flight.
+   * stopped reading) is dropped, as one that misses a heartbeat is; past half
+   * of it, the other members' messages to it are dropped instead (see
+   * Connection.deliver). Default 1 MiB: 16 frames of the largest size;
+   * signaling keeps a few KB in flight.
    */
   maxBufferedBytes?: number;
   /**
@@ -264,9 +266,11 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     WebSocket: store.WebSocket,
     // The hub tracks connections; ws's own tracking would add a closure per socket.
     clientTracking: false,
-    // ws would close the socket on frames over maxPayload; keep that well above
-    // our own limit so a moderately large frame gets a polite `too-large` instead.
-    maxPayload: Math.max(4 * maxMessageBytes, 1 << 20),
+    // ws closes the socket on frames over maxPayload; above our own limit, so that a
+    // frame a little too large gets a polite `too-large`. Not far above: ws keeps a
+    // message's fragments until its last, and a client that never sends the last one
+    // (answering pings meanwhile) makes every socket of its hold this much.
+    maxPayload: 2 * maxMessageBytes,
   });
 
   const accept = (request: IncomingMessage, socket: Duplex, head: Buffer, mayJoin?: RoomCheck) => {
