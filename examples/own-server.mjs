@@ -20,6 +20,12 @@ import { createRelay } from 'p2p-call/relay'; // this package, by its own name (
 const dropIn = await readFile(new URL('../dist/p2p-call.js', import.meta.url));
 /** token → the room it was handed out for */
 const tokens = new Map();
+/**
+ * How long a token lets sockets in: forgotten after that, or anyone could fill
+ * this process's memory by asking for tokens. A page still in a call then gets
+ * `unauthorized` at its next reconnection, fetches a new one, and goes on.
+ */
+const TOKEN_TTL_MS = 10 * 60_000;
 
 const page = (room, token) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>p2p-call on its own server</title>
@@ -55,6 +61,7 @@ const server = createServer((request, response) => {
   } else if (url.pathname === '/' || url.pathname === '/token') {
     const token = randomUUID(); // a real site: only for a room this visitor's session may see
     tokens.set(token, room);
+    setTimeout(() => tokens.delete(token), TOKEN_TTL_MS).unref();
     if (url.pathname === '/token') response.writeHead(200, { 'content-type': 'text/plain' }).end(token);
     else response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(room, token));
   } else {
