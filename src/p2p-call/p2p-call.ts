@@ -9,7 +9,7 @@ import type { RemotePeer } from '../room/room-session.js';
 import { emit, type P2PErrorCode } from './events.js';
 import { iceServersConverter, iceServersProblem, type IceServersValue } from './ice-servers.js';
 import { relayUrl } from './relay-url.js';
-import { DEFAULT_STRINGS, format, peopleWord, type Strings } from './strings.js';
+import { DEFAULT_STRINGS, format, langOf, peopleWord, type Strings } from './strings.js';
 import { displayName, fitName } from './names.js';
 import { styles } from './p2p-call.styles.js';
 import { button, CAMERA, MICROPHONE, offIndicator, picker } from './templates.js';
@@ -697,6 +697,6 @@ export class P2PCallElement extends LitElement {
       const unreachable = [...(this.#call.session?.unreachable.values() ?? [])].map((p) => displayName(p.name, p.id, t.guest));
       return unreachable.length ? format(t.cannotConnect, { name: unreachable.join(', ') }) : format(t.waiting, { room: this.room });
     }
-    return format(t.inCall, { count, people: peopleWord(t, count, this.closest('[lang]')?.getAttribute('lang') ?? '') });
+    return format(t.inCall, { count, people: peopleWord(t, count, langOf(this)) });
   }
 }

@@ -98,6 +98,13 @@ export function peopleWord(text: Strings, count: number, lang: string): string {
   return text[PEOPLE[new Intl.PluralRules(locale).select(count)]] ?? text.people;
 }
 
+/** The language of `element`'s text: the nearest `lang`, through the shadow roots it sits in (closest() stops at its own). */
+export function langOf(element: Element): string {
+  for (let node: Element | undefined = element; node; node = node.parentElement ?? (node.getRootNode() as Partial<ShadowRoot>).host)
+    if (node.hasAttribute('lang')) return node.getAttribute('lang')!;
+  return '';
+}
+
 /** Fills `{name}` placeholders. */
 export function format(template: string, values: Record<string, string | number> = {}): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) =>

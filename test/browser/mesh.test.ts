@@ -84,6 +84,22 @@ describe('<p2p-call>: rooms of more than two (full mesh)', () => {
       await until(() => element.shadowRoot!.querySelector(`[data-peer="${carol.peerId}"] [part~="name"]`)!.textContent!.includes(guest), 'Carol as a guest');
   });
 
+  it('inside another component’s shadow root, the language is that of the nearest lang across it', async () => {
+    const room = uniqueRoom('lang');
+    // Japanese has one plural form: 1 is `people` there, where English says `person`.
+    const host = document.body.appendChild(Object.assign(document.createElement('div'), { lang: 'ja' }));
+    const alice = host.attachShadow({ mode: 'open' }).appendChild(document.createElement('p2p-call'));
+    try {
+      alice.strings = { inCall: '{count} {people}', person: 'person', people: 'people' };
+      Object.assign(alice, { server: relayUrl, room, name: 'Alice' });
+      await nextEvent(alice, 'p2p-joined');
+      mountCall({ room, name: 'Bob' });
+      await until(() => statusText(alice) === '1 people', () => `Alice’s status: ${statusText(alice)}`);
+    } finally {
+      host.remove();
+    }
+  });
+
   it('4 people arriving at once: all 12 directions decode', async function () {
     (this as { timeout(ms: number): void }).timeout(40_000);
     const everyone = await mountRoom(uniqueRoom('mesh4'), 4);
