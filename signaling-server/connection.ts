@@ -70,6 +70,13 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   private mayJoin?: RoomCheck;
   /** The `join` in the upgrade's URL, until the first frame: that frame, if the same bytes, is its repeat (see arrived). */
   private urlJoin?: Buffer;
+  /**
+   * Closed by the relay while its client is most likely alive (see deliver):
+   * its membership is kept for a while (KEPT_PLACE_MS, or Redis's presence
+   * TTL), so that its client takes it back with its secret, the others hearing
+   * nothing, and so that nobody else can join under its id meanwhile.
+   */
+  protected keepsPlace = false;
   // Set by start(), which the relay calls right after ws makes the socket.
   /** The TCP socket under this one, for batching writes. */
   private tcp!: Socket;
@@ -119,16 +126,20 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
    * intervals later. Past half of maxBufferedBytes, the other members'
    * messages to it are dropped: dropping the socket instead would let anyone
    * in the room have anyone dropped (and then take their id) by flooding them
-   * while their network stalls for a moment. The relay's own messages (a
-   * few per join) may fill the other half; past it, the socket is dropped.
+   * while their network stalls for a moment. The relay's own messages may
+   * fill the other half, and others can cause those too (joining and leaving,
+   * with long names): past it, the socket is dropped, but its place is kept
+   * for its client (keepsPlace), who nobody else can be meanwhile.
    */
   deliver(frame: string | Buffer): void {
+    if (this.readyState !== WebSocket.OPEN) return; // a place kept for a socket already gone
     const backlog = this.bufferedAmount;
     if (backlog > this.hub.maxBufferedBytes / 2 && isForwarded(frame)) {
       countError(this.hub.counts, 'not-reading');
       return;
     }
     if (backlog > this.hub.maxBufferedBytes) {
+      this.keepsPlace = true;
       this.terminate();
       return;
     }

@@ -13,6 +13,9 @@ export interface MemoryHub extends Hub {
   readonly rooms: Rooms;
 }
 
+/** How long the place of a socket the relay dropped is kept for its client (Connection.keepsPlace), as Redis's presence TTL by default. */
+const KEPT_PLACE_MS = 15_000;
+
 export class MemoryConnection extends Connection<MemoryHub> {
   private member: Member | undefined;
 
@@ -37,8 +40,13 @@ export class MemoryConnection extends Connection<MemoryHub> {
   }
 
   protected leave(how: PeerLeftHow): void {
-    if (this.member) this.hub.rooms.leave(this.member, how);
+    const member = this.member;
     this.member = undefined;
+    if (!member) return;
+    if (!this.keepsPlace) return this.hub.rooms.leave(member, how);
+    member.held = undefined; // a newcomer's answer to it would reach nobody
+    // Unless its client took it back meanwhile (Rooms.leave then finds it gone).
+    setTimeout(() => this.hub.rooms.leave(member, 'lost'), KEPT_PLACE_MS).unref();
   }
 
   protected forget(): void {

@@ -191,6 +191,10 @@ export class Room {
     }
   }
 
+  has(member: Member): boolean {
+    return this.members.includes(member);
+  }
+
   private find(peer: string): Member | undefined {
     for (const member of this.members) if (member.peer === peer) return member;
     return undefined;

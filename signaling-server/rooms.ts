@@ -24,8 +24,10 @@ export class Rooms {
     return member;
   }
 
+  /** Takes a member out of its room, unless already out (taken over meanwhile). */
   leave(member: Member, how: PeerLeftHow): void {
     const room = member.room;
+    if (!room.has(member)) return;
     room.leave(member, how);
     if (room.size === 0) this.rooms.delete(room.name);
   }

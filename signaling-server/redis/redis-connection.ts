@@ -117,7 +117,7 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
     const member = this.member;
     if (!member) return;
     this.member = undefined;
-    if (this.abandoned) this.hub.rooms.keepPlace(this, member);
+    if (this.abandoned || this.keepsPlace) this.hub.rooms.keepPlace(this, member);
     else await this.hub.rooms.leave(this, member, how);
   }
 

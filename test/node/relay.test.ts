@@ -2,7 +2,7 @@
  * The relay's protocol, end to end: a real relay on an ephemeral port and
  * real `ws` clients. docs/protocol.md is the prose version of these tests.
  */
-import { after, before, test, type TestContext } from 'node:test';
+import { after, before, test, type TestContext, type TestOptions } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
@@ -40,6 +40,8 @@ let testNumber = 0;
 
 /** The secret `joined()` joins a peer with: what a takeover of it must show. */
 const secretOf = (peer: string) => `${peer}-secret-0123456789`;
+/** What the flooding tests send a socket that does not read: far more than the kernel's socket buffers take on loopback. */
+const FLOOD_BYTES = 16 * 2 ** 20;
 
 /** The relay(s) for one test, closed (with every socket) when the test ends. */
 async function start(t: TestContext, mode: Mode, options: RelayOptions = {}) {
@@ -87,9 +89,9 @@ async function countRooms(prefix: string): Promise<number> {
 type Start = (t: TestContext, options?: RelayOptions) => ReturnType<typeof start>;
 
 /** One test per way of keeping rooms. */
-function protocolTest(name: string, body: (t: TestContext, start: Start) => Promise<void>): void {
+function protocolTest(name: string, body: (t: TestContext, start: Start) => Promise<void>, options: TestOptions = {}): void {
   for (const mode of ['memory', 'redis'] as const) {
-    test(`${name} [${mode}]`, (t) => body(t, (t2, options) => start(t2, mode, options)));
+    test(`${name} [${mode}]`, options, (t) => body(t, (t2, relayOptions) => start(t2, mode, relayOptions)));
   }
 }
 
@@ -761,6 +763,40 @@ protocolTest('a socket that stops reading: past half of maxBufferedBytes othersâ
   assert.ok(received < 16 * 2 ** 20, `${(received / 2 ** 20).toFixed(1)} MB of ${sent / 2 ** 20} MB delivered`);
   await stalled.quiet(); // and it is in the call as before
 });
+
+protocolTest('a socket dropped for its backlog keeps its place for its client: nobody else can join as it, and it takes it back unheard', async (t, start) => {
+  const { connect, joined } = await start(t, { heartbeatMs: 60_000, maxBufferedBytes: 64 * 1024, rateLimit: false });
+  const [bystander, victim] = await joined('room', 'bystander', 'victim');
+  const tcp = (victim.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+  tcp.pause(); // its network stalls
+  // Others can make the relay's own messages to it pile up: joining and leaving, with the longest names.
+  const flooder = await connect();
+  const name = '\u8a9e'.repeat(64);
+  const cycle = { type: 'join', room: 'room', peer: 'f'.repeat(64), name, status: { name } };
+  let sent = 0;
+  while (sent < FLOOD_BYTES) {
+    for (let i = 0; i < 100; i++) {
+      flooder.send(cycle);
+      flooder.send({ type: 'leave' });
+    }
+    sent += 100 * JSON.stringify({ ...cycle, type: 'peer-joined' }).length * 2; // UTF-8 bytes, roughly
+    flooder.send({ type: 'ping' });
+    while ((await flooder.nextRaw(10_000)).message.type !== 'pong'); // its welcomes
+  }
+  // Dropped by now (checked below), its id is still taken: nobody can take its place.
+  const impostor = await connect();
+  impostor.send({ type: 'join', room: 'room', peer: 'victim', secret: 'not-the-victims-secret-0123' });
+  assert.equal((await impostor.next('error')).code, 'peer-taken');
+  tcp.resume();
+  const [code] = (await once(victim.socket, 'close', { signal: AbortSignal.timeout(20_000) })) as [number];
+  assert.equal(code, 1006, 'dropped by the relay');
+  // Back with its secret, it has its place again, and the bystander heard of none of it.
+  const back = await connect();
+  await back.join('room', 'victim', { secret: secretOf('victim') });
+  bystander.send({ type: 'ping' });
+  for (let m; (m = (await bystander.nextRaw(10_000)).message).type !== 'pong'; )
+    assert.ok(!(m.type === 'peer-left' && m.peer === 'victim'), 'the bystander heard the victim leave');
+}, { timeout: 60_000 });
 
 test('a message over twice the frame limit closes its socket (1009), its fragments counted together', async (t) => {
   const { connect } = await start(t, 'memory');
