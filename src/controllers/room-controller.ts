@@ -116,7 +116,7 @@ export class RoomController implements ReactiveController {
     const key = wish ? JSON.stringify(wish) : '';
     if (key === this.#wishKey) return;
     const call = wish ? callKey(wish) : '';
-    const sameCall = this.inCall && call === this.#callKey;
+    const sameCall = !!wish && this.runs(wish);
     this.#wishKey = key;
     this.#callKey = call;
     if (sameCall) return this.session!.reconfigure(wish!);
@@ -126,6 +126,11 @@ export class RoomController implements ReactiveController {
     this.#media.endScreenShare();
     if (wish) this.#start(wish);
     else this.#media.stop(); // No call, no camera light.
+  }
+
+  /** Whether `wish` is the call under way (another relay address with the same relay, ICE servers or maxPeers still are). */
+  runs(wish: CallWish): boolean {
+    return this.inCall && callKey(wish) === this.#callKey;
   }
 
   /** True in a call; false before one, after leaving, or once the relay ended it (see retry). */

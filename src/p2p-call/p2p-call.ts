@@ -187,6 +187,8 @@ export class P2PCallElement extends LitElement {
 
   /** Kept across reconnects, so that calls survive a relay restart; see renewIdentity(). */
   #identity = newIdentity();
+  /** The last `speaker` told as not plugged in (see #playOnSpeaker). */
+  #speakerTold?: string;
   /** The last ice-servers the browser takes: a call keeps them when a refresh brings bad ones (see callWish). */
   #goodIceServers: RTCIceServer[] = [];
   readonly #media = new MediaController(
@@ -316,14 +318,14 @@ export class P2PCallElement extends LitElement {
   /**
    * @internal Called by RoomController: what call, if any, should be running.
    * Bad ice-servers (shown as `bad-ice-servers`) start no call, but do not end
-   * one: one typo in a page's TURN refresh would hang everyone up.
+   * the one under way: one typo in a page's TURN refresh would hang everyone up.
    */
   callWish(): CallWish | null {
     const server = relayUrl(this.server ?? '');
     const badIceServers = !!iceServersProblem(this.iceServers);
     if (!badIceServers) this.#goodIceServers = this.iceServers as RTCIceServer[];
-    if (this.left || !this.room || this.room.length > MAX_ROOM_LENGTH || !server || (badIceServers && !this.#call.inCall)) return null;
-    return {
+    if (this.left || !this.room || this.room.length > MAX_ROOM_LENGTH || !server) return null;
+    const wish: CallWish = {
       server,
       room: this.room,
       ...this.#identity,
@@ -331,6 +333,7 @@ export class P2PCallElement extends LitElement {
       maxPeers: Math.min(MAX_PEERS, Math.max(MIN_PEERS, Math.trunc(this.maxPeers) || DEFAULT_MAX_PEERS)),
       rtcConfig: { iceServers: this.#goodIceServers, iceTransportPolicy: this.iceTransportPolicy },
     };
+    return badIceServers && !this.#call.runs(wish) ? null : wish;
   }
 
   /**
@@ -428,8 +431,13 @@ export class P2PCallElement extends LitElement {
 
   /** Plays the others on the chosen output; one not plugged in is told, as a camera is (the sound stays where it was). */
   async #playOnSpeaker(audios: HTMLAudioElement[]): Promise<void> {
-    const found = await Promise.all(audios.map((audio) => setSink(audio, this.speaker)));
-    if (found.includes(false)) this.reportError('media-unplugged');
+    const speaker = this.speaker;
+    const found = await Promise.all(audios.map((audio) => setSink(audio, speaker)));
+    // Once per pick (not again for each person who joins), and not for one replaced meanwhile.
+    if (found.includes(false) && speaker === this.speaker && speaker !== this.#speakerTold) {
+      this.#speakerTold = speaker;
+      this.reportError('media-unplugged');
+    }
   }
 
   #announce(key: keyof typeof DEFAULT_STRINGS, name = ''): void {

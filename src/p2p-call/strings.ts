@@ -33,7 +33,7 @@ export const DEFAULT_STRINGS = {
   'media-lost': 'The camera or microphone went away. Plug one in to be seen and heard again.',
   'relay-unreachable': 'Cannot reach the call server at {server}.',
   'relay-insecure': 'This page is https, so the browser will not use the call server at {server}: it needs a wss:// address.',
-  'relay-blocked': 'This page’s Content-Security-Policy does not let the browser use the call server at {server}: its connect-src needs that address.',
+  'relay-blocked': 'The browser does not let this page use the call server at {server}: the page’s Content-Security-Policy (its connect-src needs that address), or a content blocker, stops it.',
   'room-full': 'This room is full.',
   forbidden: 'The call server does not let you join this room.',
   unauthorized: 'The call server turned this page away: its access may have expired.',

@@ -178,7 +178,7 @@ export class RoomSession {
           if (!thrown) events.onError?.('relay-unreachable', message);
           // The browser would not even try, so the call is over. An https page may not use a ws:// relay (mixed content).
           else if (thrown.name === 'SecurityError' && /^ws:/i.test(server)) this.#end('relay-insecure', `${message}: an https page needs wss://`);
-          else if (thrown.name === BLOCKED) this.#end('relay-blocked', `${message}: the page’s Content-Security-Policy blocks it`);
+          else if (thrown.name === BLOCKED) this.#end('relay-blocked', `${message}: the page’s Content-Security-Policy (connect-src) or a content blocker stops it`);
           else this.#end('relay-unreachable', `${message}: ${thrown.message}`);
         },
         onRefused: () => {

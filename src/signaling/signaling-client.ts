@@ -121,7 +121,7 @@ export class SignalingClient {
     }
     // Chromium does not throw for an address the page's Content-Security-Policy blocks: the
     // socket is closed at birth, and never fires `close` (without this, 10 s of "Connecting…").
-    if (socket?.readyState === WebSocket.CLOSED) thrown = new DOMException('blocked by the page’s Content-Security-Policy', BLOCKED);
+    if (socket?.readyState === WebSocket.CLOSED) thrown = new DOMException('blocked by the page or the browser', BLOCKED);
     if (thrown || !socket) {
       // What will never work (see onUnreachable): say so once and stop.
       this.#handlers.onUnreachable?.(thrown as Error);

@@ -22,6 +22,7 @@ import {
   relayStats,
   relayUrl,
   serverCommand,
+  sleep,
   statusText,
   tilePeers,
   turnAttributes,
@@ -162,6 +163,14 @@ describe('<p2p-call>: calls survive the network', () => {
       sockets.stop();
     }
     await expectKept();
+    // The bad ice-servers kept that call, but start no other: a new room is left, not joined.
+    const left = nextEvent(alice, 'p2p-left');
+    const joinedBefore = joined.length;
+    alice.room = uniqueRoom('bad-ice');
+    await left;
+    await sleep(1000);
+    expect(joined.length, 'no call joined on stale ICE servers').to.equal(joinedBefore);
+    expect(alice.localStream, 'nor the camera kept').to.equal(null);
   });
 
   it('a relay that turns a reconnection away keeps the call, says so once per address, and dials a fresh token at once (the next one at the next retry)', async function () {
