@@ -17,7 +17,6 @@ import { REPLACED } from '../src/protocol/close-codes.js';
 import type { ClientMessage, ErrorMessage, JoinMessage, PeerLeftHow } from '../src/protocol/messages.js';
 import { ProtocolError, rateLimited, roomErrors, StoreUnavailable, type RateLimit } from './errors.js';
 import type { Beating, Heartbeat } from './heartbeat.js';
-import { isForwarded } from './frame.js';
 import { requestQuery } from './request-target.js';
 import type { Endpoint } from './room.js';
 import { parse, validate } from './validate.js';
@@ -123,22 +122,15 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
    *
    * A client that stops reading (stalled, or dead) would have its backlog
    * kept here without bound until the heartbeat caught it, up to two
-   * intervals later. Past half of maxBufferedBytes, the other members'
-   * messages to it are dropped: dropping the socket instead would let anyone
-   * in the room have anyone dropped (and then take their id) by flooding them
-   * while their network stalls for a moment. The relay's own messages may
-   * fill the other half, and others can cause those too (joining and leaving,
-   * with long names): past it, the socket is dropped, but its place is kept
-   * for its client (keepsPlace), who nobody else can be meanwhile.
+   * intervals later: past maxBufferedBytes it is dropped at once. Its place
+   * is kept for its client (keepsPlace): a stall of its network is most
+   * likely, and others can cause the backlog (flooding it, or joining and
+   * leaving with long names), so they must not be able to end its call, nor
+   * to join under its id. Its client, back, gets the room anew in its welcome.
    */
   deliver(frame: string | Buffer): void {
     if (this.readyState !== WebSocket.OPEN) return; // a place kept for a socket already gone
-    const backlog = this.bufferedAmount;
-    if (backlog > this.hub.maxBufferedBytes / 2 && isForwarded(frame)) {
-      countError(this.hub.counts, 'not-reading');
-      return;
-    }
-    if (backlog > this.hub.maxBufferedBytes) {
+    if (this.bufferedAmount > this.hub.maxBufferedBytes) {
       this.keepsPlace = true;
       this.terminate();
       return;

@@ -10,14 +10,6 @@
  * duplicated).
  */
 
-const FROM = '{"from":';
-const FROM_BYTES = Buffer.from(FROM);
-
-/** Whether a frame to a client is another member's message (made by withFrom), not the relay's own (`{"type":…`). */
-export function isForwarded(frame: string | Buffer): boolean {
-  return typeof frame === 'string' ? frame.startsWith(FROM) : FROM_BYTES.equals(frame.subarray(0, FROM_BYTES.length));
-}
-
 /** Built once per membership: `{"from":"<id>",`. */
 export function fromPrefix(peer: string): Buffer {
   return Buffer.from(`{"from":${JSON.stringify(peer)},`);

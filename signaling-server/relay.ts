@@ -59,8 +59,7 @@ export interface RelayOptions {
   maxMessageBytes?: number;
   /**
    * A socket with more than this many bytes waiting to be sent to it (it
-   * stopped reading) is dropped, as one that misses a heartbeat is; past half
-   * of it, the other members' messages to it are dropped instead (see
+   * stopped reading) is dropped, its place kept a while for its client (see
    * Connection.deliver). Default 1 MiB: 16 frames of the largest size;
    * signaling keeps a few KB in flight.
    */
