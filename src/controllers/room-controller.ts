@@ -116,7 +116,7 @@ export class RoomController implements ReactiveController {
     const key = wish ? JSON.stringify(wish) : '';
     if (key === this.#wishKey) return;
     const call = wish ? callKey(wish) : '';
-    const sameCall = !!wish && this.runs(wish);
+    const sameCall = this.inCall && call === this.#callKey;
     this.#wishKey = key;
     this.#callKey = call;
     if (sameCall) return this.session!.reconfigure(wish!);
