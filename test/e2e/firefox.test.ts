@@ -254,19 +254,32 @@ for (const joiner of ['Chromium', 'Firefox'] as const) {
       const query = new URLSearchParams({ room: `ff-outage-${Math.random().toString(36).slice(2, 8)}`, server: e2e.relay.url });
       const users = await Promise.all([firefoxUser('firefox'), joiner === 'Firefox' ? firefoxUser('firefox 2') : chromiumUser('chromium')]);
       const [first, second]: { goto(url: string): Promise<unknown>; evaluate(expression: string): Promise<unknown> }[] = users.map(({ page }) => page);
+      const bothDecode = (what: (page: number) => string, timeoutMs: number) =>
+        Promise.all([first, second].map(async (page, i) => assert.ok((await decodingAgain(page, timeoutMs)) >= 10, what(i))));
+      // Its steps take 20 s when all goes well; a failure must end before the test's timeout,
+      // which would end it without the pages' logs.
+      const started = Date.now();
+      let step = 'opening the pages';
+      const tooLong = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still ${step} after 75 s`)), 75_000).unref());
       try {
-        await first.goto(`${e2e.web.url}/call.html?${query}`);
-        await joined(first);
-        await second.goto(`${e2e.web.url}/call.html?${query}`);
-        for (const page of [first, second]) assert.ok((await decodingAgain(page)) >= 10, 'in a call');
-        // Long enough for Firefox to call the ICE restart it made in the outage `failed` (5 s after it).
-        // Then, with Chromium, Firefox came back `connected` but never sent again: Chromium's picture
-        // froze for good. Two Firefoxes never came back: the next failure left the connection state
-        // `failed` as it was, so no further restart was made, and they gave each other up.
-        await cutMediaPath(9000);
-        for (const [i, page] of [first, second].entries()) assert.ok((await decodingAgain(page)) >= 10, `${i ? joiner : 'Firefox'}, ${i ? 'who joined' : 'who was first'}, decodes video again`);
+        await Promise.race([tooLong, (async () => {
+          await first.goto(`${e2e.web.url}/call.html?${query}`);
+          await joined(first);
+          await second.goto(`${e2e.web.url}/call.html?${query}`);
+          step = 'waiting for the call';
+          await bothDecode(() => 'in a call', 15_000);
+          // Long enough for Firefox to call the ICE restart it made in the outage `failed` (5 s after it).
+          // Then, with Chromium, Firefox came back `connected` but never sent again: Chromium's picture
+          // froze for good. Two Firefoxes never came back: the next failure left the connection state
+          // `failed` as it was, so no further restart was made, and they gave each other up.
+          step = 'cutting the media path';
+          await cutMediaPath(9000);
+          step = 'waiting for video after the cut';
+          await bothDecode((i) => `${i ? joiner : 'Firefox'}, ${i ? 'who joined' : 'who was first'}, decodes video again within 25 s`, 25_000);
+        })()]);
       } catch (error) {
-        throw new Error(`${(error as Error).message}\n--- page logs ---\n${users.flatMap(({ logs }) => logs).join('\n')}`, { cause: error });
+        const at = `(${((Date.now() - started) / 1000).toFixed(1)} s in)`;
+        throw new Error(`${(error as Error).message} ${at}\n--- page logs ---\n${users.flatMap(({ logs }) => logs).join('\n')}`, { cause: error });
       } finally {
         await Promise.all(users.map(({ close }) => close()));
       }
