@@ -20,6 +20,7 @@ import {
 import { iceServersRefusal } from '../negotiation/ice-servers-refusal.js';
 import { HeldOffer, type Connection, type Route } from './held-offer.js';
 import { GivenUpRetries } from './given-up-retries.js';
+import { LostByRelay } from './lost-by-relay.js';
 
 /** Statuses are flat (switches and a name): equal when every field is. */
 function sameStatus(a: PeerStatus, b: PeerStatus): boolean {
@@ -91,9 +92,6 @@ export interface RoomSessionOptions {
  */
 const LOST_CHECK_MS = 2000;
 
-/** How long someone given up on and lost by the relay is kept for their return (see forgetUnlessBack): a restarted relay sees everyone back within its clients' backoff, ≤ 10 s. */
-const LOST_GIVEN_UP_MS = 20_000;
-
 /**
  * One membership of one room: joins through the relay, keeps an offer held
  * there for the next joiner, answers the offers held for it, and runs one
@@ -115,15 +113,7 @@ export class RoomSession {
     polite: (id) => this.#polite(id),
   });
   readonly #negotiators = new Map<string, PeerNegotiator>();
-  /**
-   * Peers the relay lost (peer-left `lost`: their socket went, they did not
-   * say goodbye) while my connection to them was up. They are most likely
-   * reconnecting to the relay, their media still flowing, so the connection
-   * is kept while it stays up and something arrives on it, and they stay;
-   * they go as `left` the moment it drops or falls silent. Back on the relay,
-   * they are simply still here.
-   */
-  readonly #lostByRelay = new Set<string>();
+  readonly #lostByRelay = new LostByRelay();
   /**
    * The DTLS fingerprint of each peer's end of the connection I last
    * dropped. They may not know yet (the path between us was down), and an
@@ -404,7 +394,7 @@ export class RoomSession {
 
   /** Someone in the room, as the relay says (welcome, peer-joined). */
   #addPeer(info: PeerInfo): void {
-    this.#lostByRelay.delete(info.peer);
+    this.#lostByRelay.back(info.peer);
     // The status's name is the latest (join.name is kept as joined); '' is no name.
     const name = (info.status.name ?? info.name) || undefined;
     const givenUp = this.unreachable.get(info.peer);
@@ -436,7 +426,7 @@ export class RoomSession {
   }
 
   #removePeer(id: string, reason: PeerLeftReason, turnError?: string): void {
-    this.#lostByRelay.delete(id);
+    this.#lostByRelay.back(id);
     this.#dropConnection(id);
     const peer = this.peers.get(id);
     if (!peer) return;
@@ -464,35 +454,32 @@ export class RoomSession {
    * Someone given up on whom the relay lost, or whom a restarted relay has
    * not seen again yet: most likely reconnecting, as everyone does after a
    * restart. They stay given up on (tried at once when back, with their
-   * peer-joined) for LOST_GIVEN_UP_MS; forgotten only then, they would come
-   * back as someone new: a tile "Connecting…" for a connection that cannot
-   * come up, and the same failure told again.
+   * peer-joined) for a while (LostByRelay).
    */
   #forgetUnlessBack(id: string): void {
-    if (this.#lostByRelay.has(id)) return;
-    this.#lostByRelay.add(id);
-    setTimeout(() => {
-      if (!this.#lostByRelay.delete(id) || !this.unreachable.delete(id)) return; // back meanwhile, or gone
+    this.#lostByRelay.forgetUnlessBack(id, () => {
+      if (!this.unreachable.delete(id)) return; // gone meanwhile
       this.#dropConnection(id);
       this.#events.onChange?.();
-    }, LOST_GIVEN_UP_MS);
+    });
   }
 
-  /** Keeps someone the relay lost while their connection brings something every LOST_CHECK_MS (see #lostByRelay). */
+  /**
+   * Someone the relay lost while my connection to them is up: their media
+   * most likely still flows while they reconnect to the relay. They stay
+   * while something arrives every LOST_CHECK_MS, and go as `left` the moment
+   * the connection falls silent (or drops: onConnectionState).
+   */
   #keepWhileHeard(peer: string): void {
-    if (this.#lostByRelay.has(peer)) return;
     const negotiator = this.#negotiators.get(peer)!;
-    const stillLost = () => this.#lostByRelay.has(peer) && this.#negotiators.get(peer) === negotiator;
-    const check = async (): Promise<void> => {
-      if (!stillLost()) return;
+    const current = () => this.#negotiators.get(peer) === negotiator;
+    const heard = async () => {
+      if (!current()) return undefined;
       const window = this.#sendsNoMedia(peer) ? QUIET_CALL_MS : LOST_CHECK_MS;
-      const heard = await heardWithin(negotiator.pc, window).catch(() => undefined); // closed meanwhile: not judged
-      if (heard === undefined || !stillLost()) return; // back, or gone, meanwhile
-      if (!heard) return this.#removePeer(peer, 'left');
-      void check();
+      const answer = await heardWithin(negotiator.pc, window).catch(() => undefined); // closed meanwhile: not judged
+      return current() ? answer : undefined;
     };
-    this.#lostByRelay.add(peer);
-    void check();
+    this.#lostByRelay.keepWhileHeard(peer, heard, () => this.#removePeer(peer, 'left'));
   }
 
   /** A retry was given up on too: quietly, as they are still shown as unreachable. */
