@@ -37,6 +37,7 @@ import {
   type StatusMessage,
   type WelcomeMessage,
 } from '../../src/protocol/messages.js';
+import { ignore } from '../connection.js';
 import { roomErrors, StoreUnavailable } from '../errors.js';
 import { fromPrefix, withFrom } from '../frame.js';
 import { heldBytes } from '../held-bytes.js';
@@ -477,5 +478,3 @@ function withoutRepeats(log: (error: Error) => void): (error: Error) => void {
     last = error.message;
   };
 }
-
-function ignore(): void {}

@@ -24,11 +24,13 @@ export interface OutgoingMedia {
 export interface NegotiatorOptions {
   rtcConfig: RTCConfiguration;
   outgoing: OutgoingMedia;
-  /** How long `disconnected` may last before an ICE restart is tried. */
-  disconnectGraceMs?: number;
-  /** How long after trouble starts the connection may take to recover. */
-  giveUpAfterMs?: number;
 }
+
+/** How long `disconnected` may last before an ICE restart is tried. */
+const DISCONNECT_GRACE_MS = 2000;
+
+/** How long after trouble starts the connection may take to recover (or, new, to come up). */
+const GIVE_UP_AFTER_MS = 15_000;
 
 /** How long a repaired connection may bring nothing (media, RTCP) before it counts as silent. */
 const HEARD_WITHIN_MS = 2000;
@@ -337,13 +339,13 @@ export class PeerNegotiator {
   }
 
   #startGiveUpClock(): void {
-    this.#giveUpTimer ??= setTimeout(() => this.#hooks.onGiveUp(), this.#options.giveUpAfterMs ?? 15_000);
+    this.#giveUpTimer ??= setTimeout(() => this.#hooks.onGiveUp(), GIVE_UP_AFTER_MS);
   }
 
   /**
    * ICE repair: a failure restarts at once; `disconnected` often heals by
    * itself (a lost packet burst), so it gets a grace period first. If nothing
-   * is connected again within giveUpAfterMs, the peer is given up.
+   * is connected again within GIVE_UP_AFTER_MS, the peer is given up.
    */
   #connectionStateChanged(): void {
     const state = this.pc.connectionState;
@@ -364,7 +366,7 @@ export class PeerNegotiator {
     this.#startGiveUpClock();
     clearTimeout(this.#graceTimer);
     if (now) this.restartIce();
-    else this.#graceTimer = setTimeout(() => this.restartIce(), this.#options.disconnectGraceMs ?? 2000);
+    else this.#graceTimer = setTimeout(() => this.restartIce(), DISCONNECT_GRACE_MS);
   }
 
   /**

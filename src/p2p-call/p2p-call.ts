@@ -539,21 +539,22 @@ export class P2PCallElement extends LitElement {
     if (flipped) this.#announce(SWITCH_ANNOUNCEMENTS[flipped][+this[flipped]]);
     // A connection given up on (reported as `peer-${reason}`, and `turn-failed` with it) is news only while that person is still in the room.
     if (!this.#call.session?.unreachable.size) for (const prefix of ['peer-', 'turn-']) this.#clearErrors(prefix);
-    if (changed.has('iceServers')) {
-      this.#errors.delete('bad-ice-servers');
-      const problem = iceServersProblem(this.iceServers);
-      if (problem) this.reportError('bad-ice-servers', { detail: problem });
-    }
-    if (changed.has('server')) {
-      this.#errors.delete('bad-server');
-      if (this.server && !relayUrl(this.server)) this.reportError('bad-server');
-    }
-    // The relay would refuse it (bad-message), in words meant for developers.
-    if (changed.has('room')) {
-      this.#errors.delete('bad-room');
-      if ((this.room ?? '').length > MAX_ROOM_LENGTH) this.reportError('bad-room', { max: String(MAX_ROOM_LENGTH) });
-    }
+    // A bad value's error goes with it, and the new value's comes.
+    for (const [key, code, problem] of this.#valueChecks)
+      if (changed.has(key)) {
+        this.#errors.delete(code);
+        const values = problem();
+        if (values) this.reportError(code, values);
+      }
   }
+
+  /** Attributes a page can get wrong, the error each gives, and what its message needs (or nothing: no problem). */
+  readonly #valueChecks = [
+    ['iceServers', 'bad-ice-servers', () => { const detail = iceServersProblem(this.iceServers); return detail && { detail }; }],
+    ['server', 'bad-server', () => this.server && !relayUrl(this.server) && {}],
+    // The relay would refuse it (bad-message), in words meant for developers.
+    ['room', 'bad-room', () => (this.room ?? '').length > MAX_ROOM_LENGTH && { max: String(MAX_ROOM_LENGTH) }],
+  ] as const;
 
   protected override updated(changed: PropertyValues<this>): void {
     // Leave and Join again replace each other, and a button that goes takes the

@@ -49,8 +49,8 @@ export interface SignalingOptions {
 
 /**
  * A WebSocket client that speaks the signaling protocol and keeps itself
- * connected. It knows nothing of WebRTC: it moves JSON messages and reports
- * when it has (re)connected, so the room layer can re-join.
+ * connected. It knows nothing of WebRTC: it moves JSON messages, sends the
+ * room layer's join on every (re)connection, and reports its state.
  */
 export class SignalingClient {
   state: SignalingState = 'closed';
