@@ -238,9 +238,9 @@ export class P2PCallElement extends LitElement {
     );
   }
 
-  /** Everyone else in the room, as last heard. */
+  /** Everyone else in the room, as last heard: copies, as a page that wrote to the session's own would change what it does. */
   get peers(): RemotePeer[] {
-    return [...(this.#call.session?.peers.values() ?? [])];
+    return [...(this.#call.session?.peers.values() ?? [])].map((peer) => ({ ...peer, status: { ...peer.status } }));
   }
 
   /** My camera/microphone stream, when capturing. */

@@ -42,6 +42,9 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     expect(bob.connectionTo(alicePeer)!.localDescription!.type).to.equal('answer');
     expect(alice.connectionTo(bobPeer)!.localDescription!.type).to.equal('offer');
     expect(alice.peers.map((p) => p.name)).to.deep.equal(['Bob']);
+    // What the page reads is a copy: writing to it changes nothing in the call.
+    Object.assign(alice.peers[0]!, { connectionState: 'failed' }).status.video = false;
+    expect([alice.peers[0]!.connectionState, alice.peers[0]!.status.video]).to.deep.equal(['connected', true]);
     // A page that starts its list of people afresh at p2p-joined still hears of those already there.
     expect(heard).to.deep.equal(['p2p-joined', 'p2p-peer-joined']);
     expect(alice.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('1 person');
