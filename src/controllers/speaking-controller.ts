@@ -22,6 +22,8 @@ export class SpeakingController implements ReactiveController {
   readonly speaking = new Set<string>();
   readonly #lastLoud = new Map<string, number>();
   #timer?: ReturnType<typeof setInterval>;
+  /** A sample is waiting for its stats: on a slow phone getStats can take longer than SAMPLE_MS, and samples must not pile up. */
+  #sampling = false;
 
   readonly #host: SpeakingHost;
 
@@ -37,7 +39,11 @@ export class SpeakingController implements ReactiveController {
    */
   hostUpdated(): void {
     if (this.#timer === undefined && this.#host.connections().length)
-      this.#timer = setInterval(() => void this.#sample(), SAMPLE_MS);
+      this.#timer = setInterval(() => {
+        if (this.#sampling) return;
+        this.#sampling = true;
+        void this.#sample().finally(() => (this.#sampling = false));
+      }, SAMPLE_MS);
   }
 
   hostDisconnected(): void {

@@ -864,6 +864,24 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect(part(alice, 'local-tile')!.part.contains('speaking')).to.equal(false);
   });
 
+  it('asks for audio levels once at a time, however slow the stats come (a busy phone)', async () => {
+    const [alice, bob] = await twoInACall();
+    const pc = alice.connectionTo(bob.peerId)!;
+    const getStats = pc.getStats.bind(pc);
+    let inFlight = 0;
+    let most = 0;
+    let asked = 0;
+    pc.getStats = async (...args: Parameters<RTCPeerConnection['getStats']>) => {
+      asked++;
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // four sampling periods
+      inFlight--;
+      return getStats(...args);
+    };
+    await new Promise((resolve) => setTimeout(resolve, 2600));
+    expect([most, asked >= 2], 'one at a time, and still asked').to.deep.equal([1, true]);
+  });
+
   it('samples audio levels only while someone else is in the call', async () => {
     /** How often Alice's speaking monitor sampled in 2 s (8 at its rate): each sample asks for her connections, as each update does once. */
     const samplesIn2s = async (alice: P2PCallElement) => {
