@@ -16,6 +16,8 @@ export const styles = unsafeCSS(css`
     --_tile-bg: var(--p2p-call-tile-background, #1d2029);
     --_accent: var(--p2p-call-accent, #3b82f6);
     --_danger: var(--p2p-call-danger, #dc2626);
+    /* The browser's own parts (a picker's list of devices, scrollbars) match the theme: dark ones on a light theme are unreadable. */
+    color-scheme: var(--p2p-call-color-scheme, dark);
     display: flex;
     flex-flow: column;
     box-sizing: border-box;
@@ -79,14 +81,19 @@ export const styles = unsafeCSS(css`
     display: block;
     width: 100%;
     height: 100%;
-    object-fit: cover;
+    /*
+     * The whole picture, with bars where the tile's shape differs from it: a
+     * tile as wide as a laptop's screen and as tall as what the toolbar leaves,
+     * or a phone's camera held upright, would otherwise lose the top of a head.
+     */
+    object-fit: var(--p2p-call-video-fit, contain);
     aspect-ratio: var(--p2p-call-aspect-ratio, 4 / 3);
   }
   [part~=local-video] {
     transform: scaleX(-1); /* A mirror is what people expect of themselves. */
   }
   video.screen {
-    object-fit: contain; /* Cropping a shared screen would hide its edges. */
+    object-fit: contain; /* Cropping a shared screen would hide its edges, whatever the page set. */
     transform: none;
   }
   .visually-hidden {
@@ -177,7 +184,7 @@ export const styles = unsafeCSS(css`
     font: inherit;
     color: inherit;
     padding: 8px 14px;
-    border: 1px solid rgb(255 255 255 / 0.15);
+    border: 1px solid var(--p2p-call-control-border, rgb(255 255 255 / 0.15));
     border-radius: 999px;
     background: var(--_tile-bg);
     cursor: pointer;

@@ -96,12 +96,15 @@ function flippedSwitch(changed: PropertyValues<P2PCallElement>): Switch | undefi
  * @cssprop [--p2p-call-background=#111318] - Background of the element.
  * @cssprop [--p2p-call-tile-background=#1d2029] - Background of an empty tile and of buttons.
  * @cssprop [--p2p-call-color=#f2f3f5] - Text color.
+ * @cssprop [--p2p-call-color-scheme=dark] - `light` for a light theme: the browser draws its own parts (a picker's list, scrollbars) to match.
+ * @cssprop [--p2p-call-control-border=rgb(255 255 255 / 0.15)] - Border of the toolbar's buttons and pickers (a light theme needs a darker one).
  * @cssprop [--p2p-call-accent=#3b82f6] - Focus ring, speaking outline; pressed buttons 20% darker.
  * @cssprop [--p2p-call-danger=#dc2626] - Error box; the Leave button 20% darker.
  * @cssprop [--p2p-call-min-height=auto] - Minimum height of the element (by default its content's: a height you set is kept).
  * @cssprop [--p2p-call-max-height=100dvh] - Tallest the element's content gets with no height set: the stage shrinks to keep the toolbar in view.
  * @cssprop [--p2p-call-tile-min-width=220px] - Narrowest a tile gets before the grid reflows.
  * @cssprop [--p2p-call-aspect-ratio=4 / 3] - Aspect ratio of video tiles.
+ * @cssprop [--p2p-call-video-fit=contain] - `object-fit` of camera pictures: `contain` shows all of it, `cover` fills the tile, cutting what does not fit.
  * @cssprop [--p2p-call-self-width=24%] - Width of the self view over the grid.
  *
  * @event {CustomEvent<P2PCallEventDetails['p2p-joined']>} p2p-joined - Joined the room. detail: `{ room, peer }` (peer = my id).

@@ -84,6 +84,20 @@ describe('<p2p-call>: layout', () => {
     }
   });
 
+  it('in a box wider than the picture (a laptop, a phone on its side), the other’s picture is shown whole, or fills the tile if the page says so', async () => {
+    const room = uniqueRoom();
+    const [alice, bob] = ['Alice', 'Bob'].map((name) => mountCall({ room, name, style: 'width: 740px; height: 360px' }));
+    await until(() => tilePeers(alice!).length === 1, 'Bob’s tile at Alice');
+    const video = alice!.shadowRoot!.querySelector<HTMLVideoElement>('[part~="remote-video"]')!;
+    await until(() => video.videoWidth > 0, 'Bob’s picture');
+    const { width, height } = video.getBoundingClientRect();
+    expect(width / height, 'a tile much wider than 4:3').to.be.greaterThan(2);
+    expect(getComputedStyle(video).objectFit).to.equal('contain');
+    bob!.remove();
+    alice!.style.setProperty('--p2p-call-video-fit', 'cover');
+    expect(getComputedStyle(alice!.shadowRoot!.querySelector('[part~="local-video"]')!).objectFit).to.equal('cover');
+  });
+
   it('with two others or more, the self view is a tile of the grid, over nobody’s picture', async () => {
     const room = uniqueRoom();
     const [alice] = ['Alice', 'Bob', 'Carol'].map((name) => mountCall({ room, name, style: 'width: 640px' }));
@@ -101,7 +115,7 @@ describe('<p2p-call>: layout', () => {
   for (const theme of ['dark', 'light'])
     it(`the text of pressed buttons, of Leave and of name labels is at least 4.5:1 on their background (${theme} theme)`, async () => {
       // A light theme through the documented properties: dark text on light fills.
-      const style = theme === 'light' ? '--p2p-call-background: #f4f4f5; --p2p-call-tile-background: #e4e4e7; --p2p-call-color: #18181b' : '';
+      const style = theme === 'light' ? '--p2p-call-background: #f4f4f5; --p2p-call-tile-background: #e4e4e7; --p2p-call-color: #18181b; --p2p-call-color-scheme: light' : '';
       const element = mountCall({ room: uniqueRoom(), muted: true, name: 'Alice', style });
       await nextEvent(element, 'p2p-joined');
       await element.updateComplete;
@@ -113,6 +127,8 @@ describe('<p2p-call>: layout', () => {
         return `${name} ${contrast(color, behind).toFixed(1)}`;
       });
       expect(ratios.filter((ratio) => Number(ratio.split(' ')[1]) < 4.5), ratios.join(', ')).to.deep.equal([]);
+      // The browser draws a picker's list of devices in the theme's scheme, not dark on a light page.
+      expect(getComputedStyle(element.shadowRoot!.querySelector('[part~="mute-button"]')!).colorScheme).to.equal(theme);
     });
 
   for (const dir of ['ltr', 'rtl'])
