@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { PeerStatus } from '../protocol/messages.js';
-import { RoomSession, type RoomSessionOptions } from '../room/room-session.js';
+import { givenUp, RoomSession, type RoomSessionOptions } from '../room/room-session.js';
 import type { SignalingState } from '../signaling/signaling-client.js';
 import { emit, type P2PErrorCode } from '../p2p-call/events.js';
 import type { MediaController } from './media-controller.js';
@@ -171,7 +171,7 @@ export class RoomController implements ReactiveController {
         onPeerJoined: ({ id, name }) => emit(host, 'p2p-peer-joined', { peer: id, name }),
         onPeerLeft: ({ id, name }, reason, turnError) => {
           emit(host, 'p2p-peer-left', { peer: id, name, reason });
-          if (reason !== 'left') host.reportError(`peer-${reason}`);
+          if (givenUp(reason)) host.reportError(`peer-${reason}`);
           if (turnError) host.reportError('turn-failed', { detail: turnError });
         },
         onRemoteStream: (peer, stream) => emit(host, 'p2p-remote-stream', { peer, stream }),

@@ -1,6 +1,6 @@
 import type { PeerStatus } from '../protocol/messages.js';
 import type { SignalingState } from '../signaling/signaling-client.js';
-import type { PeerLeftReason, SessionErrorCode } from '../room/room-session.js';
+import type { GivenUpReason, PeerLeftReason, SessionErrorCode } from '../room/room-session.js';
 import type { MediaKind } from '../negotiation/peer-negotiator.js';
 import type { MediaErrorCode } from '../controllers/media-controller.js';
 
@@ -12,7 +12,7 @@ import type { MediaErrorCode } from '../controllers/media-controller.js';
 export type P2PErrorCode =
   | MediaErrorCode
   | SessionErrorCode
-  | `peer-${Exclude<PeerLeftReason, 'left'>}`
+  | `peer-${GivenUpReason}`
   | 'bad-server'
   | 'bad-room'
   | 'bad-ice-servers'

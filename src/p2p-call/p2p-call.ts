@@ -5,7 +5,7 @@ import { MediaController, type Send } from '../controllers/media-controller.js';
 import type { MediaKind } from '../negotiation/peer-negotiator.js';
 import { RoomController, type CallWish } from '../controllers/room-controller.js';
 import { SpeakingController } from '../controllers/speaking-controller.js';
-import type { RemotePeer } from '../room/room-session.js';
+import type { PeerLeftReason, RemotePeer } from '../room/room-session.js';
 import { emit, type P2PErrorCode } from './events.js';
 import { iceServersConverter, iceServersProblem, type IceServersValue } from './ice-servers.js';
 import { relayUrl } from './relay-url.js';
@@ -49,6 +49,15 @@ const SWITCH_ANNOUNCEMENTS = {
   sharing: ['announceStoppedSharing', 'announceSharing'],
 } as const;
 type Switch = keyof typeof SWITCH_ANNOUNCEMENTS;
+
+/** What is announced when someone goes, by why. */
+const LEFT_ANNOUNCEMENTS = {
+  left: 'announceLeft',
+  lost: 'announceLost',
+  failed: 'cannotConnect',
+  unreachable: 'cannotConnect',
+  unanswered: 'cannotConnect',
+} as const satisfies Record<PeerLeftReason, keyof Strings>;
 
 /** The switch flipped last in this update, if any; `undefined` old values are the first render, not a flip. */
 function flippedSwitch(changed: PropertyValues<P2PCallElement>): Switch | undefined {
@@ -110,7 +119,7 @@ function flippedSwitch(changed: PropertyValues<P2PCallElement>): Switch | undefi
  * @event {CustomEvent<P2PCallEventDetails['p2p-joined']>} p2p-joined - Joined the room. detail: `{ room, peer }` (peer = my id).
  * @event {CustomEvent<P2PCallEventDetails['p2p-left']>} p2p-left - Left the room (leave(), room change, removal). detail: `{ room }`.
  * @event {CustomEvent<P2PCallEventDetails['p2p-peer-joined']>} p2p-peer-joined - Someone joined; on joining, once for each person already there, after `p2p-joined`; or someone given up on is connected again. detail: `{ peer, name? }`.
- * @event {CustomEvent<P2PCallEventDetails['p2p-peer-left']>} p2p-peer-left - Someone left, or their connection could not be repaired or never came up. detail: `{ peer, reason: 'left' | 'failed' | 'unreachable' | 'unanswered' }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-peer-left']>} p2p-peer-left - Someone left, or their connection could not be repaired or never came up. detail: `{ peer, reason: 'left' | 'lost' | 'failed' | 'unreachable' | 'unanswered' }`.
  * @event {CustomEvent<P2PCallEventDetails['p2p-remote-stream']>} p2p-remote-stream - A remote person's media tracks arrived (announced; they flow once connected). detail: `{ peer, stream }`.
  * @event {CustomEvent<P2PCallEventDetails['p2p-connection-state']>} p2p-connection-state - A peer connection changed state. detail: `{ peer, state }` (RTCPeerConnectionState).
  * @event {CustomEvent<P2PCallEventDetails['p2p-peer-status']>} p2p-peer-status - A remote person muted, turned the camera off, renamed… detail: `{ peer, status }`.
@@ -237,7 +246,7 @@ export class P2PCallElement extends LitElement {
       this.#announce('announceJoined', displayName(detail.name, detail.peer, this.#text.guest)),
     );
     this.addEventListener('p2p-peer-left', ({ detail }) =>
-      this.#announce(detail.reason === 'left' ? 'announceLeft' : 'cannotConnect', displayName(detail.name, detail.peer, this.#text.guest)),
+      this.#announce(LEFT_ANNOUNCEMENTS[detail.reason], displayName(detail.name, detail.peer, this.#text.guest)),
     );
   }
 

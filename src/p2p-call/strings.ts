@@ -63,6 +63,8 @@ export const DEFAULT_STRINGS = {
   speaking: 'Speaking',
   announceJoined: '{name} joined the call.',
   announceLeft: '{name} left the call.',
+  /** Gone without a goodbye: their network or device went; they may be back. */
+  announceLost: '{name} lost their connection.',
   announceMuted: 'Your microphone is off.',
   announceUnmuted: 'Your microphone is on.',
   announceCameraOff: 'Your camera is off.',

@@ -40,12 +40,22 @@ export interface RemotePeer {
 }
 
 /**
- * `failed`: the connection went down and could not be repaired; `unreachable`:
- * it never came up, though offer and answer were exchanged (a network path
+ * Why a connection was given up on, while that person may still be in the
+ * room: `failed`: it went down and could not be repaired; `unreachable`: it
+ * never came up, though offer and answer were exchanged (a network path
  * problem: TURN may help); `unanswered`: the offer was never answered, or
  * theirs never applied here, so no network path was even tried.
  */
-export type PeerLeftReason = 'left' | 'failed' | 'unreachable' | 'unanswered';
+export type GivenUpReason = 'failed' | 'unreachable' | 'unanswered';
+
+/**
+ * Why someone is gone: `left`: they said goodbye; `lost`: the relay lost
+ * them without one (their network or device went, a phone slept) and their
+ * connection to me went silent: they may come back; or a connection given up on.
+ */
+export type PeerLeftReason = 'left' | 'lost' | GivenUpReason;
+
+export const givenUp = (reason: PeerLeftReason): reason is GivenUpReason => reason !== 'left' && reason !== 'lost';
 
 /** What can go wrong in a session: the relay's refusals, and the relay out of reach. */
 export type SessionErrorCode = ErrorCode | 'relay-unreachable' | 'relay-insecure' | 'relay-blocked' | 'unauthorized';
@@ -431,7 +441,7 @@ export class RoomSession {
     const peer = this.peers.get(id);
     if (!peer) return;
     this.peers.delete(id);
-    if (reason !== 'left') {
+    if (givenUp(reason)) {
       // Their stream ended with the connection; a try that comes up brings a new one.
       Object.assign(peer, { stream: undefined, connectionState: 'new' });
       this.unreachable.set(id, peer);
@@ -447,7 +457,7 @@ export class RoomSession {
     if (how === 'lost' && this.unreachable.has(id)) return this.#forgetUnlessBack(id);
     if (this.unreachable.delete(id)) this.#events.onChange?.();
     if (how === 'lost' && this.#negotiators.get(id)?.pc.connectionState === 'connected') this.#keepWhileHeard(id);
-    else this.#removePeer(id, 'left');
+    else this.#removePeer(id, how ?? 'left');
   }
 
   /**
@@ -479,7 +489,7 @@ export class RoomSession {
       const answer = await heardWithin(negotiator.pc, window).catch(() => undefined); // closed meanwhile: not judged
       return current() ? answer : undefined;
     };
-    this.#lostByRelay.keepWhileHeard(peer, heard, () => this.#removePeer(peer, 'left'));
+    this.#lostByRelay.keepWhileHeard(peer, heard, () => this.#removePeer(peer, 'lost'));
   }
 
   /** A retry was given up on too: quietly, as they are still shown as unreachable. */
@@ -666,7 +676,7 @@ export class RoomSession {
           if (recovered) this.#heldOffer.renew();
           this.#events.onConnectionState?.(peer.id, state);
           this.#events.onChange?.();
-          if (state !== 'connected' && this.#lostByRelay.has(peer.id)) this.#removePeer(peer.id, 'left');
+          if (state !== 'connected' && this.#lostByRelay.has(peer.id)) this.#removePeer(peer.id, 'lost');
         },
         onGiveUp: () => {
           if (!route.to || this.#negotiators.get(route.to) !== negotiator) return;

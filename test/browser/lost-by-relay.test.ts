@@ -75,13 +75,15 @@ describe('<p2p-call>: someone the relay lost (no goodbye) while their media stil
     expect(tilePeers(bob)).to.deep.equal([alice.peerId]);
   });
 
-  it('goes, as left, once nothing arrives on that connection', async function () {
+  it('goes, as lost, once nothing arrives on that connection', async function () {
     (this as Timeout).timeout(30_000);
     const [alice, bob] = await aliceLost();
     const states = record(bob, 'p2p-connection-state');
     const gone = nextEvent(bob, 'p2p-peer-left', 20_000);
     alice.remove(); // her goodbye goes into the silent socket; her connection closes, without a word to Bob's
-    expect((await gone).detail).to.include({ peer: alice.peerId, reason: 'left' });
+    expect((await gone).detail).to.include({ peer: alice.peerId, reason: 'lost' });
+    await bob.updateComplete;
+    expect(bob.shadowRoot!.querySelector('#announcer')!.textContent, 'not said to have left: she may be back').to.contain('Alice\u2069 lost their connection.');
     // Let go for the silence (2-4 s), before ICE noticed (~7.6 s here) and said 'disconnected'.
     expect(states).to.deep.equal([]);
     await bob.updateComplete;

@@ -308,7 +308,7 @@ describe('<p2p-call>: calls survive the network', () => {
       expect(alice.peers.map((p) => p.id)).to.deep.equal([bob.peerId]);
       const left = nextEvent(alice, 'p2p-peer-left');
       bob.remove(); // He leaves; no relay he is on can tell Alice.
-      expect((await left).detail).to.include({ peer: bob.peerId, reason: 'left' });
+      expect((await left).detail).to.include({ peer: bob.peerId, reason: 'lost' }); // his goodbye went to a relay Alice is not on
       expect(errors.map((e) => e.code)).to.not.include('peer-failed');
     } finally {
       await serverCommand('restart-relay');
@@ -360,7 +360,7 @@ describe('<p2p-call>: calls survive the network', () => {
 
     await serverCommand('ghost-vanish', { peer: ghost.peer, how: 'silent' });
     // Only the relay's heartbeat (every 5 s; one missed pong) can notice: ≤ ~10 s.
-    for (const event of await Promise.all(gone)) expect(event.detail).to.include({ peer: ghost.peer, reason: 'left' });
+    for (const event of await Promise.all(gone)) expect(event.detail).to.include({ peer: ghost.peer, reason: 'lost' });
     await Promise.all([alice.updateComplete, bob.updateComplete]);
     expect(tilePeers(alice)).to.deep.equal([bob.peerId]);
     expect(tilePeers(bob)).to.deep.equal([alice.peerId]);
@@ -420,7 +420,7 @@ describe('<p2p-call>: calls survive the network', () => {
     await until(() => tilePeers(alice).includes(ghost.peer), 'the ghost’s tile');
     const gone = nextEvent(alice, 'p2p-peer-left', 3000);
     await serverCommand('ghost-vanish', { peer: ghost.peer, how: 'terminate' });
-    expect((await gone).detail).to.include({ peer: ghost.peer, reason: 'left' });
+    expect((await gone).detail).to.include({ peer: ghost.peer, reason: 'lost' });
   });
 
   it('a person who closes their tab leaves everyone’s grid', async function () {

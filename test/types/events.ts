@@ -16,5 +16,5 @@ call.addEventListener('p2p-error', ({ detail }) => {
 });
 
 // The README says a page can listen on document (or window): the detail is typed there too.
-document.addEventListener('p2p-peer-left', ({ detail }) => detail.reason satisfies 'left' | 'failed' | 'unreachable' | 'unanswered');
+document.addEventListener('p2p-peer-left', ({ detail }) => detail.reason satisfies 'left' | 'lost' | 'failed' | 'unreachable' | 'unanswered');
 window.addEventListener('p2p-error', ({ detail }) => detail.code satisfies P2PErrorCode);
