@@ -103,6 +103,17 @@ export interface RoomSessionOptions {
 const LOST_CHECK_MS = 2000;
 
 /**
+ * How long, after my welcome, I wait for the direct offer of someone there
+ * who held none for me, before offering myself. They offer at once when
+ * told I joined; but if their held offer went to a join of mine whose
+ * welcome never reached me (its socket died first; with Redis, a join run
+ * after its socket timed out), they wait for my answer to it, and I would
+ * wait for their offer, until their give-up 15 s later. Should theirs only
+ * be late, the two offers meet as glare, which perfect negotiation settles.
+ */
+const DIRECT_OFFER_WAIT_MS = 2000;
+
+/**
  * One membership of one room: joins through the relay, keeps an offer held
  * there for the next joiner, answers the offers held for it, and runs one
  * PeerNegotiator per remote peer. Knows nothing of the DOM.
@@ -329,6 +340,7 @@ export class RoomSession {
         for (const info of message.peers) {
           this.#addPeer(info);
           this.#connectAnewUnlessWorking(info.peer);
+          if (!this.#negotiators.has(info.peer)) setTimeout(() => this.#offerUnlessOffered(info.peer), DIRECT_OFFER_WAIT_MS);
         }
         // Back after a drop: whoever left meanwhile gets no peer-left, so the welcome's list says it (or
         // the relay restarted and they are still to come back: those whose media flows are kept).
@@ -557,6 +569,11 @@ export class RoomSession {
         const still = this.#negotiators.get(id) === negotiator && this.peers.has(id) && !this.#lostByRelay.has(id);
         if (!working && still) this.#connect(id, true);
       });
+  }
+
+  /** Offers to someone still here with whom no connection was started since my welcome (see DIRECT_OFFER_WAIT_MS). */
+  #offerUnlessOffered(id: string): void {
+    if (!this.closed && this.peers.has(id) && !this.#negotiators.has(id) && this.#canOffer(id)) this.#connect(id, true);
   }
 
   /**

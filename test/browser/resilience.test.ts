@@ -391,6 +391,29 @@ describe('<p2p-call>: calls survive the network', () => {
     }
   });
 
+  it('a joiner whose welcome was lost with its socket (its join took the held offer) gets into the call without a give-up', async function () {
+    (this as Timeout).timeout(30_000);
+    const { url } = await serverCommand<{ url: string }>('slow-relay', { url: relayUrl, delayMs: 1000 });
+    try {
+      const room = uniqueRoom('lost-welcome');
+      const alice = mountCall({ room, name: 'Alice' });
+      await nextEvent(alice, 'p2p-joined');
+      await until(async () => (await relayStats()).heldOffers === 1, 'Alice’s offer held');
+      const errors = record(alice, 'p2p-error');
+      const told = nextEvent(alice, 'p2p-peer-joined');
+      const dave = mountCall({ room, name: 'Dave', server: url });
+      await told; // The relay gave Dave's join Alice's held offer, in a welcome 1 s on its way to him,
+      await serverCommand('slow-relay-freeze'); // which never gets there.
+      window.dispatchEvent(new Event('online')); // Dave's client asks its socket, and replaces it 5 s later (same id and secret):
+      // the relay has no offer of Alice's left for him, and she waits for his answer to the one he never saw.
+      await until(() => dave.connectionTo(alice.peerId)?.connectionState === 'connected', 'Dave connected to Alice', 20_000);
+      await expectDecodesVideoFrom(dave, alice.peerId);
+      expect(errors.map((e) => e.code), 'Alice gave nobody up').to.deep.equal([]);
+    } finally {
+      await serverCommand('slow-relay-stop');
+    }
+  });
+
   it('a joiner that takes the held offer and never answers is given up (no TURN hint); the next joiner still gets an offer', async function () {
     (this as Timeout).timeout(30_000);
     const room = uniqueRoom('silent');

@@ -6,7 +6,8 @@
  *   slow-relay {url, delayMs} → {url}   a new proxy to the relay at `url`
  *   slow-relay-freeze {dropUpstream?}   the connections open now go silent both ways
  *                                       without closing (a half-open socket, as after
- *                                       a laptop slept); new ones work. dropUpstream:
+ *                                       a laptop slept: the client closing its end is
+ *                                       not seen by the relay); new ones work. dropUpstream:
  *                                       the relay's end is torn down too (no close
  *                                       frame), as when its heartbeat gives up first
  *   slow-relay-stop                     closes every proxy and its sockets
@@ -42,6 +43,7 @@ export function slowRelayPlugin() {
         ),
       );
       client.on('close', () => {
+        if (link.frozen) return; // Its close cannot reach the relay either: the relay's end stays, half-open.
         links.delete(link);
         upstream.close();
       });
@@ -52,6 +54,7 @@ export function slowRelayPlugin() {
   }
 
   async function stopAll() {
+    for (const link of links) link.upstream.terminate();
     for (const proxy of proxies) {
       for (const client of proxy.clients) client.terminate();
       await new Promise((resolve) => proxy.close(resolve));
