@@ -194,6 +194,13 @@ export const styles = unsafeCSS(css`
     max-width: 100%;
     text-overflow: ellipsis;
   }
+  /* A finger needs a bigger target than a mouse pointer: 44 px, as WCAG 2.5.5 asks. */
+  @media (pointer: coarse) {
+    button,
+    select {
+      min-height: 44px;
+    }
+  }
   /*
    * On a phone, a picker a line would leave the picture a third of the screen:
    * pickers share lines there, cut to 9em or more. (The viewport's width, not

@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { test, type TestContext } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { rawRequest, TestClient } from '../node/relay-client.js';
 import { useE2E } from './fixture.js';
 import { collectPageLogs, newContext, nextErrorCode, ROOT, waitForRemoteFrames } from './helpers.js';
@@ -21,8 +21,8 @@ import { collectPageLogs, newContext, nextErrorCode, ROOT, waitForRemoteFrames }
 const e2e = useE2E();
 
 /** Opens an example (or another page: `demo/`) as a new user; its console and errors go to `logs`, for a failure message. */
-async function open(example: string, query: Record<string, string>, logs: string[][]): Promise<Page> {
-  const page = await (await newContext(e2e.browser)).newPage();
+async function open(example: string, query: Record<string, string>, logs: string[][], context?: BrowserContextOptions): Promise<Page> {
+  const page = await (await newContext(e2e.browser, context)).newPage();
   logs.push(collectPageLogs(page, query.name ?? example));
   const where = example.includes('/') ? example : `examples/${example}`;
   await page.goto(`${e2e.web.url}/${where}?${new URLSearchParams({ server: e2e.relay.url, ...query })}`);
@@ -61,6 +61,22 @@ test('demo/: two tabs call each other and its line says so; its second-tab link 
   } finally {
     await Promise.all([alice, bob].map((page) => page.context().close()));
   }
+});
+
+test('demo/ on a phone: every button and picker is a finger’s size (44 px tall), a mouse’s smaller', { timeout: 30_000 }, async () => {
+  const logs: string[][] = [];
+  const heights = async (context?: BrowserContextOptions) => {
+    const page = await open('demo/', { dist: '', room: room(), name: 'Phone' }, logs, context);
+    await page.locator('p2p-call').locator('[part~="leave-button"]').waitFor();
+    const sizes = await page.locator('p2p-call').evaluate((call) =>
+      [...call.shadowRoot!.querySelectorAll('[part~="controls"] :is(button, select)')].map((control) => control.getBoundingClientRect().height),
+    );
+    await page.context().close();
+    return sizes;
+  };
+  const finger = await heights({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
+  assert.ok(finger.length >= 3 && finger.every((height) => height >= 44), `with touch: ${finger.join(', ')} px\n${logs.flat().join('\n')}`);
+  assert.ok((await heights()).every((height) => height < 44), 'with a mouse, as before');
 });
 
 test('examples/own-controls.html: its buttons mute, turn the camera off and leave; its list follows', { timeout: 60_000 }, async () => {
