@@ -213,6 +213,8 @@ export class P2PCallElement extends LitElement {
   readonly #call = new RoomController(this, this.#media);
   readonly #speakers = new SpeakingController(this);
   readonly #errors = new Map<P2PErrorCode, string>();
+  /** Who else shares a screen, as last drawn: a change is announced. */
+  #presenting = new Set<string>();
   readonly #localVideo = createVideo('local-video');
   /** Between a disconnect and the task that tells a move from a removal. */
   #detaching = false;
@@ -549,6 +551,12 @@ export class P2PCallElement extends LitElement {
     // Here, not in updated(): set there, the announcement would cost a second update.
     const flipped = flippedSwitch(changed);
     if (flipped) this.#announce(SWITCH_ANNOUNCEMENTS[flipped][+this[flipped]]);
+    // Someone else's screen, shared or no longer: seen on the grid, and said.
+    const peers = this.peers;
+    for (const { id, name, status } of peers)
+      if (!!status.screen !== this.#presenting.has(id))
+        this.#announce(status.screen ? 'announcePresenting' : 'announceStoppedPresenting', displayName(name, id, this.#text.guest));
+    this.#presenting = new Set(peers.filter(({ status }) => status.screen).map(({ id }) => id));
     // A connection given up on (reported as `peer-${reason}`, and `turn-failed` with it) is news only while that person is still in the room.
     if (!this.#call.session?.unreachable.size) for (const prefix of ['peer-', 'turn-']) this.#clearErrors(prefix);
     // A bad value's error goes with it, and the new value's comes.

@@ -71,6 +71,8 @@ export const DEFAULT_STRINGS = {
   announceCameraOn: 'Your camera is on.',
   announceSharing: 'You are sharing your screen.',
   announceStoppedSharing: 'You stopped sharing your screen.',
+  announcePresenting: '{name} is sharing their screen.',
+  announceStoppedPresenting: '{name} stopped sharing their screen.',
   announceSoundBlocked: 'The browser blocked the sound of the call: press Turn on sound to hear the others.',
 };
 

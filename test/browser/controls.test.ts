@@ -347,11 +347,14 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     await alice.shareScreen();
     const tile = (await until(() => part(bob, 'presenting', alice.peerId), 'the presenting part at Bob'))!;
     await bob.updateComplete;
+    const announced = () => bob.shadowRoot!.querySelector('#announcer')!.textContent;
+    expect(announced(), 'said, for who cannot see the grid').to.contain('Alice\u2069 is sharing their screen.');
     const width = (element: Element) => Math.round(element.getBoundingClientRect().width);
     expect(width(tile)).to.equal(width(part(bob, 'grid')!));
     await alice.stopScreenShare();
     await until(() => !part(bob, 'presenting', alice.peerId), 'the part gone');
     await bob.updateComplete;
+    expect(announced()).to.contain('Alice\u2069 stopped sharing their screen.');
     expect(width(part(bob, 'tile', alice.peerId)!)).to.be.lessThan(width(part(bob, 'grid')!) / 2 + 1);
   });
 
