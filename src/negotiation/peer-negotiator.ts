@@ -71,6 +71,8 @@ export class PeerNegotiator {
   turnError?: string;
   #makingOffer = false;
   #ignoreOffer = false;
+  /** startOffering() was called: this side made (or is making) the first offer. */
+  #offering = false;
   /** Candidates that came before any remote description; applied right after it. */
   #pendingCandidates: CandidateInit[] = [];
   /** Incoming signals run one at a time, so a candidate never overtakes its description. */
@@ -128,6 +130,7 @@ export class PeerNegotiator {
    * it is known which side it will be (RoomSession's spare).
    */
   startOffering(): void {
+    this.#offering = true;
     for (const kind of KINDS) this.#addSender(kind);
   }
 
@@ -148,13 +151,19 @@ export class PeerNegotiator {
    * An offer from another connection than the one this one talks to: the
    * remote peer made a new one (see onSilentAfterRepair). A connection that
    * has not heard from the remote side yet takes any, unless it is a held
-   * offer (see heldOffer). Never one from the connection this one replaces.
+   * offer (see heldOffer), or the polite side of two first offers that
+   * crossed (both sides tried again at once, or a joiner's offer met a late
+   * one of mine): rolled back, its own transceivers would stay unused, and
+   * sending would take a second offer, which Chromium fails against Firefox
+   * ("codec collision for header extension"): one way only, for good. So
+   * it answers on a new connection, and the impolite side ignores its offer.
+   * Never one from the connection this one replaces.
    */
   isFromAnotherConnection(description: DescriptionInit): boolean {
     const theirs = sdpAttribute(description.sdp, 'fingerprint');
     if (description.type !== 'offer' || theirs === this.replacing) return false; // stale: see handleDescription
     const current = this.remoteFingerprint;
-    return current === undefined ? this.heldOffer : theirs !== current;
+    return current === undefined ? this.heldOffer || (this.polite && this.#offering) : theirs !== current;
   }
 
   /**

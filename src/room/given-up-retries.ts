@@ -26,8 +26,8 @@ export interface GivenUpRetriesHost {
  * The next try of each peer given up on. Both sides try, so that one side's
  * failure to does not leave the other waiting; the polite side one step
  * later, so that mostly the other's try comes first and is simply answered
- * (two at once work too, by perfect negotiation on the two new connections,
- * but the glare costs a second round trip).
+ * (two at once work too: the polite side answers the other's offer on a
+ * connection of its own, PeerNegotiator.isFromAnotherConnection).
  */
 export class GivenUpRetries {
   /** The next try of each peer, and how many failed before it. */

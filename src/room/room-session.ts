@@ -109,7 +109,7 @@ const LOST_CHECK_MS = 2000;
  * welcome never reached me (its socket died first; with Redis, a join run
  * after its socket timed out), they wait for my answer to it, and I would
  * wait for their offer, until their give-up 15 s later. Should theirs only
- * be late, the two offers meet as glare, which perfect negotiation settles.
+ * be late, the two offers cross: see PeerNegotiator.isFromAnotherConnection.
  */
 const DIRECT_OFFER_WAIT_MS = 2000;
 
@@ -489,7 +489,7 @@ export class RoomSession {
   /**
    * Someone the relay lost while my connection to them is up: their media
    * most likely still flows while they reconnect to the relay. They stay
-   * while something arrives every LOST_CHECK_MS, and go as `left` the moment
+   * while something arrives every LOST_CHECK_MS, and go as `lost` the moment
    * the connection falls silent (or drops: onConnectionState).
    */
   #keepWhileHeard(peer: string): void {

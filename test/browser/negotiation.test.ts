@@ -207,6 +207,32 @@ describe('PeerNegotiator (perfect negotiation)', () => {
     }
   });
 
+  it('two first offers that cross: the polite side answers on a new connection, the impolite one ignores its offer; media both ways, no second round', async () => {
+    const polite = side(true, camera, true);
+    const impolite = side(false, camera, true);
+    const offerOf = async (s: Side) => {
+      await until(() => s.outbox.some((signal) => 'description' in signal), 'a first offer');
+      return s.outbox.flatMap((signal) => ('description' in signal ? [signal.description] : []))[0]!;
+    };
+    const [politeOffer, impoliteOffer] = [await offerOf(polite), await offerOf(impolite)];
+    // Rolled back instead, the polite side's own transceivers would stay unused: a second offer needed.
+    expect(polite.negotiator.isFromAnotherConnection(impoliteOffer), 'the polite side takes theirs as a new connection').to.equal(true);
+    expect(impolite.negotiator.isFromAnotherConnection(politeOffer), 'the impolite side keeps its own').to.equal(false);
+    await impolite.negotiator.handleDescription(politeOffer);
+    expect(impolite.outbox.filter((signal) => 'description' in signal), 'ignored: no answer').to.have.length(1);
+    // What RoomSession does with an offer from another connection: answers it on a new one.
+    polite.negotiator.close();
+    const fresh = side(true, camera, false);
+    impolite.outbox = impolite.outbox.filter((signal) => !('description' in signal));
+    await fresh.negotiator.handleDescription(impoliteOffer);
+    await callUp(fresh, impolite, 'the new connection up');
+    for (const s of [fresh, impolite]) {
+      expect(s.negotiator.pc.getTransceivers(), 'one audio and one video slot, none left unused').to.have.length(2);
+      await until(async () => ((await videoFramesDecodedPerTrack(s.negotiator.pc))[0] ?? 0) >= 5, 'frames decoded both ways');
+    }
+    expect([...impolite.sentIn, ...fresh.sentIn], 'one offer and one answer').to.deep.equal(['have-local-offer', 'have-remote-offer']);
+  });
+
   it('ICE restart renegotiates new credentials and stays connected', async () => {
     const a = side(false, camera, true);
     const b = side(true, camera, false);
