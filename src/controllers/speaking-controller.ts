@@ -6,6 +6,8 @@ const LOUD = 0.03;
 /** Speech has gaps between words; stay "speaking" this long after the last loud sample. */
 const HOLD_MS = 700;
 const SAMPLE_MS = 250;
+/** Firefox's getStats never settles on a connection closed while it runs: a sample waits no longer for it, or sampling would stop for good. */
+const STATS_WAIT_MS = 1000;
 
 export interface SpeakingHost extends ReactiveControllerHost, HTMLElement {
   readonly peerId: string;
@@ -62,7 +64,11 @@ export class SpeakingController implements ReactiveController {
     const connections = this.#host.connections();
     // Alone again: this sample, the last, says that everyone stopped speaking (me too: nobody hears me).
     if (!connections.length) this.#stop();
-    const reports = await Promise.all(connections.map(([, pc]) => pc.getStats().catch(() => undefined)));
+    const reports = await Promise.all(
+      connections.map(([, pc]) =>
+        Promise.race([pc.getStats(), new Promise<undefined>((resolve) => setTimeout(resolve, STATS_WAIT_MS))]).catch(() => undefined),
+      ),
+    );
     const heard = new Set(connections.length ? [this.#host.peerId] : []);
     connections.forEach(([peer, ], i) => {
       heard.add(peer);

@@ -119,7 +119,7 @@ function flippedSwitch(changed: PropertyValues<P2PCallElement>): Switch | undefi
  * @event {CustomEvent<P2PCallEventDetails['p2p-joined']>} p2p-joined - Joined the room. detail: `{ room, peer }` (peer = my id).
  * @event {CustomEvent<P2PCallEventDetails['p2p-left']>} p2p-left - Left the room (leave(), room change, removal). detail: `{ room }`.
  * @event {CustomEvent<P2PCallEventDetails['p2p-peer-joined']>} p2p-peer-joined - Someone joined; on joining, once for each person already there, after `p2p-joined`; or someone given up on is connected again. detail: `{ peer, name? }`.
- * @event {CustomEvent<P2PCallEventDetails['p2p-peer-left']>} p2p-peer-left - Someone left, or their connection could not be repaired or never came up. detail: `{ peer, reason: 'left' | 'lost' | 'failed' | 'unreachable' | 'unanswered' }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-peer-left']>} p2p-peer-left - Someone left (`left`), went without a goodbye (`lost`: they may be back), or their connection could not be repaired or never came up. detail: `{ peer, reason: 'left' | 'lost' | 'failed' | 'unreachable' | 'unanswered' }`.
  * @event {CustomEvent<P2PCallEventDetails['p2p-remote-stream']>} p2p-remote-stream - A remote person's media tracks arrived (announced; they flow once connected). detail: `{ peer, stream }`.
  * @event {CustomEvent<P2PCallEventDetails['p2p-connection-state']>} p2p-connection-state - A peer connection changed state. detail: `{ peer, state }` (RTCPeerConnectionState).
  * @event {CustomEvent<P2PCallEventDetails['p2p-peer-status']>} p2p-peer-status - A remote person muted, turned the camera off, renamed… detail: `{ peer, status }`.

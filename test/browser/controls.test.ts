@@ -885,6 +885,19 @@ describe('<p2p-call>: controls, as the other side sees them', () => {
     expect([most, asked >= 2], 'one at a time, and still asked').to.deep.equal([1, true]);
   });
 
+  it('goes on telling who speaks after a getStats that never answers (Firefox, on a connection closed meanwhile)', async () => {
+    const [alice, bob] = await twoInACall();
+    const pc = alice.connectionTo(bob.peerId)!;
+    const getStats = pc.getStats.bind(pc);
+    let hung = 0;
+    pc.getStats = (...args: Parameters<RTCPeerConnection['getStats']>) => (hung++ ? getStats(...args) : new Promise(() => {}));
+    await until(() => hung >= 3, 'sampled again after the stuck sample', 5000);
+    // And what it reads is heard: Bob, muted, stops speaking.
+    await until(() => part(alice, 'speaking', bob.peerId), 'Bob speaking at Alice', 15_000);
+    bob.muted = true;
+    await until(() => !part(alice, 'speaking', bob.peerId), 'Bob no longer speaking at Alice once muted');
+  });
+
   it('samples audio levels only while someone else is in the call', async () => {
     /** How often Alice's speaking monitor sampled in 2 s (8 at its rate): each sample asks for her connections, as each update does once. */
     const samplesIn2s = async (alice: P2PCallElement) => {
