@@ -118,6 +118,9 @@ const DIRECT_OFFER_WAIT_MS = 2000;
  * there for the next joiner, answers the offers held for it, and runs one
  * PeerNegotiator per remote peer. Knows nothing of the DOM.
  */
+/** One kind of message from the relay. */
+type Relayed<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+
 export class RoomSession {
   readonly peers = new Map<string, RemotePeer>();
   /**
@@ -320,91 +323,102 @@ export class RoomSession {
   #handle(message: ServerMessage): void {
     if (this.closed) return;
     switch (message.type) {
-      case 'ice-servers': {
-        // A relay's mistake must not break the call: only servers the browser takes.
-        const given: unknown = message.iceServers;
-        this.#relayIceServers = Array.isArray(given) ? given.filter(browserTakes) : [];
-        this.#reconfigureConnections();
-        break;
-      }
+      case 'ice-servers':
+        return this.#onIceServers(message.iceServers);
       case 'welcome':
-        this.#joined = true;
-        this.#refused = false;
-        this.waitingForPlace = false;
-        // Answer first: the browser works on the offers while the page redraws for the new peers.
-        for (const offer of message.offers) this.#answerHeldOffer(offer);
-        if (this.#status !== this.#joinedWith) this.#send({ type: 'status', status: this.#status });
-        this.#resolveWelcomed(); // After the answers are under way, so busy() sees them.
-        // Joined first, then who is here: a page that starts its list afresh at `p2p-joined` keeps them.
-        this.#events.onJoined?.(message.room, message.peer);
-        for (const info of message.peers) {
-          this.#addPeer(info);
-          this.#connectAnewUnlessWorking(info.peer);
-          if (!this.#negotiators.has(info.peer)) setTimeout(() => this.#offerUnlessOffered(info.peer), DIRECT_OFFER_WAIT_MS);
-        }
-        // Back after a drop: whoever left meanwhile gets no peer-left, so the welcome's list says it (or
-        // the relay restarted and they are still to come back: those whose media flows are kept).
-        for (const id of [...this.peers.keys(), ...this.unreachable.keys()])
-          if (!message.peers.some((info) => info.peer === id)) this.#peerLeft(id, 'lost');
-        this.#heldOffer.renew();
-        break;
-      case 'peer-joined': {
-        this.#addPeer(message);
-        const held = this.#heldOffer.claim(message.offerId);
-        if (held) {
-          this.#adoptHeldOffer(message.peer, held);
-        } else if (this.unreachable.has(message.peer)) {
-          this.#retries.now(message.peer); // given up on, and back: whatever failed may be over
-        } else if (!this.#negotiators.has(message.peer)) {
-          // My held offer was not at the relay in time: offer directly instead.
-          this.#connect(message.peer, true);
-        }
-        break;
-      }
+        return this.#onWelcome(message);
+      case 'peer-joined':
+        return this.#onPeerJoined(message);
       case 'peer-left':
-        this.#peerLeft(message.peer, message.reason);
-        break;
-      case 'description': {
-        const current = this.#negotiators.get(message.from);
-        // An offer from a new connection of theirs replaces mine (see onSilentAfterRepair).
-        const negotiator =
-          current && !current.isFromAnotherConnection(message.description)
-            ? current
-            : message.description.type === 'offer'
-              ? this.#connect(message.from, false)
-              : undefined;
-        void negotiator?.handleDescription(message.description);
-        break;
-      }
+        return this.#peerLeft(message.peer, message.reason);
+      case 'description':
+        return this.#onDescription(message);
       case 'candidate':
-        void this.#negotiators.get(message.from)?.handleCandidate(message.candidate);
-        break;
-      case 'status': {
-        const peer = this.#known(message.from);
-        if (!peer) break;
-        peer.status = { ...peer.status, ...message.status };
-        if (message.status.name !== undefined) peer.name = message.status.name || undefined;
-        // Kept for when they are back; their name is on the status line meanwhile.
-        if (this.peers.has(peer.id)) this.#events.onStatus?.(peer.id, peer.status);
-        this.#events.onChange?.();
-        break;
-      }
+        return void this.#negotiators.get(message.from)?.handleCandidate(message.candidate);
+      case 'status':
+        return this.#onStatus(message);
       case 'error':
-        // A refused join (a full room, my id taken, a room name too long) ends the call: the same
-        // join would be refused again. The others (unknown-peer, unknown-offer…) are races with
-        // someone leaving mid-handshake: worth a console line for developers, not a message to the user.
-        if (message.ref !== 'join') {
-          console.warn(`p2p-call: relay said ${message.code}: ${message.message}`);
-          break;
-        }
-        if (message.code === 'room-full' && this.#placeTaken()) {
-          this.waitingForPlace = true;
-          this.#events.onWaitingForPlace?.();
-          return this.#signaling.retryLater();
-        }
-        this.#end(message.code, message.message);
-        break;
+        return this.#onError(message);
     }
+  }
+
+  #onIceServers(given: unknown): void {
+    // A relay's mistake must not break the call: only servers the browser takes.
+    this.#relayIceServers = Array.isArray(given) ? given.filter(browserTakes) : [];
+    this.#reconfigureConnections();
+  }
+
+  #onWelcome(message: Relayed<'welcome'>): void {
+    this.#joined = true;
+    this.#refused = false;
+    this.waitingForPlace = false;
+    // Answer first: the browser works on the offers while the page redraws for the new peers.
+    for (const offer of message.offers) this.#answerHeldOffer(offer);
+    if (this.#status !== this.#joinedWith) this.#send({ type: 'status', status: this.#status });
+    this.#resolveWelcomed(); // After the answers are under way, so busy() sees them.
+    // Joined first, then who is here: a page that starts its list afresh at `p2p-joined` keeps them.
+    this.#events.onJoined?.(message.room, message.peer);
+    for (const info of message.peers) {
+      this.#addPeer(info);
+      this.#connectAnewUnlessWorking(info.peer);
+      if (!this.#negotiators.has(info.peer)) setTimeout(() => this.#offerUnlessOffered(info.peer), DIRECT_OFFER_WAIT_MS);
+    }
+    // Back after a drop: whoever left meanwhile gets no peer-left, so the welcome's list says it (or
+    // the relay restarted and they are still to come back: those whose media flows are kept).
+    for (const id of [...this.peers.keys(), ...this.unreachable.keys()])
+      if (!message.peers.some((info) => info.peer === id)) this.#peerLeft(id, 'lost');
+    this.#heldOffer.renew();
+  }
+
+  #onPeerJoined(message: Relayed<'peer-joined'>): void {
+    this.#addPeer(message);
+    const held = this.#heldOffer.claim(message.offerId);
+    if (held) {
+      this.#adoptHeldOffer(message.peer, held);
+    } else if (this.unreachable.has(message.peer)) {
+      this.#retries.now(message.peer); // given up on, and back: whatever failed may be over
+    } else if (!this.#negotiators.has(message.peer)) {
+      // My held offer was not at the relay in time: offer directly instead.
+      this.#connect(message.peer, true);
+    }
+  }
+
+  #onDescription(message: Relayed<'description'>): void {
+    const current = this.#negotiators.get(message.from);
+    // An offer from a new connection of theirs replaces mine (see onSilentAfterRepair).
+    const negotiator =
+      current && !current.isFromAnotherConnection(message.description)
+        ? current
+        : message.description.type === 'offer'
+          ? this.#connect(message.from, false)
+          : undefined;
+    void negotiator?.handleDescription(message.description);
+  }
+
+  #onStatus(message: Relayed<'status'>): void {
+    const peer = this.#known(message.from);
+    if (!peer) return;
+    peer.status = { ...peer.status, ...message.status };
+    if (message.status.name !== undefined) peer.name = message.status.name || undefined;
+    // Kept for when they are back; their name is on the status line meanwhile.
+    if (this.peers.has(peer.id)) this.#events.onStatus?.(peer.id, peer.status);
+    this.#events.onChange?.();
+  }
+
+  #onError(message: Relayed<'error'>): void {
+    // A refused join (a full room, my id taken, a room name too long) ends the call: the same
+    // join would be refused again. The others (unknown-peer, unknown-offer…) are races with
+    // someone leaving mid-handshake: worth a console line for developers, not a message to the user.
+    if (message.ref !== 'join') {
+      console.warn(`p2p-call: relay said ${message.code}: ${message.message}`);
+      return;
+    }
+    if (message.code === 'room-full' && this.#placeTaken()) {
+      this.waitingForPlace = true;
+      this.#events.onWaitingForPlace?.();
+      return this.#signaling.retryLater();
+    }
+    this.#end(message.code, message.message);
   }
 
   /** The call is over without me (the relay ended my membership, or the browser refused its address): says why, closes, and tells the owner. */
