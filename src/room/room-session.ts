@@ -108,8 +108,12 @@ const LOST_CHECK_MS = 2000;
  * told I joined; but if their held offer went to a join of mine whose
  * welcome never reached me (its socket died first; with Redis, a join run
  * after its socket timed out), they wait for my answer to it, and I would
- * wait for their offer, until their give-up 15 s later. Should theirs only
- * be late, the two offers cross: see PeerNegotiator.isFromAnotherConnection.
+ * wait for their offer, until their give-up 15 s later. Theirs takes a
+ * round trip to the relay and back, which on a slow link (a congested phone
+ * network) can be seconds: the wait is longer by as long as my join took
+ * to be welcomed (its socket's handshakes too, so more than a round trip).
+ * Should theirs still only be late, the two offers cross: see
+ * PeerNegotiator.isFromAnotherConnection.
  */
 const DIRECT_OFFER_WAIT_MS = 2000;
 
@@ -160,6 +164,8 @@ export class RoomSession {
   /** The status my last join carried: a change made while joining is sent after `welcome`. */
   #joinedWith?: PeerStatus;
   #joined = false;
+  /** When the socket that carries my join was opened (see DIRECT_OFFER_WAIT_MS). */
+  #joinAskedAt = 0;
   /** The relay refused my reconnection to this address, and has not let me back in since: told once. */
   #refused = false;
   /** Set by close(), which the session also calls itself when the relay ends it (room full). */
@@ -315,6 +321,7 @@ export class RoomSession {
 
   /** What (re)joining says; the transport sends it on every connection. */
   #joinMessage(): JoinMessage {
+    this.#joinAskedAt = performance.now();
     const { room, peerId, secret, maxPeers } = this.#options;
     const status = (this.#joinedWith = this.#status);
     return { type: 'join', room, peer: peerId, secret, name: status.name, maxPeers, status };
@@ -358,10 +365,11 @@ export class RoomSession {
     this.#resolveWelcomed(); // After the answers are under way, so busy() sees them.
     // Joined first, then who is here: a page that starts its list afresh at `p2p-joined` keeps them.
     this.#events.onJoined?.(message.room, message.peer);
+    const directOfferWait = DIRECT_OFFER_WAIT_MS + (performance.now() - this.#joinAskedAt);
     for (const info of message.peers) {
       this.#addPeer(info);
       this.#connectAnewUnlessWorking(info.peer);
-      if (!this.#negotiators.has(info.peer)) setTimeout(() => this.#offerUnlessOffered(info.peer), DIRECT_OFFER_WAIT_MS);
+      if (!this.#negotiators.has(info.peer)) setTimeout(() => this.#offerUnlessOffered(info.peer), directOfferWait);
     }
     // Back after a drop: whoever left meanwhile gets no peer-left, so the welcome's list says it (or
     // the relay restarted and they are still to come back: those whose media flows are kept).
