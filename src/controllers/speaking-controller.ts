@@ -64,11 +64,8 @@ export class SpeakingController implements ReactiveController {
     const connections = this.#host.connections();
     // Alone again: this sample, the last, says that everyone stopped speaking (me too: nobody hears me).
     if (!connections.length) this.#stop();
-    const reports = await Promise.all(
-      connections.map(([, pc]) =>
-        Promise.race([pc.getStats(), new Promise<undefined>((resolve) => setTimeout(resolve, STATS_WAIT_MS))]).catch(() => undefined),
-      ),
-    );
+    const late = new Promise<undefined>((resolve) => setTimeout(resolve, STATS_WAIT_MS));
+    const reports = await Promise.all(connections.map(([, pc]) => Promise.race([pc.getStats(), late]).catch(() => undefined)));
     const heard = new Set(connections.length ? [this.#host.peerId] : []);
     connections.forEach(([peer, ], i) => {
       heard.add(peer);

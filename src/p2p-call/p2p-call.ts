@@ -254,7 +254,12 @@ export class P2PCallElement extends LitElement {
 
   /** Everyone else in the room, as last heard: copies, as a page that wrote to the session's own would change what it does. */
   get peers(): RemotePeer[] {
-    return [...(this.#call.session?.peers.values() ?? [])].map((peer) => ({ ...peer, status: { ...peer.status } }));
+    return this.#peers.map((peer) => ({ ...peer, status: { ...peer.status } }));
+  }
+
+  /** The session's own records, for drawing and announcing (read only). */
+  get #peers(): RemotePeer[] {
+    return [...(this.#call.session?.peers.values() ?? [])];
   }
 
   /** My camera/microphone stream, when capturing. */
@@ -552,7 +557,7 @@ export class P2PCallElement extends LitElement {
     const flipped = flippedSwitch(changed);
     if (flipped) this.#announce(SWITCH_ANNOUNCEMENTS[flipped][+this[flipped]]);
     // Someone else's screen, shared or no longer: seen on the grid, and said.
-    const peers = this.peers;
+    const peers = this.#peers;
     for (const { id, name, status } of peers)
       if (!!status.screen !== this.#presenting.has(id))
         this.#announce(status.screen ? 'announcePresenting' : 'announceStoppedPresenting', displayName(name, id, this.#text.guest));
@@ -606,7 +611,7 @@ export class P2PCallElement extends LitElement {
   }
 
   override render(): TemplateResult {
-    const peers = this.peers;
+    const peers = this.#peers;
     const t = this.#text;
     const self = this.#speakers.speaking.has(this.peerId) ? ' speaking' : '';
     const status = this.#statusText(peers.length);

@@ -117,14 +117,14 @@ const LOST_CHECK_MS = 2000;
  */
 const DIRECT_OFFER_WAIT_MS = 2000;
 
+/** One kind of message from the relay. */
+type Relayed<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+
 /**
  * One membership of one room: joins through the relay, keeps an offer held
  * there for the next joiner, answers the offers held for it, and runs one
  * PeerNegotiator per remote peer. Knows nothing of the DOM.
  */
-/** One kind of message from the relay. */
-type Relayed<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
-
 export class RoomSession {
   readonly peers = new Map<string, RemotePeer>();
   /**
