@@ -105,13 +105,15 @@ const LOST_CHECK_MS = 2000;
 /**
  * How long, after my welcome, I wait for the direct offer of someone there
  * who held none for me, before offering myself. They offer at once when
- * told I joined; but if their held offer went to a join of mine whose
- * welcome never reached me (its socket died first; with Redis, a join run
- * after its socket timed out), they wait for my answer to it, and I would
- * wait for their offer, until their give-up 15 s later. Theirs takes a
- * round trip to the relay and back, which on a slow link (a congested phone
- * network) can be seconds: the wait is longer by as long as my join took
- * to be welcomed (its socket's handshakes too, so more than a round trip).
+ * told I joined, or joined again (#onPeerJoined). But a member running an
+ * older version of this element does not when their held offer went to a
+ * join of mine whose welcome never reached me (its socket died first; with
+ * Redis, a join run after its socket timed out): they wait for my answer
+ * to it, and I would wait for their offer, until their give-up 15 s later.
+ * Theirs takes a round trip to the relay and back, which on a slow link (a
+ * congested phone network) can be seconds: the wait is longer by as long as
+ * my join took to be welcomed (its socket's handshakes too, so more than a
+ * round trip).
  * Should theirs still only be late, the two offers cross: see
  * PeerNegotiator.isFromAnotherConnection.
  */
@@ -356,6 +358,7 @@ export class RoomSession {
   }
 
   #onWelcome(message: Relayed<'welcome'>): void {
+    if (this.#joined) this.#dropSettingUp();
     this.#joined = true;
     this.#refused = false;
     this.waitingForPlace = false;
@@ -385,8 +388,9 @@ export class RoomSession {
       this.#adoptHeldOffer(message.peer, held);
     } else if (this.unreachable.has(message.peer)) {
       this.#retries.now(message.peer); // given up on, and back: whatever failed may be over
-    } else if (!this.#negotiators.has(message.peer)) {
-      // My held offer was not at the relay in time: offer directly instead.
+    } else if (!this.#negotiators.has(message.peer) || this.#settingUp(message.peer)) {
+      // My held offer was not at the relay in time: offer directly instead. Or they are back on a
+      // new socket while our connection was being set up, and dropped it (see #dropSettingUp).
       this.#connect(message.peer, true);
     }
   }
@@ -526,6 +530,24 @@ export class RoomSession {
     this.#lostByRelay.keepWhileHeard(peer, heard, () => this.#removePeer(peer, 'lost'));
   }
 
+  /**
+   * Back on the relay, my connections still being set up are dropped. What
+   * either side said for them since (an answer, candidates) may have been
+   * lost with my old socket, and each side would then wait for the other
+   * until its give-up, 15 s later. Those still here start anew with the
+   * `peer-joined` the relay tells them of me (#onPeerJoined); the relay's
+   * held offers, and my direct offer if theirs does not come, cover the rest.
+   */
+  #dropSettingUp(): void {
+    for (const id of [...this.#negotiators.keys()]) if (this.#settingUp(id)) this.#dropConnection(id);
+  }
+
+  /** A connection to them is being set up: it has never been up. */
+  #settingUp(id: string): boolean {
+    const negotiator = this.#negotiators.get(id);
+    return !!negotiator && !negotiator.wasConnected && negotiator.pc.connectionState !== 'connected';
+  }
+
   /** A retry was given up on too: quietly, as they are still shown as unreachable. */
   #retryFailed(id: string): void {
     this.#dropConnection(id);
@@ -610,23 +632,23 @@ export class RoomSession {
     return this.#joined && inCall > 0 && inCall + 1 <= (this.#options.maxPeers ?? Infinity);
   }
 
-  /** A connection that still works is kept across relay restarts and re-joins. */
-  #isHealthy(peer: string): boolean {
+  /** A connection that was up and is not `failed` or `closed` (it may be being repaired) is kept across relay restarts and re-joins. */
+  #keptOnRejoin(peer: string): boolean {
     const state = this.#negotiators.get(peer)?.pc.connectionState;
-    return state !== undefined && state !== 'failed' && state !== 'closed';
+    return !this.#settingUp(peer) && state !== undefined && state !== 'failed' && state !== 'closed';
   }
 
   /**
    * Answers an offer that waited at the relay for me: no round trip needed.
-   * Back on the relay, not one from someone my connection to was up: it is
-   * kept, or replaced by one I offer (see connectAnewUnlessWorking), whose
+   * Back on the relay, not one from someone I still have a connection to
+   * (one that was up: those being set up were dropped, #dropSettingUp): it
+   * is kept, or replaced by one I offer (see connectAnewUnlessWorking), whose
    * candidates are gathered now, not before whatever broke the path. Were I
    * to answer, they might have kept their end of our call and dropped this
-   * offer. Nor while a connection to them is still being set up.
+   * offer.
    */
   #answerHeldOffer({ from, sdp, candidates }: DeliveredOffer): void {
-    const current = this.#negotiators.get(from);
-    if (current?.wasConnected || this.#isHealthy(from)) return;
+    if (this.#negotiators.has(from)) return;
     const negotiator = this.#connect(from, false);
     // Candidates first: buffered, they are applied right after the answer is
     // sent, so ICE checks can start as soon as the other side has it.
@@ -636,7 +658,7 @@ export class RoomSession {
 
   /** The newcomer took my held offer: it becomes my connection to them. */
   #adoptHeldOffer(peer: string, { route, negotiator }: Connection): void {
-    if (this.#isHealthy(peer)) {
+    if (this.#keptOnRejoin(peer)) {
       negotiator.close(); // Already connected (a re-join after a relay restart).
     } else {
       route.to = peer;

@@ -414,6 +414,33 @@ describe('<p2p-call>: calls survive the network', () => {
     }
   });
 
+  for (const [who, freezeAfter] of [
+    ['the joiner', 'welcome'],
+    ['the member', 'peer-joined'],
+  ] as const)
+    it(`an answer lost with ${who}'s socket: back on the relay, the two start afresh instead of waiting for a give-up`, async function () {
+      (this as Timeout).timeout(30_000);
+      const { url } = await serverCommand<{ url: string }>('slow-relay', { url: relayUrl, delayMs: 0, freezeAfter });
+      try {
+        const room = uniqueRoom('lost-answer');
+        // Through the proxy goes the joiner (whose answer to the held offer is lost) or the member (who never gets it).
+        const alice = mountCall({ room, name: 'Alice', ...(who === 'the member' && { server: url }) });
+        await nextEvent(alice, 'p2p-joined');
+        await until(async () => (await relayStats()).heldOffers === 1, 'Alice’s offer held');
+        const dave = mountCall({ room, name: 'Dave', ...(who === 'the joiner' && { server: url }) });
+        const errors = [alice, dave].map((element) => record(element, 'p2p-error'));
+        await until(() => dave.connectionTo(alice.peerId)?.localDescription?.type === 'answer', 'Dave’s answer sent');
+        // The relay still holds the frozen socket (half-open); the client replaces it 5 s after it is asked.
+        window.dispatchEvent(new Event('online'));
+        // Without a new start, Alice gives the answer up 15 s after her offer was taken.
+        await until(() => dave.connectionTo(alice.peerId)?.connectionState === 'connected', 'Dave connected to Alice', 14_000);
+        await Promise.all([expectDecodesVideoFrom(dave, alice.peerId), expectDecodesVideoFrom(alice, dave.peerId)]);
+        expect(errors.flat().map((e) => e.code), 'nobody given up').to.deep.equal([]);
+      } finally {
+        await serverCommand('slow-relay-stop');
+      }
+    });
+
   it('a joiner that takes the held offer and never answers is given up (no TURN hint); the next joiner still gets an offer', async function () {
     (this as Timeout).timeout(30_000);
     const room = uniqueRoom('silent');

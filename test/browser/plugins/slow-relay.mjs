@@ -3,7 +3,11 @@
  * that passes the client's URL (a join in it too) and frames through at once,
  * but holds every frame from the relay for `delayMs`, as a slow network would.
  *
- *   slow-relay {url, delayMs} → {url}   a new proxy to the relay at `url`
+ *   slow-relay {url, delayMs, freezeAfter?} → {url}
+ *                                       a new proxy to the relay at `url`; freezeAfter: a
+ *                                       message type, after whose first frame to a client
+ *                                       that link freezes (as below): what the client says
+ *                                       to it is lost with its socket
  *   slow-relay-freeze {dropUpstream?}   the connections open now go silent both ways
  *                                       without closing (a half-open socket, as after
  *                                       a laptop slept: the client closing its end is
@@ -20,7 +24,7 @@ export function slowRelayPlugin() {
   /** One per client connection: {frozen}. */
   const links = new Set();
 
-  async function start({ url, delayMs }) {
+  async function start({ url, delayMs, freezeAfter }) {
     const proxy = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await once(proxy, 'listening');
     proxies.add(proxy);
@@ -37,10 +41,15 @@ export function slowRelayPlugin() {
         else early.push(frame);
       });
       upstream.on('message', (data) =>
-        setTimeout(
-          () => !link.frozen && client.readyState === WebSocket.OPEN && client.send(data.toString()),
-          delayMs,
-        ),
+        setTimeout(() => {
+          if (link.frozen || client.readyState !== WebSocket.OPEN) return;
+          const frame = data.toString();
+          client.send(frame);
+          if (freezeAfter && JSON.parse(frame).type === freezeAfter) {
+            freezeAfter = undefined; // once: the client's next socket works
+            link.frozen = true;
+          }
+        }, delayMs),
       );
       client.on('close', () => {
         if (link.frozen) return; // Its close cannot reach the relay either: the relay's end stays, half-open.
