@@ -128,7 +128,7 @@ function flippedSwitch(changed: PropertyValues<P2PCallElement>): Switch | undefi
  * @event {CustomEvent<P2PCallEventDetails['p2p-media-change']>} p2p-media-change - Microphone, camera or screen share turned on or off. detail: `{ audio, video, screen }`.
  * @event {CustomEvent<P2PCallEventDetails['p2p-device-change']>} p2p-device-change - A camera or microphone starts being used (picked, turned on, plugged in, or taking over from one that went). detail: `{ kind: 'audio' | 'video', deviceId }`.
  * @event {CustomEvent<P2PCallEventDetails['p2p-speaking']>} p2p-speaking - Someone started or stopped speaking (peer = my peerId for me). detail: `{ peer, speaking }`.
- * @event {CustomEvent<P2PCallEventDetails['p2p-error']>} p2p-error - Something went wrong; it is also shown in the `error` part. detail: `{ code, message }`.
+ * @event {CustomEvent<P2PCallEventDetails['p2p-error']>} p2p-error - Something went wrong; it is also shown in the `error` part (but for a relay lost during a call with others: the status line says the call goes on). detail: `{ code, message }`.
  */
 export class P2PCallElement extends LitElement {
   static override styles = styles;
@@ -615,6 +615,9 @@ export class P2PCallElement extends LitElement {
     const t = this.#text;
     const self = this.#speakers.speaking.has(this.peerId) ? ' speaking' : '';
     const status = this.#statusText(peers.length);
+    // A call under way goes on without the relay: the status line says so, calmly, instead of an alert.
+    const inCallWithoutRelay = peers.length > 0 && this.#relayLost;
+    const errors = [...this.#errors].filter(([code]) => code !== 'relay-unreachable' || !inCallWithoutRelay).map(([, m]) => m);
     return html`<div class="call">
       <div part="stage" class="stage">
         <div part="grid" class="grid">
@@ -630,9 +633,7 @@ export class P2PCallElement extends LitElement {
       <p part="status" role="status" aria-live="polite">${status}</p>
       <!-- Both are read out: what the status already says is not said twice. -->
       <p id="announcer" class="visually-hidden" aria-live="polite">${this.announcement === status ? '' : this.announcement}</p>
-      ${this.#errors.size
-        ? html`<div part="error" role="alert">${[...this.#errors.values()].map((m) => html`<div>${m}</div>`)}</div>`
-        : nothing}
+      ${errors.length ? html`<div part="error" role="alert">${errors.map((m) => html`<div>${m}</div>`)}</div>` : nothing}
       ${this.noControls ? nothing : this.#renderControls()}
     </div>`;
   }
@@ -715,6 +716,11 @@ export class P2PCallElement extends LitElement {
     });
   }
 
+  /** The relay connection is lost, once it let me in. */
+  get #relayLost(): boolean {
+    return this.#call.joined && this.#call.signalingState === 'reconnecting';
+  }
+
   #statusText(count: number): string {
     const t = this.#text;
     if (this.left) return t.left;
@@ -723,7 +729,7 @@ export class P2PCallElement extends LitElement {
     if (!this.callWish()) return this.server ? t.notInCall : t.idle;
     if (this.#call.session?.waitingForPlace) return t.placeTaken;
     // Lost, that is, once it was in: a relay never reached is still being connected to.
-    if (this.#call.signalingState === 'reconnecting' && this.#call.joined) return t.reconnecting;
+    if (this.#relayLost) return count ? t.reconnectingInCall : t.reconnecting;
     if (this.#call.session?.closed) return t.notInCall;
     if (!this.#call.joined) return t.connecting;
     if (!count) {

@@ -5,6 +5,8 @@
 export const DEFAULT_STRINGS = {
   connecting: 'Connecting…',
   reconnecting: 'Connection to the call server lost. Reconnecting…',
+  /** The same, with others in the call: their media does not go through it (the `error` part then leaves out `relay-unreachable`). */
+  reconnectingInCall: 'Connection to the call server lost. Your call goes on; reconnecting…',
   /** Back on a restarted relay, my place in the room taken meanwhile (RoomSession.waitingForPlace). */
   placeTaken: 'The room filled up while the call server was away. Your call goes on; you are back in when someone leaves.',
   waiting: 'Waiting for someone to join “{room}”…',

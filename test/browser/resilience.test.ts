@@ -244,6 +244,10 @@ describe('<p2p-call>: calls survive the network', () => {
       await nextEvent(carol, 'p2p-joined');
       const joined = record(alice, 'p2p-joined');
       await until(() => errors.some((e) => e.code === 'relay-unreachable'), 'Alice told she cannot reach the relay');
+      await alice.updateComplete;
+      // Her call with Bob goes on without the relay: the status line says so, no alarm.
+      expect(errorText(alice), 'no error box in a call under way').to.equal('');
+      expect(statusText(alice)).to.equal('Connection to the call server lost. Your call goes on; reconnecting…');
       aliceKeptOff = false;
       window.dispatchEvent(new Event('online')); // dialled at once
       await until(() => heardByAlice.some((m) => m.includes('"room-full"')), 'Alice refused: the room is full');
@@ -263,6 +267,19 @@ describe('<p2p-call>: calls survive the network', () => {
     } finally {
       window.WebSocket = RealWebSocket;
     }
+  });
+
+  it('alone in the room, a relay lost is told in the error part; with others it is not (their call goes on)', async function () {
+    (this as Timeout).timeout(20_000);
+    const alice = mountCall({ room: uniqueRoom('alone-relay-lost'), name: 'Alice' });
+    await nextEvent(alice, 'p2p-joined');
+    const unreachable = nextEvent(alice, 'p2p-error');
+    const restarted = serverCommand('restart-relay', { downMs: 5000 });
+    expect((await unreachable).detail.code).to.equal('relay-unreachable');
+    await alice.updateComplete;
+    expect(errorText(alice), 'nobody can join her meanwhile').to.match(/^Cannot reach the call server at /);
+    expect(statusText(alice)).to.equal('Connection to the call server lost. Reconnecting…');
+    await restarted;
   });
 
   it('someone who takes my peer id while the relay has lost me does not keep me out: I come back as someone new', async function () {
