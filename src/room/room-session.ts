@@ -358,12 +358,12 @@ export class RoomSession {
   }
 
   #onWelcome(message: Relayed<'welcome'>): void {
-    if (this.#joined) this.#dropSettingUp();
+    const afresh = this.#joined ? this.#dropSettingUp() : [];
     this.#joined = true;
     this.#refused = false;
     this.waitingForPlace = false;
     // Answer first: the browser works on the offers while the page redraws for the new peers.
-    for (const offer of message.offers) this.#answerHeldOffer(offer);
+    for (const offer of message.offers) if (!afresh.includes(offer.from)) this.#answerHeldOffer(offer);
     if (this.#status !== this.#joinedWith) this.#send({ type: 'status', status: this.#status });
     this.#resolveWelcomed(); // After the answers are under way, so busy() sees them.
     // Joined first, then who is here: a page that starts its list afresh at `p2p-joined` keeps them.
@@ -372,7 +372,8 @@ export class RoomSession {
     for (const info of message.peers) {
       this.#addPeer(info);
       this.#connectAnewUnlessWorking(info.peer);
-      if (!this.#negotiators.has(info.peer)) setTimeout(() => this.#offerUnlessOffered(info.peer), directOfferWait);
+      if (afresh.includes(info.peer)) this.#offerAfresh(info.peer);
+      else if (!this.#negotiators.has(info.peer)) setTimeout(() => this.#offerUnlessOffered(info.peer), directOfferWait);
     }
     // Back after a drop: whoever left meanwhile gets no peer-left, so the welcome's list says it (or
     // the relay restarted and they are still to come back: those whose media flows are kept).
@@ -390,7 +391,7 @@ export class RoomSession {
       this.#retries.now(message.peer); // given up on, and back: whatever failed may be over
     } else if (!this.#negotiators.has(message.peer) || this.#settingUp(message.peer)) {
       // My held offer was not at the relay in time: offer directly instead. Or they are back on a
-      // new socket while our connection was being set up, and dropped it (see #dropSettingUp).
+      // new socket while our connection was being set up, and dropped it (see #offerAfresh).
       this.#connect(message.peer, true);
     }
   }
@@ -531,15 +532,30 @@ export class RoomSession {
   }
 
   /**
-   * Back on the relay, my connections still being set up are dropped. What
-   * either side said for them since (an answer, candidates) may have been
-   * lost with my old socket, and each side would then wait for the other
-   * until its give-up, 15 s later. Those still here start anew with the
-   * `peer-joined` the relay tells them of me (#onPeerJoined); the relay's
-   * held offers, and my direct offer if theirs does not come, cover the rest.
+   * Back on the relay, my connections still being set up are dropped, and
+   * the ids they went to returned. What either side said for them since (an
+   * answer, candidates) may have been lost with my old socket, and each side
+   * would then wait for the other until its give-up, 15 s later.
    */
-  #dropSettingUp(): void {
-    for (const id of [...this.#negotiators.keys()]) if (this.#settingUp(id)) this.#dropConnection(id);
+  #dropSettingUp(): string[] {
+    const dropped = [...this.#negotiators.keys()].filter((id) => this.#settingUp(id));
+    for (const id of dropped) this.#dropConnection(id);
+    return dropped;
+  }
+
+  /**
+   * A new connection in place of one dropped by #dropSettingUp, offered by
+   * me at once: not by answering their held offer, nor by waiting for their
+   * offer. Their end may have come up just before mine would have (DTLS
+   * ends half a round trip apart), in which case they keep it, close any
+   * offer held for me, and offer nothing: only an offer from a new
+   * connection of mine reaches them (isFromAnotherConnection). If theirs
+   * had not come up either, they start anew too (#onPeerJoined), and the
+   * two cross as first offers do.
+   */
+  #offerAfresh(id: string): void {
+    if (this.unreachable.has(id)) this.#retries.now(id);
+    else this.#connect(id, true);
   }
 
   /** A connection to them is being set up: it has never been up. */
@@ -641,7 +657,7 @@ export class RoomSession {
   /**
    * Answers an offer that waited at the relay for me: no round trip needed.
    * Back on the relay, not one from someone I still have a connection to
-   * (one that was up: those being set up were dropped, #dropSettingUp): it
+   * (one that was up; one still being set up I replace: #offerAfresh): it
    * is kept, or replaced by one I offer (see connectAnewUnlessWorking), whose
    * candidates are gathered now, not before whatever broke the path. Were I
    * to answer, they might have kept their end of our call and dropped this

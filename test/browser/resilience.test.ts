@@ -458,6 +458,48 @@ describe('<p2p-call>: calls survive the network', () => {
       }
     });
 
+  it('back on the relay, a connection up at one end only (DTLS ends half a round trip apart) is replaced, not left to stall', async function () {
+    (this as Timeout).timeout(30_000);
+    const { url } = await serverCommand<{ url: string }>('slow-relay', { url: relayUrl, delayMs: 0 });
+    const RealPeerConnection = window.RTCPeerConnection;
+    try {
+      const room = uniqueRoom('half-up');
+      const alice = mountCall({ room, name: 'Alice' });
+      await nextEvent(alice, 'p2p-joined');
+      await until(async () => (await relayStats()).heldOffers === 1, 'Alice’s offer held');
+      // Dave's end of their connection reads `connecting` for good: the moment, stretched, when
+      // Alice's end is up and his last DTLS flight is still on its way.
+      let lagging: RTCPeerConnection | undefined;
+      window.RTCPeerConnection = class extends RealPeerConnection {
+        constructor(config?: RTCConfiguration) {
+          super(config);
+          if (lagging || config?.bundlePolicy !== 'max-bundle') return; // a call's connection, not an ICE-server check
+          lagging = this;
+          Object.defineProperty(this, 'connectionState', { get: () => 'connecting' });
+        }
+      };
+      const dave = mountCall({ room, name: 'Dave', server: url });
+      const errors = [alice, dave].map((element) => record(element, 'p2p-error'));
+      await until(() => alice.connectionTo(dave.peerId)?.connectionState === 'connected', 'Alice’s end up');
+      window.RTCPeerConnection = RealPeerConnection;
+      expect(dave.connectionTo(alice.peerId)).to.equal(lagging);
+      await until(async () => (await relayStats()).heldOffers === 1, 'Alice settled: a fresh offer held');
+      // Dave's socket dies unseen, and his client replaces it 5 s after `online`: Alice keeps her end
+      // (and drops the offer his join takes), Dave drops his.
+      await serverCommand('slow-relay-freeze');
+      window.dispatchEvent(new Event('online'));
+      await until(() => {
+        const pc = dave.connectionTo(alice.peerId);
+        return pc !== lagging && pc?.connectionState === 'connected';
+      }, 'Dave connected to Alice anew', 12_000);
+      await Promise.all([expectDecodesVideoFrom(dave, alice.peerId), expectDecodesVideoFrom(alice, dave.peerId)]);
+      expect(errors.flat().map((e) => e.code), 'nobody given up').to.deep.equal([]);
+    } finally {
+      window.RTCPeerConnection = RealPeerConnection;
+      await serverCommand('slow-relay-stop');
+    }
+  });
+
   it('a joiner that takes the held offer and never answers is given up (no TURN hint); the next joiner still gets an offer', async function () {
     (this as Timeout).timeout(30_000);
     const room = uniqueRoom('silent');
