@@ -119,6 +119,19 @@ const LOST_CHECK_MS = 2000;
  */
 const DIRECT_OFFER_WAIT_MS = 2000;
 
+/**
+ * How long a connection may take to come up before I ask whether my relay
+ * socket still works (SignalingClient.probe: a ping, and a new socket if no
+ * answer comes within 5 s). One that died without a word (a phone changing
+ * networks) takes with it what I said to set the connection up, an answer
+ * say, or what was said to me; each side then waits for the other until its
+ * give-up, 15 s later, and the heartbeat alone notices only in 10-20 s.
+ * Probed at 3 s, the socket is replaced in about 8, and the connection made
+ * anew (#offerAfresh) before either side gives up. A connection merely slow
+ * to come up (TURN far away) costs a ping.
+ */
+const SETUP_PROBE_MS = 3000;
+
 /** One kind of message from the relay. */
 type Relayed<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
@@ -712,6 +725,9 @@ export class RoomSession {
     negotiator.polite = this.#polite(peer);
     this.#negotiators.set(peer, negotiator);
     negotiator.expectConnection();
+    setTimeout(() => {
+      if (this.#negotiators.get(peer) === negotiator && this.#settingUp(peer)) this.#signaling.probe();
+    }, SETUP_PROBE_MS);
   }
 
   /** Any fixed rule works, as long as the two sides of a pair disagree. */
