@@ -13,7 +13,7 @@
 import type { Socket } from 'node:net';
 import { TokenBucket } from 'limiter';
 import { WebSocket, type RawData } from 'ws';
-import { REPLACED } from '../src/protocol/close-codes.js';
+import { NO_ROOM, REPLACED } from '../src/protocol/close-codes.js';
 import type { ClientMessage, ErrorMessage, JoinMessage, PeerLeftHow } from '../src/protocol/messages.js';
 import { ProtocolError, rateLimited, roomErrors, StoreUnavailable, type RateLimit } from './errors.js';
 import type { Beating, Heartbeat } from './heartbeat.js';
@@ -59,9 +59,20 @@ export interface Counts {
 export const PONG = JSON.stringify({ type: 'pong' });
 const TEXT = { binary: false } as const;
 
+/**
+ * Heartbeats in a row a socket may spend in no room before it is dropped
+ * (NO_ROOM): 25-30 s at the default 5 s. A socket that joins nothing serves
+ * nobody, yet takes one of maxConnections and may hold an unfinished
+ * message of up to twice the frame limit; without this, idle sockets that
+ * only answer pings (which ws does by itself) could fill the relay for good.
+ */
+const ROOMLESS_BEATS = 6;
+
 export abstract class Connection<H extends Hub = Hub> extends WebSocket implements Endpoint, Beating {
   /** Cleared when this socket is pinged, set again by the client's pong. */
   private alive = true;
+  /** Heartbeats in a row at which this socket was in no room (see ROOMLESS_BEATS). */
+  private roomlessBeats = 0;
   private corked = false;
   /** What this socket may still send now (hub.rateLimit); none when unlimited. */
   private allowance?: TokenBucket;
@@ -162,6 +173,11 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
       this.terminate();
       return;
     }
+    this.roomlessBeats = this.inRoom ? 0 : this.roomlessBeats + 1;
+    if (this.roomlessBeats >= ROOMLESS_BEATS) {
+      this.close(NO_ROOM, 'joined no room');
+      return;
+    }
     this.alive = false;
     this.ping();
   }
@@ -228,6 +244,9 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
 
   /** Does what a valid message asks; `frame` is its original bytes, for forwarding. */
   protected abstract handle(message: ClientMessage, frame: Buffer): Promise<void> | void;
+
+  /** Whether this socket is a member of a room (or its join is under way). */
+  protected abstract get inRoom(): boolean;
 
   /** Leaves the room, if in one, telling the others how. */
   protected abstract leave(how: PeerLeftHow): void;

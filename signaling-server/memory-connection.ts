@@ -39,6 +39,10 @@ export class MemoryConnection extends Connection<MemoryHub> {
     }
   }
 
+  protected get inRoom(): boolean {
+    return this.member !== undefined;
+  }
+
   protected leave(how: PeerLeftHow): void {
     const member = this.member;
     this.member = undefined;

@@ -108,6 +108,10 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
     void left.then(() => leaving.delete(left));
   }
 
+  protected get inRoom(): boolean {
+    return this.member !== undefined;
+  }
+
   protected forget(): void {
     if (this.member) this.hub.rooms.forget(this, this.member);
     this.member = undefined;

@@ -13,6 +13,13 @@
  */
 export const REPLACED = 4001;
 
+/**
+ * A socket that stayed in no room for six heartbeats (25-30 s by default):
+ * the relay drops it (4000 + HTTP 408, Request Timeout). <p2p-call> never
+ * idles so, and would reconnect as after any drop.
+ */
+export const NO_ROOM = 4408;
+
 /** The relay's authorize() refused this connection (4000 + HTTP 401, as graphql-ws does). */
 export const UNAUTHORIZED = 4401;
 

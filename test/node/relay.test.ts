@@ -18,6 +18,7 @@ import { SignJWT } from 'jose';
 import { Registry } from 'prom-client';
 import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
 import { createRelay, tokenAuthorizer, type Relay, type RelayOptions } from '../../signaling-server/index.js';
+import { NO_ROOM } from '../../src/protocol/close-codes.js';
 import { ERROR_CODES, MAX_HELD_BYTES, MAX_HELD_CANDIDATES, MAX_MESSAGE_BYTES, type CandidateInit } from '../../src/protocol/messages.js';
 import { addressGroup } from '../../signaling-server/address-group.js';
 import { cuttableProxy } from './cuttable-proxy.js';
@@ -733,6 +734,22 @@ protocolTest('heartbeat: a socket that stops answering pings is dropped and peer
   assert.equal(a.socket.readyState, WebSocket.OPEN, 'a socket that pongs stays');
   await a.quiet();
   assert.deepEqual((await stats()), { rooms: 1, peers: 1, heldOffers: 0 });
+});
+
+protocolTest('heartbeat: a socket in no room at six heartbeats in a row is closed with 4408; one in a room stays', async (t, start) => {
+  const { connect, joined } = await start(t, { heartbeatMs: 30 });
+  const [alice] = await joined('room', 'alice');
+  const idle = await connect();
+  const leaver = await connect();
+  await leaver.join('room', 'bob');
+  leaver.send({ type: 'leave' }); // and joins nothing since
+  const late = await connect();
+  const closes = [idle, leaver].map((client) => once(client.socket, 'close', { signal: AbortSignal.timeout(2000) }));
+  await new Promise((resolve) => setTimeout(resolve, 60)); // two beats or so
+  await late.join('other', 'carol'); // in time
+  for (const [code] of (await Promise.all(closes)) as [number][]) assert.equal(code, NO_ROOM);
+  await new Promise((resolve) => setTimeout(resolve, 240)); // eight more beats
+  for (const client of [alice, late]) assert.equal(client.socket.readyState, WebSocket.OPEN, 'a socket in a room stays');
 });
 
 protocolTest('a socket that stops reading is dropped once its backlog passes maxBufferedBytes, not kept growing; its place is kept', async (t, start) => {
