@@ -245,10 +245,12 @@ export class SignalingClient {
    */
   probe(): void {
     const socket = this.#socket;
-    if (!socket || !this.send({ type: 'ping' })) return;
+    // One at a time: asked again meanwhile (`online`, then a connection slow to come up), the
+    // verdict must not move back by another half heartbeat.
+    if (!socket || this.#probeTimer || !this.send({ type: 'ping' })) return;
     const before = this.#received;
-    clearTimeout(this.#probeTimer);
     this.#probeTimer = setTimeout(() => {
+      this.#probeTimer = undefined;
       if (this.#received === before) this.#reconnect(socket, 'heartbeat timeout');
     }, this.#heartbeatMs / 2);
   }
@@ -281,6 +283,7 @@ export class SignalingClient {
   #stopHeartbeat(): void {
     clearInterval(this.#heartbeatTimer);
     clearTimeout(this.#probeTimer);
+    this.#probeTimer = undefined;
   }
 
   /** Closes a socket that was open, as a drop: the next attempt follows the backoff. */

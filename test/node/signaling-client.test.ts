@@ -306,6 +306,20 @@ describe('SignalingClient', () => {
     await waitFor(() => mute.connections >= 2, 'a new connection after the probe went unanswered', 1800);
   });
 
+  it('probe(): asked again while a probe waits, the verdict keeps the first deadline', async (t) => {
+    const mute = await muteRelay(t);
+    const c = joiningClient(mute.url, 'asked-twice', { heartbeatMs: 2000 });
+    t.after(() => c.client.close());
+    c.client.connect();
+    await waitFor(() => mute.frames === 1, 'the join, sent once the socket is open');
+    const since = performance.now();
+    c.client.probe();
+    await new Promise((r) => setTimeout(r, 600));
+    c.client.probe(); // (a connection slow to come up, after `online`)
+    await waitFor(() => mute.connections >= 2, 'a new connection after the first probe went unanswered', 1800);
+    assert.ok(performance.now() - since < 1500, 'by the first probe’s deadline (1 s), not the second’s (1.6 s)');
+  });
+
   it('probe(): a live socket answers and is kept', async () => {
     const relay = await createRelay({ port: 0 });
     relays.push(relay);
