@@ -295,27 +295,29 @@ describe('SignalingClient', () => {
     await waitFor(() => mute.connections >= 2, 'a second connection after the heartbeat gave up');
   });
 
-  it('probe(): a socket that died unseen is replaced within half a heartbeat, long before the heartbeat would', async (t) => {
+  /** A client joined through a relay that has gone silent (a socket that died unseen), heartbeat every 2 s. */
+  async function asleep(t: TestContext, room: string) {
     const mute = await muteRelay(t);
-    const c = joiningClient(mute.url, 'asleep', { heartbeatMs: 2000 });
+    const c = joiningClient(mute.url, room, { heartbeatMs: 2000 });
     t.after(() => c.client.close());
     c.client.connect();
     await waitFor(() => mute.frames === 1, 'the join, sent once the socket is open');
-    c.client.probe();
+    return { mute, client: c.client };
+  }
+
+  it('probe(): a socket that died unseen is replaced within half a heartbeat, long before the heartbeat would', async (t) => {
+    const { mute, client } = await asleep(t, 'asleep');
+    client.probe();
     // The heartbeat alone: a ping at 2 s, the verdict at 4 s.
     await waitFor(() => mute.connections >= 2, 'a new connection after the probe went unanswered', 1800);
   });
 
   it('probe(): asked again while a probe waits, the verdict keeps the first deadline', async (t) => {
-    const mute = await muteRelay(t);
-    const c = joiningClient(mute.url, 'asked-twice', { heartbeatMs: 2000 });
-    t.after(() => c.client.close());
-    c.client.connect();
-    await waitFor(() => mute.frames === 1, 'the join, sent once the socket is open');
+    const { mute, client } = await asleep(t, 'asked-twice');
     const since = performance.now();
-    c.client.probe();
+    client.probe();
     await new Promise((r) => setTimeout(r, 600));
-    c.client.probe(); // (a connection slow to come up, after `online`)
+    client.probe(); // (a connection slow to come up, after `online`)
     await waitFor(() => mute.connections >= 2, 'a new connection after the first probe went unanswered', 1800);
     assert.ok(performance.now() - since < 1500, 'by the first probe’s deadline (1 s), not the second’s (1.6 s)');
   });
