@@ -62,6 +62,13 @@ export class SignalingClient {
   #openTimer?: ReturnType<typeof setTimeout>;
   /** Messages received so far: any message is a sign of life, not only a pong. */
   #received = 0;
+  /**
+   * Pings sent on this socket, and answers to them received: replies come in
+   * the order of the frames they answer, so the nth answer is the nth ping's.
+   * A ping over the rate limit is answered by a `rate-limited` error instead.
+   */
+  #pings = 0;
+  #pingAnswers = 0;
   #reportedUnreachable = false;
   /**
    * A new url was dialled ahead of the backoff since the last retry or
@@ -129,6 +136,7 @@ export class SignalingClient {
       return;
     }
     this.#socket = socket;
+    this.#pings = this.#pingAnswers = 0;
     let opened = false;
     // A server that takes the connection and never answers the handshake (a web
     // server with no relay at that address, a port that is something else) would
@@ -159,6 +167,10 @@ export class SignalingClient {
       // says anything: a relay whose store is down opens every socket, may send its
       // ice-servers (--turn), and closes it (1013); clients that started over at that
       // would come back four times a second for as long.
+      if (message.type === 'pong' || (message.type === 'error' && message.code === 'rate-limited')) {
+        // (A rate-limited frame that was not a ping may pass for a ping's answer: still a live relay's.)
+        this.#pingAnswers = Math.min(this.#pingAnswers + 1, this.#pings);
+      }
       if (message.type === 'welcome') {
         this.#attempt = 0;
         this.#dialledEarly = false;
@@ -175,6 +187,12 @@ export class SignalingClient {
       if (code === UNAUTHORIZED) this.#handlers.onRefused?.();
       this.#dropped(socket, opened);
     };
+  }
+
+  #ping(): boolean {
+    const sent = this.send({ type: 'ping' });
+    if (sent) this.#pings++;
+    return sent;
   }
 
   /** Sends if connected; returns false when the message could not be sent. */
@@ -242,16 +260,19 @@ export class SignalingClient {
    * nobody was looking (a laptop asleep, the network changed): the heartbeat
    * alone would take up to two intervals to notice. A live socket costs one
    * ping; a wrong verdict costs a re-join, which keeps working calls.
+   * Only the answer to this ping will do: a frame the relay sent before the
+   * link died can arrive after it (a peer's candidate, an earlier pong) and
+   * would keep a dead socket for two more heartbeats.
    */
   probe(): void {
     const socket = this.#socket;
     // One at a time: asked again meanwhile (`online`, then a connection slow to come up), the
     // verdict must not move back by another half heartbeat.
-    if (!socket || this.#probeTimer || !this.send({ type: 'ping' })) return;
-    const before = this.#received;
+    if (!socket || this.#probeTimer || !this.#ping()) return;
+    const ping = this.#pings;
     this.#probeTimer = setTimeout(() => {
       this.#probeTimer = undefined;
-      if (this.#received === before) this.#reconnect(socket, 'heartbeat timeout');
+      if (this.#pingAnswers < ping) this.#reconnect(socket, 'heartbeat timeout');
     }, this.#heartbeatMs / 2);
   }
 
@@ -276,7 +297,7 @@ export class SignalingClient {
     this.#heartbeatTimer = setInterval(() => {
       if (receivedAtPing === this.#received) return this.#reconnect(socket, 'heartbeat timeout');
       receivedAtPing = this.#received;
-      this.send({ type: 'ping' });
+      this.#ping();
     }, this.#heartbeatMs);
   }
 

@@ -39,7 +39,14 @@ function waitFor(check: () => boolean, what: string, timeout = 5000): Promise<vo
  */
 async function muteRelay(
   t: TestContext,
-): Promise<{ url: string; readonly connections: number; readonly open: number; readonly frames: number; closeCodes: number[] }> {
+): Promise<{
+  url: string;
+  readonly connections: number;
+  readonly open: number;
+  readonly frames: number;
+  closeCodes: number[];
+  say(message: ServerMessage): void;
+}> {
   const mute = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await once(mute, 'listening');
   let connections = 0;
@@ -62,6 +69,10 @@ async function muteRelay(
     /** Frames received: the first is a join, sent once the client's socket is open. */
     get frames() { return frames; },
     closeCodes,
+    /** Sends to every socket: a frame that was on its way when the relay went silent. */
+    say(message) {
+      for (const ws of mute.clients) ws.send(JSON.stringify(message));
+    },
   };
 }
 
@@ -320,6 +331,26 @@ describe('SignalingClient', () => {
     client.probe(); // (a connection slow to come up, after `online`)
     await waitFor(() => mute.connections >= 2, 'a new connection after the first probe went unanswered', 1800);
     assert.ok(performance.now() - since < 1500, 'by the first probe’s deadline (1 s), not the second’s (1.6 s)');
+  });
+
+  it('probe(): a frame that is not the answer to its ping does not keep a dead socket', async (t) => {
+    const { mute, client } = await asleep(t, 'late-frame');
+    await waitFor(() => mute.frames === 2, 'the heartbeat’s first ping (at 2 s)', 2500);
+    client.probe();
+    await waitFor(() => mute.frames === 3, 'the probe’s ping');
+    // Sent before the link died, arriving after the probe's ping: no proof that the relay heard it.
+    mute.say({ type: 'pong' }); // the heartbeat ping's answer
+    mute.say({ type: 'peer-left', peer: 'bob', reason: 'left' });
+    await waitFor(() => mute.connections >= 2, 'a new connection after the probe went unanswered', 1800);
+  });
+
+  it('probe(): a rate-limited error in place of its pong is an answer, and the socket is kept', async (t) => {
+    const { mute, client } = await asleep(t, 'rate-limited');
+    client.probe();
+    await waitFor(() => mute.frames === 2, 'the probe’s ping');
+    mute.say({ type: 'error', code: 'rate-limited', message: 'over the limit' });
+    await new Promise((r) => setTimeout(r, 1300)); // past the probe's deadline (1 s)
+    assert.equal(mute.connections, 1, 'no reconnect');
   });
 
   it('probe(): a live socket answers and is kept', async () => {
