@@ -50,6 +50,10 @@ More, for operators (defaults suit a public relay):
   --redis-timeout-ms N       with --redis: a frame Redis does not answer in this long closes its socket
                              with 1013 (try again later), and the client comes back (env REDIS_TIMEOUT_MS;
                              default 5000)
+  --redis-prefix TEXT        with --redis: put before every key and channel (env REDIS_PREFIX; default
+                             p2p-call:). Relays share rooms only under the same prefix: give a new version its own
+  --redis-node-ttl-ms N      with --redis: a relay not heard from in this long is gone, and its members leave
+                             their rooms (env REDIS_NODE_TTL_MS; default 15000)
 
 Health check for load balancers: GET /healthz, 200 with this process's stats, 503 while Redis does not answer.
   --metrics                  Prometheus metrics at GET /metrics: connections, rooms, frames, errors by code,
@@ -78,6 +82,8 @@ function readOptions() {
         'max-connections': { type: 'string' },
         'max-connections-per-address': { type: 'string' },
         'redis-timeout-ms': { type: 'string' },
+        'redis-prefix': { type: 'string' },
+        'redis-node-ttl-ms': { type: 'string' },
         turn: { type: 'string' },
         'turn-secret-file': { type: 'string' },
         'token-secret-file': { type: 'string' },
@@ -131,10 +137,16 @@ const maxConnections = wholeNumber(options['max-connections'] ?? process.env.MAX
 const maxConnectionsPerAddress = wholeNumber(
   options['max-connections-per-address'] ?? process.env.MAX_CONNECTIONS_PER_ADDRESS, 'max-connections-per-address', [1, 1e7], undefined);
 const redisUrl = options.redis || process.env.REDIS_URL || undefined;
-const redisTimeout = options['redis-timeout-ms'] ?? process.env.REDIS_TIMEOUT_MS;
-if (redisTimeout && !redisUrl) fail('redis-timeout-ms is for relays sharing rooms through Redis; give --redis URL too');
-const commandTimeoutMs = wholeNumber(redisTimeout, 'redis-timeout-ms', [100, 600_000], undefined);
-const redis = redisUrl ? { url: redisUrl, commandTimeoutMs } : undefined;
+/** An option only a relay sharing rooms through Redis reads: given without `--redis`, a mistake to say. */
+function redisOption(option: 'redis-timeout-ms' | 'redis-prefix' | 'redis-node-ttl-ms', env: string | undefined): string | undefined {
+  const text = options[option] ?? env;
+  if (text && !redisUrl) fail(`${option} is for relays sharing rooms through Redis; give --redis URL too`);
+  return text || undefined;
+}
+const commandTimeoutMs = wholeNumber(redisOption('redis-timeout-ms', process.env.REDIS_TIMEOUT_MS), 'redis-timeout-ms', [100, 600_000], undefined);
+const prefix = redisOption('redis-prefix', process.env.REDIS_PREFIX);
+const nodeTtlMs = wholeNumber(redisOption('redis-node-ttl-ms', process.env.REDIS_NODE_TTL_MS), 'redis-node-ttl-ms', [1000, 3_600_000], undefined);
+const redis = redisUrl ? { url: redisUrl, commandTimeoutMs, prefix, nodeTtlMs } : undefined;
 
 /** A file's text, or a one-line failure naming the option. */
 function readKeyFile(file: string, option: string): string {

@@ -1320,7 +1320,7 @@ function spawnCli(args: string[], env: Record<string, string> = {}) {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   return spawn(process.execPath, ['--import', 'tsx', 'signaling-server/cli.ts', ...args], {
     cwd: root,
-    env: { ...process.env, PORT: '', HOST: '', MAX_PEERS: '', REDIS_URL: '', HEARTBEAT_MS: '', RATE_LIMIT: '', REDIS_TIMEOUT_MS: '', TOKEN_SECRET: '', TOKEN_PUBLIC_KEY: '', TURN_URLS: '', TURN_SECRET: '', METRICS: '', ...env },
+    env: { ...process.env, PORT: '', HOST: '', MAX_PEERS: '', REDIS_URL: '', HEARTBEAT_MS: '', RATE_LIMIT: '', REDIS_TIMEOUT_MS: '', REDIS_PREFIX: '', REDIS_NODE_TTL_MS: '', TOKEN_SECRET: '', TOKEN_PUBLIC_KEY: '', TURN_URLS: '', TURN_SECRET: '', METRICS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -1349,8 +1349,8 @@ async function startCli(args: string[], env?: Record<string, string>) {
 test('cli: --help says what it takes; a mistyped option, a bad port or a port in use is one clear line', async () => {
   const help = await runCli(['--help']);
   assert.equal(help.code, 0);
-  const words = ['--port', '--host', '--max-peers', '--redis', '--heartbeat-ms', '--rate-limit', '--redis-timeout-ms', '--token-secret-file', '--token-public-key', '--turn', '--turn-secret-file', '--metrics', '--max-connections', '--max-connections-per-address'];
-  for (const word of [...words, 'MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_ADDRESS', 'PORT', 'HOST', 'MAX_PEERS', 'REDIS_URL', 'HEARTBEAT_MS', 'RATE_LIMIT', 'REDIS_TIMEOUT_MS', 'TOKEN_SECRET', 'TOKEN_PUBLIC_KEY', 'TURN_URLS', 'TURN_SECRET', 'METRICS'])
+  const words = ['--port', '--host', '--max-peers', '--redis', '--heartbeat-ms', '--rate-limit', '--redis-timeout-ms', '--redis-prefix', '--redis-node-ttl-ms', '--token-secret-file', '--token-public-key', '--turn', '--turn-secret-file', '--metrics', '--max-connections', '--max-connections-per-address'];
+  for (const word of [...words, 'MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_ADDRESS', 'PORT', 'HOST', 'MAX_PEERS', 'REDIS_URL', 'HEARTBEAT_MS', 'RATE_LIMIT', 'REDIS_TIMEOUT_MS', 'REDIS_PREFIX', 'REDIS_NODE_TTL_MS', 'TOKEN_SECRET', 'TOKEN_PUBLIC_KEY', 'TURN_URLS', 'TURN_SECRET', 'METRICS'])
     assert.ok(help.stdout.includes(word), word);
 
   const typo = await runCli(['--prot', '9000']);
@@ -1378,9 +1378,18 @@ test('cli: --help says what it takes; a mistyped option, a bad port or a port in
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /^p2p-call-relay: the rate limit must be "off", or RATE or RATE,BURST in whole KB \(RATE at least 1, BURST at least 64, the largest message\), not "(100,32|fast|0)" \(see --help\)\n$/);
   }
-  const timeoutAlone = await runCli(['--redis-timeout-ms', '1000']);
-  assert.equal(timeoutAlone.code, 2);
-  assert.equal(timeoutAlone.stderr, 'p2p-call-relay: redis-timeout-ms is for relays sharing rooms through Redis; give --redis URL too (see --help)\n');
+  for (const [args, env, option] of [
+    [['--redis-timeout-ms', '1000'], {}, 'redis-timeout-ms'],
+    [['--redis-prefix', 'v2:'], {}, 'redis-prefix'],
+    [[], { REDIS_NODE_TTL_MS: '5000' }, 'redis-node-ttl-ms'],
+  ] as const) {
+    const alone = await runCli([...args], env);
+    assert.equal(alone.code, 2);
+    assert.equal(alone.stderr, `p2p-call-relay: ${option} is for relays sharing rooms through Redis; give --redis URL too (see --help)\n`);
+  }
+  const shortTtl = await runCli(['--redis', redisServer.url, '--redis-node-ttl-ms', '500']);
+  assert.equal(shortTtl.code, 2);
+  assert.equal(shortTtl.stderr, 'p2p-call-relay: redis-node-ttl-ms must be a whole number from 1000 to 3600000, not "500" (see --help)\n');
 
   const noHost = await runCli(['--host', '999.1.1.1']);
   assert.equal(noHost.code, 2);
@@ -1511,6 +1520,21 @@ test('cli: --metrics or METRICS=1 serves Prometheus metrics at /metrics', { time
       child.kill('SIGKILL');
     }
   }
+});
+
+test('cli: --redis-prefix and --redis-node-ttl-ms: the keys a relay keeps, and how long its presence lasts', async (t) => {
+  const { child, url } = await startCli(['--port', '0', '--redis', redisServer.url], { HOST: '127.0.0.1', REDIS_PREFIX: 'cli-v2:', REDIS_NODE_TTL_MS: '4000' });
+  t.after(() => child.kill('SIGKILL'));
+  const inspector = new Redis(redisServer.url);
+  t.after(() => inspector.disconnect());
+  const a = await TestClient.connect(url);
+  t.after(() => a.close());
+  await a.join('room', 'alice');
+  const nodes = await inspector.keys('cli-v2:node:*');
+  assert.equal(nodes.length, 1, 'this relay’s presence, under its prefix');
+  const ttl = await inspector.pttl(nodes[0]!);
+  assert.ok(ttl > 0 && ttl <= 4000, `presence expires within the node TTL (${ttl} ms left)`);
+  assert.ok((await inspector.keys('cli-v2:room:*')).length > 0, 'the room, under the prefix');
 });
 
 test('cli: --redis-timeout-ms: a frame Redis does not answer in that long closes its socket with 1013', { timeout: 20_000 }, async (t) => {
