@@ -163,14 +163,14 @@ export class SignalingClient {
       } catch {
         return; // Not ours to crash on: a relay bug must not take the call down.
       }
-      // The backoff starts over once the relay has let me in, not when a socket opens or
-      // says anything: a relay whose store is down opens every socket, may send its
-      // ice-servers (--turn), and closes it (1013); clients that started over at that
-      // would come back four times a second for as long.
       if (message.type === 'pong' || (message.type === 'error' && message.code === 'rate-limited')) {
         // (A rate-limited frame that was not a ping may pass for a ping's answer: still a live relay's.)
         this.#pingAnswers = Math.min(this.#pingAnswers + 1, this.#pings);
       }
+      // The backoff starts over once the relay has let me in, not when a socket opens or
+      // says anything: a relay whose store is down opens every socket, may send its
+      // ice-servers (--turn), and closes it (1013); clients that started over at that
+      // would come back four times a second for as long.
       if (message.type === 'welcome') {
         this.#attempt = 0;
         this.#dialledEarly = false;
