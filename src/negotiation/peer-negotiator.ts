@@ -83,6 +83,8 @@ export class PeerNegotiator {
   readonly #senders: Partial<Record<MediaKind, RTCRtpSender>> = {};
   #graceTimer?: ReturnType<typeof setTimeout>;
   #giveUpTimer?: ReturnType<typeof setTimeout>;
+  /** The give-up clock ran out once while packets were still arriving, and was given one more period. */
+  #giveUpExtended = false;
   /** Went `disconnected` or `failed` since it was last `connected`. */
   #inTrouble = false;
   #wasConnected = false;
@@ -348,7 +350,30 @@ export class PeerNegotiator {
   }
 
   #startGiveUpClock(): void {
-    this.#giveUpTimer ??= setTimeout(() => this.#hooks.onGiveUp(), GIVE_UP_AFTER_MS);
+    this.#giveUpTimer ??= setTimeout(() => void this.#giveUpUnlessArriving(), GIVE_UP_AFTER_MS);
+  }
+
+  /**
+   * On a starved device (a cheap phone, a busy page) the page's view of a
+   * connection lags WebRTC's by seconds: its `connected` waits in the queue
+   * behind this timer while media already arrives. One whose packets (media,
+   * ICE checks) still arrive gets one more period; a dead path brings none.
+   */
+  async #giveUpUnlessArriving(): Promise<void> {
+    const clock = this.#giveUpTimer;
+    let arriving = false;
+    if (!this.#giveUpExtended) {
+      // A getStats that never settles (Firefox, closing) must not keep a dead connection.
+      const unanswered = new Promise<boolean>((resolve) => setTimeout(resolve, HEARD_WITHIN_MS, false));
+      arriving = await Promise.race([heardLately(this.pc, HEARD_WITHIN_MS).catch(() => false), unanswered]);
+    }
+    // Closed, or up at last (its state event out of the queue), or in new trouble with a clock of its own.
+    if (this.#closed || this.#giveUpTimer !== clock || this.pc.connectionState === 'connected') return;
+    this.#giveUpTimer = undefined;
+    if (arriving) {
+      this.#giveUpExtended = true;
+      this.#startGiveUpClock();
+    } else this.#hooks.onGiveUp();
   }
 
   /**
@@ -364,6 +389,7 @@ export class PeerNegotiator {
       clearTimeout(this.#graceTimer);
       clearTimeout(this.#giveUpTimer);
       this.#giveUpTimer = undefined;
+      this.#giveUpExtended = false;
       if (this.#inTrouble) void this.#checkHeardAfterRepair();
       this.#inTrouble = false;
     } else if (state === 'disconnected') this.#repair(false);

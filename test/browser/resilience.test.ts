@@ -500,6 +500,40 @@ describe('<p2p-call>: calls survive the network', () => {
     }
   });
 
+  it('a connection whose page has not seen it come up (a starved device) is not given up at 15 s while its media arrives', async function () {
+    (this as Timeout).timeout(30_000);
+    const RealPeerConnection = window.RTCPeerConnection;
+    try {
+      const room = uniqueRoom('starved');
+      const alice = mountCall({ room, name: 'Alice' });
+      await nextEvent(alice, 'p2p-joined');
+      await until(async () => (await relayStats()).heldOffers === 1, 'Alice’s offer held');
+      // Dave's page never sees his connection come up, as when its `connected` waits behind a
+      // starved main thread: it reads `connecting` for good, while WebRTC's own threads carry the call.
+      let lagging: RTCPeerConnection | undefined;
+      window.RTCPeerConnection = class extends RealPeerConnection {
+        constructor(config?: RTCConfiguration) {
+          super(config);
+          if (lagging || config?.bundlePolicy !== 'max-bundle') return; // a call's connection, not an ICE-server check
+          lagging = this;
+          Object.defineProperty(this, 'connectionState', { get: () => 'connecting' });
+        }
+      };
+      const dave = mountCall({ room, name: 'Dave' });
+      const errors = record(dave, 'p2p-error');
+      await until(() => lagging !== undefined, 'Dave’s connection');
+      const since = performance.now();
+      window.RTCPeerConnection = RealPeerConnection;
+      await expectDecodesVideoFrom(dave, alice.peerId);
+      await new Promise((resolve) => setTimeout(resolve, 16_000 - (performance.now() - since)));
+      expect(errors.map((e) => e.code), 'not given up at 15 s').to.deep.equal([]);
+      expect(dave.connectionTo(alice.peerId), 'the same connection').to.equal(lagging);
+      await expectDecodesVideoFrom(dave, alice.peerId);
+    } finally {
+      window.RTCPeerConnection = RealPeerConnection;
+    }
+  });
+
   it('a joiner that takes the held offer and never answers is given up (no TURN hint); the next joiner still gets an offer', async function () {
     (this as Timeout).timeout(30_000);
     const room = uniqueRoom('silent');
