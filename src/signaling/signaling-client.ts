@@ -59,6 +59,10 @@ export class SignalingClient {
   #retryTimer?: ReturnType<typeof setTimeout>;
   #heartbeatTimer?: ReturnType<typeof setInterval>;
   #probeTimer?: ReturnType<typeof setTimeout>;
+  /** The ping whose answer the waiting probe wants. */
+  #probePing = 0;
+  /** A probe was asked for while the socket was still opening: it is sent once it opens. */
+  #probeOnOpen = false;
   #openTimer?: ReturnType<typeof setTimeout>;
   /** Messages received so far: any message is a sign of life, not only a pong. */
   #received = 0;
@@ -137,6 +141,7 @@ export class SignalingClient {
     }
     this.#socket = socket;
     this.#pings = this.#pingAnswers = 0;
+    this.#probeOnOpen = false;
     let opened = false;
     // A server that takes the connection and never answers the handshake (a web
     // server with no relay at that address, a port that is something else) would
@@ -154,6 +159,7 @@ export class SignalingClient {
       this.#startHeartbeat(socket);
       if (join) this.send(join);
       else this.#setState('open');
+      if (this.#probeOnOpen) this.probe();
     };
     socket.onmessage = (event) => {
       this.#received++;
@@ -166,6 +172,8 @@ export class SignalingClient {
       if (message.type === 'pong' || (message.type === 'error' && message.code === 'rate-limited')) {
         // (A rate-limited frame that was not a ping may pass for a ping's answer: still a live relay's.)
         this.#pingAnswers = Math.min(this.#pingAnswers + 1, this.#pings);
+        // Answered: a probe asked from now on (the socket may die after this pong) asks anew.
+        if (this.#pingAnswers >= this.#probePing) this.#stopProbe();
       }
       // The backoff starts over once the relay has let me in, not when a socket opens or
       // says anything: a relay whose store is down opens every socket, may send its
@@ -268,11 +276,14 @@ export class SignalingClient {
     const socket = this.#socket;
     // One at a time: asked again meanwhile (`online`, then a connection slow to come up), the
     // verdict must not move back by another half heartbeat.
-    if (!socket || this.#probeTimer || !this.#ping()) return;
-    const ping = this.#pings;
+    if (!socket || this.#probeTimer) return;
+    // Still opening (a wake just as it was dialled): asked once it opens, as it may open on a dead network.
+    if (socket.readyState === WebSocket.CONNECTING) return void (this.#probeOnOpen = true);
+    if (!this.#ping()) return;
+    this.#probePing = this.#pings;
     this.#probeTimer = setTimeout(() => {
       this.#probeTimer = undefined;
-      if (this.#pingAnswers < ping) this.#reconnect(socket, 'heartbeat timeout');
+      this.#reconnect(socket, 'heartbeat timeout');
     }, this.#heartbeatMs / 2);
   }
 
@@ -303,6 +314,10 @@ export class SignalingClient {
 
   #stopHeartbeat(): void {
     clearInterval(this.#heartbeatTimer);
+    this.#stopProbe();
+  }
+
+  #stopProbe(): void {
     clearTimeout(this.#probeTimer);
     this.#probeTimer = undefined;
   }

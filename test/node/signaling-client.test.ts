@@ -344,6 +344,30 @@ describe('SignalingClient', () => {
     await waitFor(() => mute.connections >= 2, 'a new connection after the probe went unanswered', 1800);
   });
 
+  it('probe(): asked again after the waiting probe was answered, it asks anew', async (t) => {
+    const { mute, client } = await asleep(t, 'answered-then-died');
+    client.probe(); // `online`: the socket is fine
+    await waitFor(() => mute.frames === 2, 'the first probe’s ping');
+    mute.say({ type: 'pong' });
+    await new Promise((r) => setTimeout(r, 300));
+    const since = performance.now();
+    client.probe(); // the socket died since (the network changed again, or a connection is slow to come up)
+    await waitFor(() => mute.frames === 3, 'the second probe’s own ping', 500);
+    await waitFor(() => mute.connections >= 2, 'a new connection after the second probe went unanswered', 1800);
+    assert.ok(performance.now() - since < 1500, 'by the second probe’s deadline (1 s)');
+  });
+
+  it('probe(): asked while the socket is still opening, it asks once it opens', async (t) => {
+    const mute = await muteRelay(t);
+    const c = joiningClient(mute.url, 'woke-while-opening', { heartbeatMs: 2000 });
+    t.after(() => c.client.close());
+    c.client.connect();
+    c.client.probe(); // `online` just as it dialled
+    await waitFor(() => mute.frames === 2, 'the join, then the probe’s ping', 1000);
+    // The heartbeat alone: a ping at 2 s, the verdict at 4 s.
+    await waitFor(() => mute.connections >= 2, 'a new connection after the probe went unanswered', 1800);
+  });
+
   it('probe(): a rate-limited error in place of its pong is an answer, and the socket is kept', async (t) => {
     const { mute, client } = await asleep(t, 'rate-limited');
     client.probe();
