@@ -35,6 +35,34 @@ import {
 } from './helpers.js';
 
 
+interface LaggingConnection {
+  /** The connection that lags, once made. */
+  readonly connection: RTCPeerConnection | undefined;
+  /** Puts the real RTCPeerConnection back, for the connections made from now on. */
+  restore(): void;
+}
+
+/**
+ * The next call connection made reads `connecting` for good, whatever it
+ * really is: the page's view of it lagging WebRTC's, stretched.
+ */
+function lagNextConnection(): LaggingConnection {
+  const RealPeerConnection = window.RTCPeerConnection;
+  let lagging: RTCPeerConnection | undefined;
+  window.RTCPeerConnection = class extends RealPeerConnection {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      if (lagging || config?.bundlePolicy !== 'max-bundle') return; // a call's connection, not an ICE-server check
+      lagging = this;
+      Object.defineProperty(this, 'connectionState', { get: () => 'connecting' });
+    }
+  };
+  return {
+    get connection() { return lagging; },
+    restore: () => void (window.RTCPeerConnection = RealPeerConnection),
+  };
+}
+
 /**
  * Every address the page opens a WebSocket to from now on, until stop():
  * watched, not replaced (the real WebSocket does the work), and those not
@@ -461,7 +489,7 @@ describe('<p2p-call>: calls survive the network', () => {
   it('back on the relay, a connection up at one end only (DTLS ends half a round trip apart) is replaced, not left to stall', async function () {
     (this as Timeout).timeout(30_000);
     const { url } = await serverCommand<{ url: string }>('slow-relay', { url: relayUrl, delayMs: 0 });
-    const RealPeerConnection = window.RTCPeerConnection;
+    let lagging: LaggingConnection | undefined;
     try {
       const room = uniqueRoom('half-up');
       const alice = mountCall({ room, name: 'Alice' });
@@ -469,20 +497,13 @@ describe('<p2p-call>: calls survive the network', () => {
       await until(async () => (await relayStats()).heldOffers === 1, 'Alice’s offer held');
       // Dave's end of their connection reads `connecting` for good: the moment, stretched, when
       // Alice's end is up and his last DTLS flight is still on its way.
-      let lagging: RTCPeerConnection | undefined;
-      window.RTCPeerConnection = class extends RealPeerConnection {
-        constructor(config?: RTCConfiguration) {
-          super(config);
-          if (lagging || config?.bundlePolicy !== 'max-bundle') return; // a call's connection, not an ICE-server check
-          lagging = this;
-          Object.defineProperty(this, 'connectionState', { get: () => 'connecting' });
-        }
-      };
+      lagging = lagNextConnection();
       const dave = mountCall({ room, name: 'Dave', server: url });
       const errors = [alice, dave].map((element) => record(element, 'p2p-error'));
       await until(() => alice.connectionTo(dave.peerId)?.connectionState === 'connected', 'Alice’s end up');
-      window.RTCPeerConnection = RealPeerConnection;
-      expect(dave.connectionTo(alice.peerId)).to.equal(lagging);
+      lagging.restore();
+      const lagged = lagging.connection;
+      expect(dave.connectionTo(alice.peerId)).to.equal(lagged);
       await until(async () => (await relayStats()).heldOffers === 1, 'Alice settled: a fresh offer held');
       // Dave's socket dies unseen, and his client replaces it 5 s after `online`: Alice keeps her end
       // (and drops the offer his join takes), Dave drops his.
@@ -490,19 +511,19 @@ describe('<p2p-call>: calls survive the network', () => {
       window.dispatchEvent(new Event('online'));
       await until(() => {
         const pc = dave.connectionTo(alice.peerId);
-        return pc !== lagging && pc?.connectionState === 'connected';
+        return pc !== lagged && pc?.connectionState === 'connected';
       }, 'Dave connected to Alice anew', 12_000);
       await Promise.all([expectDecodesVideoFrom(dave, alice.peerId), expectDecodesVideoFrom(alice, dave.peerId)]);
       expect(errors.flat().map((e) => e.code), 'nobody given up').to.deep.equal([]);
     } finally {
-      window.RTCPeerConnection = RealPeerConnection;
+      lagging?.restore();
       await serverCommand('slow-relay-stop');
     }
   });
 
   it('a connection whose page has not seen it come up (a starved device) is not given up at 15 s while its media arrives', async function () {
     (this as Timeout).timeout(30_000);
-    const RealPeerConnection = window.RTCPeerConnection;
+    let lagging: LaggingConnection | undefined;
     try {
       const room = uniqueRoom('starved');
       const alice = mountCall({ room, name: 'Alice' });
@@ -510,27 +531,19 @@ describe('<p2p-call>: calls survive the network', () => {
       await until(async () => (await relayStats()).heldOffers === 1, 'Alice’s offer held');
       // Dave's page never sees his connection come up, as when its `connected` waits behind a
       // starved main thread: it reads `connecting` for good, while WebRTC's own threads carry the call.
-      let lagging: RTCPeerConnection | undefined;
-      window.RTCPeerConnection = class extends RealPeerConnection {
-        constructor(config?: RTCConfiguration) {
-          super(config);
-          if (lagging || config?.bundlePolicy !== 'max-bundle') return; // a call's connection, not an ICE-server check
-          lagging = this;
-          Object.defineProperty(this, 'connectionState', { get: () => 'connecting' });
-        }
-      };
+      lagging = lagNextConnection();
       const dave = mountCall({ room, name: 'Dave' });
       const errors = record(dave, 'p2p-error');
-      await until(() => lagging !== undefined, 'Dave’s connection');
+      const lagged = await until(() => lagging!.connection, 'Dave’s connection');
       const since = performance.now();
-      window.RTCPeerConnection = RealPeerConnection;
+      lagging.restore();
       await expectDecodesVideoFrom(dave, alice.peerId);
-      await new Promise((resolve) => setTimeout(resolve, 16_000 - (performance.now() - since)));
+      await sleep(16_000 - (performance.now() - since));
       expect(errors.map((e) => e.code), 'not given up at 15 s').to.deep.equal([]);
-      expect(dave.connectionTo(alice.peerId), 'the same connection').to.equal(lagging);
+      expect(dave.connectionTo(alice.peerId), 'the same connection').to.equal(lagged);
       await expectDecodesVideoFrom(dave, alice.peerId);
     } finally {
-      window.RTCPeerConnection = RealPeerConnection;
+      lagging?.restore();
     }
   });
 
