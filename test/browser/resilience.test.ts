@@ -35,6 +35,14 @@ import {
 } from './helpers.js';
 
 
+/** Mounts someone alone in a room, once the relay holds their offer for the next to join. */
+async function holdingAnOffer(attributes: Parameters<typeof mountCall>[0]): Promise<P2PCallElement> {
+  const element = mountCall(attributes);
+  await nextEvent(element, 'p2p-joined');
+  await until(async () => (await relayStats()).heldOffers === 1, `${attributes.name}’s offer held`);
+  return element;
+}
+
 interface LaggingConnection {
   /** The connection that lags, once made. */
   readonly connection: RTCPeerConnection | undefined;
@@ -441,9 +449,7 @@ describe('<p2p-call>: calls survive the network', () => {
     const { url } = await serverCommand<{ url: string }>('slow-relay', { url: relayUrl, delayMs: 1000 });
     try {
       const room = uniqueRoom('lost-welcome');
-      const alice = mountCall({ room, name: 'Alice' });
-      await nextEvent(alice, 'p2p-joined');
-      await until(async () => (await relayStats()).heldOffers === 1, 'Alice’s offer held');
+      const alice = await holdingAnOffer({ room, name: 'Alice' });
       const errors = record(alice, 'p2p-error');
       const told = nextEvent(alice, 'p2p-peer-joined');
       const dave = mountCall({ room, name: 'Dave', server: url });
@@ -469,9 +475,7 @@ describe('<p2p-call>: calls survive the network', () => {
       try {
         const room = uniqueRoom('lost-answer');
         // Through the proxy goes the joiner (whose answer to the held offer is lost) or the member (who never gets it).
-        const alice = mountCall({ room, name: 'Alice', ...(who === 'the member' && { server: url }) });
-        await nextEvent(alice, 'p2p-joined');
-        await until(async () => (await relayStats()).heldOffers === 1, 'Alice’s offer held');
+        const alice = await holdingAnOffer({ room, name: 'Alice', ...(who === 'the member' && { server: url }) });
         const dave = mountCall({ room, name: 'Dave', ...(who === 'the joiner' && { server: url }) });
         const errors = [alice, dave].map((element) => record(element, 'p2p-error'));
         await until(() => dave.connectionTo(alice.peerId)?.localDescription?.type === 'answer', 'Dave’s answer sent');
@@ -492,9 +496,7 @@ describe('<p2p-call>: calls survive the network', () => {
     let lagging: LaggingConnection | undefined;
     try {
       const room = uniqueRoom('half-up');
-      const alice = mountCall({ room, name: 'Alice' });
-      await nextEvent(alice, 'p2p-joined');
-      await until(async () => (await relayStats()).heldOffers === 1, 'Alice’s offer held');
+      const alice = await holdingAnOffer({ room, name: 'Alice' });
       // Dave's end of their connection reads `connecting` for good: the moment, stretched, when
       // Alice's end is up and his last DTLS flight is still on its way.
       lagging = lagNextConnection();
@@ -526,9 +528,7 @@ describe('<p2p-call>: calls survive the network', () => {
     let lagging: LaggingConnection | undefined;
     try {
       const room = uniqueRoom('starved');
-      const alice = mountCall({ room, name: 'Alice' });
-      await nextEvent(alice, 'p2p-joined');
-      await until(async () => (await relayStats()).heldOffers === 1, 'Alice’s offer held');
+      const alice = await holdingAnOffer({ room, name: 'Alice' });
       // Dave's page never sees his connection come up, as when its `connected` waits behind a
       // starved main thread: it reads `connecting` for good, while WebRTC's own threads carry the call.
       lagging = lagNextConnection();
