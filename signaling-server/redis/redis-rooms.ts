@@ -281,9 +281,14 @@ export class RedisRooms {
     await this.call(this.subscriber.ping());
   }
 
-  /** False from a command that failed for want of Redis until one succeeds (see call()). */
+  /**
+   * False while a connection to Redis is down, and from a command that failed
+   * for want of Redis until one succeeds (see call()). The first is known at
+   * once when Redis goes away (its connections drop); the second is what tells
+   * a Redis that hangs with its connections open, at the next command.
+   */
   get healthy(): boolean {
-    return this.answering;
+    return this.answering && this.commands.status === 'ready' && this.subscriber.status === 'ready';
   }
 
   /** What this relay's own sockets hold. */

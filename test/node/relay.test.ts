@@ -1019,6 +1019,27 @@ test('redis: after a partition from Redis, a relay’s sockets rejoin (1012) and
   assert.deepEqual([...peers], ['carol']);
 });
 
+test('redis: /healthz says 503 as soon as the connection to Redis drops, on a relay that sends Redis nothing, and 200 once it is back', { timeout: 20_000 }, async (t) => {
+  const redis = await startRedisServer(); // its own: the relay reaches it through a proxy that is cut
+  t.after(() => redis.stop());
+  const proxy = await cuttableProxy(Number(new URL(redis.url).port));
+  t.after(() => proxy.close());
+  t.mock.method(console, 'error', () => {});
+  // No presence refresh in this test: only the dropped connections can tell the relay.
+  const relay = await createRelay({ port: 0, redis: { url: `redis://127.0.0.1:${proxy.port}`, nodeTtlMs: 60_000 } });
+  t.after(() => relay.close());
+  assert.equal((await health(relay)).status, 200);
+  proxy.cut(1500);
+  const down = Date.now();
+  while ((await health(relay)).status !== 503) {
+    assert.ok(Date.now() - down < 2000, 'still 200 at 2 s: nothing but a command would have told it');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(relay.healthy(), false);
+  await until(() => relay.healthy(), 'healthy again once Redis is reachable', 10_000);
+  assert.equal((await health(relay)).status, 200);
+});
+
 test('redis: a relay that cannot reach Redis does not start, and says why', async () => {
   await assert.rejects(createRelay({ port: 0, redis: 'redis://127.0.0.1:1' }), /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/);
 });
