@@ -68,7 +68,9 @@ const TEXT = { binary: false } as const;
  */
 const ROOMLESS_BEATS = 6;
 
-export abstract class Connection<H extends Hub = Hub> extends WebSocket implements Endpoint, Beating {
+export abstract class Connection<H extends Hub = Hub, M = unknown> extends WebSocket implements Endpoint, Beating {
+  /** This socket's place in a room, once it has joined (or while its join is under way). */
+  protected member: M | undefined;
   /** Cleared when this socket is pinged, set again by the client's pong. */
   private alive = true;
   /** Heartbeats in a row at which this socket was in no room (see ROOMLESS_BEATS). */
@@ -173,7 +175,7 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
       this.terminate();
       return;
     }
-    this.roomlessBeats = this.inRoom ? 0 : this.roomlessBeats + 1;
+    this.roomlessBeats = this.member !== undefined ? 0 : this.roomlessBeats + 1;
     if (this.roomlessBeats >= ROOMLESS_BEATS) {
       this.close(NO_ROOM, 'joined no room');
       return;
@@ -245,9 +247,6 @@ export abstract class Connection<H extends Hub = Hub> extends WebSocket implemen
   /** Does what a valid message asks; `frame` is its original bytes, for forwarding. */
   protected abstract handle(message: ClientMessage, frame: Buffer): Promise<void> | void;
 
-  /** Whether this socket is a member of a room (or its join is under way). */
-  protected abstract get inRoom(): boolean;
-
   /** Leaves the room, if in one, telling the others how. */
   protected abstract leave(how: PeerLeftHow): void;
 
@@ -307,10 +306,11 @@ export function fullAllowance({ kbPerSecond, burstKb }: RateLimit): TokenBucket 
 }
 
 /**
- * A `join` for the membership the socket already has is ignored: a client
- * that joined in its URL sends the same join again once open, for relays that
- * do not read URLs (docs/protocol.md).
+ * A second `join` on a socket in a room: one for the membership it already
+ * has is ignored (a client that joined in its URL sends the same join again
+ * once open, for relays that do not read URLs: docs/protocol.md); any other
+ * is refused.
  */
-export function repeatsMembership(join: JoinMessage, room: string, peer: string): boolean {
-  return join.room === room && join.peer === peer;
+export function refuseOtherJoin(join: JoinMessage, room: string, peer: string): void {
+  if (join.room !== room || join.peer !== peer) throw roomErrors.alreadyJoined(room);
 }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ClientMessage, JoinMessage, PeerLeftHow } from '../src/protocol/messages.js';
-import { Connection, PONG, repeatsMembership, type Hub } from './connection.js';
+import { Connection, PONG, refuseOtherJoin, type Hub } from './connection.js';
 import { roomErrors } from './errors.js';
 import type { Member } from './room.js';
 import type { Rooms } from './rooms.js';
@@ -16,9 +16,7 @@ export interface MemoryHub extends Hub {
 /** How long the place of a socket the relay dropped is kept for its client (Connection.keepsPlace), as Redis's presence TTL by default. */
 const KEPT_PLACE_MS = 15_000;
 
-export class MemoryConnection extends Connection<MemoryHub> {
-  private member: Member | undefined;
-
+export class MemoryConnection extends Connection<MemoryHub, Member> {
   protected handle(message: ClientMessage, frame: Buffer): void {
     if (message.type === 'ping') return this.deliver(PONG);
     if (message.type === 'join') return this.join(message);
@@ -39,10 +37,6 @@ export class MemoryConnection extends Connection<MemoryHub> {
     }
   }
 
-  protected get inRoom(): boolean {
-    return this.member !== undefined;
-  }
-
   protected leave(how: PeerLeftHow): void {
     const member = this.member;
     this.member = undefined;
@@ -58,10 +52,7 @@ export class MemoryConnection extends Connection<MemoryHub> {
   }
 
   private join(message: JoinMessage): void {
-    if (this.member) {
-      if (repeatsMembership(message, this.member.room.name, this.member.peer)) return;
-      throw roomErrors.alreadyJoined(this.member.room.name);
-    }
+    if (this.member) return refuseOtherJoin(message, this.member.room.name, this.member.peer);
     this.member = this.hub.rooms.join(this, message, message.peer ?? randomUUID());
   }
 }

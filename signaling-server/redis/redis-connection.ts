@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ClientMessage, JoinMessage, PeerLeftHow } from '../../src/protocol/messages.js';
-import { Connection, PONG, repeatsMembership, type Hub } from '../connection.js';
+import { Connection, PONG, refuseOtherJoin, type Hub } from '../connection.js';
 import { roomErrors, StoreUnavailable, type ProtocolError } from '../errors.js';
 import type { Membership, RedisRooms, RoomSocket } from './redis-rooms.js';
 
@@ -19,10 +19,9 @@ export interface RedisHub extends Hub {
   readonly leaving: Set<Promise<unknown>>;
 }
 
-export class RedisConnection extends Connection<RedisHub> implements RoomSocket {
+export class RedisConnection extends Connection<RedisHub, Membership> implements RoomSocket {
   readonly id = randomUUID();
   holding = false;
-  private member: Membership | undefined;
   /** Room events that came before this member's welcome went out: sent right after it. */
   private early: (string | Buffer)[] | undefined;
   /** The frame being handled; the next one waits for it. */
@@ -108,10 +107,6 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
     void left.then(() => leaving.delete(left));
   }
 
-  protected get inRoom(): boolean {
-    return this.member !== undefined;
-  }
-
   protected forget(): void {
     if (this.member) this.hub.rooms.forget(this, this.member);
     this.member = undefined;
@@ -126,10 +121,7 @@ export class RedisConnection extends Connection<RedisHub> implements RoomSocket 
   }
 
   private async join(message: JoinMessage): Promise<void> {
-    if (this.member) {
-      if (repeatsMembership(message, this.member.room, this.member.peer)) return;
-      throw roomErrors.alreadyJoined(this.member.room);
-    }
+    if (this.member) return refuseOtherJoin(message, this.member.room, this.member.peer);
     const member: Membership = { room: message.room, peer: message.peer ?? randomUUID() };
     this.member = member;
     this.early = [];
