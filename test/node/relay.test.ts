@@ -989,11 +989,17 @@ test('redis: while Redis hangs, sockets that need it are closed with 1013; their
   assert.equal(lines.filter((line) => line.includes('redis answers again')).length, 1, lines.join('\n'));
 });
 
-test('redis: after a partition from Redis, a relay’s sockets rejoin (1012) and catch up on what they missed', { timeout: 20_000 }, async (t) => {
-  const redis = await startRedisServer(); // its own: one relay reaches it through a proxy that is cut
+/** A redis-server of the test's own, and a proxy to it that the test can cut (a partition). */
+async function redisBehindProxy(t: TestContext) {
+  const redis = await startRedisServer();
   t.after(() => redis.stop());
   const proxy = await cuttableProxy(Number(new URL(redis.url).port));
   t.after(() => proxy.close());
+  return { redis, proxy };
+}
+
+test('redis: after a partition from Redis, a relay’s sockets rejoin (1012) and catch up on what they missed', { timeout: 20_000 }, async (t) => {
+  const { redis, proxy } = await redisBehindProxy(t);
   t.mock.method(console, 'error', () => {});
   const options = { nodeTtlMs: 30_000 }; // no presence is lost: the partition is much shorter
   const cutOff = await createRelay({ port: 0, redis: { url: `redis://127.0.0.1:${proxy.port}`, ...options } });
@@ -1020,10 +1026,7 @@ test('redis: after a partition from Redis, a relay’s sockets rejoin (1012) and
 });
 
 test('redis: /healthz says 503 as soon as the connection to Redis drops, on a relay that sends Redis nothing, and 200 once it is back', { timeout: 20_000 }, async (t) => {
-  const redis = await startRedisServer(); // its own: the relay reaches it through a proxy that is cut
-  t.after(() => redis.stop());
-  const proxy = await cuttableProxy(Number(new URL(redis.url).port));
-  t.after(() => proxy.close());
+  const { proxy } = await redisBehindProxy(t);
   t.mock.method(console, 'error', () => {});
   // No presence refresh in this test: only the dropped connections can tell the relay.
   const relay = await createRelay({ port: 0, redis: { url: `redis://127.0.0.1:${proxy.port}`, nodeTtlMs: 60_000 } });
