@@ -110,7 +110,7 @@ export default {
   plugins: [
     relayPlugin(),
     // Server commands for browser tests (executeServerCommand from '@web/test-runner-commands'):
-    // start-turn/stop-turn (turn.mjs), ghost-*/open-tab/close-tab (peers.mjs).
+    // start-turn/stop-turn (turn.mjs), ghost-*/open-tab/close-tab (peers.mjs), heap-strings (heap.mjs).
     ...(await projectPlugins()),
     // esbuild reads tsconfig.json, notably useDefineForClassFields: false (Lit reactive properties).
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),

@@ -490,6 +490,8 @@ export class RoomSession {
   #removePeer(id: string, reason: PeerLeftReason, turnError?: string): void {
     this.#lostByRelay.back(id);
     this.#dropConnection(id);
+    // They closed their end and said so: nothing stale can come from it now.
+    if (reason === 'left') this.#droppedFingerprints.delete(id);
     const peer = this.peers.get(id);
     if (!peer) return;
     this.peers.delete(id);
@@ -522,6 +524,7 @@ export class RoomSession {
     this.#lostByRelay.forgetUnlessBack(id, () => {
       if (!this.unreachable.delete(id)) return; // gone meanwhile
       this.#dropConnection(id);
+      this.#droppedFingerprints.delete(id);
       this.#events.onChange?.();
     });
   }
@@ -586,7 +589,8 @@ export class RoomSession {
   #dropConnection(id: string): void {
     const old = this.#negotiators.get(id);
     const fingerprint = old?.remoteFingerprint ?? old?.replacing;
-    if (fingerprint) this.#droppedFingerprints.set(id, fingerprint);
+    // A copy: read from the SDP, it is a slice that would keep the whole SDP alive.
+    if (fingerprint) this.#droppedFingerprints.set(id, structuredClone(fingerprint));
     old?.close();
     this.#negotiators.delete(id);
   }

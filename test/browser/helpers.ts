@@ -158,7 +158,7 @@ export function sleep(ms: number): Promise<void> {
 
 /**
  * Runs a server command of web-test-runner.config.mjs (restart-relay) or of
- * test/browser/plugins/*.mjs (start-turn, stop-turn, ghost-*, open-tab, close-tab).
+ * test/browser/plugins/*.mjs (start-turn, stop-turn, ghost-*, open-tab, close-tab, heap-strings).
  */
 export async function serverCommand<T = Record<string, unknown>>(command: string, payload?: unknown): Promise<T> {
   return (await executeServerCommand(command, payload)) as T;
