@@ -52,6 +52,22 @@ function classify(error: unknown): MediaErrorCode {
   return 'media-failed';
 }
 
+let permissions: Promise<(PermissionStatus | undefined)[]> | undefined;
+
+/**
+ * The camera and microphone permissions, asked once for the page: Chromium
+ * keeps every PermissionStatus it hands out for as long as the page lives,
+ * so asking at each connect would pile them up as an element comes and goes.
+ */
+function devicePermissions(): Promise<(PermissionStatus | undefined)[]> {
+  permissions ??= Promise.all(
+    (['camera', 'microphone'] as PermissionName[]).map(
+      (name) => navigator.permissions?.query({ name }).catch(() => undefined), // one this browser cannot be asked about
+    ),
+  );
+  return permissions;
+}
+
 /**
  * The local camera and microphone. Capture starts when the call needs it and
  * stops when the host leaves the page, so the camera light never stays on
@@ -132,11 +148,9 @@ export class MediaController implements ReactiveController {
     navigator.mediaDevices?.addEventListener('devicechange', this.#refreshDevices);
     // Someone who said no, then allows the camera in the browser, is seen at once, not after a reload.
     const { signal } = (this.#unwatch = new AbortController());
-    for (const name of ['camera', 'microphone'])
-      navigator.permissions?.query({ name: name as PermissionName }).then(
-        (status) => status.addEventListener('change', this.#refreshDevices, { signal }),
-        () => {}, // A permission this browser cannot be asked about.
-      );
+    void devicePermissions().then((statuses) => {
+      for (const status of statuses) status?.addEventListener('change', this.#refreshDevices, { signal });
+    });
   }
 
   /** Switched on, but not being captured (denied, missing, busy or gone), once capture has settled; not while its device opens. */

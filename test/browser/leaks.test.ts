@@ -12,6 +12,8 @@ interface Recorded {
   tracks: MediaStreamTrack[];
   sockets: WebSocket[];
   audioContexts: BaseAudioContext[];
+  /** Chromium keeps every PermissionStatus it hands out for as long as the page lives. */
+  permissionStatuses: PermissionStatus[];
 }
 
 /** Wraps the page's constructors so every instance is recorded; returns an undo. */
@@ -23,6 +25,8 @@ function recordEverything(recorded: Recorded): () => void {
   const realGetUserMedia = media.getUserMedia;
   const realGetDisplayMedia = media.getDisplayMedia;
   const realClone = MediaStreamTrack.prototype.clone;
+  const permissions = navigator.permissions;
+  const realQuery = permissions?.query;
 
   window.RTCPeerConnection = class extends RealPC {
     constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
@@ -58,6 +62,12 @@ function recordEverything(recorded: Recorded): () => void {
     recorded.tracks.push(copy);
     return copy;
   };
+  if (realQuery)
+    permissions.query = async (descriptor) => {
+      const status = await realQuery.call(permissions, descriptor);
+      recorded.permissionStatuses.push(status);
+      return status;
+    };
 
   return () => {
     window.RTCPeerConnection = RealPC;
@@ -66,6 +76,7 @@ function recordEverything(recorded: Recorded): () => void {
     media.getUserMedia = realGetUserMedia;
     if (realGetDisplayMedia) media.getDisplayMedia = realGetDisplayMedia;
     MediaStreamTrack.prototype.clone = realClone;
+    if (realQuery) permissions.query = realQuery;
   };
 }
 
@@ -78,7 +89,7 @@ function receivedTracks(recorded: Recorded): MediaStreamTrack[] {
 }
 
 describe('<p2p-call>: no leaks', () => {
-  const recorded: Recorded = { pcs: [], tracks: [], sockets: [], audioContexts: [] };
+  const recorded: Recorded = { pcs: [], tracks: [], sockets: [], audioContexts: [], permissionStatuses: [] };
   let undo = () => {};
   beforeEach(async () => {
     await until(async () => (await relayStats()).peers === 0, 'the relay to be empty');
@@ -137,6 +148,8 @@ describe('<p2p-call>: no leaks', () => {
     expect(guest.localStream).to.equal(null);
     expect(recorded.pcs.length, 'connections really were made').to.be.at.least(2 * CYCLES);
     expect((await relayStats()).peers).to.equal(1);
+    // Asked once for the page (camera and microphone), not at each of the guest's ten returns to it.
+    expect(recorded.permissionStatuses.length, 'permissions asked').to.be.at.most(2);
 
     // And once the host goes too, nothing at all is left.
     host.remove();
