@@ -202,8 +202,11 @@ export class PeerNegotiator {
     return this.#enqueue(async () => {
       const pc = this.pc;
       if (this.replacing && sdpAttribute(description.sdp, 'fingerprint') === this.replacing) return;
+      // My first offer is under way from startOffering() on, before its negotiationneeded fires: an
+      // offer taken meanwhile would be answered beside my transceivers, left for a second offer.
+      const offerPending = this.#offering && !pc.localDescription;
       const collision =
-        description.type === 'offer' && (this.#makingOffer || pc.signalingState !== 'stable');
+        description.type === 'offer' && (this.#makingOffer || offerPending || pc.signalingState !== 'stable');
       this.#ignoreOffer = !this.polite && collision;
       if (this.#ignoreOffer) return;
       // For the polite side, this implicitly rolls back its own offer on glare.

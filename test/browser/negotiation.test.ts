@@ -233,6 +233,25 @@ describe('PeerNegotiator (perfect negotiation)', () => {
     expect([...impolite.sentIn, ...fresh.sentIn], 'one offer and one answer').to.deep.equal(['have-local-offer', 'have-remote-offer']);
   });
 
+  it('an offer that comes after startOffering() but before my offer is made: the impolite side still ignores it, and its own offer is the one', async () => {
+    const polite = side(true, camera, true);
+    await until(() => polite.outbox.some((signal) => 'description' in signal), 'the polite side’s offer');
+    const [politeOffer] = polite.outbox.flatMap((signal) => ('description' in signal ? [signal.description] : []));
+    // Its transceivers are added, its negotiationneeded not fired yet: taken now, the offer's
+    // m-lines would be answered beside them, and its own would need a second offer.
+    const impolite = side(false, camera, true);
+    await impolite.negotiator.handleDescription(politeOffer!);
+    await until(() => impolite.outbox.some((signal) => 'description' in signal), 'the impolite side’s own offer');
+    const descriptions = () => impolite.outbox.flatMap((signal) => ('description' in signal ? [signal.description.type] : []));
+    expect(descriptions(), 'no answer to theirs, only its own offer').to.deep.equal(['offer']);
+    polite.negotiator.close();
+    const fresh = side(true, camera, false); // as RoomSession answers an offer from another connection
+    await callUp(fresh, impolite, 'the new connection up');
+    for (const s of [fresh, impolite])
+      expect(s.negotiator.pc.getTransceivers(), 'one audio and one video slot, none left unused').to.have.length(2);
+    expect([...impolite.sentIn, ...fresh.sentIn], 'one offer and one answer').to.deep.equal(['have-local-offer', 'have-remote-offer']);
+  });
+
   it('ICE restart renegotiates new credentials and stays connected', async () => {
     const a = side(false, camera, true);
     const b = side(true, camera, false);
