@@ -293,8 +293,11 @@ export class PeerNegotiator {
       await this.pc.setLocalDescription();
       this.#hooks.signal({ description: this.pc.localDescription!.toJSON() as DescriptionInit });
     } catch (error) {
-      // A failed offer is retried by the next negotiationneeded; closing is the common cause.
-      if (!this.#closed) console.warn('p2p-call: could not create an offer', error);
+      if (this.#closed) return; // the common cause
+      console.warn('p2p-call: could not create an offer', error);
+      // No negotiationneeded follows until the connection is next stable: a first offer that
+      // failed is no longer under way, so theirs is taken, not ignored (see handleDescription).
+      if (!this.pc.localDescription) this.#offering = false;
     } finally {
       this.#makingOffer = false;
     }

@@ -252,6 +252,34 @@ describe('PeerNegotiator (perfect negotiation)', () => {
     expect([...impolite.sentIn, ...fresh.sentIn], 'one offer and one answer').to.deep.equal(['have-local-offer', 'have-remote-offer']);
   });
 
+  it('an impolite side whose first offer failed takes the polite side’s offer instead of waiting for its own', async () => {
+    const polite = side(true, camera, true);
+    const impolite = side(false, camera, true);
+    const pc = impolite.negotiator.pc;
+    const real = pc.setLocalDescription;
+    let failed!: () => void;
+    const failedOnce = new Promise<void>((resolve) => (failed = resolve));
+    // Its negotiationneeded has not fired yet: the offer it starts fails, once.
+    pc.setLocalDescription = async () => {
+      pc.setLocalDescription = real;
+      failed();
+      throw new DOMException('the first offer fails (test)', 'OperationError');
+    };
+    const warn = console.warn;
+    let warned = false;
+    console.warn = () => (warned = true);
+    try {
+      await failedOnce;
+      await until(() => warned, 'the failure reported');
+    } finally {
+      console.warn = warn;
+    }
+    await until(() => polite.outbox.some((signal) => 'description' in signal), 'the polite side’s offer');
+    await callUp(polite, impolite, 'connected on the polite side’s offer');
+    for (const s of [polite, impolite])
+      await until(async () => ((await videoFramesDecodedPerTrack(s.negotiator.pc)).find((n) => n >= 5) ?? 0) > 0, 'frames decoded both ways');
+  });
+
   it('ICE restart renegotiates new credentials and stays connected', async () => {
     const a = side(false, camera, true);
     const b = side(true, camera, false);
