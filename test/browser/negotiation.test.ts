@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { PeerNegotiator, type OutgoingSignal } from '../../src/negotiation/peer-negotiator.js';
 import { until } from './helpers.js';
+import type { DescriptionInit } from '../../src/protocol/messages.js';
 
 interface Side {
   negotiator: PeerNegotiator;
@@ -103,6 +104,12 @@ const beforeGathering = (sdp: string) =>
     .filter((line) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates')
     .map((line) => line.replace(/^(m=\S+) \d+ /, '$1 9 ').replace(/^c=IN IP[46] \S+$/, 'c=IN IP4 0.0.0.0'))
     .join('\r\n');
+
+/** The first description a side sent (its offer), once it has sent one. */
+async function offerOf(s: Side): Promise<DescriptionInit> {
+  await until(() => s.outbox.some((signal) => 'description' in signal), 'a first offer');
+  return s.outbox.flatMap((signal) => ('description' in signal ? [signal.description] : []))[0]!;
+}
 
 const stable = (s: Side) => s.negotiator.pc.signalingState === 'stable';
 const connected = (s: Side) => s.negotiator.pc.connectionState === 'connected';
@@ -210,10 +217,6 @@ describe('PeerNegotiator (perfect negotiation)', () => {
   it('two first offers that cross: the polite side answers on a new connection, the impolite one ignores its offer; media both ways, no second round', async () => {
     const polite = side(true, camera, true);
     const impolite = side(false, camera, true);
-    const offerOf = async (s: Side) => {
-      await until(() => s.outbox.some((signal) => 'description' in signal), 'a first offer');
-      return s.outbox.flatMap((signal) => ('description' in signal ? [signal.description] : []))[0]!;
-    };
     const [politeOffer, impoliteOffer] = [await offerOf(polite), await offerOf(impolite)];
     // Rolled back instead, the polite side's own transceivers would stay unused: a second offer needed.
     expect(polite.negotiator.isFromAnotherConnection(impoliteOffer), 'the polite side takes theirs as a new connection').to.equal(true);
@@ -235,12 +238,11 @@ describe('PeerNegotiator (perfect negotiation)', () => {
 
   it('an offer that comes after startOffering() but before my offer is made: the impolite side still ignores it, and its own offer is the one', async () => {
     const polite = side(true, camera, true);
-    await until(() => polite.outbox.some((signal) => 'description' in signal), 'the polite side’s offer');
-    const [politeOffer] = polite.outbox.flatMap((signal) => ('description' in signal ? [signal.description] : []));
+    const politeOffer = await offerOf(polite);
     // Its transceivers are added, its negotiationneeded not fired yet: taken now, the offer's
     // m-lines would be answered beside them, and its own would need a second offer.
     const impolite = side(false, camera, true);
-    await impolite.negotiator.handleDescription(politeOffer!);
+    await impolite.negotiator.handleDescription(politeOffer);
     await until(() => impolite.outbox.some((signal) => 'description' in signal), 'the impolite side’s own offer');
     const descriptions = () => impolite.outbox.flatMap((signal) => ('description' in signal ? [signal.description.type] : []));
     expect(descriptions(), 'no answer to theirs, only its own offer').to.deep.equal(['offer']);
@@ -274,10 +276,10 @@ describe('PeerNegotiator (perfect negotiation)', () => {
     } finally {
       console.warn = warn;
     }
-    await until(() => polite.outbox.some((signal) => 'description' in signal), 'the polite side’s offer');
+    await offerOf(polite);
     await callUp(polite, impolite, 'connected on the polite side’s offer');
     for (const s of [polite, impolite])
-      await until(async () => ((await videoFramesDecodedPerTrack(s.negotiator.pc)).find((n) => n >= 5) ?? 0) > 0, 'frames decoded both ways');
+      await until(async () => (await videoFramesDecodedPerTrack(s.negotiator.pc)).some((n) => n >= 5), 'frames decoded both ways');
   });
 
   it('ICE restart renegotiates new credentials and stays connected', async () => {
