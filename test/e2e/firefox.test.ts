@@ -144,11 +144,16 @@ for (const first of ['Chromium', 'Firefox'] as const) {
   });
 }
 
-/** The page's one connection: its signaling and connection state, its ICE ufrag and the video frames it decoded. */
+/**
+ * The page's one connection: its signaling and connection state, its ICE ufrag and the video frames it decoded.
+ * Rejects if its stats do not come within 2 s: Firefox's getStats never settles on a connection closed while
+ * it runs, as the element does when it replaces one (stop 44's CI: the test waited on one until its timeout).
+ */
 const connection = (page: { evaluate(expression: string): Promise<unknown> }) => page.evaluate(`(async () => {
   const call = document.querySelector('p2p-call');
   const pc = call.connectionTo(call.peers[0].id);
-  const inbound = [...(await pc.getStats()).values()].find((s) => s.type === 'inbound-rtp' && s.kind === 'video');
+  const late = new Promise((_, reject) => setTimeout(() => reject(new Error('no stats within 2 s: closed meanwhile')), 2000));
+  const inbound = [...(await Promise.race([pc.getStats(), late])).values()].find((s) => s.type === 'inbound-rtp' && s.kind === 'video');
   return { signaling: pc.signalingState, state: pc.connectionState, ufrag: /a=ice-ufrag:(\\S+)/.exec(pc.localDescription.sdp)[1], frames: inbound?.framesDecoded ?? 0 };
 })()`) as Promise<{ signaling: string; state: string; ufrag: string; frames: number }>;
 
@@ -279,7 +284,9 @@ for (const joiner of ['Chromium', 'Firefox'] as const) {
         })()]);
       } catch (error) {
         const at = `(${((Date.now() - started) / 1000).toFixed(1)} s in)`;
-        throw new Error(`${(error as Error).message} ${at}\n--- page logs ---\n${users.flatMap(({ logs }) => logs).join('\n')}`, { cause: error });
+        // Where each side is: a page's own console says nothing of a call that does not come back.
+        const states = await Promise.all([first, second].map(async (page) => JSON.stringify({ ...(await recorded(page).catch(() => ({}))), connection: await connection(page).catch((e: Error) => e.message) })));
+        throw new Error(`${(error as Error).message} ${at}\n--- pages ---\n${states.join('\n')}\n--- page logs ---\n${users.flatMap(({ logs }) => logs).join('\n')}`, { cause: error });
       } finally {
         await Promise.all(users.map(({ close }) => close()));
       }
