@@ -279,16 +279,19 @@ export abstract class Connection<H extends Hub = Hub, M = unknown> extends WebSo
   }
 
   /**
-   * A client that goes away closes cleanly: 1000, 1001 from a closing tab, or
-   * a close frame with no code (1005), which a page's `socket.close()` sends.
-   * Any other end (no close frame, a missed heartbeat, a close code of the
-   * client's own, as one reconnecting sends) may be a person still in the
-   * call: the others are told it was `lost`, so that they keep a connection
-   * whose media still flows (docs/protocol.md, peer-left).
+   * A client that goes away closes cleanly: 1000, or a close frame with no
+   * code (1005), which a page's `socket.close()` sends. Any other end (no
+   * close frame, a missed heartbeat, a close code of the client's own, as one
+   * reconnecting sends) may be a person still in the call: the others are
+   * told it was `lost`, so that they keep a connection whose media still
+   * flows (docs/protocol.md, peer-left). So is 1001 ("going away"): Chromium
+   * sends it for a page it froze (a locked phone, a background tab), whose
+   * call goes on once it resumes; a closing tab sends it too, after the
+   * `leave` the element sends at `pagehide`.
    */
   private closed(code: number): void {
     this.hub.connections.delete(this);
-    this.leave(code === 1000 || code === 1001 || code === 1005 ? 'left' : 'lost');
+    this.leave(code === 1000 || code === 1005 ? 'left' : 'lost');
   }
 }
 

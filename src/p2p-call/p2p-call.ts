@@ -13,7 +13,7 @@ import { DEFAULT_STRINGS, format, langOf, peopleWord, type Strings } from './str
 import { displayName, fitName } from './names.js';
 import { styles } from './p2p-call.styles.js';
 import { button, CAMERA, MICROPHONE, offIndicator, picker } from './templates.js';
-import { createVideo, setSink, setStream, showStream } from './video.js';
+import { createVideo, pausedByBrowser, setSink, setStream, showStream } from './video.js';
 
 /**
  * Who I am to the relay: the id is public (every welcome lists it), the secret
@@ -535,6 +535,7 @@ export class P2PCallElement extends LitElement {
       media = { video: createVideo('remote-video'), audio: document.createElement('audio') };
       media.video.dataset.peer = peer.id;
       media.audio.addEventListener('loadedmetadata', this.#playSound);
+      media.audio.addEventListener('pause', (event) => pausedByBrowser(event.target as HTMLAudioElement) && this.#playSound(event));
       // Only for a chosen output: setSinkId goes to the audio service, and this is inside the handshake.
       if (this.speaker) void this.#playOnSpeaker([media.audio]);
       this.#remoteMedia.set(peer.id, media);

@@ -17,7 +17,20 @@ export function createVideo(part: string): HTMLVideoElement {
   const video = document.createElement('video');
   video.setAttribute('part', part);
   video.autoplay = video.playsInline = video.muted = true;
+  video.addEventListener('pause', () => {
+    if (pausedByBrowser(video)) void video.play().catch(() => {}); // muted: autoplay allows it
+  });
   return video;
+}
+
+/**
+ * Paused while still on the page: the browser did it, as Chromium does to a
+ * page it froze (a locked phone, a background tab). It stays paused when the
+ * page resumes, as autoplay starts an element once; nobody else pauses these,
+ * which have no controls. One taken off the page is paused too: that one stays.
+ */
+export function pausedByBrowser(media: HTMLMediaElement): boolean {
+  return media.isConnected && media.paused;
 }
 
 /** Points a kept media element at a stream, assigning srcObject only when it changes (see above). */

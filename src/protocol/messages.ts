@@ -241,10 +241,10 @@ export interface PeerJoinedMessage {
 
 /**
  * How a peer left: `left` when it said so (a `leave`, or its socket closed
- * cleanly with 1000 or 1001, as a closed tab's does); `lost` when its socket
- * was lost (no close frame, a missed heartbeat, any other close code, as a
- * client reconnecting sends): the person may still be there, their media
- * still flowing, and back on the relay in a moment.
+ * cleanly with 1000 or no code); `lost` when its socket was lost (no close
+ * frame, a missed heartbeat, any other close code, as a client reconnecting
+ * sends, or 1001, as Chromium sends for a page it freezes): the person may
+ * still be there, their media still flowing, and back on the relay in a moment.
  */
 export type PeerLeftHow = 'left' | 'lost';
 

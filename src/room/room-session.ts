@@ -243,6 +243,7 @@ export class RoomSession {
   start(capture: () => Promise<MediaStream | null>): void {
     this.#signaling.connect(); // First: the socket's handshake then overlaps the rest.
     if (this.closed) return; // The browser refused the relay's address outright (see onUnreachable).
+    globalThis.addEventListener?.('pagehide', this.#onPageHide);
     this.#heldOffer.prepare();
     void capture().then((stream) => {
       if (this.closed || !stream) return;
@@ -250,11 +251,22 @@ export class RoomSession {
     });
   }
 
+  /**
+   * A page that goes for good (closed, or left for another) says so: its
+   * socket then closes with 1001, which the relay takes for `lost`, as
+   * Chromium sends the same for a page it freezes (a locked phone, a
+   * background tab), whose call goes on when it resumes.
+   */
+  readonly #onPageHide = (event: PageTransitionEvent): void => {
+    if (!event.persisted && this.#joined) this.#send({ type: 'leave' });
+  };
+
   /** Leaves the room and closes every connection. The session is done. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.#resolveWelcomed();
+    globalThis.removeEventListener?.('pagehide', this.#onPageHide);
     if (this.#joined) this.#send({ type: 'leave' });
     this.#signaling.close();
     for (const negotiator of this.#negotiators.values()) negotiator.close();

@@ -8,6 +8,7 @@ import {
   record,
   relayStats,
   relayUrl,
+  remoteVideo,
   removeAll,
   serverCommand,
   sleep,
@@ -48,6 +49,24 @@ describe('<p2p-call>: a call between two people through the real relay', () => {
     // A page that starts its list of people afresh at p2p-joined still hears of those already there.
     expect(heard).to.deep.equal(['p2p-joined', 'p2p-peer-joined']);
     expect(alice.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('1 person');
+  });
+
+  it('a page that goes for good says it left (its socket then closes with 1001, which the relay takes for lost)', async () => {
+    const [alice, bob] = await twoInACall();
+    const reasons: string[] = [];
+    for (const element of [alice, bob]) element.addEventListener('p2p-peer-left', (e) => reasons.push(e.detail.reason));
+    // Both elements are on this page: both say goodbye, and whichever the relay hears second is told of the first.
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+    await until(() => reasons.length > 0, 'a p2p-peer-left');
+    expect(reasons).to.deep.equal(['left']);
+  });
+
+  it('video and sound that the browser paused (a page it froze, then resumed) play again', async () => {
+    const [alice, bob] = await twoInACall();
+    const media = [remoteVideo(bob, alice.peerId)!, bob.shadowRoot!.querySelector('audio')!, alice.shadowRoot!.querySelector<HTMLVideoElement>('video[part~="local-video"]')!];
+    for (const element of media) element.pause();
+    await until(() => media.every((element) => !element.paused), 'every media element playing again');
+    await expectDecodesVideoFrom(bob, alice.peerId);
   });
 
   it('a camera that starts while the relay is slow to welcome is shown to the others once joined', async () => {

@@ -231,7 +231,7 @@ export async function startDocRelay({ heartbeatMs = 5000 } = {}): Promise<DocRel
     ws.on('close', (code) => {
       clearInterval(heartbeat);
       const me = members.get(ws);
-      if (me) remove(me, code === 1000 || code === 1001 || code === 1005 ? 'left' : 'lost');
+      if (me) remove(me, code === 1000 || code === 1005 ? 'left' : 'lost');
     });
   });
   await new Promise<void>((resolve, reject) => wss.once('listening', resolve).once('error', reject));

@@ -70,8 +70,13 @@ async function call(
   }
 }
 
-test('two users in two browser contexts see each other’s video', { timeout: 60000 }, async () => {
-  await call([e2e.relay.url, e2e.relay.url], () => e2e.relay.output());
+test('two users in two browser contexts see each other’s video; when Bob closes his tab, Alice hears that he left', { timeout: 60000 }, async () => {
+  await call([e2e.relay.url, e2e.relay.url], () => e2e.relay.output(), async ([alice, bob]) => {
+    const heard = alice!.page.evaluate(() => new Promise((resolve) => document.querySelector('p2p-call')!.addEventListener('p2p-peer-left', (e) => resolve((e as CustomEvent).detail.reason))));
+    // The tab's socket closes with 1001, which the relay takes for `lost` (a frozen page sends it too): the element says goodbye at pagehide.
+    await bob!.page.close();
+    assert.equal(await heard, 'left');
+  });
 });
 
 test('a relay that hands out TURN credentials holds the first user’s offer for the next, and the two see each other’s video', { timeout: 60000 }, async () => {

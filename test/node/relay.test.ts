@@ -490,13 +490,13 @@ protocolTest('a held offer is dropped when its owner leaves; offers a leaver had
   assert.deepEqual((await stats()), { rooms: 0, peers: 0, heldOffers: 0 });
 });
 
-protocolTest('peer-left says how: left for a leave or a clean close (1000, 1001, none); lost for any other end', async (t, start) => {
+protocolTest('peer-left says how: left for a leave or a clean close (1000, none); lost for any other end, 1001 included', async (t, start) => {
   const { connect, joined } = await start(t);
   const [a] = await joined('room', 'alice');
   const ends: [string, (client: TestClient) => unknown, string][] = [
     ['leave', (client) => client.send({ type: 'leave' }), 'left'],
     ['1000', (client) => client.close(1000), 'left'],
-    ['1001, as a closing tab', (client) => client.close(1001), 'left'],
+    ['1001, as Chromium sends for a page it freezes, which may resume', (client) => client.close(1001), 'lost'],
     ['a close frame without a code (1005), as close() with no arguments sends', (client) => client.socket.close(), 'left'],
     ['a code of its own, as a client that reconnects', (client) => client.close(4000), 'lost'],
     ['no close frame', (client) => client.socket.terminate(), 'lost'],
